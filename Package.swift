@@ -1,0 +1,75 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "usher",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "usher", targets: ["usher"]),
+        .library(name: "UsherConfig", targets: ["UsherConfig"]),
+        .library(name: "UsherRouting", targets: ["UsherRouting"]),
+        .library(name: "UsherProxy", targets: ["UsherProxy"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+    ],
+    targets: [
+        // The configuration language: text in, typed model and diagnostics out. Standard library only.
+        .target(name: "UsherConfig"),
+        // What the configuration means: pure decisions, no I/O.
+        .target(
+            name: "UsherRouting",
+            dependencies: [
+                "UsherConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Sockets, timers, threads: the data plane and the control plane.
+        .target(
+            name: "UsherProxy",
+            dependencies: [
+                "UsherConfig",
+                "UsherRouting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "usher",
+            dependencies: [
+                "UsherConfig",
+                "UsherProxy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "UsherConfigTests", dependencies: ["UsherConfig"]),
+        .testTarget(
+            name: "UsherRoutingTests",
+            dependencies: ["UsherRouting", "UsherConfig", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "UsherProxyTests",
+            dependencies: [
+                "UsherProxy", "UsherRouting", "UsherConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,117 @@
+/// A network address as written in a `bind` or `server` line.
+public struct Address: Sendable, Equatable, CustomStringConvertible {
+    public enum Family: Sendable, Equatable {
+        /// Whatever the host resolves to; for a wildcard, both IPv4 and IPv6.
+        case unspecified
+        case ipv4
+        case ipv6
+    }
+
+    /// The host part; `nil` for a wildcard (`*`, empty).
+    public var host: String?
+    public var family: Family
+    /// The port range; a single port is `p...p`. `nil` when no port was given (servers only).
+    public var ports: ClosedRange<Int>?
+
+    public init(host: String?, family: Family, ports: ClosedRange<Int>?) {
+        self.host = host
+        self.family = family
+        self.ports = ports
+    }
+
+    public var description: String {
+        let hostText: String
+        switch (host, family) {
+        case (nil, .ipv6): hostText = "[::]"
+        case (nil, _): hostText = "*"
+        case (let h?, .ipv6): hostText = "[\(h)]"
+        case (let h?, _): hostText = h
+        }
+        guard let ports else { return hostText }
+        if ports.count == 1 { return "\(hostText):\(ports.lowerBound)" }
+        return "\(hostText):\(ports.lowerBound)-\(ports.upperBound)"
+    }
+
+    public struct ParseError: Error, Sendable, Equatable {
+        public var message: String
+    }
+
+    /// Parses `[prefix@]host[:port[-port]]` as HAProxy does: `*:80`, `:80`, `0.0.0.0:80`, `[::]:443`,
+    /// `:::443`, `ipv4@…`, `ipv6@…`. Unix sockets and other families are refused with a message saying so.
+    public static func parse(_ text: String, portRequired: Bool) -> Result<Address, ParseError> {
+        var rest = Substring(text)
+        var family = Family.unspecified
+        if let at = rest.firstIndex(of: "@") {
+            let prefix = rest[..<at]
+            switch prefix {
+            case "ipv4": family = .ipv4
+            case "ipv6": family = .ipv6
+            case "unix", "abns", "abnsz", "fd", "sockpair", "udp", "udp4", "udp6", "quic4", "quic6", "uxst", "uxdg", "tcp", "tcp4", "tcp6":
+                if prefix == "tcp" { break }
+                if prefix == "tcp4" { family = .ipv4; break }
+                if prefix == "tcp6" { family = .ipv6; break }
+                return .failure(ParseError(message: "address family '\(prefix)@' is not supported by usher yet (only TCP over IPv4 and IPv6)"))
+            default:
+                return .failure(ParseError(message: "unknown address prefix '\(prefix)@' in '\(text)'"))
+            }
+            rest = rest[rest.index(after: at)...]
+        }
+        if rest.hasPrefix("/") {
+            return .failure(ParseError(message: "unix socket path '\(rest)' is not supported by usher yet (only TCP over IPv4 and IPv6)"))
+        }
+        var host: Substring
+        var portText: Substring?
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else {
+                return .failure(ParseError(message: "missing ']' in IPv6 address '\(text)'"))
+            }
+            host = rest[rest.index(after: rest.startIndex)..<close]
+            let after = rest[rest.index(after: close)...]
+            if after.isEmpty {
+                portText = nil
+            } else if after.first == ":" {
+                portText = after.dropFirst()
+            } else {
+                return .failure(ParseError(message: "unexpected '\(after)' after ']' in '\(text)'"))
+            }
+            if family == .unspecified { family = .ipv6 }
+        } else if let colon = rest.lastIndex(of: ":") {
+            host = rest[..<colon]
+            portText = rest[rest.index(after: colon)...]
+            if host.contains(":") {
+                if family == .unspecified { family = .ipv6 }
+                if host == "::" { host = "" }
+            }
+        } else {
+            host = rest
+            portText = nil
+        }
+        var ports: ClosedRange<Int>? = nil
+        if let portText, !portText.isEmpty {
+            let pieces = portText.split(separator: "-", omittingEmptySubsequences: false)
+            guard pieces.count <= 2,
+                let low = ConfigurationValues.integer(String(pieces[0]), in: 0...65535),
+                let high = pieces.count == 2 ? ConfigurationValues.integer(String(pieces[1]), in: 0...65535) : low,
+                low <= high
+            else {
+                return .failure(ParseError(message: "invalid port '\(portText)' in '\(text)' (expected 1-65535 or a range like 8000-8010)"))
+            }
+            ports = low...high
+        } else if portRequired {
+            return .failure(ParseError(message: "missing port in address '\(text)'"))
+        }
+        var hostValue: String? = String(host)
+        if host.isEmpty || host == "*" {
+            hostValue = nil
+        } else if host == "0.0.0.0" {
+            hostValue = nil
+            if family == .unspecified { family = .ipv4 }
+        } else if host == "::" {
+            hostValue = nil
+            family = .ipv6
+        } else if host.allSatisfy({ $0.isNumber || $0 == "." }) {
+            if family == .unspecified { family = .ipv4 }
+        }
+        return .success(Address(host: hostValue, family: family, ports: ports))
+    }
+}

@@ -1,0 +1,19 @@
+/// A whole configuration: the global section and every proxy, in the order they were declared, with
+/// `defaults` applied.
+public struct Configuration: Sendable, Equatable {
+    public var global: GlobalSettings
+    public var proxies: [Proxy]
+
+    public init(global: GlobalSettings = GlobalSettings(), proxies: [Proxy] = []) {
+        self.global = global
+        self.proxies = proxies
+    }
+
+    public var frontends: [Proxy] { proxies.filter { $0.kind.hasFrontendCapability } }
+    public var backends: [Proxy] { proxies.filter { $0.kind.hasBackendCapability } }
+
+    /// The proxy with backend capability of that name.
+    public func backend(named name: String) -> Proxy? {
+        proxies.first { $0.name == name && $0.kind.hasBackendCapability }
+    }
+}

@@ -1,0 +1,24 @@
+/// The `global` section.
+public struct GlobalSettings: Sendable, Equatable {
+    public var logTargets: [LogTarget] = []
+    public var logTag: String?
+    public var maxconn: Int?
+    public var user: String?
+    public var group: String?
+    public var uid: Int?
+    public var gid: Int?
+    public var daemon = false
+    public var chroot: String?
+    public var pidfile: String?
+    public var nbthread: Int?
+    public var quiet = false
+    public var hardStopAfter: Duration?
+    /// `tune.bufsize`: the largest request or response head, and the inspect buffer.
+    public var bufferSize: Int?
+    /// `tune.maxaccept`
+    public var maxAccept: Int?
+    /// `spread-checks` percentage.
+    public var spreadChecks: Int?
+
+    public init() {}
+}

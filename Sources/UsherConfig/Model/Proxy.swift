@@ -1,0 +1,35 @@
+/// A `frontend`, `backend` or `listen` section, complete: its `defaults` are already applied.
+public struct Proxy: Sendable, Equatable {
+    public var name: String
+    public var kind: ProxyKind
+    public var location: SourceLocation
+    public var settings: ProxySettings
+    public var binds: [Bind] = []
+    public var acls: [ACLDefinition] = []
+    public var tcpRequestRules: [TCPRequestRule] = []
+    public var useBackendRules: [UseBackendRule] = []
+    public var useServerRules: [UseServerRule] = []
+    public var servers: [Server] = []
+    /// `disabled` in the section.
+    public var isDisabled = false
+
+    public init(name: String, kind: ProxyKind, location: SourceLocation, settings: ProxySettings) {
+        self.name = name
+        self.kind = kind
+        self.location = location
+        self.settings = settings
+    }
+
+    /// `mode`, defaulting to tcp as HAProxy does.
+    public var mode: ProxyMode { settings.mode ?? .tcp }
+    /// `retries`, default 3.
+    public var retries: Int { settings.retries ?? 3 }
+    /// `balance`, default roundrobin.
+    public var balance: BalanceAlgorithm { settings.balance ?? .roundRobin }
+    /// The log lines in effect: the proxy's own, plus the global ones when `log global` is given.
+    public func effectiveLogTargets(global: GlobalSettings) -> [LogTarget] {
+        var targets = settings.logTargets ?? []
+        if settings.usesGlobalLog == true { targets = global.logTargets + targets }
+        return targets
+    }
+}

@@ -1,0 +1,43 @@
+/// The settings a proxy may inherit from a `defaults` section. `nil` (or absent) means "not said", so
+/// the proxy's own value wins over its defaults' and the defaults' over HAProxy's built-in default.
+public struct ProxySettings: Sendable, Equatable {
+    public var mode: ProxyMode?
+    public var timeouts = Timeouts()
+    /// `option NAME` / `no option NAME`, for options without arguments, by name.
+    public var options: [String: OptionSetting] = [:]
+    public var forwardFor: ForwardFor?
+    /// `option httpchk [METHOD] [URI] [VERSION]`, its words after `httpchk`.
+    public var httpCheck: [String]?
+    /// The proxy's `log` lines. `nil` means none were given (defaults' apply).
+    public var logTargets: [LogTarget]?
+    /// `log global` was given.
+    public var usesGlobalLog: Bool?
+    /// `log-format`
+    public var logFormat: String?
+    public var maxconn: Int?
+    public var retries: Int?
+    public var balance: BalanceAlgorithm?
+    public var defaultBackend: String?
+    public var defaultBackendLocation: SourceLocation?
+    public var cookie: CookiePersistence?
+    public var defaultServer = ServerOptions()
+    public var inspectDelay: Duration?
+
+    public init() {}
+
+    /// Whether `option NAME` is in effect.
+    public func isEnabled(_ option: String) -> Bool {
+        options[option]?.enabled ?? false
+    }
+}
+
+/// One `option NAME` or `no option NAME` line.
+public struct OptionSetting: Sendable, Equatable {
+    public var enabled: Bool
+    public var location: SourceLocation
+
+    public init(enabled: Bool, location: SourceLocation) {
+        self.enabled = enabled
+        self.location = location
+    }
+}

@@ -1,0 +1,53 @@
+/// `tcp-request content|connection accept|reject [COND]`.
+public struct TCPRequestRule: Sendable, Equatable {
+    public enum Phase: String, Sendable, Equatable {
+        case connection
+        case content
+    }
+
+    public enum Action: String, Sendable, Equatable {
+        case accept
+        case reject
+    }
+
+    public var phase: Phase
+    public var action: Action
+    public var condition: Condition?
+    public var location: SourceLocation
+
+    public init(phase: Phase, action: Action, condition: Condition?, location: SourceLocation) {
+        self.phase = phase
+        self.action = action
+        self.condition = condition
+        self.location = location
+    }
+}
+
+/// `use_backend NAME [COND]`. The name may be a log-format expression such as `%[req.ssl_sni,lower]`.
+public struct UseBackendRule: Sendable, Equatable {
+    public var backend: String
+    public var condition: Condition?
+    public var location: SourceLocation
+
+    public init(backend: String, condition: Condition?, location: SourceLocation) {
+        self.backend = backend
+        self.condition = condition
+        self.location = location
+    }
+
+    /// Whether the name is computed per connection (`%[…]`).
+    public var isDynamic: Bool { backend.contains("%[") }
+}
+
+/// `use-server NAME [COND]` in a backend.
+public struct UseServerRule: Sendable, Equatable {
+    public var server: String
+    public var condition: Condition?
+    public var location: SourceLocation
+
+    public init(server: String, condition: Condition?, location: SourceLocation) {
+        self.server = server
+        self.condition = condition
+        self.location = location
+    }
+}

@@ -1,0 +1,226 @@
+/// Reads configuration files into a `Configuration`, collecting every problem with its file and line
+/// rather than stopping at the first.
+public struct ConfigurationParser: Sendable {
+    /// One file's name (as shown in messages) and text.
+    public struct Source: Sendable {
+        public var name: String
+        public var text: String
+
+        public init(name: String, text: String) {
+            self.name = name
+            self.text = text
+        }
+    }
+
+    /// What parsing produced. `configuration` is `nil` when any alert was raised.
+    public struct Outcome: Sendable {
+        public var configuration: Configuration?
+        public var diagnostics: [Diagnostic]
+
+        public var alerts: [Diagnostic] { diagnostics.filter { $0.severity == .alert } }
+        public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
+    }
+
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = [:]) {
+        self.environment = environment
+    }
+
+    public func parse(_ text: String, file: String = "usher.cfg") -> Outcome {
+        parse([Source(name: file, text: text)])
+    }
+
+    /// Parses the files in order, as one configuration: a section may not span files, but later files
+    /// see the earlier files' `defaults`.
+    public func parse(_ sources: [Source]) -> Outcome {
+        var state = ParserState()
+        let lexer = ConfigurationLexer(environment: environment)
+        for source in sources {
+            let (lines, lexDiagnostics) = lexer.lex(source.text, file: source.name)
+            state.diagnostics += lexDiagnostics
+            for line in lines {
+                state.handle(line)
+            }
+            state.finishSection()
+        }
+        var configuration = Configuration(global: state.global, proxies: state.proxies)
+        state.diagnostics += ConfigurationChecks.run(&configuration)
+        let failed = state.diagnostics.contains { $0.severity == .alert }
+        return Outcome(configuration: failed ? nil : configuration, diagnostics: state.diagnostics)
+    }
+}
+
+/// The parser's progress through the files.
+struct ParserState {
+    enum Section {
+        case none
+        case global
+        case proxy(ProxyBuilder)
+        /// A section HAProxy has and usher does not: its lines are skipped (one error was raised).
+        case unsupported
+    }
+
+    var section = Section.none
+    var global = GlobalSettings()
+    var proxies: [Proxy] = []
+    var diagnostics: [Diagnostic] = []
+    /// The last unnamed or named `defaults` section, which new proxies copy.
+    var currentDefaults = ProxySettings()
+    var namedDefaults: [String: ProxySettings] = [:]
+
+    static let sectionKeywords: Set<String> = ["global", "defaults", "frontend", "backend", "listen"]
+
+    mutating func handle(_ line: ConfigurationLine) {
+        let keyword = line.keyword
+        if Self.sectionKeywords.contains(keyword) {
+            finishSection()
+            startSection(line)
+            return
+        }
+        if HAProxyKeywords.sections.contains(keyword) {
+            finishSection()
+            diagnostics.append(.alert(line.location, "section '\(keyword)' is a valid HAProxy section but is not supported by usher yet"))
+            section = .unsupported
+            return
+        }
+        do {
+            switch section {
+            case .none:
+                let hint = NearestMatch.find(keyword, in: Self.sectionKeywords).map { "; did you mean '\($0)'?" } ?? ""
+                throw ConfigurationError("unknown keyword '\(keyword)' out of section (expected a section such as 'global', 'defaults', 'frontend', 'backend' or 'listen')\(hint)")
+            case .global:
+                try GlobalKeywords.handle(line, into: &global)
+            case .proxy(var builder):
+                section = .none
+                defer { section = .proxy(builder) }
+                try ProxyKeywords.handle(line, into: &builder)
+            case .unsupported:
+                return
+            }
+        } catch let error as ConfigurationError {
+            diagnostics.append(.alert(line.location, error.message))
+        } catch {
+            diagnostics.append(.alert(line.location, "\(error)"))
+        }
+    }
+
+    mutating func startSection(_ line: ConfigurationLine) {
+        let words = line.words
+        let location = line.location
+        switch line.keyword {
+        case "global":
+            if words.count > 1 {
+                diagnostics.append(.alert(location, "'global' takes no arguments"))
+            }
+            section = .global
+        case "defaults":
+            var name = ""
+            var base = ProxySettings()
+            var rest = words.dropFirst()
+            if let first = rest.first, first != "from" {
+                name = first
+                rest = rest.dropFirst()
+            }
+            if rest.first == "from" {
+                guard let parent = rest.dropFirst().first else {
+                    diagnostics.append(.alert(location, "'from' expects the name of a defaults section"))
+                    section = .unsupported
+                    return
+                }
+                guard let settings = namedDefaults[parent] else {
+                    diagnostics.append(.alert(location, "defaults section '\(parent)' named after 'from' was not declared before"))
+                    section = .unsupported
+                    return
+                }
+                base = settings
+                rest = rest.dropFirst(2)
+            }
+            if !rest.isEmpty {
+                diagnostics.append(.alert(location, "unexpected '\(rest.joined(separator: " "))' after 'defaults \(name)'"))
+            }
+            section = .proxy(ProxyBuilder(defaultsNamed: name, inheriting: base, location: location))
+        default:
+            let kind = ProxyKind(rawValue: line.keyword)!
+            guard words.count >= 2 else {
+                diagnostics.append(.alert(location, "'\(kind.rawValue)' expects a name"))
+                section = .unsupported
+                return
+            }
+            let name = words[1]
+            if let problem = Self.nameProblem(name) {
+                diagnostics.append(.alert(location, "\(kind.rawValue) name '\(name)' \(problem)"))
+            }
+            if let existing = proxies.first(where: { $0.name == name && Self.conflicts($0.kind, kind) }) {
+                diagnostics.append(.alert(location, "\(kind.rawValue) '\(name)' has the same name as \(existing.kind.rawValue) '\(name)' declared at \(existing.location)"))
+            }
+            var settings = currentDefaults
+            var rest = words.dropFirst(2)
+            var legacyAddresses: String? = nil
+            if let first = rest.first, first != "from" {
+                legacyAddresses = first
+                rest = rest.dropFirst()
+            }
+            if rest.first == "from" {
+                guard let parent = rest.dropFirst().first, let named = namedDefaults[parent] else {
+                    diagnostics.append(.alert(location, "'from' expects the name of a defaults section declared before"))
+                    section = .unsupported
+                    return
+                }
+                settings = named
+                rest = rest.dropFirst(2)
+            }
+            if !rest.isEmpty {
+                diagnostics.append(.alert(location, "unexpected '\(rest.joined(separator: " "))' after '\(kind.rawValue) \(name)'"))
+            }
+            var builder = ProxyBuilder(defaults: settings, name: name, kind: kind, location: location)
+            if let legacyAddresses {
+                if kind == .backend {
+                    diagnostics.append(.alert(location, "a backend has no address; '\(legacyAddresses)' after 'backend \(name)' is not allowed"))
+                } else {
+                    do {
+                        try ProxyKeywords.addBind(["bind", legacyAddresses], at: location, into: &builder)
+                        builder.warn(
+                            location,
+                            "'\(kind.rawValue) \(name) \(legacyAddresses)' is HAProxy 1.x syntax, which HAProxy 2.x refuses; usher accepts it. Write instead:\n    \(kind.rawValue) \(name)\n        bind \(legacyAddresses.split(separator: ",").joined(separator: ","))"
+                        )
+                    } catch let error as ConfigurationError {
+                        diagnostics.append(.alert(location, error.message))
+                    } catch {}
+                }
+            }
+            section = .proxy(builder)
+        }
+    }
+
+    mutating func finishSection() {
+        guard case .proxy(let builder) = section else {
+            section = .none
+            return
+        }
+        section = .none
+        diagnostics += builder.warnings
+        if builder.isDefaults {
+            currentDefaults = builder.proxy.settings
+            if !builder.proxy.name.isEmpty {
+                namedDefaults[builder.proxy.name] = builder.proxy.settings
+            }
+        } else {
+            proxies.append(builder.proxy)
+        }
+    }
+
+    /// Frontends and backends may share a name; nothing else may.
+    static func conflicts(_ a: ProxyKind, _ b: ProxyKind) -> Bool {
+        !((a == .frontend && b == .backend) || (a == .backend && b == .frontend))
+    }
+
+    static func nameProblem(_ name: String) -> String? {
+        for scalar in name.unicodeScalars {
+            let ok = (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
+                || scalar == "-" || scalar == "_" || scalar == "." || scalar == ":"
+            if !ok { return "contains '\(scalar)'; only letters, digits, '-', '_', '.' and ':' are allowed" }
+        }
+        return nil
+    }
+}

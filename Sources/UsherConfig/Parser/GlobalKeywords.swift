@@ -1,0 +1,74 @@
+/// The keywords usher understands in the `global` section.
+enum GlobalKeywords {
+    typealias Handler = @Sendable (ConfigurationLine, inout GlobalSettings) throws -> Void
+
+    static let table: [String: Handler] = [
+        "log": { line, global in
+            if line.words.count == 2, line.words[1] == "global" {
+                throw ConfigurationError("'log global' is only valid in a proxy or defaults section")
+            }
+            global.logTargets.append(try LogTargetParser.parse(line))
+        },
+        "log-tag": { line, global in global.logTag = try single(line) },
+        "maxconn": { line, global in global.maxconn = try integer(line) },
+        "user": { line, global in global.user = try single(line) },
+        "group": { line, global in global.group = try single(line) },
+        "uid": { line, global in global.uid = try integer(line) },
+        "gid": { line, global in global.gid = try integer(line) },
+        "daemon": { line, global in
+            try noArguments(line)
+            global.daemon = true
+        },
+        "quiet": { line, global in
+            try noArguments(line)
+            global.quiet = true
+        },
+        "chroot": { line, global in global.chroot = try single(line) },
+        "pidfile": { line, global in global.pidfile = try single(line) },
+        "nbthread": { line, global in global.nbthread = try integer(line, in: 1...4096) },
+        "hard-stop-after": { line, global in global.hardStopAfter = try duration(line) },
+        "tune.bufsize": { line, global in global.bufferSize = try integer(line, in: 1024...(1 << 24)) },
+        "tune.maxaccept": { line, global in global.maxAccept = try integer(line, in: 1...100_000) },
+        "spread-checks": { line, global in global.spreadChecks = try integer(line, in: 0...50) },
+    ]
+
+    static func handle(_ line: ConfigurationLine, into global: inout GlobalSettings) throws {
+        guard let handler = table[line.keyword] else {
+            if HAProxyKeywords.global.contains(line.keyword) {
+                throw ConfigurationError.notSupported("'\(line.keyword)' in the global section")
+            }
+            let hint = NearestMatch.find(line.keyword, in: Set(table.keys).union(HAProxyKeywords.global)).map { "; did you mean '\($0)'?" } ?? ""
+            throw ConfigurationError("unknown keyword '\(line.keyword)' in the global section\(hint)")
+        }
+        try handler(line, &global)
+    }
+
+    static func single(_ line: ConfigurationLine) throws -> String {
+        guard line.words.count == 2 else {
+            throw ConfigurationError("'\(line.keyword)' expects exactly one argument")
+        }
+        return line.words[1]
+    }
+
+    static func noArguments(_ line: ConfigurationLine) throws {
+        guard line.words.count == 1 else {
+            throw ConfigurationError("'\(line.keyword)' takes no arguments")
+        }
+    }
+
+    static func integer(_ line: ConfigurationLine, in range: ClosedRange<Int> = 0...Int(Int32.max)) throws -> Int {
+        let text = try single(line)
+        guard let value = ConfigurationValues.integer(text, in: range) else {
+            throw ConfigurationError("'\(line.keyword)' expects an integer from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return value
+    }
+
+    static func duration(_ line: ConfigurationLine) throws -> Duration {
+        let text = try single(line)
+        guard let value = ConfigurationValues.duration(text) else {
+            throw ConfigurationError("'\(line.keyword)' expects a duration such as 10s, 500ms or 2m, not '\(text)'")
+        }
+        return value
+    }
+}

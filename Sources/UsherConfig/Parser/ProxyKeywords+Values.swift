@@ -1,0 +1,194 @@
+extension ProxyKeywords {
+    /// `bind ADDR[,ADDR…] [OPTIONS]`
+    static func addBind(_ words: [String], at location: SourceLocation, into builder: inout ProxyBuilder) throws {
+        guard words.count >= 2 else { throw ConfigurationError("'bind' expects an address such as ':443' or '*:80'") }
+        var addresses: [Address] = []
+        for piece in words[1].split(separator: ",") {
+            switch Address.parse(String(piece), portRequired: true) {
+            case .success(let address):
+                guard let ports = address.ports, ports.lowerBound > 0 || ports.count == 1 else {
+                    throw ConfigurationError("invalid port range in '\(piece)'")
+                }
+                addresses.append(address)
+            case .failure(let error):
+                throw ConfigurationError(error.message)
+            }
+        }
+        var bind = Bind(addresses: addresses, location: location)
+        var rest = words.dropFirst(2)
+        while let option = rest.first {
+            rest = rest.dropFirst()
+            func value() throws -> String {
+                guard let v = rest.first else { throw ConfigurationError("bind option '\(option)' expects a value") }
+                rest = rest.dropFirst()
+                return v
+            }
+            switch option {
+            case "accept-proxy": bind.acceptProxy = true
+            case "v4v6": bind.v6Only = false
+            case "v6only": bind.v6Only = true
+            case "name": bind.name = try value()
+            case "id": _ = try value()
+            case "maxconn":
+                let text = try value()
+                guard let n = ConfigurationValues.integer(text) else { throw ConfigurationError("bind 'maxconn' expects an integer, not '\(text)'") }
+                bind.maxconn = n
+            case "backlog":
+                let text = try value()
+                guard let n = ConfigurationValues.integer(text) else { throw ConfigurationError("bind 'backlog' expects an integer, not '\(text)'") }
+                bind.backlog = n
+            default:
+                if HAProxyKeywords.bindOptions.contains(option) {
+                    throw ConfigurationError.notSupported("bind option '\(option)'")
+                }
+                let hint = NearestMatch.find(option, in: HAProxyKeywords.bindOptions).map { "; did you mean '\($0)'?" } ?? ""
+                throw ConfigurationError("unknown bind option '\(option)'\(hint)")
+            }
+        }
+        builder.proxy.binds.append(bind)
+    }
+
+    /// Which proxies each timeout applies to: a frontend's client side, a backend's server side.
+    static let timeoutSides: [String: Capabilities] = [
+        "client": .frontend, "client-fin": .frontend, "http-request": .frontend, "http-keep-alive": .proxies,
+        "server": .backend, "server-fin": .backend, "connect": .backend, "queue": .backend, "check": .backend,
+        "tunnel": .backend, "tarpit": .proxies,
+    ]
+
+    /// `timeout NAME DURATION`
+    static func parseTimeout(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {
+        guard line.words.count >= 2 else { throw ConfigurationError("'timeout' expects a name and a duration") }
+        let name = line.words[1]
+        guard let keyPath = Timeouts.keyPaths[name] else {
+            if HAProxyKeywords.timeout.contains(name) {
+                throw ConfigurationError.notSupported("'timeout \(name)'")
+            }
+            let hint = NearestMatch.find(name, in: Timeouts.keyPaths.keys).map { "; did you mean '\($0)'?" } ?? ""
+            throw ConfigurationError("unknown timeout '\(name)'\(hint)")
+        }
+        guard line.words.count == 3 else { throw ConfigurationError("'timeout \(name)' expects exactly one duration") }
+        guard let duration = ConfigurationValues.duration(line.words[2]) else {
+            throw ConfigurationError("'timeout \(name)' expects a duration such as 10s, 500ms or 1m (a bare number is milliseconds), not '\(line.words[2])'")
+        }
+        builder.settings.timeouts[keyPath: keyPath] = duration
+        if !builder.isDefaults, let side = timeoutSides[name] {
+            if side == .frontend && !builder.proxy.kind.hasFrontendCapability {
+                builder.warn(line.location, "'timeout \(name)' will be ignored because \(builder.sectionDescription) has no frontend capability")
+            } else if side == .backend && !builder.proxy.kind.hasBackendCapability {
+                builder.warn(line.location, "'timeout \(name)' will be ignored because \(builder.sectionDescription) has no backend capability")
+            }
+        }
+    }
+
+    /// `balance ALGORITHM`
+    static func parseBalance(_ line: ConfigurationLine) throws -> BalanceAlgorithm {
+        guard line.words.count >= 2 else { throw ConfigurationError("'balance' expects an algorithm such as roundrobin or leastconn") }
+        let name = line.words[1]
+        let arguments = Array(line.words.dropFirst(2))
+        let simple: [String: BalanceAlgorithm] = [
+            "roundrobin": .roundRobin, "static-rr": .staticRoundRobin, "leastconn": .leastConnections, "first": .first, "source": .source,
+        ]
+        if let algorithm = simple[name] {
+            guard arguments.isEmpty else { throw ConfigurationError("'balance \(name)' takes no arguments") }
+            return algorithm
+        }
+        switch name {
+        case "uri", "url_param", "hdr", "random", "rdp-cookie", "hash":
+            if name.hasPrefix("hdr(") || name == "uri" || name == "url_param" {
+                return .http(name: name, arguments: arguments)
+            }
+            throw ConfigurationError.notSupported("'balance \(name)'")
+        default:
+            if name.hasPrefix("hdr(") { return .http(name: name, arguments: arguments) }
+            if name.hasPrefix("random") || name.hasPrefix("rdp-cookie") {
+                throw ConfigurationError.notSupported("'balance \(name)'")
+            }
+            let hint = NearestMatch.find(name, in: simple.keys).map { "; did you mean '\($0)'?" } ?? ""
+            throw ConfigurationError("unknown balance algorithm '\(name)'\(hint)")
+        }
+    }
+
+    /// `cookie NAME [rewrite|insert|prefix] [indirect] [nocache] …`
+    static func parseCookie(_ line: ConfigurationLine) throws -> CookiePersistence {
+        guard line.words.count >= 2 else { throw ConfigurationError("'cookie' expects a cookie name") }
+        var cookie = CookiePersistence(name: line.words[1], mode: .passive, location: line.location)
+        var rest = line.words.dropFirst(2)
+        func duration(_ option: String) throws -> Duration {
+            guard let text = rest.first, let value = ConfigurationValues.duration(text) else {
+                throw ConfigurationError("cookie option '\(option)' expects a duration")
+            }
+            rest = rest.dropFirst()
+            return value
+        }
+        while let option = rest.first {
+            rest = rest.dropFirst()
+            switch option {
+            case "rewrite", "insert", "prefix":
+                guard cookie.mode == .passive else {
+                    throw ConfigurationError("cookie modes 'rewrite', 'insert' and 'prefix' are mutually exclusive")
+                }
+                cookie.mode = CookiePersistence.Mode(rawValue: option)!
+            case "indirect": cookie.indirect = true
+            case "nocache": cookie.noCache = true
+            case "postonly": cookie.postOnly = true
+            case "preserve": cookie.preserve = true
+            case "httponly": cookie.httpOnly = true
+            case "secure": cookie.secure = true
+            case "domain":
+                guard let domain = rest.first else { throw ConfigurationError("cookie option 'domain' expects a domain") }
+                rest = rest.dropFirst()
+                cookie.domains.append(domain)
+            case "maxidle": cookie.maxIdle = try duration(option)
+            case "maxlife": cookie.maxLife = try duration(option)
+            case "attr":
+                guard let attribute = rest.first else { throw ConfigurationError("cookie option 'attr' expects a value") }
+                rest = rest.dropFirst()
+                cookie.attributes.append(attribute)
+            case "dynamic": throw ConfigurationError.notSupported("cookie option 'dynamic'")
+            default:
+                let known = ["rewrite", "insert", "prefix", "indirect", "nocache", "postonly", "preserve", "httponly", "secure", "domain", "maxidle", "maxlife", "attr", "dynamic"]
+                let hint = NearestMatch.find(option, in: known).map { "; did you mean '\($0)'?" } ?? ""
+                throw ConfigurationError("unknown cookie option '\(option)'\(hint)")
+            }
+        }
+        return cookie
+    }
+
+    /// `tcp-request inspect-delay T`, `tcp-request content|connection accept|reject [COND]`
+    static func parseTCPRequest(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {
+        guard line.words.count >= 2 else { throw ConfigurationError("'tcp-request' expects 'inspect-delay', 'content' or 'connection'") }
+        let what = line.words[1]
+        switch what {
+        case "inspect-delay":
+            guard line.words.count == 3, let delay = ConfigurationValues.duration(line.words[2]) else {
+                throw ConfigurationError("'tcp-request inspect-delay' expects a duration such as 5s")
+            }
+            builder.settings.inspectDelay = delay
+        case "content", "connection":
+            guard !builder.isDefaults else {
+                throw ConfigurationError.notSupported("'tcp-request \(what)' rules in a defaults section")
+            }
+            let phase = TCPRequestRule.Phase(rawValue: what)!
+            if phase == .connection && !builder.proxy.kind.hasFrontendCapability {
+                throw ConfigurationError("'tcp-request connection' is not allowed in \(builder.sectionDescription): it needs a frontend")
+            }
+            guard line.words.count >= 3 else { throw ConfigurationError("'tcp-request \(what)' expects an action such as 'accept' or 'reject'") }
+            let actionWord = line.words[2]
+            guard let action = TCPRequestRule.Action(rawValue: actionWord) else {
+                let known = ["accept", "reject", "capture", "do-resolve", "expect-proxy", "expect-netscaler-cip", "lua", "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt0", "send-spoe-group", "set-dst", "set-dst-port", "set-log-level", "set-mark", "set-nice", "set-priority-class", "set-priority-offset", "set-src", "set-src-port", "set-tos", "set-var", "silent-drop", "switch-mode", "track-sc0", "track-sc1", "track-sc2", "unset-var", "use-service", "set-bandwidth-limit", "attach-srv", "close"]
+                if known.contains(actionWord) || actionWord.hasPrefix("lua.") || actionWord.hasPrefix("set-var(") || actionWord.hasPrefix("unset-var(") || actionWord.hasPrefix("sc-") {
+                    throw ConfigurationError.notSupported("'tcp-request \(what) \(actionWord)'")
+                }
+                let hint = NearestMatch.find(actionWord, in: ["accept", "reject"]).map { "; did you mean '\($0)'?" } ?? ""
+                throw ConfigurationError("unknown action '\(actionWord)' in 'tcp-request \(what)'\(hint)")
+            }
+            let condition = try optionalCondition(line.words.dropFirst(3), line: line)
+            builder.proxy.tcpRequestRules.append(TCPRequestRule(phase: phase, action: action, condition: condition, location: line.location))
+        case "session":
+            throw ConfigurationError.notSupported("'tcp-request session'")
+        default:
+            let hint = NearestMatch.find(what, in: ["inspect-delay", "content", "connection", "session"]).map { "; did you mean '\($0)'?" } ?? ""
+            throw ConfigurationError("unknown 'tcp-request \(what)'\(hint)")
+        }
+    }
+}

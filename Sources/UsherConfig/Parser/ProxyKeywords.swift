@@ -1,0 +1,197 @@
+/// The keywords usher understands in `defaults`, `frontend`, `backend` and `listen` sections: one
+/// table, each entry with the sections it is allowed in.
+enum ProxyKeywords {
+    /// Where a keyword may appear.
+    struct Capabilities: OptionSet, Sendable {
+        let rawValue: UInt8
+        static let defaults = Capabilities(rawValue: 1)
+        static let frontend = Capabilities(rawValue: 2)
+        static let backend = Capabilities(rawValue: 4)
+        static let all: Capabilities = [.defaults, .frontend, .backend]
+        static let proxies: Capabilities = [.frontend, .backend]
+    }
+
+    typealias Handler = @Sendable (ConfigurationLine, inout ProxyBuilder) throws -> Void
+
+    struct Keyword: Sendable {
+        var capabilities: Capabilities
+        var handler: Handler
+    }
+
+    static let table: [String: Keyword] = [
+        "mode": Keyword(capabilities: .all) { line, builder in
+            let value = try single(line)
+            guard let mode = ProxyMode(rawValue: value) else {
+                if value == "health" || value == "log" || value == "spop" {
+                    throw ConfigurationError.notSupported("'mode \(value)'")
+                }
+                throw ConfigurationError("unknown mode '\(value)' (expected 'tcp' or 'http')")
+            }
+            builder.settings.mode = mode
+        },
+        "bind": Keyword(capabilities: .frontend) { line, builder in
+            try addBind(line.words, at: line.location, into: &builder)
+        },
+        "maxconn": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
+            builder.settings.maxconn = try integer(line)
+        },
+        "backlog": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
+            let value = try integer(line)
+            for index in builder.proxy.binds.indices where builder.proxy.binds[index].backlog == nil {
+                builder.proxy.binds[index].backlog = value
+            }
+        },
+        "timeout": Keyword(capabilities: .all) { line, builder in try parseTimeout(line, into: &builder) },
+        "contimeout": legacyTimeout("connect"),
+        "clitimeout": legacyTimeout("client"),
+        "srvtimeout": legacyTimeout("server"),
+        "option": Keyword(capabilities: .all) { line, builder in try parseOption(line, enabled: true, into: &builder) },
+        "no": Keyword(capabilities: .all) { line, builder in
+            guard line.words.count >= 2 else { throw ConfigurationError("'no' expects 'option NAME' or 'log'") }
+            var rest = line
+            rest.words.removeFirst()
+            switch rest.keyword {
+            case "option": try parseOption(rest, enabled: false, into: &builder)
+            case "log":
+                guard rest.words.count == 1 else { throw ConfigurationError("'no log' takes no arguments") }
+                builder.settings.logTargets = []
+                builder.settings.usesGlobalLog = false
+            default: throw ConfigurationError("'no' expects 'option NAME' or 'log', not '\(rest.keyword)'")
+            }
+        },
+        "log": Keyword(capabilities: .all) { line, builder in
+            if line.words.count == 2, line.words[1] == "global" {
+                builder.settings.usesGlobalLog = true
+                return
+            }
+            var targets = builder.settings.logTargets ?? []
+            targets.append(try LogTargetParser.parse(line))
+            builder.settings.logTargets = targets
+        },
+        "log-format": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
+            guard line.words.count >= 2 else { throw ConfigurationError("'log-format' expects a format string") }
+            builder.settings.logFormat = line.words.dropFirst().joined(separator: " ")
+        },
+        "retries": Keyword(capabilities: [.defaults, .backend]) { line, builder in
+            builder.settings.retries = try integer(line, in: 0...1000)
+        },
+        "balance": Keyword(capabilities: [.defaults, .backend]) { line, builder in
+            builder.settings.balance = try parseBalance(line)
+        },
+        "default_backend": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
+            builder.settings.defaultBackend = try single(line)
+            builder.settings.defaultBackendLocation = line.location
+        },
+        "use_backend": Keyword(capabilities: .frontend) { line, builder in
+            guard line.words.count >= 2 else { throw ConfigurationError("'use_backend' expects a backend name") }
+            let condition = try optionalCondition(line.words.dropFirst(2), line: line)
+            builder.proxy.useBackendRules.append(UseBackendRule(backend: line.words[1], condition: condition, location: line.location))
+        },
+        "use-server": Keyword(capabilities: .backend) { line, builder in
+            guard line.words.count >= 2 else { throw ConfigurationError("'use-server' expects a server name") }
+            let condition = try optionalCondition(line.words.dropFirst(2), line: line)
+            builder.proxy.useServerRules.append(UseServerRule(server: line.words[1], condition: condition, location: line.location))
+        },
+        "server": Keyword(capabilities: .backend) { line, builder in
+            let server = try ServerLineParser.parseServer(line, defaults: builder.settings.defaultServer)
+            if let existing = builder.proxy.servers.first(where: { $0.name == server.name }) {
+                throw ConfigurationError("server '\(server.name)' is already declared in \(builder.sectionDescription) at \(existing.location)")
+            }
+            builder.proxy.servers.append(server)
+        },
+        "default-server": Keyword(capabilities: [.defaults, .backend]) { line, builder in
+            let options = try ServerLineParser.parseOptions(line.words.dropFirst(), line: line)
+            builder.settings.defaultServer = options.inheriting(builder.settings.defaultServer)
+        },
+        "cookie": Keyword(capabilities: [.defaults, .backend]) { line, builder in
+            builder.settings.cookie = try parseCookie(line)
+        },
+        "acl": Keyword(capabilities: .proxies) { line, builder in
+            guard line.words.count >= 3 else { throw ConfigurationError("'acl' expects a name, a fetch method and values") }
+            let name = line.words[1]
+            if let problem = ParserState.nameProblem(name) {
+                throw ConfigurationError("ACL name '\(name)' \(problem)")
+            }
+            switch ACLDefinition.parse(name: name, words: line.words.dropFirst(2), location: line.location) {
+            case .success(let acl): builder.proxy.acls.append(acl)
+            case .failure(let error): throw ConfigurationError(error.message)
+            }
+        },
+        "tcp-request": Keyword(capabilities: .all) { line, builder in try parseTCPRequest(line, into: &builder) },
+        "disabled": Keyword(capabilities: .all) { line, builder in
+            guard line.words.count == 1 else { throw ConfigurationError("'disabled' takes no arguments") }
+            builder.proxy.isDisabled = true
+        },
+        "enabled": Keyword(capabilities: .all) { line, builder in
+            guard line.words.count == 1 else { throw ConfigurationError("'enabled' takes no arguments") }
+            builder.proxy.isDisabled = false
+        },
+        "description": Keyword(capabilities: .proxies) { line, _ in
+            guard line.words.count >= 2 else { throw ConfigurationError("'description' expects a text") }
+        },
+    ]
+
+    static func handle(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {
+        guard let keyword = table[line.keyword] else {
+            if HAProxyKeywords.proxy.contains(line.keyword) {
+                throw ConfigurationError.notSupported("'\(line.keyword)' in \(builder.sectionDescription)")
+            }
+            let hint = NearestMatch.find(line.keyword, in: Set(table.keys).union(HAProxyKeywords.proxy)).map { "; did you mean '\($0)'?" } ?? ""
+            throw ConfigurationError("unknown keyword '\(line.keyword)' in \(builder.sectionDescription)\(hint)")
+        }
+        let here: Capabilities
+        if builder.isDefaults {
+            here = .defaults
+        } else {
+            switch builder.proxy.kind {
+            case .frontend: here = .frontend
+            case .backend: here = .backend
+            case .listen: here = [.frontend, .backend]
+            }
+        }
+        guard !keyword.capabilities.isDisjoint(with: here) else {
+            throw ConfigurationError("'\(line.keyword)' is not allowed in \(builder.sectionDescription)\(allowedSections(keyword.capabilities))")
+        }
+        try keyword.handler(line, &builder)
+    }
+
+    static func allowedSections(_ capabilities: Capabilities) -> String {
+        var names: [String] = []
+        if capabilities.contains(.defaults) { names.append("defaults") }
+        if capabilities.contains(.frontend) { names.append("frontend") }
+        if capabilities.contains(.backend) { names.append("backend") }
+        if !capabilities.isDisjoint(with: .proxies) { names.append("listen") }
+        return " (it belongs in: \(names.joined(separator: ", ")))"
+    }
+
+    static func legacyTimeout(_ name: String) -> Keyword {
+        Keyword(capabilities: .all) { line, builder in
+            var modern = line
+            modern.words = ["timeout", name] + line.words.dropFirst()
+            try parseTimeout(modern, into: &builder)
+            builder.warn(line.location, "'\(line.keyword)' is HAProxy 1.x syntax, which HAProxy 2.x refuses; usher accepts it. Write 'timeout \(name) \(line.words.dropFirst().joined(separator: " "))' instead")
+        }
+    }
+
+    // MARK: - Shared value readers
+
+    static func single(_ line: ConfigurationLine) throws -> String {
+        guard line.words.count == 2 else { throw ConfigurationError("'\(line.keyword)' expects exactly one argument") }
+        return line.words[1]
+    }
+
+    static func integer(_ line: ConfigurationLine, in range: ClosedRange<Int> = 0...Int(Int32.max)) throws -> Int {
+        try GlobalKeywords.integer(line, in: range)
+    }
+
+    static func optionalCondition(_ words: ArraySlice<String>, line: ConfigurationLine) throws -> Condition? {
+        guard let first = words.first else { return nil }
+        guard first == "if" || first == "unless" else {
+            throw ConfigurationError("unexpected '\(first)' in '\(line.keyword)': a condition starts with 'if' or 'unless'")
+        }
+        switch Condition.parse(words, location: line.location) {
+        case .success(let condition): return condition
+        case .failure(let error): throw ConfigurationError(error.message)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// Parses `server NAME ADDRESS [OPTIONS]` and `default-server [OPTIONS]`.
+enum ServerLineParser {
+    static func parseServer(_ line: ConfigurationLine, defaults: ServerOptions) throws -> Server {
+        guard line.words.count >= 3 else { throw ConfigurationError("'server' expects a name and an address") }
+        let name = line.words[1]
+        if let problem = ParserState.nameProblem(name) {
+            throw ConfigurationError("server name '\(name)' \(problem)")
+        }
+        let address: Address
+        switch Address.parse(line.words[2], portRequired: false) {
+        case .success(let parsed): address = parsed
+        case .failure(let error): throw ConfigurationError(error.message)
+        }
+        if address.host == nil {
+            throw ConfigurationError("server '\(name)' needs a host address, not '\(line.words[2])'")
+        }
+        if let ports = address.ports, ports.count != 1 {
+            throw ConfigurationError("server '\(name)' takes one port, not a range")
+        }
+        let options = try parseOptions(line.words.dropFirst(3), line: line)
+        return Server(name: name, address: address, options: options.inheriting(defaults), location: line.location)
+    }
+
+    static func parseOptions(_ words: ArraySlice<String>, line: ConfigurationLine) throws -> ServerOptions {
+        var options = ServerOptions()
+        var rest = words
+        while let option = rest.first {
+            rest = rest.dropFirst()
+            func value() throws -> String {
+                guard let v = rest.first else { throw ConfigurationError("server option '\(option)' expects a value") }
+                rest = rest.dropFirst()
+                return v
+            }
+            func integer(_ range: ClosedRange<Int>) throws -> Int {
+                let text = try value()
+                guard let n = ConfigurationValues.integer(text, in: range) else {
+                    throw ConfigurationError("server option '\(option)' expects an integer from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+                }
+                return n
+            }
+            func duration() throws -> Duration {
+                let text = try value()
+                guard let d = ConfigurationValues.duration(text), d > .zero else {
+                    throw ConfigurationError("server option '\(option)' expects a positive duration such as 2s, not '\(text)'")
+                }
+                return d
+            }
+            switch option {
+            case "weight": options.weight = try integer(0...256)
+            case "backup": options.backup = true
+            case "no-backup": options.backup = false
+            case "disabled": options.disabled = true
+            case "enabled": options.disabled = false
+            case "maxconn": options.maxconn = try integer(0...Int(Int32.max))
+            case "maxqueue": options.maxqueue = try integer(0...Int(Int32.max))
+            case "check": options.check = true
+            case "no-check": options.check = false
+            case "inter": options.inter = try duration()
+            case "fastinter": options.fastinter = try duration()
+            case "downinter": options.downinter = try duration()
+            case "rise": options.rise = try integer(1...Int(Int32.max))
+            case "fall": options.fall = try integer(1...Int(Int32.max))
+            case "port": options.checkPort = try integer(1...65535)
+            case "addr": options.checkAddress = try value()
+            case "cookie": options.cookie = try value()
+            case "send-proxy": options.sendProxy = .v1
+            case "send-proxy-v2": options.sendProxy = .v2
+            case "no-send-proxy", "no-send-proxy-v2": options.sendProxy = ProxyProtocolVersion.none
+            case "id": _ = try integer(1...Int(Int32.max))
+            default:
+                if HAProxyKeywords.serverOptions.contains(option) {
+                    throw ConfigurationError.notSupported("server option '\(option)'")
+                }
+                let hint = NearestMatch.find(option, in: HAProxyKeywords.serverOptions).map { "; did you mean '\($0)'?" } ?? ""
+                throw ConfigurationError("unknown server option '\(option)'\(hint)")
+            }
+        }
+        return options
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import UsherConfig
+import UsherRouting
+
+/// Reads configuration files and directories from disk and compiles them into a routing table.
+public struct ConfigurationLoader: Sendable {
+    public struct Result: Sendable {
+        public var table: RoutingTable?
+        public var diagnostics: [Diagnostic]
+
+        public var alerts: [Diagnostic] { diagnostics.filter { $0.severity == .alert } }
+        public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
+    }
+
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// Loads `paths` in order; a directory contributes its `*.cfg` files in lexical order.
+    public func load(paths: [String]) -> Result {
+        var sources: [ConfigurationParser.Source] = []
+        var diagnostics: [Diagnostic] = []
+        let files = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard files.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                diagnostics.append(.alert(nil, "Cannot open configuration file/directory \(path) : No such file or directory"))
+                continue
+            }
+            if isDirectory.boolValue {
+                let names = ((try? files.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".cfg") }.sorted()
+                for name in names {
+                    let full = (path as NSString).appendingPathComponent(name)
+                    if let source = read(full, into: &diagnostics) { sources.append(source) }
+                }
+            } else if let source = read(path, into: &diagnostics) {
+                sources.append(source)
+            }
+        }
+        if sources.isEmpty && diagnostics.isEmpty {
+            diagnostics.append(.alert(nil, "no configuration file given (use -f FILE)"))
+        }
+        guard diagnostics.isEmpty else { return Result(table: nil, diagnostics: diagnostics) }
+        return compile(sources)
+    }
+
+    /// Parses and compiles configuration text already in memory.
+    public func compile(_ sources: [ConfigurationParser.Source]) -> Result {
+        let parsed = ConfigurationParser(environment: environment).parse(sources)
+        guard let configuration = parsed.configuration else {
+            return Result(table: nil, diagnostics: parsed.diagnostics)
+        }
+        let compiled = RoutingTable.compile(configuration) { file in
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            return text.split(separator: "\n").map(String.init)
+        }
+        return Result(table: compiled.table, diagnostics: parsed.diagnostics + compiled.diagnostics)
+    }
+
+    private func read(_ path: String, into diagnostics: inout [Diagnostic]) -> ConfigurationParser.Source? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            diagnostics.append(.alert(nil, "Cannot open configuration file \(path) : permission denied or unreadable"))
+            return nil
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            diagnostics.append(.alert(nil, "configuration file \(path) is not valid UTF-8"))
+            return nil
+        }
+        return ConfigurationParser.Source(name: path, text: text)
+    }
+}

@@ -1,0 +1,139 @@
+import Atomics
+import NIOConcurrencyHelpers
+import NIOCore
+import UsherConfig
+import UsherRouting
+
+/// The live state of a backend: its servers, the balancer, and the queue of connections waiting for
+/// a server slot. Choosing a server takes a short lock once per connection, never per byte.
+public final class BackendRuntime: Sendable {
+    public let routes: BackendRoutes
+    public let servers: [ServerRuntime]
+    /// Connections this backend is handling now.
+    let activeConnections = ManagedAtomic<Int>(0)
+    let queued = ManagedAtomic<Int>(0)
+
+    /// Someone waiting for a server slot. `deliver` runs on the waiter's event loop.
+    struct Waiter {
+        var id: UInt64
+        var excluded: Int?
+        var deliver: @Sendable (BalanceDecision) -> Void
+    }
+
+    struct State {
+        var balancer: ServerBalancer
+        var queue: [Waiter] = []
+        var nextWaiterID: UInt64 = 0
+    }
+
+    private let state: NIOLockedValueBox<State>
+
+    init(routes: BackendRoutes) {
+        self.routes = routes
+        self.servers = routes.servers.enumerated().map { ServerRuntime(server: $1, backendName: routes.name, index: $0) }
+        self.state = NIOLockedValueBox(State(balancer: ServerBalancer(
+            algorithm: routes.proxy.balance, serverCount: routes.servers.count,
+            useAllBackups: routes.proxy.settings.isEnabled("allbackups")
+        )))
+    }
+
+    public var name: String { routes.name }
+
+    /// Servers that are up, split as HAProxy counts them in its messages.
+    public var upCounts: (active: Int, backup: Int) {
+        var active = 0, backup = 0
+        for server in servers where server.isUp {
+            if server.server.isBackup { backup += 1 } else { active += 1 }
+        }
+        return (active, backup)
+    }
+
+    func snapshot(excluding excluded: Int?) -> [ServerState] {
+        servers.map { runtime in
+            ServerState(
+                isUp: runtime.isUp && runtime.index != excluded, isBackup: runtime.server.isBackup,
+                weight: runtime.server.weight, activeConnections: runtime.currentConnections,
+                maxConnections: runtime.server.options.maxconn ?? 0
+            )
+        }
+    }
+
+    /// Picks a server with the balancing algorithm and reserves a connection slot on it.
+    /// `excluded` is a server that just failed (redispatch).
+    func choose(sourceHash: UInt64, excluding excluded: Int? = nil) -> BalanceDecision {
+        state.withLockedValue { state in
+            let decision = state.balancer.choose(snapshot(excluding: excluded), sourceHash: sourceHash)
+            if case .server(let index) = decision { reserve(index) }
+            return decision
+        }
+    }
+
+    /// Reserves a slot on a specific server (persistence, `use-server`) if it is up and has room.
+    /// Returns `.queue` when it is up but full, `.noServer` when it is down.
+    func reserve(specific index: Int) -> BalanceDecision {
+        state.withLockedValue { _ in
+            let server = servers[index]
+            guard server.isUp else { return .noServer }
+            if let limit = server.server.options.maxconn, limit > 0, server.currentConnections >= limit { return .queue }
+            reserve(index)
+            return .server(index)
+        }
+    }
+
+    private func reserve(_ index: Int) {
+        servers[index].activeConnections.wrappingIncrement(ordering: .relaxed)
+        servers[index].totalConnections.wrappingIncrement(ordering: .relaxed)
+    }
+
+    /// Gives back a slot; hands it to the first queued connection if any can use a server now.
+    func release(_ index: Int, sourceHash: UInt64 = 0) {
+        servers[index].activeConnections.wrappingDecrement(ordering: .relaxed)
+        serveQueue()
+    }
+
+    /// Waits for a server slot. Returns an id to cancel the wait with.
+    func enqueue(excluding excluded: Int?, _ deliver: @escaping @Sendable (BalanceDecision) -> Void) -> UInt64 {
+        let id = state.withLockedValue { state -> UInt64 in
+            state.nextWaiterID += 1
+            state.queue.append(Waiter(id: state.nextWaiterID, excluded: excluded, deliver: deliver))
+            return state.nextWaiterID
+        }
+        queued.wrappingIncrement(ordering: .relaxed)
+        // A slot may have freed up between the decision and the enqueue.
+        serveQueue()
+        return id
+    }
+
+    /// Removes a waiter (its queue timeout expired, or its client left). Returns false when it had
+    /// already been served.
+    func cancelWait(_ id: UInt64) -> Bool {
+        let removed = state.withLockedValue { state -> Bool in
+            guard let position = state.queue.firstIndex(where: { $0.id == id }) else { return false }
+            state.queue.remove(at: position)
+            return true
+        }
+        if removed { queued.wrappingDecrement(ordering: .relaxed) }
+        return removed
+    }
+
+    /// Serves queued connections while servers have room; when no server is up at all, tells the
+    /// waiters so they can close.
+    func serveQueue() {
+        var deliveries: [(Waiter, BalanceDecision)] = []
+        state.withLockedValue { state in
+            while let waiter = state.queue.first {
+                let decision = state.balancer.choose(snapshot(excluding: waiter.excluded))
+                if case .queue = decision { break }
+                state.queue.removeFirst()
+                if case .server(let index) = decision { reserve(index) }
+                deliveries.append((waiter, decision))
+            }
+        }
+        for (waiter, decision) in deliveries {
+            queued.wrappingDecrement(ordering: .relaxed)
+            waiter.deliver(decision)
+        }
+    }
+
+    public var queueLength: Int { queued.load(ordering: .relaxed) }
+}

@@ -1,0 +1,66 @@
+/// The facts of one finished TCP session, formatted as HAProxy's `option tcplog` line:
+///
+///     %ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq
+public struct TCPLogRecord: Sendable, Equatable {
+    public var clientAddress: String
+    public var clientPort: Int
+    public var acceptDate: LogTimestamp
+    public var frontend: String
+    /// `<NOSRV>` style placeholders are the caller's: the backend name, or the frontend's when none.
+    public var backend: String
+    public var server: String
+    /// Milliseconds waited in queues; -1 when the session never reached a queue.
+    public var queueTime: Int
+    /// Milliseconds to connect to the server; -1 when it never connected.
+    public var connectTime: Int
+    /// Milliseconds from accept to close.
+    public var totalTime: Int
+    /// Bytes sent to the client.
+    public var bytesToClient: Int
+    public var termination: TerminationState
+    public var activeConnections: Int
+    public var frontendConnections: Int
+    public var backendConnections: Int
+    public var serverConnections: Int
+    public var retries: Int
+    /// The session was redispatched to another server after a failure (`+` before the retries).
+    public var redispatched: Bool
+    public var serverQueue: Int
+    public var backendQueue: Int
+
+    public init(
+        clientAddress: String, clientPort: Int, acceptDate: LogTimestamp, frontend: String, backend: String, server: String,
+        queueTime: Int, connectTime: Int, totalTime: Int, bytesToClient: Int, termination: TerminationState,
+        activeConnections: Int, frontendConnections: Int, backendConnections: Int, serverConnections: Int, retries: Int,
+        redispatched: Bool, serverQueue: Int, backendQueue: Int
+    ) {
+        self.clientAddress = clientAddress
+        self.clientPort = clientPort
+        self.acceptDate = acceptDate
+        self.frontend = frontend
+        self.backend = backend
+        self.server = server
+        self.queueTime = queueTime
+        self.connectTime = connectTime
+        self.totalTime = totalTime
+        self.bytesToClient = bytesToClient
+        self.termination = termination
+        self.activeConnections = activeConnections
+        self.frontendConnections = frontendConnections
+        self.backendConnections = backendConnections
+        self.serverConnections = serverConnections
+        self.retries = retries
+        self.redispatched = redispatched
+        self.serverQueue = serverQueue
+        self.backendQueue = backendQueue
+    }
+
+    /// The line, without any syslog header.
+    public var line: String {
+        let retriesText = redispatched ? "+\(retries)" : "\(retries)"
+        return "\(clientAddress):\(clientPort) [\(acceptDate.acceptDateText)] \(frontend) \(backend)/\(server) "
+            + "\(queueTime)/\(connectTime)/\(totalTime) \(bytesToClient) \(termination) "
+            + "\(activeConnections)/\(frontendConnections)/\(backendConnections)/\(serverConnections)/\(retriesText) "
+            + "\(serverQueue)/\(backendQueue)"
+    }
+}

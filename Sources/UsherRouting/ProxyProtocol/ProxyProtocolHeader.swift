@@ -1,0 +1,57 @@
+/// The PROXY protocol header (versions 1 and 2, as specified by HAProxy's proxy-protocol.txt) that
+/// tells a server the client's real addresses.
+public struct ProxyProtocolHeader: Sendable, Equatable {
+    public var source: IPAddress
+    public var sourcePort: Int
+    public var destination: IPAddress
+    public var destinationPort: Int
+
+    public init(source: IPAddress, sourcePort: Int, destination: IPAddress, destinationPort: Int) {
+        self.source = source
+        self.sourcePort = sourcePort
+        self.destination = destination
+        self.destinationPort = destinationPort
+    }
+
+    /// The twelve bytes that start every version 2 header.
+    public static let v2Signature: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A]
+
+    /// Both addresses in one family: IPv4 when both are (or map to) IPv4, else IPv6.
+    var sameFamily: (IPAddress, IPAddress) {
+        let s = source.unmapped, d = destination.unmapped
+        switch (s, d) {
+        case (.v4, .v4), (.v6, .v6): return (s, d)
+        case (.v4(let value), .v6): return (.v6(0, 0xFFFF_0000_0000 | UInt64(value)), d)
+        case (.v6, .v4(let value)): return (s, .v6(0, 0xFFFF_0000_0000 | UInt64(value)))
+        }
+    }
+
+    /// `PROXY TCP4 1.2.3.4 5.6.7.8 1234 443\r\n`
+    public func encodeV1() -> [UInt8] {
+        let (s, d) = sameFamily
+        let family: String
+        if case .v4 = s { family = "TCP4" } else { family = "TCP6" }
+        return Array("PROXY \(family) \(s) \(d) \(sourcePort) \(destinationPort)\r\n".utf8)
+    }
+
+    /// The binary header: signature, version 2 + PROXY command, TCP over IPv4 or IPv6, addresses.
+    public func encodeV2() -> [UInt8] {
+        let (s, d) = sameFamily
+        var bytes = Self.v2Signature
+        bytes.append(0x21)
+        let addresses: [UInt8]
+        if case .v4 = s {
+            bytes.append(0x11)
+            addresses = s.bytes + d.bytes
+        } else {
+            bytes.append(0x21)
+            addresses = s.bytes + d.bytes
+        }
+        let length = addresses.count + 4
+        bytes.append(UInt8(length >> 8))
+        bytes.append(UInt8(length & 0xFF))
+        bytes += addresses
+        bytes += [UInt8(sourcePort >> 8 & 0xFF), UInt8(sourcePort & 0xFF), UInt8(destinationPort >> 8 & 0xFF), UInt8(destinationPort & 0xFF)]
+        return bytes
+    }
+}

@@ -1,0 +1,79 @@
+import UsherConfig
+
+/// A frontend's routing decisions, compiled once per configuration.
+public struct FrontendRoutes: Sendable {
+    struct Rule: Sendable {
+        var action: TCPRequestRule.Action
+        var condition: CompiledCondition?
+    }
+
+    public let proxy: Proxy
+    /// The delay to wait for request bytes while a content rule cannot decide.
+    public let inspectDelay: Duration?
+    let connectionRules: [Rule]
+    let contentRules: [Rule]
+    let backendRules: [(target: BackendTarget, condition: CompiledCondition?)]
+    /// Index into `RoutingTable.backends`.
+    public let defaultBackend: Int?
+
+    init(
+        proxy: Proxy, connectionRules: [Rule], contentRules: [Rule],
+        backendRules: [(target: BackendTarget, condition: CompiledCondition?)], defaultBackend: Int?
+    ) {
+        self.proxy = proxy
+        self.inspectDelay = proxy.settings.inspectDelay
+        self.connectionRules = connectionRules
+        self.contentRules = contentRules
+        self.backendRules = backendRules
+        self.defaultBackend = defaultBackend
+    }
+
+    /// Whether connections must be inspected (wait for bytes) before a backend is chosen.
+    public var needsInspection: Bool {
+        guard let inspectDelay, inspectDelay > .zero else { return false }
+        return contentRules.contains { $0.condition?.readsPayload ?? false }
+    }
+
+    /// `tcp-request connection` rules, evaluated at accept time, before any byte is read.
+    public func evaluateConnectionRules(_ context: inout SampleContext) -> InspectionVerdict {
+        for (index, rule) in connectionRules.enumerated() {
+            // Nothing can arrive before these rules run: "need more data" means no value.
+            context.isFinal = true
+            if rule.condition.evaluate(&context) == .pass {
+                return rule.action == .accept ? .accept : .reject(rule: index)
+            }
+        }
+        return .accept
+    }
+
+    /// `tcp-request content` rules, in order. A rule whose condition is undecided makes the whole
+    /// evaluation wait, unless `context.isFinal` (then it does not match); a rule that matches decides; when none matches the
+    /// connection is accepted.
+    public func evaluateContentRules(_ context: inout SampleContext) -> InspectionVerdict {
+        for (index, rule) in contentRules.enumerated() {
+            switch rule.condition.evaluate(&context) {
+            case .pass: return rule.action == .accept ? .accept : .reject(rule: index)
+            case .fail: continue
+            case .miss:
+                if context.isFinal { continue }
+                return .waitForData
+            }
+        }
+        return .accept
+    }
+
+    /// The backend for this connection: the first matching `use_backend` rule, else `default_backend`.
+    /// Returns an index into `RoutingTable.backends`, or `nil` when none applies.
+    public func chooseBackend(_ context: inout SampleContext, backendsByName: [String: Int]) -> Int? {
+        for rule in backendRules where rule.condition.evaluate(&context) == .pass {
+            switch rule.target {
+            case .fixed(let index):
+                return index
+            case .dynamic(let template):
+                // A computed name that matches no backend makes the rule not apply.
+                if let index = backendsByName[template.render(&context)] { return index }
+            }
+        }
+        return defaultBackend
+    }
+}

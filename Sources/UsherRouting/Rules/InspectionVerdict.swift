@@ -1,0 +1,9 @@
+/// What the `tcp-request` rules decide about a connection so far.
+public enum InspectionVerdict: Sendable, Equatable {
+    /// Go on: choose a backend and connect.
+    case accept
+    /// Close the connection; the index is the deciding rule's.
+    case reject(rule: Int)
+    /// A rule's outcome depends on bytes not yet received: wait for more, or for the inspect delay.
+    case waitForData
+}

@@ -1,0 +1,35 @@
+import NIOCore
+
+/// What sample fetches look at: the connection's addresses and the bytes the client has sent so far.
+public struct SampleContext {
+    public var connection: ConnectionInfo
+    /// The request bytes received so far (not consumed).
+    public var payload: ByteBuffer
+    /// No more bytes will be waited for (the inspect delay expired, the buffer is full or the client
+    /// closed): fetches that lack data answer "no value" rather than "need more data".
+    public var isFinal: Bool
+
+    let helloParser: ClientHelloParser
+    private var cachedHello: ClientHelloParseResult?
+
+    public init(connection: ConnectionInfo, payload: ByteBuffer, isFinal: Bool, helloParser: ClientHelloParser = ClientHelloParser()) {
+        self.connection = connection
+        self.payload = payload
+        self.isFinal = isFinal
+        self.helloParser = helloParser
+    }
+
+    /// The ClientHello in the payload, parsed once per context.
+    mutating func clientHello() -> ClientHelloParseResult {
+        if let cachedHello { return cachedHello }
+        let result = payload.withUnsafeReadableBytes { helloParser.parse($0) }
+        cachedHello = result
+        return result
+    }
+
+    /// Turns "need more data" into "no value" once nothing more will arrive.
+    func settle<T>(_ result: FetchResult<T>) -> FetchResult<T> {
+        if case .needMoreData = result, isFinal { return .noValue }
+        return result
+    }
+}

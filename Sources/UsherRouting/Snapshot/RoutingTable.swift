@@ -1,0 +1,112 @@
+import UsherConfig
+
+/// Everything the data plane consults, compiled from one configuration and never changed afterwards:
+/// a reload builds a new table and swaps it in.
+public struct RoutingTable: Sendable {
+    public let configuration: Configuration
+    public let frontends: [FrontendRoutes]
+    public let backends: [BackendRoutes]
+    public let backendsByName: [String: Int]
+
+    /// Compiles `configuration`. Problems come back as alerts with their file and line; the table is
+    /// `nil` when there is any.
+    public static func compile(
+        _ configuration: Configuration, loadPatternFile: (String) throws -> [String]
+    ) -> (table: RoutingTable?, diagnostics: [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        let backendProxies = configuration.proxies.filter { $0.kind.hasBackendCapability }
+        var backendsByName: [String: Int] = [:]
+        for (index, proxy) in backendProxies.enumerated() where backendsByName[proxy.name] == nil {
+            backendsByName[proxy.name] = index
+        }
+        let predefined = PredefinedACLs.compiled()
+
+        func compileACLs(_ proxy: Proxy) -> [String: [CompiledACL]] {
+            var named = predefined
+            for acl in proxy.acls {
+                guard let name = acl.name else { continue }
+                do {
+                    named[name, default: []].append(try CompiledACL(acl, loadPatternFile: loadPatternFile))
+                } catch {
+                    diagnostics.append(.alert(acl.location, "in ACL '\(name)' of \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
+                }
+            }
+            return named
+        }
+
+        func compileCondition(_ condition: Condition?, _ named: [String: [CompiledACL]], _ proxy: Proxy) -> CompiledCondition?? {
+            guard let condition else { return .some(nil) }
+            for name in condition.referencedNames where named[name] == nil && !proxy.acls.contains(where: { $0.name == name }) {
+                diagnostics.append(.alert(condition.location, "predefined ACL '\(name)' needs HTTP mode, which is not supported by usher yet"))
+                return nil
+            }
+            do {
+                return .some(try CompiledCondition(condition, namedACLs: named, loadPatternFile: loadPatternFile))
+            } catch {
+                // An ACL that failed to compile was already reported; say which rule it breaks.
+                diagnostics.append(.alert(condition.location, "in condition of \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
+                return nil
+            }
+        }
+
+        var frontends: [FrontendRoutes] = []
+        var backends: [BackendRoutes] = []
+        for proxy in configuration.proxies where !proxy.isDisabled {
+            let named = compileACLs(proxy)
+            if proxy.kind.hasFrontendCapability {
+                var connectionRules: [FrontendRoutes.Rule] = []
+                var contentRules: [FrontendRoutes.Rule] = []
+                for rule in proxy.tcpRequestRules {
+                    guard let condition = compileCondition(rule.condition, named, proxy) else { continue }
+                    let compiled = FrontendRoutes.Rule(action: rule.action, condition: condition)
+                    if rule.phase == .connection { connectionRules.append(compiled) } else { contentRules.append(compiled) }
+                }
+                var backendRules: [(target: BackendTarget, condition: CompiledCondition?)] = []
+                for rule in proxy.useBackendRules {
+                    guard let condition = compileCondition(rule.condition, named, proxy) else { continue }
+                    if rule.isDynamic {
+                        do {
+                            backendRules.append((.dynamic(try LogFormatTemplate(rule.backend)), condition))
+                        } catch {
+                            diagnostics.append(.alert(rule.location, "in 'use_backend \(rule.backend)': \(error.message)"))
+                        }
+                    } else if let index = backendsByName[rule.backend] {
+                        backendRules.append((.fixed(index), condition))
+                    }
+                }
+                var defaultBackend: Int? = nil
+                if let name = proxy.settings.defaultBackend {
+                    defaultBackend = backendsByName[name]
+                } else if proxy.kind == .listen {
+                    defaultBackend = backendsByName[proxy.name]
+                }
+                frontends.append(FrontendRoutes(
+                    proxy: proxy, connectionRules: connectionRules, contentRules: contentRules,
+                    backendRules: backendRules, defaultBackend: defaultBackend
+                ))
+            }
+        }
+        for proxy in backendProxies {
+            let named = compileACLs(proxy)
+            var useServerRules: [(server: Int, condition: CompiledCondition?)] = []
+            for rule in proxy.useServerRules {
+                guard let condition = compileCondition(rule.condition, named, proxy),
+                    let index = proxy.servers.firstIndex(where: { $0.name == rule.server })
+                else { continue }
+                useServerRules.append((index, condition))
+            }
+            backends.append(BackendRoutes(proxy: proxy, useServerRules: useServerRules))
+        }
+        if diagnostics.contains(where: { $0.severity == .alert }) {
+            return (nil, diagnostics)
+        }
+        return (RoutingTable(configuration: configuration, frontends: frontends, backends: backends, backendsByName: backendsByName), diagnostics)
+    }
+
+    init(configuration: Configuration, frontends: [FrontendRoutes], backends: [BackendRoutes], backendsByName: [String: Int]) {
+        self.configuration = configuration
+        self.frontends = frontends
+        self.backends = backends
+        self.backendsByName = backendsByName
+    }
+}

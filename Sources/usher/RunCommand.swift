@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import UsherConfig
+import UsherProxy
+
+/// `usher -f FILE…` (run) and `usher -c -f FILE…` (check), with HAProxy's flags.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run (or with -c, check) a configuration. This is the default command."
+    )
+
+    @Option(name: .customShort("f"), help: "A configuration file, or a directory whose *.cfg files are read in lexical order. Repeatable.")
+    var files: [String] = []
+
+    @Flag(name: .customShort("c"), help: "Check the configuration and exit: 0 if valid, 1 if not.")
+    var checkOnly = false
+
+    @Flag(name: .customShort("D"), help: "Start in the background (daemon mode).")
+    var daemon = false
+
+    @Flag(name: .customLong("db", withSingleDash: true), help: "Stay in the foreground even if the configuration says 'daemon'.")
+    var foreground = false
+
+    @Option(name: .customShort("p"), help: "Write the process id to this file.")
+    var pidfile: String?
+
+    @Flag(name: .customShort("q"), help: "Quiet: print no warnings at start.")
+    var quiet = false
+
+    @Flag(name: .customShort("v"), help: "Print the version and exit.")
+    var version = false
+
+    func run() throws {
+        if version {
+            print("usher version \(UsherVersion.current) - a reverse proxy that runs HAProxy configurations")
+            return
+        }
+        let result = ConfigurationLoader().load(paths: files)
+        let showWarnings = !quiet && !(result.table?.configuration.global.quiet ?? false)
+        for diagnostic in result.diagnostics where diagnostic.severity == .alert || showWarnings {
+            FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
+        }
+        guard let table = result.table else {
+            if checkOnly {
+                FileHandle.standardError.write(Data("[ALERT] Fatal errors found in configuration.\n".utf8))
+            }
+            throw ExitCode(1)
+        }
+        if checkOnly {
+            print("Configuration file is valid")
+            return
+        }
+        var options = ProcessOptions(configuration: table.configuration)
+        if daemon { options.daemon = true }
+        if foreground { options.daemon = false }
+        if let pidfile { options.pidfile = pidfile }
+        try ProcessRunner(table: table, options: options).run()
+    }
+}
