@@ -28,9 +28,9 @@ public final class BackendRuntime: Sendable {
 
     private let state: NIOLockedValueBox<State>
 
-    init(routes: BackendRoutes) {
+    init(routes: BackendRoutes) throws {
         self.routes = routes
-        self.servers = routes.servers.enumerated().map { ServerRuntime(server: $1, backendName: routes.name, index: $0) }
+        self.servers = try routes.servers.enumerated().map { try ServerRuntime(server: $1, backendName: routes.name, index: $0) }
         self.state = NIOLockedValueBox(State(balancer: ServerBalancer(
             algorithm: routes.proxy.balance, serverCount: routes.servers.count,
             useAllBackups: routes.proxy.settings.isEnabled("allbackups")

@@ -1,4 +1,5 @@
 import Atomics
+import NIOCore
 import UsherConfig
 
 /// The live state of one server: health and connection counts, shared by every event loop.
@@ -14,14 +15,29 @@ public final class ServerRuntime: Sendable {
     /// Connections ever sent to it.
     let totalConnections = ManagedAtomic<Int>(0)
 
-    init(server: Server, backendName: String, index: Int) {
+    /// The server's address, resolved at start; its port is the client's destination port when the
+    /// configuration gives none.
+    let address: SocketAddress
+    let hasPort: Bool
+
+    init(server: Server, backendName: String, index: Int) throws {
         self.server = server
+        self.address = try ServerAddressBook.resolve(server.address, defaultPort: 0)
+        self.hasPort = server.address.ports != nil
         self.backendName = backendName
         self.index = index
         self.up = ManagedAtomic(!server.isDisabled)
     }
 
     public var name: String { server.name }
+
+    /// Where to connect for a client that came in on `destinationPort`.
+    func connectAddress(clientDestinationPort: Int) -> SocketAddress {
+        guard !hasPort else { return address }
+        var copy = address
+        copy.port = clientDestinationPort
+        return copy
+    }
     public var isUp: Bool { up.load(ordering: .relaxed) }
     public var currentConnections: Int { activeConnections.load(ordering: .relaxed) }
 

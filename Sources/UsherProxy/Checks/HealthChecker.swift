@@ -1,0 +1,235 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import UsherConfig
+import UsherRouting
+
+/// Checks one server again and again on one event loop, and marks it up or down as its
+/// `HealthStateMachine` decides, logging each change as HAProxy words it.
+final class HealthChecker: Sendable {
+    let server: ServerRuntime
+    let backend: BackendRuntime
+    let runtime: ProxyRuntime
+    let eventLoop: EventLoop
+    let kind: HealthCheckKind
+    let address: SocketAddress
+    let connectTimeout: TimeAmount
+    /// How long to wait for the answer to a probe, after connecting.
+    let responseTimeout: TimeAmount
+    private let state: NIOLockedValueBox<(machine: HealthStateMachine, task: Scheduled<Void>?, stopped: Bool)>
+
+    init(server: ServerRuntime, backend: BackendRuntime, runtime: ProxyRuntime, eventLoop: EventLoop) throws {
+        self.server = server
+        self.backend = backend
+        self.runtime = runtime
+        self.eventLoop = eventLoop
+        let settings = backend.routes.proxy.settings
+        kind = settings.isEnabled("ssl-hello-chk") ? .sslHello : .tcpConnect
+        let config = server.server
+        var checkAddress = config.address
+        if let host = config.options.checkAddress { checkAddress.host = host }
+        if let port = config.options.checkPort { checkAddress.ports = port...port }
+        address = try ServerAddressBook.resolve(checkAddress, defaultPort: 0)
+        // Without `timeout check`, `inter` bounds the whole check; with it, `timeout connect` bounds
+        // the connection and `timeout check` the answer.
+        let inter = TimeAmount.milliseconds(config.inter.milliseconds)
+        if let check = settings.timeouts.check {
+            connectTimeout = settings.timeouts.connect.map { .milliseconds(max(1, $0.milliseconds)) } ?? inter
+            responseTimeout = .milliseconds(max(1, check.milliseconds))
+        } else {
+            connectTimeout = inter
+            responseTimeout = inter
+        }
+        state = NIOLockedValueBox((HealthStateMachine(
+            rise: config.rise, fall: config.fall, inter: config.inter, fastinter: config.fastinter, downinter: config.downinter
+        ), nil, false))
+    }
+
+    func start(initialDelay: TimeAmount) {
+        schedule(after: initialDelay)
+    }
+
+    func stop() {
+        state.withLockedValue { state in
+            state.stopped = true
+            state.task?.cancel()
+        }
+    }
+
+    private func schedule(after delay: TimeAmount) {
+        state.withLockedValue { state in
+            guard !state.stopped else { return }
+            state.task = eventLoop.scheduleTask(in: delay) { [self] in self.runCheck() }
+        }
+    }
+
+    private func runCheck() {
+        let started = NIODeadline.now()
+        let probe = kind == .sslHello ? SSLHelloProbe.bytes(unixTime: UInt32(truncatingIfNeeded: LogClock.wallMicroseconds() / 1_000_000)) : nil
+        let promise = eventLoop.makePromise(of: CheckOutcome.self)
+        let responseTimeout = self.responseTimeout
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(connectTimeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ProbeHandler(probe: probe, promise: promise, timeout: responseTimeout))
+                }
+            }
+            .connect(to: address)
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    if probe == nil {
+                        promise.succeed(.passed(layer: 4))
+                        channel.close(promise: nil)
+                    }
+                case .failure(let error):
+                    promise.succeed(CheckOutcome.connectFailure(error))
+                }
+            }
+        promise.futureResult.whenSuccess { [self] outcome in
+            let duration = Int((NIODeadline.now() - started).nanoseconds / 1_000_000)
+            self.report(outcome, durationMilliseconds: duration)
+        }
+    }
+
+    private func report(_ outcome: CheckOutcome, durationMilliseconds: Int) {
+        let (transition, next, stopped) = state.withLockedValue { state in
+            let transition = state.machine.record(success: outcome.isSuccess)
+            return (transition, state.machine.nextInterval, state.stopped)
+        }
+        guard !stopped else { return }
+        switch transition {
+        case .none:
+            break
+        case .wentDown:
+            server.up.store(false, ordering: .relaxed)
+            let (active, backup) = backend.upCounts
+            var message = "Server \(server.qualifiedName) is DOWN, reason: \(outcome.reason)"
+            if let info = outcome.info { message += ", info: \"\(info)\"" }
+            message += ", check duration: \(durationMilliseconds)ms. \(active) active and \(backup) backup servers left."
+            message += " \(server.currentConnections) sessions active, 0 requeued, \(backend.queueLength) remaining in queue."
+            runtime.event(message, level: .alert, backend: backend)
+            if active == 0 && backup == 0 {
+                runtime.event("backend \(backend.name) has no server available!", level: .emerg, backend: backend)
+            }
+            backend.serveQueue()
+        case .cameUp:
+            server.up.store(true, ordering: .relaxed)
+            let (active, backup) = backend.upCounts
+            var message = "Server \(server.qualifiedName) is UP, reason: \(outcome.reason)"
+            if let info = outcome.info { message += ", info: \"\(info)\"" }
+            message += ", check duration: \(durationMilliseconds)ms. \(active) active and \(backup) backup servers online."
+            message += " 0 sessions requeued, \(backend.queueLength) total in queue."
+            runtime.event(message, level: .notice, backend: backend)
+            backend.serveQueue()
+        }
+        schedule(after: .milliseconds(max(1, next.milliseconds)))
+    }
+}
+
+/// The result of one check, with HAProxy's wording for its reason.
+enum CheckOutcome: Sendable {
+    case passed(layer: Int)
+    case connectFailure(Error)
+    case timeout(layer: Int)
+    case invalidResponse
+    case closedWithoutResponse
+
+    var isSuccess: Bool {
+        if case .passed = self { return true }
+        return false
+    }
+
+    var reason: String {
+        switch self {
+        case .passed(let layer): return "Layer\(layer) check passed"
+        case .connectFailure(let error):
+            if case ChannelError.connectTimeout = error { return "Layer4 timeout" }
+            return "Layer4 connection problem"
+        case .timeout(let layer): return "Layer\(layer) timeout"
+        case .invalidResponse: return "Layer6 invalid response"
+        case .closedWithoutResponse: return "Layer6 invalid response"
+        }
+    }
+
+    var info: String? {
+        switch self {
+        case .connectFailure(let error):
+            if case ChannelError.connectTimeout = error { return nil }
+            return Self.describe(error)
+        case .closedWithoutResponse: return "connection closed without a response"
+        default: return nil
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case 111: return "Connection refused"
+            case 113: return "No route to host"
+            case 110: return "Connection timed out"
+            case 104: return "Connection reset by peer"
+            default: return "\(io)"
+            }
+        }
+        if let multiple = error as? NIOConnectionError, let first = multiple.connectionErrors.first {
+            return describe(first.error)
+        }
+        return "\(error)"
+    }
+}
+
+/// Sends the probe (if any) and judges the first bytes of the answer.
+private final class ProbeHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let probe: [UInt8]?
+    let promise: EventLoopPromise<CheckOutcome>
+    let timeout: TimeAmount
+    var timer: Scheduled<Void>?
+    var done = false
+
+    init(probe: [UInt8]?, promise: EventLoopPromise<CheckOutcome>, timeout: TimeAmount) {
+        self.probe = probe
+        self.promise = promise
+        self.timeout = timeout
+    }
+
+    /// Settles the check once; later events are ignored.
+    func finish(_ outcome: CheckOutcome, context: ChannelHandlerContext) {
+        guard !done else { return }
+        done = true
+        timer?.cancel()
+        promise.succeed(outcome)
+        context.close(promise: nil)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if let probe {
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: probe)), promise: nil)
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            timer = context.eventLoop.scheduleTask(in: timeout) {
+                let (handler, context) = bound.value
+                handler.finish(.timeout(layer: 6), context: context)
+            }
+        }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        guard probe != nil, let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return }
+        finish(SSLHelloProbe.isValidResponse(firstByte: first) ? .passed(layer: 6) : .invalidResponse, context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if probe != nil { finish(.closedWithoutResponse, context: context) }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}

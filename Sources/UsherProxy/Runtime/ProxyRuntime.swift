@@ -1,0 +1,80 @@
+import Atomics
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import UsherConfig
+import UsherRouting
+
+/// Everything a running configuration needs at once: the routing table, the live state of each
+/// frontend, backend and server, and where logs go.
+public final class ProxyRuntime: Sendable {
+    public let table: RoutingTable
+    public let frontends: [FrontendRuntime]
+    public let backends: [BackendRuntime]
+    let log: LogDispatcher
+    let logger: Logger
+    /// Connections open across all frontends (HAProxy's `actconn`).
+    let activeConnections = ManagedAtomic<Int>(0)
+    /// `global maxconn`, 0 for no limit.
+    let maxConnections: Int
+    let helloParser: ClientHelloParser
+    /// The largest inspect buffer (`tune.bufsize`).
+    let bufferSize: Int
+    /// Set when a listener stopped accepting because a `maxconn` was reached.
+    let acceptPaused = ManagedAtomic<Bool>(false)
+    /// Resumes paused listeners, each on its own event loop.
+    private let acceptWakers = NIOLockedValueBox<[@Sendable () -> Void]>([])
+
+    init(table: RoutingTable, log: LogDispatcher, logger: Logger) throws {
+        self.table = table
+        let global = table.configuration.global
+        self.frontends = table.frontends.map { FrontendRuntime(routes: $0, global: global) }
+        self.backends = try table.backends.map { try BackendRuntime(routes: $0) }
+        self.log = log
+        self.logger = logger
+        self.maxConnections = global.maxconn ?? 0
+        self.bufferSize = global.bufferSize ?? 16_384
+        self.helloParser = ClientHelloParser()
+    }
+
+    /// Whether a new connection on `frontend` must wait for a slot (`maxconn`).
+    func isFull(_ frontend: FrontendRuntime) -> Bool {
+        let full = (maxConnections > 0 && activeConnections.load(ordering: .relaxed) >= maxConnections)
+            || (frontend.maxConnections > 0 && frontend.activeConnections.load(ordering: .relaxed) >= frontend.maxConnections)
+        if full { acceptPaused.store(true, ordering: .relaxed) }
+        return full
+    }
+
+    func addAcceptWaker(_ waker: @escaping @Sendable () -> Void) {
+        acceptWakers.withLockedValue { $0.append(waker) }
+    }
+
+    /// A connection ended: paused listeners may accept again.
+    func connectionClosed() {
+        guard acceptPaused.load(ordering: .relaxed) else { return }
+        acceptPaused.store(false, ordering: .relaxed)
+        for waker in acceptWakers.withLockedValue({ $0 }) { waker() }
+    }
+
+    /// The `log` targets in the global section.
+    var globalLogTargets: [LogTarget] { table.configuration.global.logTargets }
+
+    /// Every log target that any part of the configuration uses.
+    var allLogTargets: [LogTarget] {
+        globalLogTargets + frontends.flatMap(\.logTargets) + backends.flatMap { $0.routes.proxy.effectiveLogTargets(global: table.configuration.global) }
+    }
+
+    /// Logs a process event (server state changes…) the way HAProxy does: to the backend's log
+    /// targets (or the global ones) and to the process logger.
+    func event(_ message: String, level: SyslogLevel, backend: BackendRuntime?) {
+        let targets = backend?.routes.proxy.effectiveLogTargets(global: table.configuration.global) ?? globalLogTargets
+        log.log(message, level: level, to: targets.isEmpty ? globalLogTargets : targets)
+        switch level {
+        case .emerg, .alert, .crit, .err: logger.error("\(message)")
+        case .warning: logger.warning("\(message)")
+        case .notice: logger.notice("\(message)")
+        default: logger.info("\(message)")
+        }
+    }
+}

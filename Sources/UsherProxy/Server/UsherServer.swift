@@ -1,0 +1,153 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import UsherConfig
+import UsherRouting
+
+/// A running configuration: its listeners, health checks and logs, on an event loop group.
+public final class UsherServer: Sendable {
+    public struct StartError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public let runtime: ProxyRuntime
+    private let group: EventLoopGroup
+    private let ownsGroup: Bool
+    private let listeners = NIOLockedValueBox<[(frontend: String, channel: Channel)]>([])
+    private let checkers = NIOLockedValueBox<[HealthChecker]>([])
+    private let logDispatcher: LogDispatcher
+
+    /// Prepares a server for `table`. `threads` defaults to `nbthread`, else the number of cores.
+    public init(table: RoutingTable, logger: Logger, group: EventLoopGroup? = nil) throws {
+        let threads = table.configuration.global.nbthread ?? System.coreCount
+        if let group {
+            self.group = group
+            ownsGroup = false
+        } else {
+            self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+            ownsGroup = true
+        }
+        let tag = table.configuration.global.logTag ?? "usher"
+        logDispatcher = LogDispatcher(group: self.group, tag: tag)
+        do {
+            runtime = try ProxyRuntime(table: table, log: logDispatcher, logger: logger)
+        } catch {
+            if ownsGroup { try? self.group.syncShutdownGracefully() }
+            throw StartError(description: "cannot resolve a server address: \(error)")
+        }
+    }
+
+    /// Binds every frontend's addresses and starts the health checks. Blocks until bound.
+    public func start() throws {
+        for (target, problem) in logDispatcher.prepare(runtime.allLogTargets) {
+            runtime.logger.warning("log target at \(target.location) unusable: \(problem)")
+        }
+        for frontend in runtime.frontends {
+            if frontend.routes.proxy.mode == .http {
+                runtime.logger.warning("frontend '\(frontend.name)' is in mode http, which usher does not implement yet: its connections are forwarded as in mode tcp, without HTTP processing")
+            }
+            for bind in frontend.routes.proxy.binds {
+                for address in bind.addresses {
+                    for port in address.ports ?? 0...0 {
+                        let channel = try bindListener(frontend: frontend, bind: bind, address: address, port: port)
+                        listeners.withLockedValue { $0.append((frontend.name, channel)) }
+                    }
+                }
+            }
+        }
+        try startHealthChecks()
+    }
+
+    private func bindListener(frontend: FrontendRuntime, bind: Bind, address: Address, port: Int) throws -> Channel {
+        let runtime = self.runtime
+        let acceptProxy = bind.acceptProxy
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: Int32(bind.backlog ?? 1024))
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let gate = AcceptGateHandler { runtime.isFull(frontend) }
+                    try channel.pipeline.syncOperations.addHandler(gate)
+                    let bound = NIOLoopBound(gate, eventLoop: channel.eventLoop)
+                    let loop = channel.eventLoop
+                    runtime.addAcceptWaker { loop.execute { bound.value.wakeUp() } }
+                }
+            }
+            .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        TCPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy)
+                    )
+                }
+            }
+        let hosts: [String]
+        switch (address.host, address.family) {
+        case (let host?, _): hosts = [host]
+        case (nil, .ipv4): hosts = ["0.0.0.0"]
+        case (nil, .ipv6): hosts = ["::"]
+        case (nil, .unspecified): hosts = ["::", "0.0.0.0"]  // dual stack, or IPv4 where IPv6 is off
+        }
+        var lastError: Error? = nil
+        for host in hosts {
+            do {
+                return try bootstrap.bind(host: host, port: port).wait()
+            } catch {
+                lastError = error
+            }
+        }
+        throw StartError(description: "\(frontend.routes.proxy.kind.rawValue) '\(frontend.name)' cannot bind \(address.description.replacingPort(port)) (\(bind.location)): \(lastError.map { "\($0)" } ?? "unknown error")")
+    }
+
+    private func startHealthChecks() throws {
+        var started: [HealthChecker] = []
+        for backend in runtime.backends {
+            for server in backend.servers where server.server.isChecked && !server.server.isDisabled {
+                let checker = try HealthChecker(server: server, backend: backend, runtime: runtime, eventLoop: group.next())
+                started.append(checker)
+            }
+        }
+        // Spread the first checks over one interval so they do not all fire at once.
+        for (index, checker) in started.enumerated() {
+            let inter = checker.server.server.inter.milliseconds
+            checker.start(initialDelay: .milliseconds(inter * Int64(index) / Int64(max(1, started.count))))
+        }
+        checkers.withLockedValue { $0 = started }
+    }
+
+    /// The addresses a frontend actually listens on (useful with port 0).
+    public func boundAddresses(frontend name: String) -> [SocketAddress] {
+        listeners.withLockedValue { $0 }.filter { $0.frontend == name }.compactMap { $0.channel.localAddress }
+    }
+
+    /// Stops listening; established connections go on until they end (HAProxy's soft stop).
+    public func stopListening() {
+        let channels = listeners.withLockedValue { listeners in
+            defer { listeners = [] }
+            return listeners.map(\.channel)
+        }
+        for channel in channels { try? channel.close().wait() }
+    }
+
+    /// Connections currently open.
+    public var activeConnections: Int { runtime.activeConnections.load(ordering: .relaxed) }
+
+    /// Stops everything: listeners, checks, and (if the server made it) the event loops, which
+    /// closes every connection.
+    public func shutdown() {
+        stopListening()
+        for checker in checkers.withLockedValue({ $0 }) { checker.stop() }
+        logDispatcher.shutdown()
+        if ownsGroup { try? group.syncShutdownGracefully() }
+    }
+}
+
+extension String {
+    /// `*:0` with the real port in place, for messages.
+    func replacingPort(_ port: Int) -> String {
+        guard let colon = lastIndex(of: ":") else { return self }
+        return self[..<colon] + ":\(port)"
+    }
+}

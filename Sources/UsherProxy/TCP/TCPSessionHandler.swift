@@ -1,0 +1,428 @@
+import NIOCore
+import NIOPosix
+import UsherConfig
+import UsherRouting
+
+/// Runs a TCP-mode connection from accept until the tunnel is up: reads the PROXY header if the bind
+/// asks for one, applies `tcp-request` rules (waiting up to `inspect-delay` for bytes a rule needs),
+/// chooses the backend and the server, connects with retries and redispatch, then hands the
+/// connection over to a pair of `GlueHandler`s and leaves the pipeline.
+final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    enum State {
+        case readingProxyHeader
+        case inspecting
+        case waitingForServer
+        case connecting
+        case forwarding
+        case closed
+    }
+
+    private let runtime: ProxyRuntime
+    private let frontend: FrontendRuntime
+    private let acceptProxy: Bool
+    private var state: State
+    private var session: TCPSession?
+    private var context: ChannelHandlerContext?
+    /// Client bytes received before the tunnel is up; sent to the server first.
+    private var buffer: ByteBuffer
+    private var inspectTimer: Scheduled<Void>?
+    private var queueTimer: Scheduled<Void>?
+    private var queueTicket: UInt64?
+    private var queueEntered: NIODeadline?
+    private var connectStarted: NIODeadline?
+    /// Connection attempts left after the current one.
+    private var retriesLeft = 0
+    private var clientClosed = false
+
+    init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool) {
+        self.runtime = runtime
+        self.frontend = frontend
+        self.acceptProxy = acceptProxy
+        self.state = acceptProxy ? .readingProxyHeader : .inspecting
+        self.buffer = ByteBuffer()
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        guard session == nil else { return }
+        let connection = ConnectionInfo(
+            source: context.channel.remoteAddress.flatMap(IPAddress.init(socketAddress:)),
+            sourcePort: context.channel.remoteAddress?.port ?? 0,
+            destination: context.channel.localAddress.flatMap(IPAddress.init(socketAddress:)),
+            destinationPort: context.channel.localAddress?.port ?? 0
+        )
+        let session = TCPSession(runtime: runtime, frontend: frontend, eventLoop: context.eventLoop, connection: connection)
+        session.clientChannel = context.channel
+        self.session = session
+        buffer = context.channel.allocator.buffer(capacity: 0)
+        if !acceptProxy { afterProxyHeader(context: context) }
+    }
+
+    private func afterProxyHeader(context: ChannelHandlerContext) {
+        guard let session else { return }
+        var sample = SampleContext(connection: session.connection, payload: buffer, isFinal: true, helloParser: runtime.helloParser)
+        if case .reject = frontend.routes.evaluateConnectionRules(&sample) {
+            // HAProxy closes these silently, without a log line.
+            session.termination = TerminationState(.proxy, .request)
+            close(context: context)
+            return
+        }
+        state = .inspecting
+        if frontend.routes.needsInspection, let delay = frontend.routes.inspectDelay {
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            inspectTimer = context.eventLoop.scheduleTask(in: .milliseconds(delay.milliseconds)) {
+                loopBound.value.inspect(final: true)
+            }
+            inspect(final: false)
+        } else {
+            inspect(final: true)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        switch state {
+        case .readingProxyHeader:
+            buffer.writeBuffer(&incoming)
+            readProxyHeader(context: context)
+        case .inspecting:
+            buffer.writeBuffer(&incoming)
+            inspect(final: buffer.readableBytes >= runtime.bufferSize)
+        case .waitingForServer, .connecting:
+            // Reading stopped when the decision was made; what was already in flight is kept.
+            buffer.writeBuffer(&incoming)
+        case .forwarding:
+            context.fireChannelRead(data)
+        case .closed:
+            break
+        }
+    }
+
+    private func readProxyHeader(context: ChannelHandlerContext) {
+        switch ProxyProtocolParser.parse(buffer.readableBytesView) {
+        case .needMoreData:
+            return
+        case .invalid(let reason):
+            runtime.logger.debug("rejected connection on \(frontend.name): \(reason)")
+            session?.termination = TerminationState(.proxy, .request)
+            close(context: context)
+        case .header(let header, let length):
+            buffer.moveReaderIndex(forwardBy: length)
+            buffer.discardReadBytes()
+            if let header, let session {
+                session.connection = ConnectionInfo(
+                    source: header.source, sourcePort: header.sourcePort,
+                    destination: header.destination, destinationPort: header.destinationPort
+                )
+            }
+            afterProxyHeader(context: context)
+        }
+    }
+
+    /// Evaluates the content rules on what has arrived. `final`: no more waiting.
+    private func inspect(final: Bool) {
+        guard state == .inspecting, let context, let session else { return }
+        var sample = SampleContext(connection: session.connection, payload: buffer, isFinal: final || clientClosed, helloParser: runtime.helloParser)
+        switch frontend.routes.evaluateContentRules(&sample) {
+        case .waitForData:
+            return
+        case .reject:
+            session.termination = TerminationState(.proxy, .request)
+            close(context: context)
+        case .accept:
+            inspectTimer?.cancel()
+            inspectTimer = nil
+            // Stop reading from the client until the server is there: backpressure from the start.
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+            sample.isFinal = true
+            guard let backendIndex = frontend.routes.chooseBackend(&sample, backendsByName: runtime.table.backendsByName) else {
+                session.termination = TerminationState(.proxy, .request)
+                runtime.logger.debug("no backend for connection on \(frontend.name)")
+                close(context: context)
+                return
+            }
+            let backend = runtime.backends[backendIndex]
+            session.backend = backend
+            backend.activeConnections.wrappingIncrement(ordering: .relaxed)
+            retriesLeft = backend.routes.proxy.retries
+            let forced = backend.routes.forcedServer(&sample)
+            chooseServer(context: context, forced: forced, excluding: nil)
+        }
+    }
+
+    // MARK: - Server choice and queueing
+
+    private var sourceHash: UInt64 {
+        guard let source = session?.connection.source else { return 0 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in source.bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return hash
+    }
+
+    private func chooseServer(context: ChannelHandlerContext, forced: Int?, excluding excluded: Int?) {
+        guard let session, let backend = session.backend else { return }
+        var decision: BalanceDecision
+        if let forced {
+            decision = backend.reserve(specific: forced)
+            // A forced server that is down falls back to balancing, as HAProxy's use-server does.
+            if decision == .noServer { decision = backend.choose(sourceHash: sourceHash, excluding: excluded) }
+        } else {
+            decision = backend.choose(sourceHash: sourceHash, excluding: excluded)
+        }
+        apply(decision, context: context, excluding: excluded)
+    }
+
+    private func apply(_ decision: BalanceDecision, context: ChannelHandlerContext, excluding excluded: Int?) {
+        guard let session, let backend = session.backend else { return }
+        switch decision {
+        case .server(let index):
+            if let entered = queueEntered {
+                session.queueMilliseconds = Int((NIODeadline.now() - entered).nanoseconds / 1_000_000)
+                queueEntered = nil
+            } else if session.queueMilliseconds < 0 {
+                session.queueMilliseconds = session.elapsedMilliseconds
+            }
+            session.server = backend.servers[index]
+            session.holdsServerSlot = true
+            connect(context: context)
+        case .noServer:
+            if session.queueMilliseconds < 0 && session.server == nil { session.queueMilliseconds = -1 }
+            session.termination = TerminationState(.serverAbort, .connect)
+            runtime.logger.debug("no server available in backend \(backend.name) for a connection on \(frontend.name)")
+            close(context: context)
+        case .queue:
+            state = .waitingForServer
+            queueEntered = .now()
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
+            queueTicket = backend.enqueue(excluding: excluded) { decision in
+                eventLoop.execute {
+                    let handler = loopBound.value
+                    handler.queueTicket = nil
+                    handler.queueTimer?.cancel()
+                    guard handler.state == .waitingForServer, let context = handler.context else {
+                        // The client left meanwhile: give the slot back.
+                        if case .server(let index) = decision { backend.release(index) }
+                        return
+                    }
+                    handler.apply(decision, context: context, excluding: excluded)
+                }
+            }
+            let limit = session.timeouts.queue ?? session.timeouts.connect ?? .seconds(60)
+            queueTimer = context.eventLoop.scheduleTask(in: .milliseconds(limit.milliseconds)) {
+                let handler = loopBound.value
+                guard let ticket = handler.queueTicket, backend.cancelWait(ticket), let context = handler.context else { return }
+                handler.queueTicket = nil
+                handler.session?.termination = TerminationState(.serverTimeout, .queue)
+                handler.close(context: context)
+            }
+        }
+    }
+
+    // MARK: - Connecting
+
+    private func connect(context: ChannelHandlerContext) {
+        guard let session, let server = session.server else { return }
+        state = .connecting
+        connectStarted = .now()
+        let address = server.connectAddress(clientDestinationPort: session.connection.destinationPort)
+        let connectTimeout = session.timeouts.connect.map { TimeAmount.milliseconds(max(1, $0.milliseconds)) } ?? .seconds(60)
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        ClientBootstrap(group: context.eventLoop)
+            .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
+            .channelOption(ChannelOptions.autoRead, value: false)
+            .connectTimeout(connectTimeout)
+            .connect(to: address)
+            .whenComplete { result in
+                let handler = loopBound.value
+                switch result {
+                case .success(let channel): handler.connected(channel)
+                case .failure(let error): handler.connectFailed(error)
+                }
+            }
+    }
+
+    private func connected(_ serverChannel: Channel) {
+        guard state == .connecting, let context, let session, !clientClosed else {
+            serverChannel.close(promise: nil)
+            return
+        }
+        if let started = connectStarted {
+            session.connectMilliseconds = Int((NIODeadline.now() - started).nanoseconds / 1_000_000)
+        }
+        state = .forwarding
+        session.serverChannel = serverChannel
+        let (clientGlue, serverGlue) = GlueHandler.matchedPair(session: session)
+        do {
+            try serverChannel.pipeline.syncOperations.addHandler(serverGlue)
+        } catch {
+            serverChannel.close(promise: nil)
+            close(context: context)
+            return
+        }
+        // What the server must see first: the PROXY header, then the bytes already received.
+        if let header = proxyProtocolHeader(for: session) {
+            var headerBuffer = serverChannel.allocator.buffer(capacity: header.count)
+            headerBuffer.writeBytes(header)
+            serverChannel.write(headerBuffer, promise: nil)
+        }
+        if buffer.readableBytes > 0 {
+            session.bytesFromClient += buffer.readableBytes
+            serverChannel.write(buffer, promise: nil)
+            buffer = context.channel.allocator.buffer(capacity: 0)
+        }
+        serverChannel.flush()
+        session.startTunnelTimer()
+        let channel = context.channel
+        do {
+            try channel.pipeline.syncOperations.addHandler(clientGlue, position: .after(self))
+        } catch {
+            serverChannel.close(promise: nil)
+            close(context: context)
+            return
+        }
+        if pendingClientFIN {
+            // The client already finished sending: the server gets its FIN after the data.
+            session.inputClosed(.client)
+            serverChannel.close(mode: .output, promise: nil)
+        }
+        channel.pipeline.syncOperations.removeHandler(self, promise: nil)
+        channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+        serverChannel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+    }
+
+    private func proxyProtocolHeader(for session: TCPSession) -> [UInt8]? {
+        guard let server = session.server else { return nil }
+        let version = server.server.proxyProtocol
+        guard version != .none, let source = session.connection.source, let destination = session.connection.destination else { return nil }
+        let header = ProxyProtocolHeader(
+            source: source, sourcePort: session.connection.sourcePort,
+            destination: destination, destinationPort: session.connection.destinationPort
+        )
+        return version == .v2 ? header.encodeV2() : header.encodeV1()
+    }
+
+    private func connectFailed(_ error: Error) {
+        guard state == .connecting, let context, let session, let backend = session.backend, let server = session.server else { return }
+        if clientClosed { return }
+        runtime.logger.debug("connection to \(server.qualifiedName) failed: \(error)")
+        guard retriesLeft > 0 else {
+            session.termination = TerminationState(.serverAbort, .connect)
+            close(context: context)
+            return
+        }
+        retriesLeft -= 1
+        session.retries += 1
+        // HAProxy waits min(timeout connect, 1s) before trying again, so a restarting server gets a
+        // moment; with `option redispatch` the last retry goes to another server.
+        let connectTimeout = session.timeouts.connect ?? .seconds(1)
+        let pause = TimeAmount.milliseconds(min(1000, max(1, connectTimeout.milliseconds)))
+        let redispatch = retriesLeft == 0 && backend.routes.proxy.settings.isEnabled("redispatch")
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: pause) {
+            let handler = loopBound.value
+            guard handler.state == .connecting, let context = handler.context, let session = handler.session else { return }
+            if redispatch {
+                session.redispatched = true
+                session.holdsServerSlot = false
+                let failed = server.index
+                session.server = nil
+                backend.release(failed)
+                handler.chooseServer(context: context, forced: nil, excluding: failed)
+            } else {
+                handler.connect(context: context)
+            }
+        }
+    }
+
+    // MARK: - Closing
+
+    func channelInactive(context: ChannelHandlerContext) {
+        clientClosed = true
+        inspectTimer?.cancel()
+        queueTimer?.cancel()
+        if let ticket = queueTicket, let backend = session?.backend {
+            _ = backend.cancelWait(ticket)
+            queueTicket = nil
+        }
+        if let session, state != .forwarding {
+            if session.termination == .normal {
+                let phase: TerminationState.Phase
+                switch state {
+                case .readingProxyHeader, .inspecting: phase = .request
+                case .waitingForServer: phase = .queue
+                default: phase = .connect
+                }
+                session.termination = TerminationState(.clientAbort, phase)
+            }
+            session.clientChannel = nil
+            session.finish()
+        }
+        state = .closed
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            // The client finished sending before the tunnel is up: decide on what arrived, and
+            // carry the FIN across once the server is connected.
+            pendingClientFIN = true
+            switch state {
+            case .inspecting: inspect(final: true)
+            case .readingProxyHeader: close(context: context)
+            default: break
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// The client half-closed before the tunnel was up; carried across once it is.
+    private var pendingClientFIN = false
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        session?.failed(.client)
+        context.close(promise: nil)
+    }
+
+    private func close(context: ChannelHandlerContext) {
+        inspectTimer?.cancel()
+        queueTimer?.cancel()
+        state = .closed
+        context.close(promise: nil)
+    }
+}
+
+@available(*, unavailable)
+extension TCPSessionHandler: Sendable {}
+
+extension IPAddress {
+    init?(socketAddress: SocketAddress) {
+        switch socketAddress {
+        case .v4(let address):
+            self = .v4(UInt32(bigEndian: address.address.sin_addr.s_addr))
+        case .v6(let address):
+            var storage = address.address.sin6_addr
+            let bytes = withUnsafeBytes(of: &storage) { Array($0) }
+            guard let value = IPAddress(bytes: bytes) else { return nil }
+            self = value.unmapped
+        case .unixDomainSocket:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Dispatch
+import Foundation
+import Logging
+import UsherProxy
+import UsherRouting
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a configuration as a process: detaches when asked, binds, writes the pidfile, drops
+/// privileges, and stops on signals (SIGTERM/SIGINT: now; SIGUSR1: after the last connection).
+struct ProcessRunner {
+    let table: RoutingTable
+    let options: ProcessOptions
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func run() throws {
+        var readyPipe: (read: Int32, write: Int32)? = nil
+        if options.daemon {
+            readyPipe = try detach()
+        }
+        var logger = Logger(label: "usher")
+        logger.logLevel = .info
+        do {
+            let server = try UsherServer(table: table, logger: logger)
+            try server.start()
+            if let pidfile = options.pidfile {
+                try "\(getpid())\n".write(toFile: pidfile, atomically: true, encoding: .utf8)
+            }
+            try dropPrivileges()
+            if let pipe = readyPipe {
+                _ = write(pipe.write, "ok", 2)
+                close(pipe.write)
+            }
+            wait(for: server, logger: logger)
+        } catch {
+            if let pipe = readyPipe {
+                let message = "\(error)"
+                _ = message.withCString { write(pipe.write, $0, strlen($0)) }
+                close(pipe.write)
+                exit(1)
+            }
+            throw Failure(description: "[ALERT] \(error)")
+        }
+    }
+
+    /// Forks; the parent waits until the child reports that it is listening (or why it is not) and
+    /// exits with that status. The child continues in a new session.
+    private func detach() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw Failure(description: "[ALERT] cannot create a pipe: \(String(cString: strerror(errno)))") }
+        let pid = fork()
+        if pid < 0 { throw Failure(description: "[ALERT] cannot fork: \(String(cString: strerror(errno)))") }
+        if pid > 0 {
+            close(fds[1])
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = read(fds[0], &buffer, buffer.count)
+            let answer = count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : "the background process exited"
+            if answer == "ok" { exit(0) }
+            FileHandle.standardError.write(Data("[ALERT] \(answer)\n".utf8))
+            exit(1)
+        }
+        close(fds[0])
+        setsid()
+        let devnull = open("/dev/null", O_RDWR)
+        if devnull >= 0 {
+            dup2(devnull, 0)
+            dup2(devnull, 1)
+            dup2(devnull, 2)
+        }
+        return (fds[0], fds[1])
+    }
+
+    /// `chroot`, then `group`/`gid`, then `user`/`uid`, after the sockets are bound.
+    private func dropPrivileges() throws {
+        var targetGID: gid_t? = options.gid.map { gid_t($0) }
+        var targetUID: uid_t? = options.uid.map { uid_t($0) }
+        if let group = options.group {
+            guard let entry = getgrnam(group) else { throw Failure(description: "unknown group '\(group)' in 'group'") }
+            targetGID = entry.pointee.gr_gid
+        }
+        if let user = options.user {
+            guard let entry = getpwnam(user) else { throw Failure(description: "unknown user '\(user)' in 'user'") }
+            targetUID = entry.pointee.pw_uid
+            if targetGID == nil { targetGID = entry.pointee.pw_gid }
+        }
+        if let root = options.chroot {
+            guard chroot(root) == 0, chdir("/") == 0 else {
+                throw Failure(description: "cannot chroot to '\(root)': \(String(cString: strerror(errno)))")
+            }
+        }
+        if let gid = targetGID {
+            guard setgroups(0, nil) == 0 || getuid() != 0, setgid(gid) == 0 else {
+                throw Failure(description: "cannot switch to group id \(gid): \(String(cString: strerror(errno)))")
+            }
+        }
+        if let uid = targetUID {
+            guard setuid(uid) == 0 else {
+                throw Failure(description: "cannot switch to user id \(uid): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Blocks until a stop signal; SIGUSR1 stops listening and waits for connections to end.
+    private func wait(for server: UsherServer, logger: Logger) {
+        let done = DispatchSemaphore(value: 0)
+        let queue = DispatchQueue(label: "usher.signals")
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler {
+                logger.notice("stopping on signal \(sig)")
+                done.signal()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        signal(SIGUSR1, SIG_IGN)
+        let soft = DispatchSource.makeSignalSource(signal: SIGUSR1, queue: queue)
+        soft.setEventHandler {
+            logger.notice("soft stop: no longer accepting, waiting for \(server.activeConnections) connection(s) to end")
+            server.stopListening()
+            queue.async {
+                while server.activeConnections > 0 { usleep(50_000) }
+                done.signal()
+            }
+        }
+        soft.resume()
+        sources.append(soft)
+        signal(SIGPIPE, SIG_IGN)
+        done.wait()
+        server.shutdown()
+        if let pidfile = options.pidfile { unlink(pidfile) }
+        _ = sources
+    }
+}
