@@ -39,9 +39,23 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Atomics", package: "swift-atomics"),
+            ]
+        ),
+        // `usher demo`: the seed's topology with stand-in services (an HTTP site, its TLS twin, and a
+        // TLS WebSocket echo service in pump.io's place). Also the tests' in-process peers.
+        .target(
+            name: "UsherDemo",
+            dependencies: [
+                "UsherConfig",
+                "UsherProxy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -51,6 +65,7 @@ let package = Package(
             dependencies: [
                 "UsherConfig",
                 "UsherProxy",
+                "UsherDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -63,7 +78,7 @@ let package = Package(
         .testTarget(
             name: "UsherProxyTests",
             dependencies: [
-                "UsherProxy", "UsherRouting", "UsherConfig",
+                "UsherProxy", "UsherRouting", "UsherConfig", "UsherDemo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
