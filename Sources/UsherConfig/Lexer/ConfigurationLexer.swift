@@ -1,11 +1,14 @@
 /// Splits configuration text into words following HAProxy's rules:
 ///
 /// - words are separated by spaces and tabs; `#` starts a comment unless quoted or escaped;
-/// - a backslash escapes the next character (`\ `, `\#`, `\\`, `\'`, `\"`), and `\r`, `\n`, `\t`,
-///   `\xHH` stand for the bytes they name (outside single quotes);
+/// - a backslash escapes a space, `#`, `\\`, `'` and `"`; `\r`, `\n`, `\t` and `\xHH` stand for the
+///   bytes they name (outside single quotes); any other backslash is kept as written, so regular
+///   expressions such as `^/\d+$` reach the ACL unchanged;
 /// - single quotes keep everything literally, double quotes allow escapes and variables;
-/// - `$NAME`, `${NAME}` and `${NAME:-default}` expand from the environment outside single quotes;
-///   `"${NAME[*]}"` expands to several words split on spaces;
+/// - variables are expanded inside double quotes only, as HAProxy does: `"$NAME"`, `"${NAME}"`,
+///   `"${NAME-default}"` (the default replaces an unset variable, not an empty one), usher's
+///   extension `"${NAME:-default}"` (also replaces an empty one), `"\$"` for a literal dollar, and
+///   `"${NAME[*]}"`, which expands to several words split on spaces;
 /// - CRLF line ends are accepted; so is a missing newline at the end of the file.
 public struct ConfigurationLexer: Sendable {
     public var environment: [String: String]
@@ -20,10 +23,12 @@ public struct ConfigurationLexer: Sendable {
         var lines: [ConfigurationLine] = []
         var diagnostics: [Diagnostic] = []
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on bytes: as Characters, "\r\n" is one grapheme that never equals "\n".
+        for rawLine in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            var line = Substring(rawLine)
-            if line.last == "\r" { line = line.dropLast() }
+            var bytes = Array(rawLine)
+            if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+            let line = Substring(String(decoding: bytes, as: UTF8.self))
             let location = SourceLocation(file: file, line: lineNumber)
             switch lexLine(line) {
             case .success(let words):
@@ -46,22 +51,13 @@ public struct ConfigurationLexer: Sendable {
         var current: [UInt8] = []
         var inWord = false
         var quote = Quote.none
-        // Words produced by `${VAR[*]}`, spliced in place of the word being built.
-        var splitWords: [String]? = nil
         let bytes = Array(line.utf8)
         var i = 0
 
         func finishWord() {
-            if let split = splitWords {
-                var pieces = split
-                if !current.isEmpty { pieces.append(String(decoding: current, as: UTF8.self)) }
-                words.append(contentsOf: pieces)
-            } else if inWord {
-                words.append(String(decoding: current, as: UTF8.self))
-            }
+            if inWord { words.append(String(decoding: current, as: UTF8.self)) }
             current.removeAll(keepingCapacity: true)
             inWord = false
-            splitWords = nil
         }
 
         while i < bytes.count {
@@ -95,17 +91,27 @@ public struct ConfigurationLexer: Sendable {
             default:
                 break
             }
-            // Unquoted or double-quoted: escapes and variables.
+            // Unquoted or double-quoted: escapes, and variables inside double quotes.
             if c == UInt8(ascii: "\\") {
+                inWord = true
+                // As in HAProxy, a backslash that escapes nothing (at the end of the line, or
+                // before a character without a meaning such as `\d` or `\.`) is kept as written.
                 guard i + 1 < bytes.count else {
-                    return .failure(LexError(message: "a backslash at the end of the line escapes nothing; write '\\\\' for a backslash"))
+                    current.append(c)
+                    i += 1
+                    continue
                 }
                 let n = bytes[i + 1]
-                inWord = true
                 switch n {
                 case UInt8(ascii: "r"): current.append(0x0D); i += 2
                 case UInt8(ascii: "n"): current.append(0x0A); i += 2
                 case UInt8(ascii: "t"): current.append(0x09); i += 2
+                case UInt8(ascii: " "), UInt8(ascii: "\\"), UInt8(ascii: "#"), UInt8(ascii: "'"), UInt8(ascii: "\""):
+                    current.append(n)
+                    i += 2
+                case UInt8(ascii: "$") where quote == .double:
+                    current.append(n)
+                    i += 2
                 case UInt8(ascii: "x"):
                     guard i + 3 < bytes.count, let hi = hexValue(bytes[i + 2]), let lo = hexValue(bytes[i + 3]) else {
                         return .failure(LexError(message: "'\\x' must be followed by two hexadecimal digits"))
@@ -113,25 +119,30 @@ public struct ConfigurationLexer: Sendable {
                     current.append(hi << 4 | lo)
                     i += 4
                 default:
-                    current.append(n)
-                    i += 2
+                    current.append(c)
+                    i += 1
                 }
                 continue
             }
-            if c == UInt8(ascii: "$"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "{") || isNameStart(bytes[i + 1]) {
-                switch expandVariable(bytes, at: i, quoted: quote == .double) {
+            if c == UInt8(ascii: "$"), quote == .double, i + 1 < bytes.count,
+                bytes[i + 1] == UInt8(ascii: "{") || isNameStart(bytes[i + 1])
+            {
+                switch expandVariable(bytes, at: i) {
                 case .failure(let error):
                     return .failure(error)
                 case .success(let expansion):
                     inWord = true
                     i = expansion.end
                     if let many = expansion.words {
-                        // "${VAR[*]}": the current word ends, each value becomes a word of its own.
-                        var pieces = splitWords ?? []
-                        if !current.isEmpty { pieces.append(String(decoding: current, as: UTF8.self)) }
-                        pieces.append(contentsOf: many)
-                        splitWords = pieces
-                        current.removeAll(keepingCapacity: true)
+                        // "${VAR[*]}": each space ends a word, as in HAProxy; the text before the
+                        // variable joins the first value and the text after it the last one.
+                        for (index, value) in many.enumerated() {
+                            if index > 0 {
+                                words.append(String(decoding: current, as: UTF8.self))
+                                current.removeAll(keepingCapacity: true)
+                            }
+                            current.append(contentsOf: value.utf8)
+                        }
                     } else {
                         current.append(contentsOf: expansion.value.utf8)
                     }
@@ -154,7 +165,8 @@ public struct ConfigurationLexer: Sendable {
         var end: Int
     }
 
-    private func expandVariable(_ bytes: [UInt8], at start: Int, quoted: Bool) -> Result<Expansion, LexError> {
+    /// Expands the variable whose `$` is at `start` (inside double quotes).
+    private func expandVariable(_ bytes: [UInt8], at start: Int) -> Result<Expansion, LexError> {
         var i = start + 1
         if bytes[i] != UInt8(ascii: "{") {
             // $NAME
@@ -177,35 +189,34 @@ public struct ConfigurationLexer: Sendable {
             return .failure(LexError(message: "'${' must be followed by a variable name"))
         }
         var splitList = false
-        var defaultValue: String? = nil
         if i + 2 < bytes.count, bytes[i] == UInt8(ascii: "["), bytes[i + 1] == UInt8(ascii: "*"), bytes[i + 2] == UInt8(ascii: "]") {
             splitList = true
             i += 3
         }
-        if i + 1 < bytes.count, bytes[i] == UInt8(ascii: ":"), bytes[i + 1] == UInt8(ascii: "-") {
-            i += 2
-            var value: [UInt8] = []
+        var value = environment[key]
+        // `${NAME-default}` (HAProxy: only when unset) or `${NAME:-default}` (also when empty).
+        let colonDash = i + 1 < bytes.count && bytes[i] == UInt8(ascii: ":") && bytes[i + 1] == UInt8(ascii: "-")
+        if colonDash || (i < bytes.count && bytes[i] == UInt8(ascii: "-")) {
+            i += colonDash ? 2 : 1
+            var fallback: [UInt8] = []
             while i < bytes.count, bytes[i] != UInt8(ascii: "}") {
-                value.append(bytes[i])
+                fallback.append(bytes[i])
                 i += 1
             }
-            defaultValue = String(decoding: value, as: UTF8.self)
+            if value == nil || (colonDash && value == "") {
+                value = String(decoding: fallback, as: UTF8.self)
+            }
         }
         guard i < bytes.count, bytes[i] == UInt8(ascii: "}") else {
             return .failure(LexError(message: "missing '}' after variable '${\(key)'"))
         }
         i += 1
-        let value: String
-        if let set = environment[key] {
-            value = set
-        } else {
-            value = defaultValue ?? ""
+        let text = value ?? ""
+        if splitList {
+            let pieces = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            return .success(Expansion(value: text, words: pieces, end: i))
         }
-        if splitList && quoted {
-            let pieces = value.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-            return .success(Expansion(value: value, words: pieces, end: i))
-        }
-        return .success(Expansion(value: value, words: nil, end: i))
+        return .success(Expansion(value: text, words: nil, end: i))
     }
 
     private func isNameStart(_ c: UInt8) -> Bool {

@@ -110,8 +110,27 @@ public struct Address: Sendable, Equatable, CustomStringConvertible {
             hostValue = nil
             family = .ipv6
         } else if host.allSatisfy({ $0.isNumber || $0 == "." }) {
+            // Digits and dots can only be an IPv4 address: no resolver would find such a name.
+            guard isNumericIPv4(host) else {
+                return .failure(ParseError(message: "invalid IPv4 address '\(host)' in '\(text)' (each of the four numbers must be from 0 to 255)"))
+            }
             if family == .unspecified { family = .ipv4 }
         }
         return .success(Address(host: hostValue, family: family, ports: ports))
+    }
+
+    /// Whether digits-and-dots text is an IPv4 address in the forms the C resolver accepts in
+    /// decimal: `a.b.c.d`, and the short `a.b.c`, `a.b`, `a` whose last number fills the rest.
+    static func isNumericIPv4(_ text: Substring) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...4).contains(parts.count) else { return false }
+        for (index, part) in parts.enumerated() {
+            guard !part.isEmpty, part.count <= 10, part.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let value = UInt64(part) else {
+                return false
+            }
+            let limit: UInt64 = index == parts.count - 1 ? (1 << (8 * UInt64(5 - parts.count))) - 1 : 255
+            guard value <= limit else { return false }
+        }
+        return true
     }
 }

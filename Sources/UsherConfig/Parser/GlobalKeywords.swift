@@ -37,7 +37,7 @@ enum GlobalKeywords {
             if HAProxyKeywords.global.contains(line.keyword) {
                 throw ConfigurationError.notSupported("'\(line.keyword)' in the global section")
             }
-            let hint = NearestMatch.find(line.keyword, in: Set(table.keys).union(HAProxyKeywords.global)).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = NearestMatch.find(line.keyword, in: Set(table.keys).union(HAProxyKeywords.global).union(HAProxyKeywords.sections)).map { "; did you mean '\($0)'?" } ?? ""
             throw ConfigurationError("unknown keyword '\(line.keyword)' in the global section\(hint)")
         }
         try handler(line, &global)

@@ -70,6 +70,7 @@ extension ProxyKeywords {
         guard let duration = ConfigurationValues.duration(line.words[2]) else {
             throw ConfigurationError("'timeout \(name)' expects a duration such as 10s, 500ms or 1m (a bare number is milliseconds), not '\(line.words[2])'")
         }
+        try checkTimerRange(duration, written: line.words[2], keyword: "timeout \(name)")
         builder.settings.timeouts[keyPath: keyPath] = duration
         if !builder.isDefaults, let side = timeoutSides[name] {
             if side == .frontend && !builder.proxy.kind.hasFrontendCapability {
@@ -77,6 +78,13 @@ extension ProxyKeywords {
             } else if side == .backend && !builder.proxy.kind.hasBackendCapability {
                 builder.warn(line.location, "'timeout \(name)' will be ignored because \(builder.sectionDescription) has no backend capability")
             }
+        }
+    }
+
+    /// HAProxy's timers count milliseconds in a signed 32-bit integer, and it refuses larger values.
+    static func checkTimerRange(_ duration: Duration, written: String, keyword: String) throws {
+        guard duration.milliseconds <= Int64(Int32.max) else {
+            throw ConfigurationError("timer overflow in argument '\(written)' to '\(keyword)' (maximum value is 2147483647 ms or ~24.8 days)")
         }
     }
 
@@ -163,6 +171,7 @@ extension ProxyKeywords {
             guard line.words.count == 3, let delay = ConfigurationValues.duration(line.words[2]) else {
                 throw ConfigurationError("'tcp-request inspect-delay' expects a duration such as 5s")
             }
+            try checkTimerRange(delay, written: line.words[2], keyword: "tcp-request inspect-delay")
             builder.settings.inspectDelay = delay
         case "content", "connection":
             guard !builder.isDefaults else {

@@ -136,7 +136,9 @@ enum ProxyKeywords {
             if HAProxyKeywords.proxy.contains(line.keyword) {
                 throw ConfigurationError.notSupported("'\(line.keyword)' in \(builder.sectionDescription)")
             }
-            let hint = NearestMatch.find(line.keyword, in: Set(table.keys).union(HAProxyKeywords.proxy)).map { "; did you mean '\($0)'?" } ?? ""
+            // A misspelt section name lands in the previous section: suggest section names too.
+            let candidates = Set(table.keys).union(HAProxyKeywords.proxy).union(HAProxyKeywords.sections)
+            let hint = NearestMatch.find(line.keyword, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
             throw ConfigurationError("unknown keyword '\(line.keyword)' in \(builder.sectionDescription)\(hint)")
         }
         let here: Capabilities

@@ -58,7 +58,7 @@ final class HealthChecker: Sendable {
 
     private func schedule(after delay: TimeAmount) {
         state.withLockedValue { state in
-            guard !state.stopped else { return }
+            guard !state.stopped, !runtime.isStopping.load(ordering: .relaxed) else { return }
             state.task = eventLoop.scheduleTask(in: delay) { [self] in self.runCheck() }
         }
     }

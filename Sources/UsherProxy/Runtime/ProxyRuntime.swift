@@ -21,6 +21,8 @@ public final class ProxyRuntime: Sendable {
     let helloParser: ClientHelloParser
     /// The largest inspect buffer (`tune.bufsize`).
     let bufferSize: Int
+    /// Set once the server is shutting down: nothing new is scheduled on the event loops.
+    let isStopping = ManagedAtomic<Bool>(false)
     /// Set when a listener stopped accepting because a `maxconn` was reached.
     let acceptPaused = ManagedAtomic<Bool>(false)
     /// Resumes paused listeners, each on its own event loop.

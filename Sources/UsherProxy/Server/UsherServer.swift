@@ -137,6 +137,7 @@ public final class UsherServer: Sendable {
     /// Stops everything: listeners, checks, and (if the server made it) the event loops, which
     /// closes every connection.
     public func shutdown() {
+        guard runtime.isStopping.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
         stopListening()
         for checker in checkers.withLockedValue({ $0 }) { checker.stop() }
         logDispatcher.shutdown()

@@ -100,7 +100,7 @@ final class TCPSession {
 
     private func scheduleIdleCheck() {
         idleTask?.cancel()
-        guard let (limit, _) = idleLimit else { return }
+        guard !runtime.isStopping.load(ordering: .relaxed), let (limit, _) = idleLimit else { return }
         let deadline = lastActivity + limit
         idleTask = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
             self.idleCheck()

@@ -55,7 +55,8 @@ enum Pattern: @unchecked Sendable {
         }
     }
 
-    /// `N`, `N:M`, `N:`, `:M`, and for versions `3.1` or `3.0:3.3`.
+    /// `N`, `N:M`, `N:`, `:M` (HAProxy also accepts `-` for `:`, as in `8000-8010`), and for
+    /// versions `3.1` or `3.0:3.3`.
     static func integerRange(_ text: String, dottedVersions: Bool) throws(RoutingError) -> ClosedRange<Int64> {
         func number(_ piece: Substring) throws(RoutingError) -> Int64 {
             if dottedVersions, let dot = piece.firstIndex(of: "."), let major = Int64(piece[..<dot]), let minor = Int64(piece[piece.index(after: dot)...]) {
@@ -66,7 +67,7 @@ enum Pattern: @unchecked Sendable {
             }
             return value
         }
-        if let colon = text.firstIndex(of: ":") {
+        if let colon = text.firstIndex(where: { $0 == ":" || $0 == "-" }) {
             let low = text[..<colon], high = text[text.index(after: colon)...]
             let lower = low.isEmpty ? Int64.min : try number(low)
             let upper = high.isEmpty ? Int64.max : try number(high)
@@ -112,8 +113,8 @@ enum Pattern: @unchecked Sendable {
             case .beginning: return subject.hasPrefix(pattern)
             case .end: return subject.hasSuffix(pattern)
             case .substring: return pattern.isEmpty || subject.contains(pattern)
-            case .directory: return Self.delimitedMatch(subject, pattern, delimiter: "/")
-            case .domain: return Self.delimitedMatch(subject, pattern, delimiter: ".")
+            case .directory: return Self.wordMatch(subject, pattern, delimiters: Self.directoryDelimiters)
+            case .domain: return Self.wordMatch(subject, pattern, delimiters: Self.domainDelimiters)
             default: return false
             }
         default:
@@ -121,14 +122,33 @@ enum Pattern: @unchecked Sendable {
         }
     }
 
-    /// `dir`/`dom`: the pattern appears as whole components between delimiters.
-    static func delimitedMatch(_ subject: String, _ pattern: String, delimiter: Character) -> Bool {
-        let trimmedPattern = pattern.split(separator: delimiter, omittingEmptySubsequences: true)
-        guard !trimmedPattern.isEmpty else { return false }
-        let components = subject.split(separator: delimiter, omittingEmptySubsequences: true)
-        guard components.count >= trimmedPattern.count else { return false }
-        for start in 0...(components.count - trimmedPattern.count) {
-            if Array(components[start..<(start + trimmedPattern.count)]) == trimmedPattern { return true }
+    /// `dir` delimiters, as in HAProxy: `/` and `?`.
+    static let directoryDelimiters: Set<UInt8> = [UInt8(ascii: "/"), UInt8(ascii: "?")]
+    /// `dom` delimiters, as in HAProxy: `/`, `?`, `.` and `:` (so `example.com` matches the Host
+    /// `www.example.com:8080`).
+    static let domainDelimiters: Set<UInt8> = [UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "."), UInt8(ascii: ":")]
+
+    /// `dir`/`dom`: the pattern (without the delimiters at its ends) appears in the subject with a
+    /// delimiter or the subject's edge on each side, as HAProxy's `match_word` does.
+    static func wordMatch(_ subject: String, _ pattern: String, delimiters: Set<UInt8>) -> Bool {
+        var word = Array(pattern.utf8)[...]
+        while let first = word.first, delimiters.contains(first) { word = word.dropFirst() }
+        while let last = word.last, delimiters.contains(last) { word = word.dropLast() }
+        guard !word.isEmpty else { return false }
+        let text = Array(subject.utf8)
+        guard word.count <= text.count else { return false }
+        var mayMatch = true
+        for start in 0...(text.count - word.count) {
+            if delimiters.contains(text[start]) {
+                mayMatch = true
+                continue
+            }
+            guard mayMatch else { continue }
+            let end = start + word.count
+            if text[start..<end].elementsEqual(word), end == text.count || delimiters.contains(text[end]) {
+                return true
+            }
+            mayMatch = false
         }
         return false
     }

@@ -12,10 +12,13 @@ public struct SyslogFormatter: Sendable {
         self.hostname = hostname
     }
 
-    /// The whole message for `target`, cut to its `len`, without a trailing newline for UDP and with
-    /// one for stdout/stderr.
+    /// The whole message for `target`, ending with a newline for every destination (HAProxy 2.6 puts
+    /// one inside each UDP datagram too), cut so that, newline included, it fits in the target's
+    /// `len`.
     public func frame(_ message: String, level: SyslogLevel, at time: LogTimestamp, for target: LogTarget) -> String {
-        let effectiveLevel = target.minimumLevel.map { min($0, level) } ?? level
+        // `log … LEVEL MINLEVEL`: more severe messages are capped to MINLEVEL (HAProxy's
+        // `MAX(level, minlvl)`, severities counting down from emerg = 0).
+        let effectiveLevel = target.minimumLevel.map { max($0, level) } ?? level
         let priority = target.facility.rawValue * 8 + effectiveLevel.rawValue
         var framed: String
         switch target.format {
@@ -34,13 +37,11 @@ public struct SyslogFormatter: Sendable {
         case .iso:
             framed = "\(time.rfc5424Text) \(message)"
         }
-        if framed.utf8.count > target.maximumLength {
-            framed = String(decoding: framed.utf8.prefix(target.maximumLength), as: UTF8.self)
+        let room = max(0, target.maximumLength - 1)
+        if framed.utf8.count > room {
+            framed = String(decoding: framed.utf8.prefix(room), as: UTF8.self)
         }
-        switch target.destination {
-        case .udp: return framed
-        case .stdout, .stderr: return framed + "\n"
-        }
+        return framed + "\n"
     }
 
     /// Whether a message at `level` passes the target's level filter.

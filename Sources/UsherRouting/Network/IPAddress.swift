@@ -40,6 +40,12 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether this is an IPv4 address (not an IPv4-mapped IPv6 one).
+    public var isV4: Bool {
+        if case .v4 = self { return true }
+        return false
+    }
+
     /// An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) as its IPv4 address; others unchanged.
     public var unmapped: IPAddress {
         if case .v6(0, let low) = self, low >> 32 == 0xFFFF {
@@ -67,6 +73,12 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
                 }
             }
             func hex(_ slice: ArraySlice<UInt16>) -> String { slice.map { String($0, radix: 16) }.joined(separator: ":") }
+            // An IPv4-mapped (`::ffff:a.b.c.d`) or -compatible (`::a.b.c.d`) address keeps its
+            // dotted tail, as inet_ntop (and so HAProxy's logs) writes it.
+            if bestStart == 0, bestLength == 6 || (bestLength == 5 && groups[5] == 0xFFFF) {
+                let v4 = IPAddress.v4(UInt32(truncatingIfNeeded: low))
+                return (bestLength == 5 ? "::ffff:" : "::") + v4.description
+            }
             if bestStart < 0 { return hex(groups[...]) }
             return hex(groups[0..<bestStart]) + "::" + hex(groups[(bestStart + bestLength)...])
         }

@@ -36,6 +36,8 @@ public enum ProxyProtocolParser {
         if words.first == "UNKNOWN" { return .header(nil, length: lf + 1) }
         guard words.count == 5, words[0] == "TCP4" || words[0] == "TCP6",
             let source = IPAddress(words[1]), let destination = IPAddress(words[2]),
+            // The addresses must be of the family the line announces.
+            source.isV4 == (words[0] == "TCP4"), destination.isV4 == (words[0] == "TCP4"),
             let sourcePort = Int(words[3]), let destinationPort = Int(words[4]),
             (0...65535).contains(sourcePort), (0...65535).contains(destinationPort)
         else {

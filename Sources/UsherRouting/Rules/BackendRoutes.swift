@@ -13,8 +13,12 @@ public struct BackendRoutes: Sendable {
     public var name: String { proxy.name }
     public var servers: [Server] { proxy.servers }
 
-    /// The server a `use-server` rule names for this connection, if any rule matches.
+    /// The server a `use-server` rule names for this connection, if any rule matches. Like switching
+    /// rules, these see the bytes received as final.
     public func forcedServer(_ context: inout SampleContext) -> Int? {
+        let wasFinal = context.isFinal
+        context.isFinal = true
+        defer { context.isFinal = wasFinal }
         for rule in useServerRules where rule.condition.evaluate(&context) == .pass {
             return rule.server
         }

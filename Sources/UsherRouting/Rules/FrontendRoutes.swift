@@ -64,7 +64,13 @@ public struct FrontendRoutes: Sendable {
 
     /// The backend for this connection: the first matching `use_backend` rule, else `default_backend`.
     /// Returns an index into `RoutingTable.backends`, or `nil` when none applies.
+    ///
+    /// As in HAProxy, switching rules never wait: they see the bytes as final, so a fetch still
+    /// short of data has no value (and `unless` such a condition passes).
     public func chooseBackend(_ context: inout SampleContext, backendsByName: [String: Int]) -> Int? {
+        let wasFinal = context.isFinal
+        context.isFinal = true
+        defer { context.isFinal = wasFinal }
         for rule in backendRules where rule.condition.evaluate(&context) == .pass {
             switch rule.target {
             case .fixed(let index):

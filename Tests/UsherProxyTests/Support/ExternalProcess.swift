@@ -1,0 +1,70 @@
+import Foundation
+
+/// Runs a real program (curl, openssl, haproxy…) and collects what it printed.
+struct ExternalProcess {
+    struct Result {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    /// Whether a program is on the PATH.
+    static func exists(_ name: String) -> Bool {
+        ["/usr/bin/", "/usr/sbin/", "/bin/", "/usr/local/bin/"].contains { FileManager.default.isExecutableFile(atPath: $0 + name) }
+    }
+
+    /// Runs `arguments` (the first is the program, found on the PATH), feeding `input`, and kills it
+    /// after `timeout` seconds.
+    static func run(_ arguments: [String], input: String? = nil, timeout: Double = 20) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let output = Pipe(), error = Pipe(), stdin = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try? stdin.fileHandleForWriting.close()
+        let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        let errData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        killer.cancel()
+        return Result(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self), error: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Starts a long-running program; the caller terminates it.
+    static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}
+
+/// The built `usher` executable, next to the test bundle.
+enum UsherExecutable {
+    static var path: String {
+        var url = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            let candidate = url.appendingPathComponent("usher").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            url = url.deletingLastPathComponent()
+        }
+        let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/usher").path
+        return fallback
+    }
+}
+
+/// Paths in the repository and beside it.
+enum RepositoryPaths {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static let seedConfiguration = root.deletingLastPathComponent().appendingPathComponent("shared/seeds/seed-haproxy.cfg").path
+}
