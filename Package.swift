@@ -70,15 +70,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Builders shared by the test targets (TLS ClientHellos made to order).
+        .target(name: "UsherTestSupport", path: "Tests/UsherTestSupport"),
         .testTarget(name: "UsherConfigTests", dependencies: ["UsherConfig"]),
         .testTarget(
             name: "UsherRoutingTests",
-            dependencies: ["UsherRouting", "UsherConfig", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["UsherRouting", "UsherConfig", "UsherTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "UsherProxyTests",
             dependencies: [
-                "UsherProxy", "UsherRouting", "UsherConfig", "UsherDemo",
+                "UsherProxy", "UsherRouting", "UsherConfig", "UsherDemo", "UsherTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import UsherRouting
+import UsherTestSupport
 
 @Suite("ClientHelloParser")
 struct ClientHelloParserTests {

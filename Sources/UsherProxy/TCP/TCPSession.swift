@@ -165,8 +165,9 @@ final class TCPSession {
             bytesToClient: bytesToClient, termination: termination,
             activeConnections: runtime.activeConnections.load(ordering: .relaxed) + 1,
             frontendConnections: frontend.activeConnections.load(ordering: .relaxed) + 1,
-            backendConnections: (backend?.activeConnections.load(ordering: .relaxed) ?? -1) + 1,
-            serverConnections: (server?.currentConnections ?? -1) + 1,
+            // As HAProxy logs them: this session no longer counts against its backend and server.
+            backendConnections: backend?.activeConnections.load(ordering: .relaxed) ?? 0,
+            serverConnections: server?.currentConnections ?? 0,
             retries: retries, redispatched: redispatched, serverQueue: 0, backendQueue: backend?.queueLength ?? 0
         )
         runtime.log.log(record.line, level: .info, to: frontend.logTargets)

@@ -6,7 +6,7 @@ import Glibc
 
 /// A plain blocking TCP client on a POSIX socket, for tests that need exact control over what goes
 /// on the wire and when: bytes in chosen segments, pauses, a half-close.
-final class RawClient {
+final class RawClient: @unchecked Sendable {
     let fd: Int32
 
     struct Failure: Error, CustomStringConvertible {

@@ -1,32 +1,54 @@
 /// Builds TLS ClientHello bytes for tests: chosen server names, ALPN, supported versions,
 /// GREASE, padding to an exact size, and any split into TLS records.
-struct ClientHelloBuilder {
-    var recordVersion: UInt16 = 0x0301
-    var legacyVersion: UInt16 = 0x0303
-    var sessionID: [UInt8] = Array(repeating: 0x5A, count: 32)
-    var cipherSuites: [UInt16] = [0x1301, 0x1302, 0x1303, 0xC02B, 0xC02F]
-    var compressionMethods: [UInt8] = [0]
+public struct ClientHelloBuilder {
+    public init(
+        recordVersion: UInt16 = 0x0301, legacyVersion: UInt16 = 0x0303, sessionID: [UInt8] = Array(repeating: 0x5A, count: 32),
+        cipherSuites: [UInt16] = [0x1301, 0x1302, 0x1303, 0xC02B, 0xC02F], compressionMethods: [UInt8] = [0],
+        serverNames: [String]? = ["example.com"], alpnProtocols: [String]? = nil, supportedVersions: [UInt16]? = [0x0304, 0x0303],
+        grease: Bool = false, keyShareLength: Int = 32, extraExtensions: [(type: UInt16, data: [UInt8])] = [],
+        paddedBodyLength: Int? = nil, hasExtensionsBlock: Bool = true
+    ) {
+        self.recordVersion = recordVersion
+        self.legacyVersion = legacyVersion
+        self.sessionID = sessionID
+        self.cipherSuites = cipherSuites
+        self.compressionMethods = compressionMethods
+        self.serverNames = serverNames
+        self.alpnProtocols = alpnProtocols
+        self.supportedVersions = supportedVersions
+        self.grease = grease
+        self.keyShareLength = keyShareLength
+        self.extraExtensions = extraExtensions
+        self.paddedBodyLength = paddedBodyLength
+        self.hasExtensionsBlock = hasExtensionsBlock
+    }
+
+    public var recordVersion: UInt16 = 0x0301
+    public var legacyVersion: UInt16 = 0x0303
+    public var sessionID: [UInt8] = Array(repeating: 0x5A, count: 32)
+    public var cipherSuites: [UInt16] = [0x1301, 0x1302, 0x1303, 0xC02B, 0xC02F]
+    public var compressionMethods: [UInt8] = [0]
     /// `nil`: no server_name extension.
-    var serverNames: [String]? = ["example.com"]
+    public var serverNames: [String]? = ["example.com"]
     /// `nil`: no ALPN extension.
-    var alpnProtocols: [String]? = nil
+    public var alpnProtocols: [String]? = nil
     /// `nil`: no supported_versions extension.
-    var supportedVersions: [UInt16]? = [0x0304, 0x0303]
+    public var supportedVersions: [UInt16]? = [0x0304, 0x0303]
     /// Adds GREASE (RFC 8701) the way browsers do: a GREASE cipher suite, a GREASE extension
     /// first and last, and a GREASE value in supported_versions.
-    var grease = false
+    public var grease = false
     /// Size of the opaque key_share entry (X25519 is 32; X25519MLKEM768 is 1216).
-    var keyShareLength = 32
+    public var keyShareLength = 32
     /// More extensions, appended after the standard ones.
-    var extraExtensions: [(type: UInt16, data: [UInt8])] = []
+    public var extraExtensions: [(type: UInt16, data: [UInt8])] = []
     /// When set, a padding extension (21) makes the handshake body exactly this long.
-    var paddedBodyLength: Int? = nil
+    public var paddedBodyLength: Int? = nil
     /// `false`: no extensions block at all, as SSLv3-era clients send.
-    var hasExtensionsBlock = true
+    public var hasExtensionsBlock = true
 
-    static let greaseValue: UInt16 = 0x3A3A
+    public static let greaseValue: UInt16 = 0x3A3A
 
-    func extensions() -> [(type: UInt16, data: [UInt8])] {
+    public func extensions() -> [(type: UInt16, data: [UInt8])] {
         var result: [(type: UInt16, data: [UInt8])] = []
         if self.grease {
             result.append((0x0A0A, []))
@@ -72,7 +94,7 @@ struct ClientHelloBuilder {
     }
 
     /// The ClientHello body: what follows the 4-byte handshake header.
-    func body() -> [UInt8] {
+    public func body() -> [UInt8] {
         var body: [UInt8] = []
         body.appendUInt16(self.legacyVersion)
         body.append(contentsOf: (0..<32).map { UInt8($0) })
@@ -98,30 +120,30 @@ struct ClientHelloBuilder {
     }
 
     /// The handshake message: type 1, 24-bit length, body.
-    func handshakeMessage() -> [UInt8] {
+    public func handshakeMessage() -> [UInt8] {
         Self.handshakeMessage(type: 1, body: self.body())
     }
 
     /// The hello in as few records as possible (fragments of at most 2^14 bytes).
-    func bytes() -> [UInt8] {
+    public func bytes() -> [UInt8] {
         Self.records(self.handshakeMessage(), maximumFragmentLength: 16_384, recordVersion: self.recordVersion)
     }
 
     /// The hello split into `count` records of nearly equal length.
-    func bytes(inRecords count: Int) -> [UInt8] {
+    public func bytes(inRecords count: Int) -> [UInt8] {
         let message = self.handshakeMessage()
         let fragmentLength = (message.count + count - 1) / count
         let result = Self.records(message, maximumFragmentLength: fragmentLength, recordVersion: self.recordVersion)
         return result
     }
 
-    static func handshakeMessage(type: UInt8, body: [UInt8]) -> [UInt8] {
+    public static func handshakeMessage(type: UInt8, body: [UInt8]) -> [UInt8] {
         [type, UInt8(truncatingIfNeeded: body.count >> 16), UInt8(truncatingIfNeeded: body.count >> 8),
          UInt8(truncatingIfNeeded: body.count)] + body
     }
 
     /// Wraps `message` in handshake records whose fragments are at most `maximumFragmentLength`.
-    static func records(_ message: [UInt8], maximumFragmentLength: Int, recordVersion: UInt16 = 0x0301) -> [UInt8] {
+    public static func records(_ message: [UInt8], maximumFragmentLength: Int, recordVersion: UInt16 = 0x0301) -> [UInt8] {
         var lengths: [Int] = []
         var remaining = message.count
         while remaining > 0 {
@@ -132,7 +154,7 @@ struct ClientHelloBuilder {
     }
 
     /// Wraps `message` in handshake records with exactly these fragment lengths.
-    static func records(_ message: [UInt8], fragmentLengths: [Int], recordVersion: UInt16 = 0x0301) -> [UInt8] {
+    public static func records(_ message: [UInt8], fragmentLengths: [Int], recordVersion: UInt16 = 0x0301) -> [UInt8] {
         var result: [UInt8] = []
         var start = 0
         for length in fragmentLengths {
@@ -144,12 +166,12 @@ struct ClientHelloBuilder {
         return result
     }
 
-    static func recordHeader(contentType: UInt8, version: UInt16 = 0x0301, length: Int) -> [UInt8] {
+    public static func recordHeader(contentType: UInt8, version: UInt16 = 0x0301, length: Int) -> [UInt8] {
         [contentType, UInt8(version >> 8), UInt8(version & 0xFF), UInt8(truncatingIfNeeded: length >> 8),
          UInt8(truncatingIfNeeded: length)]
     }
 
-    static func encode(_ extensions: [(type: UInt16, data: [UInt8])]) -> [UInt8] {
+    public static func encode(_ extensions: [(type: UInt16, data: [UInt8])]) -> [UInt8] {
         var result: [UInt8] = []
         for (type, data) in extensions {
             result.appendUInt16(type)
@@ -158,14 +180,14 @@ struct ClientHelloBuilder {
         return result
     }
 
-    static func lengthPrefixed16(_ bytes: [UInt8]) -> [UInt8] {
+    public static func lengthPrefixed16(_ bytes: [UInt8]) -> [UInt8] {
         var result: [UInt8] = []
         result.appendLengthPrefixed16(bytes)
         return result
     }
 
     /// Bytes from a hex string; characters other than hex digits (spaces, newlines) are ignored.
-    static func bytes(hex: String) -> [UInt8] {
+    public static func bytes(hex: String) -> [UInt8] {
         let digits = hex.utf8.compactMap { character -> UInt8? in
             switch character {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): return character - UInt8(ascii: "0")
@@ -179,7 +201,7 @@ struct ClientHelloBuilder {
     }
 
     /// An SSLv2-compatible ClientHello (RFC 5246 Appendix E.2).
-    static func sslv2Hello(version: UInt16 = 0x0301, cipherSpecCount: Int = 3, sessionIDLength: Int = 0,
+    public static func sslv2Hello(version: UInt16 = 0x0301, cipherSpecCount: Int = 3, sessionIDLength: Int = 0,
                            challengeLength: Int = 16) -> [UInt8] {
         var body: [UInt8] = [1]
         body.appendUInt16(version)
@@ -196,18 +218,18 @@ struct ClientHelloBuilder {
 }
 
 fileprivate extension Array where Element == UInt8 {
-    mutating func appendUInt16(_ value: UInt16) {
+    public mutating func appendUInt16(_ value: UInt16) {
         self.append(UInt8(value >> 8))
         self.append(UInt8(value & 0xFF))
     }
 
-    mutating func appendLengthPrefixed8(_ bytes: [UInt8]) {
+    public mutating func appendLengthPrefixed8(_ bytes: [UInt8]) {
         precondition(bytes.count <= 0xFF)
         self.append(UInt8(bytes.count))
         self.append(contentsOf: bytes)
     }
 
-    mutating func appendLengthPrefixed16(_ bytes: [UInt8]) {
+    public mutating func appendLengthPrefixed16(_ bytes: [UInt8]) {
         precondition(bytes.count <= 0xFFFF)
         self.appendUInt16(UInt16(bytes.count))
         self.append(contentsOf: bytes)
