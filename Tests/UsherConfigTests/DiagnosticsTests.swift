@@ -87,6 +87,15 @@ struct DiagnosticsTests {
         #expect(alert.message.contains("not supported by usher yet"), "\(alert.message)")
     }
 
+    /// usher evaluates only a frontend's `tcp-request content` rules: a backend's `reject` must not
+    /// be dropped without a word.
+    @Test func tcpRequestContentInABackendIsRefused() throws {
+        let outcome = check("backend be\n    tcp-request content reject if { src 10.0.0.0/8 }\n")
+        try expectAlert(outcome, line: 6, contains: ["'tcp-request content' in a backend", "not supported by usher yet"])
+        let listen = check("listen both\n    bind :80\n    tcp-request content reject if { src 10.0.0.0/8 }\n    server s 127.0.0.1:80\n")
+        #expect(listen.alerts.isEmpty, "\(listen.alerts)")
+    }
+
     @Test func globalKeywordUsherLacks() throws {
         let outcome = parse("global\n    lua-load /etc/x.lua\n")
         try expectAlert(outcome, line: 2, contains: ["'lua-load'", "not supported by usher yet"])

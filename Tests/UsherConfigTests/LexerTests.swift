@@ -24,7 +24,7 @@ struct LexerTests {
     @Test func quotedOrEscapedHashIsNotAComment() throws {
         #expect(try lexWords(#"log-format "a # b" c"#) == ["log-format", "a # b", "c"])
         #expect(try lexWords("x 'a#b'") == ["x", "a#b"])
-        #expect(try lexWords(#"x \#y"#) == ["x", "#y"])
+        #expect(try lexWords(##"x \#y"##) == ["x", "#y"])
     }
 
     // MARK: - Quotes

@@ -353,6 +353,24 @@ struct ParserTests {
         #expect(fe.useBackendRules[1].condition?.polarity == .unless)
     }
 
+    /// `backlog` applies to every bind line without its own, wherever it is written.
+    @Test func backlogReachesEveryBind() throws {
+        let outcome = parse(quietDefaults + """
+
+                backlog 2048
+            frontend inherited
+                bind :80
+            frontend own
+                bind :81
+                backlog 100
+                bind :82
+                bind :83 backlog 7
+            """)
+        #expect(outcome.diagnostics.isEmpty, "\(outcome.diagnostics)")
+        #expect(try outcome.proxy("inherited").binds.map(\.backlog) == [2048])
+        #expect(try outcome.proxy("own").binds.map(\.backlog) == [100, 100, 7])
+    }
+
     @Test func sampleExpressions() throws {
         let expression = try SampleExpression.parse("req.payload(0,5),lower,field(2,.)").get()
         #expect(expression.fetch == .init(name: "req.payload", arguments: ["0", "5"]))

@@ -47,7 +47,7 @@ final class FailoverTests {
         client.shutdownWrite()
         _ = try client.receiveAll()
         let line = try await syslog.waitFor("fe app/good")
-        #expect(line != nil, "the log line names the server finally used; got \(syslog.received)")
+        #expect(line != nil, "the log line names the server finally used; got \(syslog.received.debugDescription)")
         // Two attempts on the dead server, the last retry redispatched: "+2" retries.
         #expect(line?.contains("/+2 ") == true, "retries are logged with the redispatch mark: \(line ?? "")")
     }
@@ -81,7 +81,7 @@ final class FailoverTests {
         let stopped = Date()
         let down = try await syslog.waitFor("Server app/flaky is DOWN", timeout: 3)
         let downAfter = Date().timeIntervalSince(stopped)
-        #expect(down != nil)
+        #expect(down != nil, "\(syslog.received.debugDescription)")
         #expect(down?.contains("reason: Layer4 connection problem, info: \"Connection refused\"") == true, "\(down ?? "")")
         // inter 100ms × fall 3, plus one interval of slack for where the first check fell.
         #expect(downAfter < 0.3 + 0.1 + 0.25, "marked DOWN after \(downAfter)s")

@@ -41,7 +41,8 @@ final class ProxyProtocolTests {
     }
 
     deinit {
-        nginx.terminate()
+        // nginx started from the test process ignores SIGTERM (it inherits a blocked signal mask).
+        kill(nginx.processIdentifier, SIGKILL)
         nginx.waitUntilExit()
         try? FileManager.default.removeItem(atPath: directory)
     }

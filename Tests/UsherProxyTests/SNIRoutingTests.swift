@@ -13,17 +13,20 @@ final class SNIRoutingTests {
     let webTLS: TCPBackend
     let pump: TCPBackend
     let usher: UsherUnderTest
+    let syslog: SyslogCollector
 
     init() throws {
+        syslog = try SyslogCollector(group: testGroup)
         web = try TCPBackend(name: "web", behaviour: .announce, group: testGroup)
         webTLS = try TCPBackend(name: "web-tls", behaviour: .announce, group: testGroup)
         pump = try TCPBackend(name: "pump", behaviour: .announce, group: testGroup)
         usher = try UsherUnderTest(SeedFixture.configuration(.init(
-            webServer: web.port, webServerTLS: webTLS.port, pumpIO: pump.port, inspectDelay: "1s"
+            webServer: web.port, webServerTLS: webTLS.port, pumpIO: pump.port, syslog: syslog.port, inspectDelay: "1s"
         )))
     }
 
     deinit {
+        syslog.stop()
         usher.stop()
         web.stop()
         webTLS.stop()
@@ -43,7 +46,9 @@ final class SNIRoutingTests {
     func backendReached(_ bytes: [UInt8], segment: Int? = nil) throws -> String {
         let client = try RawClient(port: port)
         if let segment {
-            try client.sendInSegments(bytes, size: segment)
+            // Well inside the 1s inspect delay, however small the segments.
+            let segments = (bytes.count + segment - 1) / segment
+            try client.sendInSegments(bytes, size: segment, pause: min(0.02, 0.4 / Double(segments)))
         } else {
             try client.send(bytes)
         }
@@ -90,19 +95,22 @@ final class SNIRoutingTests {
         #expect(pump.receivedPerConnection.last == bytes)
     }
 
-    @Test func silentClientGoesToTheDefaultBackendOnceTheInspectDelayExpires() throws {
-        let before = webTLS.connectionCount
+    @Test func silentClientGoesToTheDefaultBackendOnceTheInspectDelayExpires() async throws {
         let client = try RawClient(port: port)
-        // Nothing is sent: the rules wait for a ClientHello until the 1s inspect-delay expires…
-        Thread.sleep(forTimeInterval: 0.6)
-        #expect(webTLS.connectionCount == before, "usher must wait for the inspect delay before choosing")
-        #expect(pump.connectionCount == 0)
-        // …then decide on what arrived (nothing): the default backend.
-        Thread.sleep(forTimeInterval: 0.9)
-        #expect(webTLS.connectionCount == before + 1)
+        // Nothing is sent: the rules wait for a ClientHello until the 1s inspect-delay expires, then
+        // decide on what arrived (nothing): the default backend.
+        try await Task.sleep(for: .milliseconds(1300))
         try client.send("late bytes")
         #expect(try client.receiveLine() == "web-tls")
-        #expect(pump.connectionCount == 0)
+        client.shutdownWrite()
+        _ = try client.receiveAll()
+        let line = try #require(try await syslog.waitFor(" https-in servers-ssl/server-ssl1 "))
+        // Tw, the time before a server was chosen, covers the whole inspect delay (as in HAProxy).
+        let timers = line.split(separator: " ").first { $0.split(separator: "/").count == 3 && $0.first?.isNumber == true }
+        let waited = Int(timers?.split(separator: "/").first ?? "") ?? -1
+        #expect(waited >= 1000 && waited < 1300, "\(line)")
+        #expect(webTLS.receivedPerConnection.contains(Array("late bytes".utf8)))
+        #expect(!pump.receivedPerConnection.contains { !$0.isEmpty })
     }
 
     @Test func nonTLSBytesGoToTheDefaultBackendAtOnce() throws {

@@ -15,6 +15,8 @@ public struct ProxySettings: Sendable, Equatable {
     /// `log-format`
     public var logFormat: String?
     public var maxconn: Int?
+    /// `backlog`: the listen queue of `bind` lines that do not set their own.
+    public var backlog: Int?
     public var retries: Int?
     public var balance: BalanceAlgorithm?
     public var defaultBackend: String?

@@ -206,7 +206,12 @@ struct ParserState {
                 namedDefaults[builder.proxy.name] = builder.proxy.settings
             }
         } else {
-            proxies.append(builder.proxy)
+            var proxy = builder.proxy
+            // The proxy's `backlog` (its own or its defaults') fills the binds that set none.
+            for index in proxy.binds.indices where proxy.binds[index].backlog == nil {
+                proxy.binds[index].backlog = proxy.settings.backlog
+            }
+            proxies.append(proxy)
         }
     }
 

@@ -4,7 +4,8 @@ public enum NearestMatch {
         let target = Array(word.lowercased().utf8)
         var best: (name: String, distance: Int)? = nil
         for candidate in candidates {
-            let distance = editDistance(target, Array(candidate.utf8))
+            // Case-insensitive on both sides: `LOCALHOTS` should find `LOCALHOST`.
+            let distance = editDistance(target, Array(candidate.lowercased().utf8))
             if distance < (best?.distance ?? Int.max) || (distance == best?.distance && candidate < best!.name) {
                 best = (candidate, distance)
             }

@@ -36,10 +36,8 @@ enum ProxyKeywords {
             builder.settings.maxconn = try integer(line)
         },
         "backlog": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
-            let value = try integer(line)
-            for index in builder.proxy.binds.indices where builder.proxy.binds[index].backlog == nil {
-                builder.proxy.binds[index].backlog = value
-            }
+            // Applied to the bind lines without their own when the section ends (ParserState).
+            builder.settings.backlog = try integer(line)
         },
         "timeout": Keyword(capabilities: .all) { line, builder in try parseTimeout(line, into: &builder) },
         "contimeout": legacyTimeout("connect"),

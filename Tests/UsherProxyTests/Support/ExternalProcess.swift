@@ -8,17 +8,33 @@ struct ExternalProcess {
         var error: String
     }
 
-    /// Whether a program is on the PATH.
+    /// Where a program is: the usual directories, /usr/sbin included (the test's PATH may lack it).
+    static func locate(_ name: String) -> String? {
+        ["/usr/local/bin/", "/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/"].map { $0 + name }.first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+    }
+
     static func exists(_ name: String) -> Bool {
-        ["/usr/bin/", "/usr/sbin/", "/bin/", "/usr/local/bin/"].contains { FileManager.default.isExecutableFile(atPath: $0 + name) }
+        locate(name) != nil
+    }
+
+    static func makeProcess(_ arguments: [String]) -> Process {
+        let process = Process()
+        if let first = arguments.first, let path = locate(first) {
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = Array(arguments.dropFirst())
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = arguments
+        }
+        return process
     }
 
     /// Runs `arguments` (the first is the program, found on the PATH), feeding `input`, and kills it
     /// after `timeout` seconds.
     static func run(_ arguments: [String], input: String? = nil, timeout: Double = 20) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
+        let process = makeProcess(arguments)
         let output = Pipe(), error = Pipe(), stdin = Pipe()
         process.standardOutput = output
         process.standardError = error
@@ -35,13 +51,19 @@ struct ExternalProcess {
         return Result(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self), error: String(decoding: errData, as: UTF8.self))
     }
 
-    /// Starts a long-running program; the caller terminates it.
-    static func start(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+    /// Starts a long-running program; the caller terminates it. Its output goes to `logFile` if given.
+    static func start(_ arguments: [String], logFile: String? = nil) throws -> Process {
+        let process = makeProcess(arguments)
+        if let logFile {
+            FileManager.default.createFile(atPath: logFile, contents: nil)
+            let handle = FileHandle(forWritingAtPath: logFile)
+            process.standardOutput = handle
+            process.standardError = handle
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+        }
+        process.standardInput = FileHandle.nullDevice
         try process.run()
         return process
     }

@@ -6,7 +6,7 @@ import NIOPosix
 /// are recorded; what it answers depends on its behaviour.
 final class TCPBackend: Sendable {
     enum Behaviour: Sendable {
-        /// On the first bytes, answer `NAME\n` and keep the connection open.
+        /// On the first bytes, answer `NAME\n`; close once the client has finished sending.
         case announce
         /// Read to the end of the client's stream, then send `replyBytes` of a known pattern, then close.
         case bulkReply(replyBytes: Int)
@@ -89,7 +89,12 @@ private final class BackendHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard case ChannelEvent.inputClosed = event, case .bulkReply(let total) = behaviour else { return }
+        guard case ChannelEvent.inputClosed = event else { return }
+        guard case .bulkReply(let total) = behaviour else {
+            // An announcing backend closes when its client has finished, as most services do.
+            context.close(promise: nil)
+            return
+        }
         digest.finish(connection: ObjectIdentifier(context.channel))
         let channel = context.channel
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
