@@ -90,7 +90,9 @@ struct ParserState {
                 let hint = NearestMatch.find(keyword, in: Self.sectionKeywords).map { "; did you mean '\($0)'?" } ?? ""
                 throw ConfigurationError("unknown keyword '\(keyword)' out of section (expected a section such as 'global', 'defaults', 'frontend', 'backend' or 'listen')\(hint)")
             case .global:
-                try GlobalKeywords.handle(line, into: &global)
+                if let warning = try GlobalKeywords.handle(line, into: &global) {
+                    diagnostics.append(.warning(line.location, warning))
+                }
             case .proxy(var builder):
                 section = .none
                 defer { section = .proxy(builder) }

@@ -32,7 +32,22 @@ enum GlobalKeywords {
         "spread-checks": { line, global in global.spreadChecks = try integer(line, in: 0...50) },
     ]
 
-    static func handle(_ line: ConfigurationLine, into global: inout GlobalSettings) throws {
+    /// Settings that only matter to features usher does not have yet (TLS termination, TLS to
+    /// servers): accepted, so a configuration that does not use those features runs, with a warning
+    /// that they do nothing. Anything that would change behaviour is refused instead.
+    static let inertUntilTLS: Set<String> = [
+        "ca-base", "crt-base", "ssl-default-bind-ciphers", "ssl-default-bind-ciphersuites", "ssl-default-bind-options",
+        "ssl-default-bind-curves", "ssl-default-bind-sigalgs", "ssl-default-server-ciphers", "ssl-default-server-ciphersuites",
+        "ssl-default-server-options", "ssl-default-server-curves", "ssl-default-server-sigalgs", "ssl-dh-param-file",
+        "ssl-server-verify", "tune.ssl.default-dh-param", "tune.ssl.cachesize", "tune.ssl.lifetime", "tune.ssl.maxrecord",
+    ]
+
+    /// Handles a line; returns a warning when the line is accepted but has no effect.
+    static func handle(_ line: ConfigurationLine, into global: inout GlobalSettings) throws -> String? {
+        if inertUntilTLS.contains(line.keyword) {
+            guard line.words.count >= 2 else { throw ConfigurationError("'\(line.keyword)' expects a value") }
+            return "'\(line.keyword)' has no effect yet: usher does not terminate TLS or speak TLS to servers (a 'bind … ssl' or 'server … ssl' is refused)"
+        }
         guard let handler = table[line.keyword] else {
             if HAProxyKeywords.global.contains(line.keyword) {
                 throw ConfigurationError.notSupported("'\(line.keyword)' in the global section")
@@ -41,6 +56,7 @@ enum GlobalKeywords {
             throw ConfigurationError("unknown keyword '\(line.keyword)' in the global section\(hint)")
         }
         try handler(line, &global)
+        return nil
     }
 
     static func single(_ line: ConfigurationLine) throws -> String {

@@ -88,7 +88,7 @@ public final class UsherServer: Sendable {
         case (let host?, _): hosts = [host]
         case (nil, .ipv4): hosts = ["0.0.0.0"]
         case (nil, .ipv6): hosts = ["::"]
-        case (nil, .unspecified): hosts = ["::", "0.0.0.0"]  // dual stack, or IPv4 where IPv6 is off
+        case (nil, .unspecified): hosts = ["0.0.0.0"]  // HAProxy's `*:port` and `:port` are IPv4 only
         }
         var lastError: Error? = nil
         for host in hosts {
