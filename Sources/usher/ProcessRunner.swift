@@ -125,7 +125,8 @@ struct ProcessRunner {
         soft.setEventHandler {
             logger.notice("soft stop: no longer accepting, waiting for \(server.activeConnections) connection(s) to end")
             server.stopListening()
-            queue.async {
+            // Not on `queue`: it must stay free to handle SIGTERM/SIGINT during the wait.
+            DispatchQueue.global().async {
                 while server.activeConnections > 0 { usleep(50_000) }
                 done.signal()
             }

@@ -55,6 +55,12 @@ struct RunCommand: ParsableCommand {
         if daemon { options.daemon = true }
         if foreground { options.daemon = false }
         if let pidfile { options.pidfile = pidfile }
-        try ProcessRunner(table: table, options: options).run()
+        do {
+            try ProcessRunner(table: table, options: options).run()
+        } catch let failure as ProcessRunner.Failure {
+            // As HAProxy: the [ALERT] line alone, not behind ArgumentParser's "Error: ".
+            FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+            throw ExitCode(1)
+        }
     }
 }

@@ -5,7 +5,6 @@ public struct ServerOptions: Sendable, Equatable {
     public var backup: Bool?
     public var disabled: Bool?
     public var maxconn: Int?
-    public var maxqueue: Int?
     public var check: Bool?
     public var inter: Duration?
     public var fastinter: Duration?
@@ -23,7 +22,7 @@ public struct ServerOptions: Sendable, Equatable {
     func inheriting(_ defaults: ServerOptions) -> ServerOptions {
         ServerOptions(
             weight: weight ?? defaults.weight, backup: backup ?? defaults.backup, disabled: disabled ?? defaults.disabled,
-            maxconn: maxconn ?? defaults.maxconn, maxqueue: maxqueue ?? defaults.maxqueue, check: check ?? defaults.check,
+            maxconn: maxconn ?? defaults.maxconn, check: check ?? defaults.check,
             inter: inter ?? defaults.inter, fastinter: fastinter ?? defaults.fastinter, downinter: downinter ?? defaults.downinter,
             rise: rise ?? defaults.rise, fall: fall ?? defaults.fall, checkPort: checkPort ?? defaults.checkPort,
             checkAddress: checkAddress ?? defaults.checkAddress, cookie: cookie ?? defaults.cookie,
@@ -32,7 +31,7 @@ public struct ServerOptions: Sendable, Equatable {
     }
 
     private init(
-        weight: Int?, backup: Bool?, disabled: Bool?, maxconn: Int?, maxqueue: Int?, check: Bool?, inter: Duration?,
+        weight: Int?, backup: Bool?, disabled: Bool?, maxconn: Int?, check: Bool?, inter: Duration?,
         fastinter: Duration?, downinter: Duration?, rise: Int?, fall: Int?, checkPort: Int?, checkAddress: String?,
         cookie: String?, sendProxy: ProxyProtocolVersion?
     ) {
@@ -40,7 +39,6 @@ public struct ServerOptions: Sendable, Equatable {
         self.backup = backup
         self.disabled = disabled
         self.maxconn = maxconn
-        self.maxqueue = maxqueue
         self.check = check
         self.inter = inter
         self.fastinter = fastinter

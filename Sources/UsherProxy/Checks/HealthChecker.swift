@@ -30,11 +30,12 @@ final class HealthChecker: Sendable {
         if let host = config.options.checkAddress { checkAddress.host = host }
         if let port = config.options.checkPort { checkAddress.ports = port...port }
         address = try ServerAddressBook.resolve(checkAddress, defaultPort: 0)
-        // Without `timeout check`, `inter` bounds the whole check; with it, `timeout connect` bounds
-        // the connection and `timeout check` the answer.
+        // Without `timeout check`, `inter` bounds the connection and the answer; with it,
+        // min(`timeout connect`, `inter`) bounds the connection and `timeout check` the answer.
         let inter = TimeAmount.milliseconds(config.inter.milliseconds)
         if let check = settings.timeouts.check {
-            connectTimeout = settings.timeouts.connect.map { .milliseconds(max(1, $0.milliseconds)) } ?? inter
+            let connect = settings.timeouts.connect.map { TimeAmount.milliseconds(max(1, $0.milliseconds)) } ?? inter
+            connectTimeout = min(connect, inter)
             responseTimeout = .milliseconds(max(1, check.milliseconds))
         } else {
             connectTimeout = inter

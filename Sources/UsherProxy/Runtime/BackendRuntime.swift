@@ -17,6 +17,7 @@ public final class BackendRuntime: Sendable {
     struct Waiter {
         var id: UInt64
         var excluded: Int?
+        var sourceHash: UInt64
         var deliver: @Sendable (BalanceDecision) -> Void
     }
 
@@ -59,13 +60,21 @@ public final class BackendRuntime: Sendable {
     }
 
     /// Picks a server with the balancing algorithm and reserves a connection slot on it.
-    /// `excluded` is a server that just failed (redispatch).
+    /// `excluded` is a server that just failed (redispatch): avoided if another can be had.
     func choose(sourceHash: UInt64, excluding excluded: Int? = nil) -> BalanceDecision {
         state.withLockedValue { state in
-            let decision = state.balancer.choose(snapshot(excluding: excluded), sourceHash: sourceHash)
+            let decision = decide(&state.balancer, sourceHash: sourceHash, excluding: excluded)
             if case .server(let index) = decision { reserve(index) }
             return decision
         }
+    }
+
+    private func decide(_ balancer: inout ServerBalancer, sourceHash: UInt64, excluding excluded: Int?) -> BalanceDecision {
+        let decision = balancer.choose(snapshot(excluding: excluded), sourceHash: sourceHash)
+        if decision == .noServer, excluded != nil {
+            return balancer.choose(snapshot(excluding: nil), sourceHash: sourceHash)
+        }
+        return decision
     }
 
     /// Reserves a slot on a specific server (persistence, `use-server`) if it is up and has room.
@@ -92,10 +101,10 @@ public final class BackendRuntime: Sendable {
     }
 
     /// Waits for a server slot. Returns an id to cancel the wait with.
-    func enqueue(excluding excluded: Int?, _ deliver: @escaping @Sendable (BalanceDecision) -> Void) -> UInt64 {
+    func enqueue(excluding excluded: Int?, sourceHash: UInt64, _ deliver: @escaping @Sendable (BalanceDecision) -> Void) -> UInt64 {
         let id = state.withLockedValue { state -> UInt64 in
             state.nextWaiterID += 1
-            state.queue.append(Waiter(id: state.nextWaiterID, excluded: excluded, deliver: deliver))
+            state.queue.append(Waiter(id: state.nextWaiterID, excluded: excluded, sourceHash: sourceHash, deliver: deliver))
             return state.nextWaiterID
         }
         queued.wrappingIncrement(ordering: .relaxed)
@@ -116,18 +125,23 @@ public final class BackendRuntime: Sendable {
         return removed
     }
 
-    /// Serves queued connections while servers have room; when no server is up at all, tells the
-    /// waiters so they can close.
+    /// Serves queued connections, oldest first, that a server can take now; when no server is up
+    /// at all, tells the waiters so they can close. A waiter that must still wait (its `balance
+    /// source` server is full) does not hold up the ones behind it.
     func serveQueue() {
         var deliveries: [(Waiter, BalanceDecision)] = []
         state.withLockedValue { state in
-            while let waiter = state.queue.first {
-                let decision = state.balancer.choose(snapshot(excluding: waiter.excluded))
-                if case .queue = decision { break }
-                state.queue.removeFirst()
+            var stillWaiting: [Waiter] = []
+            for waiter in state.queue {
+                let decision = decide(&state.balancer, sourceHash: waiter.sourceHash, excluding: waiter.excluded)
+                if case .queue = decision {
+                    stillWaiting.append(waiter)
+                    continue
+                }
                 if case .server(let index) = decision { reserve(index) }
                 deliveries.append((waiter, decision))
             }
+            state.queue = stillWaiting
         }
         for (waiter, decision) in deliveries {
             queued.wrappingDecrement(ordering: .relaxed)

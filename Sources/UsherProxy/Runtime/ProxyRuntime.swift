@@ -23,8 +23,8 @@ public final class ProxyRuntime: Sendable {
     let bufferSize: Int
     /// Set once the server is shutting down: nothing new is scheduled on the event loops.
     let isStopping = ManagedAtomic<Bool>(false)
-    /// Set when a listener stopped accepting because a `maxconn` was reached.
-    let acceptPaused = ManagedAtomic<Bool>(false)
+    /// Listeners that stopped accepting because a `maxconn` was reached.
+    let pausedListeners = ManagedAtomic<Int>(0)
     /// Resumes paused listeners, each on its own event loop.
     private let acceptWakers = NIOLockedValueBox<[@Sendable () -> Void]>([])
 
@@ -42,10 +42,21 @@ public final class ProxyRuntime: Sendable {
 
     /// Whether a new connection on `frontend` must wait for a slot (`maxconn`).
     func isFull(_ frontend: FrontendRuntime) -> Bool {
-        let full = (maxConnections > 0 && activeConnections.load(ordering: .relaxed) >= maxConnections)
-            || (frontend.maxConnections > 0 && frontend.activeConnections.load(ordering: .relaxed) >= frontend.maxConnections)
-        if full { acceptPaused.store(true, ordering: .relaxed) }
-        return full
+        (maxConnections > 0 && activeConnections.load(ordering: .sequentiallyConsistent) >= maxConnections)
+            || (frontend.maxConnections > 0 && frontend.activeConnections.load(ordering: .sequentiallyConsistent) >= frontend.maxConnections)
+    }
+
+    /// A connection was accepted on `frontend`; its session gives the counts back when it ends.
+    func accepted(on frontend: FrontendRuntime) {
+        activeConnections.wrappingIncrement(ordering: .sequentiallyConsistent)
+        frontend.activeConnections.wrappingIncrement(ordering: .sequentiallyConsistent)
+    }
+
+    /// Gives back what `accepted(on:)` counted.
+    func released(from frontend: FrontendRuntime) {
+        activeConnections.wrappingDecrement(ordering: .sequentiallyConsistent)
+        frontend.activeConnections.wrappingDecrement(ordering: .sequentiallyConsistent)
+        connectionClosed()
     }
 
     func addAcceptWaker(_ waker: @escaping @Sendable () -> Void) {
@@ -54,8 +65,7 @@ public final class ProxyRuntime: Sendable {
 
     /// A connection ended: paused listeners may accept again.
     func connectionClosed() {
-        guard acceptPaused.load(ordering: .relaxed) else { return }
-        acceptPaused.store(false, ordering: .relaxed)
+        guard pausedListeners.load(ordering: .sequentiallyConsistent) > 0 else { return }
         for waker in acceptWakers.withLockedValue({ $0 }) { waker() }
     }
 

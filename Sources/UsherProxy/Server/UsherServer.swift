@@ -65,9 +65,10 @@ public final class UsherServer: Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: Int32(bind.backlog ?? 1024))
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(ChannelOptions.maxMessagesPerRead, value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let gate = AcceptGateHandler { runtime.isFull(frontend) }
+                    let gate = AcceptGateHandler(runtime: runtime, frontend: frontend)
                     try channel.pipeline.syncOperations.addHandler(gate)
                     let bound = NIOLoopBound(gate, eventLoop: channel.eventLoop)
                     let loop = channel.eventLoop

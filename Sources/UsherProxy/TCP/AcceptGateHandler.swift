@@ -3,18 +3,21 @@ import NIOCore
 
 /// Sits on a listening channel and stops accepting while the frontend's or the process's `maxconn`
 /// is reached; accepting resumes when a connection closes. Nothing is refused: pending clients wait
-/// in the kernel's backlog, as with HAProxy.
+/// in the kernel's backlog, as with HAProxy. (One accept burst may take up to the channel's
+/// `maxMessagesPerRead` connections, so the limit is kept to within that many.)
 final class AcceptGateHandler: ChannelDuplexHandler {
     typealias InboundIn = Channel
     typealias InboundOut = Channel
     typealias OutboundIn = Never
 
-    private let isFull: @Sendable () -> Bool
+    private let runtime: ProxyRuntime
+    private let frontend: FrontendRuntime
     private var context: ChannelHandlerContext?
     private var readPending = false
 
-    init(isFull: @escaping @Sendable () -> Bool) {
-        self.isFull = isFull
+    init(runtime: ProxyRuntime, frontend: FrontendRuntime) {
+        self.runtime = runtime
+        self.frontend = frontend
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -25,18 +28,34 @@ final class AcceptGateHandler: ChannelDuplexHandler {
         self.context = nil
     }
 
+    /// Counts a connection the moment it is accepted, before its channel is set up on its own
+    /// event loop, so that the next check already sees it.
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        runtime.accepted(on: frontend)
+        context.fireChannelRead(data)
+    }
+
     func read(context: ChannelHandlerContext) {
-        if isFull() {
+        guard runtime.isFull(frontend) else {
+            context.read()
+            return
+        }
+        // Say we are paused before looking again: a connection that closes in between then
+        // sees the mark and wakes us, rather than both missing each other.
+        runtime.pausedListeners.wrappingIncrement(ordering: .sequentiallyConsistent)
+        if runtime.isFull(frontend) {
             readPending = true
         } else {
+            runtime.pausedListeners.wrappingDecrement(ordering: .sequentiallyConsistent)
             context.read()
         }
     }
 
     /// A connection closed somewhere: if accepting was paused and there is room again, resume.
     func wakeUp() {
-        guard readPending, let context, !isFull() else { return }
+        guard readPending, let context, !runtime.isFull(frontend) else { return }
         readPending = false
+        runtime.pausedListeners.wrappingDecrement(ordering: .sequentiallyConsistent)
         context.read()
     }
 }

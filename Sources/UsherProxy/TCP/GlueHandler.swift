@@ -47,7 +47,7 @@ final class GlueHandler: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             session.bytesToClient += buffer.readableBytes
         }
-        session.noteActivity()
+        session.noteRead(from: side)
         partner?.partnerWrite(buffer)
     }
 
@@ -78,6 +78,8 @@ final class GlueHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { session.noteWritable(side) }
+        session.writabilityChanged()
         partner?.partnerWritabilityChanged(context.channel.isWritable)
         context.fireChannelWritabilityChanged()
     }

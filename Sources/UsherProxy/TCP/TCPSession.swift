@@ -32,8 +32,13 @@ final class TCPSession {
     var clientChannel: Channel?
     var serverChannel: Channel?
 
-    // Inactivity: one timer, checked against the last activity when it fires.
-    private var lastActivity: NIODeadline
+    /// Closed without a log line (a `tcp-request connection reject`, as HAProxy does).
+    var isSilent = false
+
+    // Inactivity, per side: a side's timer runs while usher waits on that side (it may still send,
+    // or bytes for it are held up), and restarts on its activity. One scheduled task serves both.
+    private var lastClientActivity: NIODeadline
+    private var lastServerActivity: NIODeadline
     private var idleTask: Scheduled<Void>?
     private var clientInputClosed = false
     private var serverInputClosed = false
@@ -46,9 +51,8 @@ final class TCPSession {
         self.connection = connection
         self.acceptWallMicroseconds = LogClock.wallMicroseconds()
         self.acceptTime = .now()
-        self.lastActivity = acceptTime
-        runtime.activeConnections.wrappingIncrement(ordering: .relaxed)
-        frontend.activeConnections.wrappingIncrement(ordering: .relaxed)
+        self.lastClientActivity = acceptTime
+        self.lastServerActivity = acceptTime
     }
 
     var timeouts: Timeouts {
@@ -71,51 +75,86 @@ final class TCPSession {
 
     // MARK: - Tunnel phase
 
-    /// Data moved on `side`; the inactivity timer counts from now.
+    /// Bytes came in from `side`. They go out to the other side at once, so both count as active
+    /// (HAProxy refreshes both directions' timers on progress, unless told otherwise).
     @inline(__always)
-    func noteActivity() {
-        lastActivity = .now()
+    func noteRead(from side: Side) {
+        let now = NIODeadline.now()
+        lastClientActivity = now
+        lastServerActivity = now
     }
 
-    /// Starts the inactivity timer for the tunnel phase.
+    /// `side`'s socket took more of what was held up for it: it is alive, if slow.
+    func noteWritable(_ side: Side) {
+        switch side {
+        case .client: lastClientActivity = .now()
+        case .server: lastServerActivity = .now()
+        }
+    }
+
+    /// A socket filled up or drained: after a FIN, that decides whether its side is waited on.
+    func writabilityChanged() {
+        if clientInputClosed || serverInputClosed { scheduleIdleCheck() }
+    }
+
+    /// Starts the inactivity timers for the tunnel phase.
     func startTunnelTimer() {
         scheduleIdleCheck()
     }
 
-    /// The inactivity limit now in force, and which side is blamed when it expires.
-    private var idleLimit: (TimeAmount, TerminationState.Cause)? {
+    /// The limit on `side` now, if usher is waiting on it: while it may still send, or while
+    /// bytes for it are held up (its socket is full). Once either direction of that side is shut
+    /// (its FIN came, or the other side's FIN was passed on to it), its `-fin` timeout applies.
+    private func idleLimit(_ side: Side) -> Duration? {
         let t = timeouts
-        var limits: [(Duration, TerminationState.Cause)] = []
-        if let tunnel = t.tunnel {
-            limits.append((tunnel, .clientTimeout))
-        } else {
-            if let client = clientInputClosed ? (t.clientFin ?? t.client) : t.client { limits.append((client, .clientTimeout)) }
-            if let server = serverInputClosed ? (t.serverFin ?? t.server) : t.server { limits.append((server, .serverTimeout)) }
+        let sentFIN = side == .client ? clientInputClosed : serverInputClosed
+        let gotFIN = side == .client ? serverInputClosed : clientInputClosed
+        let channel = side == .client ? clientChannel : serverChannel
+        let blocked = !(channel?.isWritable ?? true)
+        guard !sentFIN || blocked else { return nil }
+        let halfClosed = sentFIN || gotFIN
+        switch side {
+        case .client: return halfClosed ? (t.clientFin ?? t.tunnel ?? t.client) : (t.tunnel ?? t.client)
+        case .server: return halfClosed ? (t.serverFin ?? t.tunnel ?? t.server) : (t.tunnel ?? t.server)
         }
-        if clientInputClosed, let fin = t.clientFin { limits.append((fin, .clientTimeout)) }
-        if serverInputClosed, let fin = t.serverFin { limits.append((fin, .serverTimeout)) }
-        guard let shortest = limits.min(by: { $0.0 < $1.0 }) else { return nil }
-        return (.milliseconds(max(1, shortest.0.milliseconds)), shortest.1)
+    }
+
+    private func deadline(_ side: Side) -> NIODeadline? {
+        guard let limit = idleLimit(side) else { return nil }
+        let last = side == .client ? lastClientActivity : lastServerActivity
+        return last + .milliseconds(max(1, limit.milliseconds))
     }
 
     private func scheduleIdleCheck() {
         idleTask?.cancel()
-        guard !runtime.isStopping.load(ordering: .relaxed), let (limit, _) = idleLimit else { return }
-        let deadline = lastActivity + limit
-        idleTask = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+        idleTask = nil
+        guard !finished, !runtime.isStopping.load(ordering: .relaxed) else { return }
+        let candidates = [deadline(.client), deadline(.server)].compactMap { $0 }
+        guard let next = candidates.min() else { return }
+        idleTask = eventLoop.assumeIsolated().scheduleTask(deadline: next) { [self] in
             self.idleCheck()
         }
     }
 
     private func idleCheck() {
-        guard !finished, let (limit, cause) = idleLimit else { return }
-        if NIODeadline.now() >= lastActivity + limit {
-            if termination == .normal { termination = TerminationState(cause, .data) }
-            clientChannel?.close(promise: nil)
-            serverChannel?.close(promise: nil)
-        } else {
-            scheduleIdleCheck()
+        guard !finished else { return }
+        let now = NIODeadline.now()
+        var expired: Side? = nil
+        if let client = deadline(.client), now >= client {
+            expired = .client
+        } else if let server = deadline(.server), now >= server {
+            expired = .server
         }
+        guard let expired else {
+            scheduleIdleCheck()
+            return
+        }
+        // As HAProxy: a timeout on either side ends the whole session.
+        if termination == .normal {
+            termination = TerminationState(expired == .client ? .clientTimeout : .serverTimeout, .data)
+        }
+        clientChannel?.close(promise: nil)
+        serverChannel?.close(promise: nil)
     }
 
     /// One side sent its FIN; the `-fin` timeouts may now apply.
@@ -135,14 +174,13 @@ final class TCPSession {
 
     // MARK: - End
 
+    /// Counted in `ProxyRuntime.accepted(on:)` when the connection was accepted; given back here.
     /// Called once both channels are gone (or the client left before any server was reached).
     func finish() {
         guard !finished else { return }
         finished = true
         idleTask?.cancel()
         idleTask = nil
-        runtime.activeConnections.wrappingDecrement(ordering: .relaxed)
-        frontend.activeConnections.wrappingDecrement(ordering: .relaxed)
         if let backend {
             backend.activeConnections.wrappingDecrement(ordering: .relaxed)
             if holdsServerSlot, let server {
@@ -151,11 +189,11 @@ final class TCPSession {
             }
         }
         logSession()
-        runtime.connectionClosed()
+        runtime.released(from: frontend)
     }
 
     private func logSession() {
-        guard frontend.logsSessions else { return }
+        guard frontend.logsSessions, !isSilent else { return }
         if frontend.dontLogNull && bytesFromClient == 0 && termination.cause != .proxy { return }
         let record = TCPLogRecord(
             clientAddress: connection.source?.description ?? "-", clientPort: connection.sourcePort,
@@ -163,8 +201,8 @@ final class TCPSession {
             backend: backend?.name ?? frontend.name, server: server?.name ?? "<NOSRV>",
             queueTime: queueMilliseconds, connectTime: connectMilliseconds, totalTime: elapsedMilliseconds,
             bytesToClient: bytesToClient, termination: termination,
-            activeConnections: runtime.activeConnections.load(ordering: .relaxed) + 1,
-            frontendConnections: frontend.activeConnections.load(ordering: .relaxed) + 1,
+            activeConnections: runtime.activeConnections.load(ordering: .relaxed),
+            frontendConnections: frontend.activeConnections.load(ordering: .relaxed),
             // As HAProxy logs them: this session no longer counts against its backend and server.
             backendConnections: backend?.activeConnections.load(ordering: .relaxed) ?? 0,
             serverConnections: server?.currentConnections ?? 0,

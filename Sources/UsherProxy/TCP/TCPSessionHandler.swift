@@ -50,6 +50,11 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         if context.channel.isActive { start(context: context) }
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // The context holds this handler: let go of it, or both would live forever.
+        self.context = nil
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         start(context: context)
         context.fireChannelActive()
@@ -67,18 +72,34 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         session.clientChannel = context.channel
         self.session = session
         buffer = context.channel.allocator.buffer(capacity: 0)
-        if !acceptProxy { afterProxyHeader(context: context) }
-    }
-
-    private func afterProxyHeader(context: ChannelHandlerContext) {
-        guard let session else { return }
-        var sample = SampleContext(connection: session.connection, payload: buffer, isFinal: true, helloParser: runtime.helloParser)
+        // `tcp-request connection` rules run at once, on the real peer's address even behind
+        // `accept-proxy`, as in HAProxy.
+        var sample = SampleContext(connection: connection, payload: buffer, isFinal: true, helloParser: runtime.helloParser)
         if case .reject = frontend.routes.evaluateConnectionRules(&sample) {
             // HAProxy closes these silently, without a log line.
             session.termination = TerminationState(.proxy, .request)
+            session.isSilent = true
             close(context: context)
             return
         }
+        if acceptProxy {
+            // The header must come within `timeout client`.
+            let limit = frontend.settings.timeouts.client.map { TimeAmount.milliseconds(max(1, $0.milliseconds)) } ?? .seconds(60)
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            inspectTimer = context.eventLoop.scheduleTask(in: limit) {
+                let handler = loopBound.value
+                guard handler.state == .readingProxyHeader, let context = handler.context else { return }
+                handler.session?.termination = TerminationState(.clientTimeout, .request)
+                handler.close(context: context)
+            }
+        } else {
+            afterProxyHeader(context: context)
+        }
+    }
+
+    private func afterProxyHeader(context: ChannelHandlerContext) {
+        inspectTimer?.cancel()
+        inspectTimer = nil
         state = .inspecting
         if frontend.routes.needsInspection, let delay = frontend.routes.inspectDelay {
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -209,7 +230,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             queueEntered = .now()
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let eventLoop = context.eventLoop
-            queueTicket = backend.enqueue(excluding: excluded) { decision in
+            queueTicket = backend.enqueue(excluding: excluded, sourceHash: sourceHash) { decision in
                 eventLoop.execute {
                     let handler = loopBound.value
                     handler.queueTicket = nil
@@ -238,7 +259,8 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func connect(context: ChannelHandlerContext) {
         guard let session, let server = session.server else { return }
         state = .connecting
-        connectStarted = .now()
+        // Tc covers every attempt, retries and their pauses included, as HAProxy counts it.
+        if connectStarted == nil { connectStarted = .now() }
         let address = server.connectAddress(clientDestinationPort: session.connection.destinationPort)
         let connectTimeout = session.timeouts.connect.map { TimeAmount.milliseconds(max(1, $0.milliseconds)) } ?? .seconds(60)
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -321,18 +343,22 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard state == .connecting, let context, let session, let backend = session.backend, let server = session.server else { return }
         if clientClosed { return }
         runtime.logger.debug("connection to \(server.qualifiedName) failed: \(error)")
+        let timedOut: Bool
+        if case ChannelError.connectTimeout = error { timedOut = true } else { timedOut = false }
         guard retriesLeft > 0 else {
-            session.termination = TerminationState(.serverAbort, .connect)
+            session.termination = TerminationState(timedOut ? .serverTimeout : .serverAbort, .connect)
             close(context: context)
             return
         }
         retriesLeft -= 1
         session.retries += 1
-        // HAProxy waits min(timeout connect, 1s) before trying again, so a restarting server gets a
-        // moment; with `option redispatch` the last retry goes to another server.
+        // With `option redispatch` the last retry goes to another server if there is one, and so
+        // does any retry once the server has been marked down. A refused connection to the same
+        // server is retried after min(timeout connect, 1s), so a restarting server gets a moment;
+        // a timeout already waited, and a switch to another server need not wait.
+        let redispatch = backend.routes.proxy.settings.isEnabled("redispatch") && (retriesLeft == 0 || !server.isUp)
         let connectTimeout = session.timeouts.connect ?? .seconds(1)
-        let pause = TimeAmount.milliseconds(min(1000, max(1, connectTimeout.milliseconds)))
-        let redispatch = retriesLeft == 0 && backend.routes.proxy.settings.isEnabled("redispatch")
+        let pause: TimeAmount = timedOut || redispatch ? .zero : .milliseconds(min(1000, max(1, connectTimeout.milliseconds)))
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         context.eventLoop.scheduleTask(in: pause) {
             let handler = loopBound.value
@@ -362,12 +388,6 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         if let session, state != .forwarding {
             if session.termination == .normal {
-                let phase: TerminationState.Phase
-                switch state {
-                case .readingProxyHeader, .inspecting: phase = .request
-                case .waitingForServer: phase = .queue
-                default: phase = .connect
-                }
                 session.termination = TerminationState(.clientAbort, phase)
             }
             session.clientChannel = nil
@@ -376,6 +396,18 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         state = .closed
         context.fireChannelInactive()
     }
+
+    func channelUnregistered(context: ChannelHandlerContext) {
+        // A connection that closed before it ever became active has no session to give back the
+        // counts taken when it was accepted.
+        if session == nil, !countsReleased {
+            countsReleased = true
+            runtime.released(from: frontend)
+        }
+        context.fireChannelUnregistered()
+    }
+
+    private var countsReleased = false
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
@@ -396,8 +428,20 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var pendingClientFIN = false
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        session?.failed(.client)
+        if let session, session.termination == .normal {
+            session.termination = TerminationState(.clientAbort, phase)
+        }
         context.close(promise: nil)
+    }
+
+    /// Where the session is, in the log's terms.
+    private var phase: TerminationState.Phase {
+        switch state {
+        case .readingProxyHeader, .inspecting: return .request
+        case .waitingForServer: return .queue
+        case .connecting: return .connect
+        case .forwarding, .closed: return .data
+        }
     }
 
     private func close(context: ChannelHandlerContext) {

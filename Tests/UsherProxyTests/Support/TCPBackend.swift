@@ -8,8 +8,12 @@ final class TCPBackend: Sendable {
     enum Behaviour: Sendable {
         /// On the first bytes, answer `NAME\n`; close once the client has finished sending.
         case announce
+        /// Like `announce`, but never closes by itself.
+        case announceAndStayOpen
+        /// Answers `NAME\n`, then closes at once.
+        case announceAndClose
         /// Read to the end of the client's stream, then send `replyBytes` of a known pattern, then close.
-        case bulkReply(replyBytes: Int)
+        case bulkReply(replyBytes: Int, delay: TimeAmount = .zero)
     }
 
     let name: String
@@ -76,11 +80,15 @@ private final class BackendHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         switch behaviour {
-        case .announce:
+        case .announce, .announceAndStayOpen, .announceAndClose:
             record(buffer)
             if !announced {
                 announced = true
-                context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: "\(name)\n")), promise: nil)
+                let written = context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: "\(name)\n")))
+                if case .announceAndClose = behaviour {
+                    let channel = context.channel
+                    written.whenComplete { _ in channel.close(promise: nil) }
+                }
             }
         case .bulkReply:
             // Bulk uploads are checked by a running digest, not kept whole.
@@ -90,15 +98,26 @@ private final class BackendHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard case ChannelEvent.inputClosed = event else { return }
-        guard case .bulkReply(let total) = behaviour else {
+        let total: Int
+        let delay: TimeAmount
+        switch behaviour {
+        case .announce:
             // An announcing backend closes when its client has finished, as most services do.
             context.close(promise: nil)
             return
+        case .announceAndStayOpen, .announceAndClose:
+            return
+        case .bulkReply(let replyBytes, let replyDelay):
+            total = replyBytes
+            delay = replyDelay
         }
         digest.finish(connection: ObjectIdentifier(context.channel))
         let channel = context.channel
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        sendPattern(channel: channel, context: loopBound, offset: 0, total: total)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: delay) {
+            handler.value.sendPattern(channel: channel, context: loopBound, offset: 0, total: total)
+        }
     }
 
     /// Writes the pattern in chunks, waiting for each to be written, so memory stays bounded.
