@@ -62,8 +62,8 @@ public final class DemoTopology {
         let c = certificateDirectory
         return """
             usher is running the seed's configuration (see it with: usher demo --print-config).
-              :\(ports.http)  -> plain HTTP, proxied to the web server (127.0.0.1:\(ports.webServer))
-              :\(ports.https) -> TLS, routed by SNI without decryption:
+              :\(ports.http)\(padding(ports.http, ports.https)) -> plain HTTP, proxied to the web server (127.0.0.1:\(ports.webServer))
+              :\(ports.https)\(padding(ports.https, ports.http)) -> TLS, routed by SNI without decryption:
                    \(Self.pumpName) -> pump.io (127.0.0.1:\(ports.pumpIO)), anything else -> the web server's TLS port (127.0.0.1:\(ports.webServerTLS))
 
             Try, in another terminal:
@@ -79,6 +79,11 @@ public final class DemoTopology {
 
             Each TLS connection is logged below in HAProxy's tcplog format. Stop with Ctrl-C.
             """
+    }
+
+    /// Spaces that line up two port numbers of different widths.
+    private func padding(_ port: Int, _ other: Int) -> String {
+        String(repeating: " ", count: max(0, String(other).count - String(port).count))
     }
 
     public func stop() {

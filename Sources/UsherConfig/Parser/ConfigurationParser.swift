@@ -12,9 +12,11 @@ public struct ConfigurationParser: Sendable {
         }
     }
 
-    /// What parsing produced. `configuration` is `nil` when any alert was raised.
+    /// What parsing produced. `configuration` is `nil` when any alert was raised; `parsed` is what
+    /// could be read anyway, so later checks can still report their own problems.
     public struct Outcome: Sendable {
         public var configuration: Configuration?
+        public var parsed: Configuration
         public var diagnostics: [Diagnostic]
 
         public var alerts: [Diagnostic] { diagnostics.filter { $0.severity == .alert } }
@@ -47,7 +49,7 @@ public struct ConfigurationParser: Sendable {
         var configuration = Configuration(global: state.global, proxies: state.proxies)
         state.diagnostics += ConfigurationChecks.run(&configuration)
         let failed = state.diagnostics.contains { $0.severity == .alert }
-        return Outcome(configuration: failed ? nil : configuration, diagnostics: state.diagnostics)
+        return Outcome(configuration: failed ? nil : configuration, parsed: configuration, diagnostics: state.diagnostics)
     }
 }
 

@@ -49,14 +49,13 @@ public struct ConfigurationLoader: Sendable {
     /// Parses and compiles configuration text already in memory.
     public func compile(_ sources: [ConfigurationParser.Source]) -> Result {
         let parsed = ConfigurationParser(environment: environment).parse(sources)
-        guard let configuration = parsed.configuration else {
-            return Result(table: nil, diagnostics: parsed.diagnostics)
-        }
-        let compiled = RoutingTable.compile(configuration) { file in
+        // Rules are compiled even when parsing failed, so that one run reports every problem.
+        let compiled = RoutingTable.compile(parsed.parsed) { file in
             let text = try String(contentsOfFile: file, encoding: .utf8)
             return text.split(separator: "\n").map(String.init)
         }
-        return Result(table: compiled.table, diagnostics: parsed.diagnostics + compiled.diagnostics)
+        let diagnostics = parsed.diagnostics + compiled.diagnostics.filter { !parsed.diagnostics.contains($0) }
+        return Result(table: parsed.configuration == nil ? nil : compiled.table, diagnostics: diagnostics)
     }
 
     private func read(_ path: String, into diagnostics: inout [Diagnostic]) -> ConfigurationParser.Source? {
