@@ -68,15 +68,22 @@ public enum SeedConfiguration {
     /// servers on `ports`, logging to stdout, and without the process settings (chroot, user, group,
     /// daemon, pidfile) that need root or would detach the demo.
     public static func demo(ports: Ports) -> String {
+        adapted(ports: ports, log: "log stdout format raw local2   # the seed sends to syslog at 127.0.0.1")
+    }
+
+    /// The seed's lines, changed only where running it here requires: frontends on 127.0.0.1 with
+    /// `ports` (0 for any free port), servers on `ports`, the global `log` line replaced by `log`
+    /// (or left out when nil), and the process settings commented out.
+    public static func adapted(ports: Ports, log: String?) -> String {
         var lines: [String] = []
         for line in original.split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingCharacters(in: " ")
             switch trimmed {
             case "chroot /usr/share/haproxy", "user haproxy", "group haproxy", "daemon", "pidfile /run/haproxy.pid":
-                lines.append("    # \(trimmed)   (left out by the demo: it runs unprivileged, in the foreground)")
+                lines.append("    # \(trimmed)   (left out: this runs unprivileged, in the foreground)")
                 continue
             case "log 127.0.0.1 local2":
-                lines.append("    log stdout format raw local2   # the seed sends to syslog at 127.0.0.1")
+                lines.append("    " + (log ?? "# log 127.0.0.1 local2   (left out)"))
                 continue
             default:
                 break

@@ -46,21 +46,9 @@ struct DemoCommand: ParsableCommand {
             throw ExitCode(1)
         }
         FileHandle.standardOutput.write(Data((topology.instructions + "\n").utf8))
-        let done = DispatchSemaphore(value: 0)
-        let queue = DispatchQueue(label: "usher.demo.signals")
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            source.setEventHandler { done.signal() }
-            source.resume()
-            sources.append(source)
-        }
-        if let seconds {
-            queue.asyncAfter(deadline: .now() + .seconds(seconds)) { done.signal() }
-        }
-        done.wait()
+        let waiter = SignalWaiter()
+        if let seconds { waiter.stop(after: seconds) }
+        waiter.wait()
         topology.stop()
-        _ = sources
     }
 }

@@ -107,36 +107,18 @@ struct ProcessRunner {
 
     /// Blocks until a stop signal; SIGUSR1 stops listening and waits for connections to end.
     private func wait(for server: UsherServer, logger: Logger) {
-        let done = DispatchSemaphore(value: 0)
-        let queue = DispatchQueue(label: "usher.signals")
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGTERM, SIGINT] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            source.setEventHandler {
-                logger.notice("stopping on signal \(sig)")
-                done.signal()
-            }
-            source.resume()
-            sources.append(source)
-        }
-        signal(SIGUSR1, SIG_IGN)
-        let soft = DispatchSource.makeSignalSource(signal: SIGUSR1, queue: queue)
-        soft.setEventHandler {
+        let waiter = SignalWaiter { sig in logger.notice("stopping on signal \(sig)") }
+        waiter.handle(SIGUSR1) {
             logger.notice("soft stop: no longer accepting, waiting for \(server.activeConnections) connection(s) to end")
             server.stopListening()
-            // Not on `queue`: it must stay free to handle SIGTERM/SIGINT during the wait.
+            // Not on the signal queue: it must stay free to handle SIGTERM/SIGINT during the wait.
             DispatchQueue.global().async {
                 while server.activeConnections > 0 { usleep(50_000) }
-                done.signal()
+                waiter.stop()
             }
         }
-        soft.resume()
-        sources.append(soft)
-        signal(SIGPIPE, SIG_IGN)
-        done.wait()
+        waiter.wait()
         server.shutdown()
         if let pidfile = options.pidfile { unlink(pidfile) }
-        _ = sources
     }
 }
