@@ -1,13 +1,6 @@
 /// Checks that need the whole configuration: names that rules refer to, modes that must agree, and
 /// settings that have no effect where they ended up.
 enum ConfigurationChecks {
-    /// ACLs every proxy has without declaring them.
-    static let predefinedACLs: Set<String> = [
-        "FALSE", "HTTP", "HTTP_1.0", "HTTP_1.1", "HTTP_2.0", "HTTP_3.0", "HTTP_CONTENT", "HTTP_URL_ABS", "HTTP_URL_SLASH",
-        "HTTP_URL_STAR", "LOCALHOST", "METH_CONNECT", "METH_DELETE", "METH_GET", "METH_HEAD", "METH_OPTIONS", "METH_POST",
-        "METH_PUT", "METH_TRACE", "RDP_COOKIE", "REQ_CONTENT", "TRUE", "WAIT_END",
-    ]
-
     static func run(_ configuration: inout Configuration) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         for index in configuration.proxies.indices {
@@ -29,8 +22,8 @@ enum ConfigurationChecks {
         conditions += proxy.useBackendRules.compactMap(\.condition)
         conditions += proxy.useServerRules.compactMap(\.condition)
         for condition in conditions {
-            for name in condition.referencedNames where !aclNames.contains(name) && !predefinedACLs.contains(name) {
-                let hint = NearestMatch.find(name, in: aclNames.union(predefinedACLs)).map { "; did you mean '\($0)'?" } ?? ""
+            for name in condition.referencedNames where !aclNames.contains(name) && !HAProxyKeywords.predefinedACLs.contains(name) {
+                let hint = NearestMatch.find(name, in: aclNames.union(HAProxyKeywords.predefinedACLs)).map { "; did you mean '\($0)'?" } ?? ""
                 diagnostics.append(.alert(condition.location, "no such ACL: '\(name)' in \(proxy.kind.rawValue) '\(proxy.name)'\(hint)"))
             }
         }

@@ -49,6 +49,9 @@ enum GlobalKeywords {
             return "'\(line.keyword)' has no effect yet: usher does not terminate TLS or speak TLS to servers (a 'bind … ssl' or 'server … ssl' is refused)"
         }
         guard let handler = table[line.keyword] else {
+            if HAProxyKeywords.removedGlobal.contains(line.keyword) {
+                throw ConfigurationError.removedIn2x("'\(line.keyword)'")
+            }
             if HAProxyKeywords.global.contains(line.keyword) {
                 throw ConfigurationError.notSupported("'\(line.keyword)' in the global section")
             }

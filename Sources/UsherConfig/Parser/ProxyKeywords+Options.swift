@@ -63,6 +63,9 @@ extension ProxyKeywords {
             break
         }
         guard let rule = options[name] else {
+            if HAProxyKeywords.removedOptions.contains(name) {
+                throw ConfigurationError.removedIn2x("'option \(name)'")
+            }
             if HAProxyKeywords.option.contains(name) {
                 throw ConfigurationError.notSupported("'option \(name)'")
             }

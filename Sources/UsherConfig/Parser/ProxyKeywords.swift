@@ -131,6 +131,9 @@ enum ProxyKeywords {
 
     static func handle(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {
         guard let keyword = table[line.keyword] else {
+            if HAProxyKeywords.removedProxy.contains(line.keyword) {
+                throw ConfigurationError.removedIn2x("'\(line.keyword)'")
+            }
             if HAProxyKeywords.proxy.contains(line.keyword) {
                 throw ConfigurationError.notSupported("'\(line.keyword)' in \(builder.sectionDescription)")
             }

@@ -18,7 +18,9 @@ final class TCPSession {
     let acceptWallMicroseconds: Int64
     let acceptTime: NIODeadline
 
-    var backend: BackendRuntime?
+    var backend: BackendRuntime? {
+        didSet { timeouts = Self.timeouts(frontend: frontend, backend: backend) }
+    }
     var server: ServerRuntime?
     /// The server slot is held and must be given back at the end.
     var holdsServerSlot = false
@@ -51,14 +53,18 @@ final class TCPSession {
         self.connection = connection
         self.acceptWallMicroseconds = LogClock.wallMicroseconds()
         self.acceptTime = .now()
+        self.timeouts = Self.timeouts(frontend: frontend, backend: nil)
         self.lastClientActivity = acceptTime
         self.lastServerActivity = acceptTime
     }
 
-    var timeouts: Timeouts {
+    /// The timeouts in force: client-side ones from the frontend, server-side ones from the
+    /// backend once it is chosen.
+    private(set) var timeouts: Timeouts
+
+    static func timeouts(frontend: FrontendRuntime, backend: BackendRuntime?) -> Timeouts {
         var merged = frontend.settings.timeouts
         if let backend {
-            // Server-side timeouts come from the backend, client-side ones from the frontend.
             let server = backend.routes.proxy.settings.timeouts
             merged.server = server.server
             merged.connect = server.connect
