@@ -62,11 +62,12 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func start(context: ChannelHandlerContext) {
         guard session == nil else { return }
+        // Each read of a channel's address may be a system call: once each.
+        let remote = context.channel.remoteAddress
+        let local = context.channel.localAddress
         let connection = ConnectionInfo(
-            source: context.channel.remoteAddress.flatMap(IPAddress.init(socketAddress:)),
-            sourcePort: context.channel.remoteAddress?.port ?? 0,
-            destination: context.channel.localAddress.flatMap(IPAddress.init(socketAddress:)),
-            destinationPort: context.channel.localAddress?.port ?? 0
+            source: remote.flatMap(IPAddress.init(socketAddress:)), sourcePort: remote?.port ?? 0,
+            destination: local.flatMap(IPAddress.init(socketAddress:)), destinationPort: local?.port ?? 0
         )
         let session = TCPSession(runtime: runtime, frontend: frontend, eventLoop: context.eventLoop, connection: connection)
         session.clientChannel = context.channel
