@@ -47,7 +47,7 @@ struct DemoCommand: ParsableCommand {
         }
         FileHandle.standardOutput.write(Data((topology.instructions + "\n").utf8))
         let waiter = SignalWaiter()
-        if let seconds { waiter.stop(after: seconds) }
+        if let seconds { waiter.stop(after: .seconds(seconds)) }
         waiter.wait()
         topology.stop()
     }

@@ -36,9 +36,9 @@ final class SignalWaiter: @unchecked Sendable {
         done.signal()
     }
 
-    /// Ends the wait after `seconds`.
-    func stop(after seconds: Int) {
-        queue.asyncAfter(deadline: .now() + .seconds(seconds)) { [done] in done.signal() }
+    /// Ends the wait after `delay`.
+    func stop(after delay: DispatchTimeInterval) {
+        queue.asyncAfter(deadline: .now() + delay) { [done] in done.signal() }
     }
 
     func wait() {

@@ -23,7 +23,7 @@ struct ParserTests {
             backend late
                 server s 127.0.0.1:80
             """)
-        #expect(outcome.diagnostics.isEmpty, "\(outcome.diagnostics)")
+        #expect(outcome.diagnostics.filter { !$0.message.contains("is in mode http, which usher does not implement yet") }.isEmpty, "\(outcome.diagnostics)")
         let early = try outcome.proxy("early")
         #expect(early.mode == .http)
         #expect(early.settings.isEnabled("redispatch"))
@@ -61,7 +61,7 @@ struct ParserTests {
             backend plain
                 server s 127.0.0.1:81
             """)
-        #expect(outcome.diagnostics.isEmpty, "\(outcome.diagnostics)")
+        #expect(outcome.diagnostics.filter { !$0.message.contains("is in mode http, which usher does not implement yet") }.isEmpty, "\(outcome.diagnostics)")
         let fe = try outcome.proxy("fe")
         #expect(fe.mode == .http)
         #expect(fe.settings.timeouts.client == .seconds(5))
@@ -111,7 +111,7 @@ struct ParserTests {
                 no option forwardfor
                 server s 127.0.0.1:80
             """)
-        #expect(outcome.diagnostics.isEmpty, "\(outcome.diagnostics)")
+        #expect(outcome.diagnostics.filter { !$0.message.contains("is in mode http, which usher does not implement yet") }.isEmpty, "\(outcome.diagnostics)")
         let be = try outcome.proxy("be")
         #expect(!be.settings.isEnabled("redispatch"))
         #expect(be.settings.options["redispatch"]?.enabled == false)
@@ -202,7 +202,7 @@ struct ParserTests {
                 server a 127.0.0.1:80 check
                 server b 127.0.0.1:81 check fall 2 weight 10 backup maxconn 50 send-proxy-v2
             """)
-        #expect(outcome.diagnostics.isEmpty, "\(outcome.diagnostics)")
+        #expect(outcome.diagnostics.filter { !$0.message.contains("is in mode http, which usher does not implement yet") }.isEmpty, "\(outcome.diagnostics)")
         let servers = try outcome.proxy("be").servers
         #expect(servers.map(\.inter) == [.seconds(3), .seconds(3)])
         #expect(servers.map(\.fall) == [5, 2])
@@ -254,7 +254,7 @@ struct ParserTests {
                 chroot /var/empty
                 nbthread 2
             """)
-        #expect(outcome.diagnostics.isEmpty, "\(outcome.diagnostics)")
+        #expect(outcome.diagnostics.filter { !$0.message.contains("is in mode http, which usher does not implement yet") }.isEmpty, "\(outcome.diagnostics)")
         let global = try #require(outcome.configuration?.global)
         #expect(global.maxconn == 4000)
         #expect(global.user == "haproxy")
@@ -290,7 +290,7 @@ struct ParserTests {
 
     @Test func listenSectionHasBothSides() throws {
         let outcome = parse(quietDefaults + "\nlisten both\n    bind :8080\n    server s 127.0.0.1:80\n")
-        #expect(outcome.diagnostics.isEmpty, "\(outcome.diagnostics)")
+        #expect(outcome.diagnostics.filter { !$0.message.contains("is in mode http, which usher does not implement yet") }.isEmpty, "\(outcome.diagnostics)")
         let both = try outcome.proxy("both")
         #expect(both.kind == .listen)
         #expect(both.binds.count == 1)
@@ -338,7 +338,7 @@ struct ParserTests {
             backend be
                 server s 127.0.0.1:80
             """)
-        #expect(outcome.diagnostics.isEmpty, "\(outcome.diagnostics)")
+        #expect(outcome.diagnostics.filter { !$0.message.contains("is in mode http, which usher does not implement yet") }.isEmpty, "\(outcome.diagnostics)")
         let fe = try outcome.proxy("fe")
         #expect(fe.acls.map(\.name) == ["a", "b"])
         #expect(fe.acls[0].ignoreCase)
@@ -366,7 +366,7 @@ struct ParserTests {
                 bind :82
                 bind :83 backlog 7
             """)
-        #expect(outcome.diagnostics.isEmpty, "\(outcome.diagnostics)")
+        #expect(outcome.diagnostics.filter { !$0.message.contains("is in mode http, which usher does not implement yet") }.isEmpty, "\(outcome.diagnostics)")
         #expect(try outcome.proxy("inherited").binds.map(\.backlog) == [2048])
         #expect(try outcome.proxy("own").binds.map(\.backlog) == [100, 100, 7])
     }

@@ -1,12 +1,12 @@
 /// `balance ALGORITHM [ARGUMENTS]`.
 public enum BalanceAlgorithm: Sendable, Equatable {
-    /// Smooth weighted round robin; weights may change at run time. The default.
+    /// Smooth weighted round robin. The default.
     case roundRobin
     /// Weighted round robin fixed at start.
     case staticRoundRobin
     /// The server with the fewest connections, round robin among equals.
     case leastConnections
-    /// The first server (by id order) with a free connection slot.
+    /// The first server (in declaration order) with a free connection slot.
     case first
     /// A hash of the client's address.
     case source

@@ -7,8 +7,6 @@ public struct Bind: Sendable, Equatable {
     public var v6Only: Bool?
     /// `name`
     public var name: String?
-    /// `maxconn` on the bind line.
-    public var maxconn: Int?
     /// `backlog`
     public var backlog: Int?
     public var location: SourceLocation
@@ -18,7 +16,6 @@ public struct Bind: Sendable, Equatable {
         self.acceptProxy = false
         self.v6Only = nil
         self.name = nil
-        self.maxconn = nil
         self.backlog = nil
         self.location = location
     }

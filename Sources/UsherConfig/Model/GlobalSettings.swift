@@ -15,10 +15,6 @@ public struct GlobalSettings: Sendable, Equatable {
     public var hardStopAfter: Duration?
     /// `tune.bufsize`: the largest request or response head, and the inspect buffer.
     public var bufferSize: Int?
-    /// `tune.maxaccept`
-    public var maxAccept: Int?
-    /// `spread-checks` percentage.
-    public var spreadChecks: Int?
 
     public init() {}
 }

@@ -6,14 +6,10 @@ public struct ProxySettings: Sendable, Equatable {
     /// `option NAME` / `no option NAME`, for options without arguments, by name.
     public var options: [String: OptionSetting] = [:]
     public var forwardFor: ForwardFor?
-    /// `option httpchk [METHOD] [URI] [VERSION]`, its words after `httpchk`.
-    public var httpCheck: [String]?
     /// The proxy's `log` lines. `nil` means none were given (defaults' apply).
     public var logTargets: [LogTarget]?
     /// `log global` was given.
     public var usesGlobalLog: Bool?
-    /// `log-format`
-    public var logFormat: String?
     public var maxconn: Int?
     /// `backlog`: the listen queue of `bind` lines that do not set their own.
     public var backlog: Int?

@@ -28,8 +28,6 @@ enum GlobalKeywords {
         "nbthread": { line, global in global.nbthread = try integer(line, in: 1...4096) },
         "hard-stop-after": { line, global in global.hardStopAfter = try duration(line) },
         "tune.bufsize": { line, global in global.bufferSize = try integer(line, in: 1024...(1 << 24)) },
-        "tune.maxaccept": { line, global in global.maxAccept = try integer(line, in: 1...100_000) },
-        "spread-checks": { line, global in global.spreadChecks = try integer(line, in: 0...50) },
     ]
 
     /// Settings that only matter to features usher does not have yet (TLS termination, TLS to

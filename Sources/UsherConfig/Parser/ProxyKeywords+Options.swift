@@ -11,21 +11,20 @@ extension ProxyKeywords {
         "httplog": OptionRule(side: .frontend, replaces: ["tcplog"]),
         "dontlognull": OptionRule(side: .frontend),
         "dontlog-normal": OptionRule(side: .frontend),
-        "logasap": OptionRule(side: .frontend),
+        // Per-socket statistics: usher has no statistics page yet, so there is nothing to split.
         "socket-stats": OptionRule(side: .frontend),
         "clitcpka": OptionRule(side: .frontend),
         "srvtcpka": OptionRule(side: .backend),
         "tcpka": OptionRule(side: .proxies),
         "redispatch": OptionRule(side: .backend),
         "allbackups": OptionRule(side: .backend),
-        "log-health-checks": OptionRule(side: .backend),
-        "ssl-hello-chk": OptionRule(side: .backend, replaces: ["tcp-check", "httpchk"]),
-        "tcp-check": OptionRule(side: .backend, replaces: ["ssl-hello-chk", "httpchk"]),
+        "ssl-hello-chk": OptionRule(side: .backend, replaces: ["tcp-check"]),
+        // Without `tcp-check` rules (not supported yet) this is the plain connect check.
+        "tcp-check": OptionRule(side: .backend, replaces: ["ssl-hello-chk"]),
         "http-keep-alive": OptionRule(side: .proxies, replaces: ["http-server-close", "httpclose"]),
         "http-server-close": OptionRule(side: .proxies, replaces: ["http-keep-alive", "httpclose"]),
         "httpclose": OptionRule(side: .proxies, replaces: ["http-keep-alive", "http-server-close"]),
-        "abortonclose": OptionRule(side: .backend),
-        "http-buffer-request": OptionRule(side: .proxies),
+
     ]
 
     /// 1.x option names HAProxy 2.x refuses, with the option usher reads them as.
@@ -51,14 +50,8 @@ extension ProxyKeywords {
             builder.settings.forwardFor = try parseForwardFor(arguments, line: line)
             return
         case "httpchk":
-            try checkSide(.backend, written: written, line: line, builder: &builder)
-            guard arguments.count <= 3 else { throw ConfigurationError("'option httpchk' expects at most a method, a URI and a version") }
-            builder.settings.httpCheck = enabled ? arguments : nil
-            if enabled {
-                builder.settings.options["ssl-hello-chk"] = nil
-                builder.settings.options["tcp-check"] = nil
-            }
-            return
+            // HTTP checks come with HTTP mode.
+            throw ConfigurationError.notSupported("'option httpchk'")
         default:
             break
         }
@@ -83,7 +76,6 @@ extension ProxyKeywords {
         builder.settings.options[name] = OptionSetting(enabled: enabled, location: line.location)
         if enabled {
             for other in rule.replaces { builder.settings.options[other] = nil }
-            if name == "ssl-hello-chk" || name == "tcp-check" { builder.settings.httpCheck = nil }
         }
     }
 

@@ -28,11 +28,6 @@ extension ProxyKeywords {
             case "v4v6": bind.v6Only = false
             case "v6only": bind.v6Only = true
             case "name": bind.name = try value()
-            case "id": _ = try value()
-            case "maxconn":
-                let text = try value()
-                guard let n = ConfigurationValues.integer(text) else { throw ConfigurationError("bind 'maxconn' expects an integer, not '\(text)'") }
-                bind.maxconn = n
             case "backlog":
                 let text = try value()
                 guard let n = ConfigurationValues.integer(text) else { throw ConfigurationError("bind 'backlog' expects an integer, not '\(text)'") }

@@ -66,10 +66,6 @@ enum ProxyKeywords {
             targets.append(try LogTargetParser.parse(line))
             builder.settings.logTargets = targets
         },
-        "log-format": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
-            guard line.words.count >= 2 else { throw ConfigurationError("'log-format' expects a format string") }
-            builder.settings.logFormat = line.words.dropFirst().joined(separator: " ")
-        },
         "retries": Keyword(capabilities: [.defaults, .backend]) { line, builder in
             builder.settings.retries = try integer(line, in: 0...1000)
         },
@@ -179,8 +175,7 @@ enum ProxyKeywords {
     // MARK: - Shared value readers
 
     static func single(_ line: ConfigurationLine) throws -> String {
-        guard line.words.count == 2 else { throw ConfigurationError("'\(line.keyword)' expects exactly one argument") }
-        return line.words[1]
+        try GlobalKeywords.single(line)
     }
 
     static func integer(_ line: ConfigurationLine, in range: ClosedRange<Int> = 0...Int(Int32.max)) throws -> Int {

@@ -68,7 +68,6 @@ enum ServerLineParser {
             case "send-proxy": options.sendProxy = .v1
             case "send-proxy-v2": options.sendProxy = .v2
             case "no-send-proxy", "no-send-proxy-v2": options.sendProxy = ProxyProtocolVersion.none
-            case "id": _ = try integer(1...Int(Int32.max))
             default:
                 if HAProxyKeywords.serverOptions.contains(option) {
                     throw ConfigurationError.notSupported("server option '\(option)'")

@@ -95,7 +95,7 @@ public final class BackendRuntime: Sendable {
     }
 
     /// Gives back a slot; hands it to the first queued connection if any can use a server now.
-    func release(_ index: Int, sourceHash: UInt64 = 0) {
+    func release(_ index: Int) {
         servers[index].activeConnections.wrappingDecrement(ordering: .relaxed)
         serveQueue()
     }

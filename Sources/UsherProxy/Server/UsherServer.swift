@@ -18,7 +18,8 @@ public final class UsherServer: Sendable {
     private let checkers = NIOLockedValueBox<[HealthChecker]>([])
     private let logDispatcher: LogDispatcher
 
-    /// Prepares a server for `table`. `threads` defaults to `nbthread`, else the number of cores.
+    /// Prepares a server for `table` on `group`, or on a group of its own with `nbthread` threads
+    /// (else one per core).
     public init(table: RoutingTable, logger: Logger, group: EventLoopGroup? = nil) throws {
         let threads = table.configuration.global.nbthread ?? System.coreCount
         if let group {
@@ -44,9 +45,6 @@ public final class UsherServer: Sendable {
             runtime.logger.warning("log target at \(target.location) unusable: \(problem)")
         }
         for frontend in runtime.frontends {
-            if frontend.routes.proxy.mode == .http {
-                runtime.logger.warning("frontend '\(frontend.name)' is in mode http, which usher does not implement yet: its connections are forwarded as in mode tcp, without HTTP processing")
-            }
             for bind in frontend.routes.proxy.binds {
                 for address in bind.addresses {
                     for port in address.ports ?? 0...0 {
@@ -62,7 +60,9 @@ public final class UsherServer: Sendable {
     private func bindListener(frontend: FrontendRuntime, bind: Bind, address: Address, port: Int) throws -> Channel {
         let runtime = self.runtime
         let acceptProxy = bind.acceptProxy
-        let bootstrap = ServerBootstrap(group: group)
+        let settings = frontend.routes.proxy.settings
+        let keepAlive = settings.isEnabled("tcpka") || settings.isEnabled("clitcpka")
+        var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: Int32(bind.backlog ?? 1024))
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(ChannelOptions.maxMessagesPerRead, value: 1)
@@ -77,6 +77,7 @@ public final class UsherServer: Sendable {
             }
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.so_keepalive), value: keepAlive ? 1 : 0)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
@@ -90,6 +91,11 @@ public final class UsherServer: Sendable {
         case (nil, .ipv4): hosts = ["0.0.0.0"]
         case (nil, .ipv6): hosts = ["::"]
         case (nil, .unspecified): hosts = ["0.0.0.0"]  // HAProxy's `*:port` and `:port` are IPv4 only
+        }
+        if let v6Only = bind.v6Only {
+            bootstrap = bootstrap.serverChannelOption(
+                ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: v6Only ? 1 : 0
+            )
         }
         var lastError: Error? = nil
         for host in hosts {

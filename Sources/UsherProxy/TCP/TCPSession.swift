@@ -201,6 +201,7 @@ final class TCPSession {
     private func logSession() {
         guard frontend.logsSessions, !isSilent else { return }
         if frontend.dontLogNull && bytesFromClient == 0 && termination.cause != .proxy { return }
+        if frontend.settings.isEnabled("dontlog-normal") && termination == .normal { return }
         let record = TCPLogRecord(
             clientAddress: connection.source?.description ?? "-", clientPort: connection.sourcePort,
             acceptDate: LogClock.timestamp(wallMicroseconds: acceptWallMicroseconds), frontend: frontend.name,

@@ -222,7 +222,6 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             session.holdsServerSlot = true
             connect(context: context)
         case .noServer:
-            if session.queueMilliseconds < 0 && session.server == nil { session.queueMilliseconds = -1 }
             session.termination = TerminationState(.serverAbort, .connect)
             runtime.logger.debug("no server available in backend \(backend.name) for a connection on \(frontend.name)")
             close(context: context)
@@ -265,7 +264,10 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         let address = server.connectAddress(clientDestinationPort: session.connection.destinationPort)
         let connectTimeout = session.timeouts.connect.map { TimeAmount.milliseconds(max(1, $0.milliseconds)) } ?? .seconds(60)
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let settings = session.backend?.routes.proxy.settings
+        let keepAlive = (settings?.isEnabled("tcpka") ?? false) || (settings?.isEnabled("srvtcpka") ?? false)
         ClientBootstrap(group: context.eventLoop)
+            .channelOption(ChannelOptions.socketOption(.so_keepalive), value: keepAlive ? 1 : 0)
             .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(ChannelOptions.autoRead, value: false)

@@ -2,12 +2,12 @@ import UsherConfig
 
 /// The ACLs every proxy has without declaring them (`TRUE`, `LOCALHOST`…), as HAProxy defines them.
 enum PredefinedACLs {
-    static let definitions: [String: (fetch: String, flags: [String], values: [String])] = [
-        "TRUE": ("always_true", [], []),
-        "FALSE": ("always_false", [], []),
-        "LOCALHOST": ("src", [], ["127.0.0.1/8", "::1"]),
-        "REQ_CONTENT": ("req.len", [], ["gt", "0"]),
-        "WAIT_END": ("wait_end", [], []),
+    static let definitions: [String: (fetch: String, values: [String])] = [
+        "TRUE": ("always_true", []),
+        "FALSE": ("always_false", []),
+        "LOCALHOST": ("src", ["127.0.0.1/8", "::1"]),
+        "REQ_CONTENT": ("req.len", ["gt", "0"]),
+        "WAIT_END": ("wait_end", []),
     ]
 
     /// The compiled predefined ACLs usher supports.

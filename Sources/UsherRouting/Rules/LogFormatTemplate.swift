@@ -1,6 +1,6 @@
 import UsherConfig
 
-/// A string with `%[sample]` expressions in it, as `use_backend` names and header values take.
+/// A string with `%[sample]` expressions in it, as a dynamic `use_backend` name.
 public struct LogFormatTemplate: Sendable {
     enum Piece: Sendable {
         case literal(String)

@@ -21,7 +21,12 @@ public struct RoutingTable: Sendable {
         }
         let predefined = PredefinedACLs.compiled()
 
+        // A `listen` section is both a frontend and a backend: its ACLs are compiled (and their
+        // problems reported) once.
+        var compiledByProxy: [String: [String: [CompiledACL]]] = [:]
         func compileACLs(_ proxy: Proxy) -> [String: [CompiledACL]] {
+            let key = "\(proxy.kind.rawValue) \(proxy.name)"
+            if let known = compiledByProxy[key] { return known }
             var named = predefined
             for acl in proxy.acls {
                 guard let name = acl.name else { continue }
@@ -31,6 +36,7 @@ public struct RoutingTable: Sendable {
                     diagnostics.append(.alert(acl.location, "in ACL '\(name)' of \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
                 }
             }
+            compiledByProxy[key] = named
             return named
         }
 

@@ -1,0 +1,43 @@
+import Testing
+
+@testable import UsherConfig
+
+/// Settings usher cannot honour yet are refused at their line, never accepted and ignored.
+@Suite struct NotYetSupportedTests {
+    static func alerts(_ body: String) -> [Diagnostic] {
+        ConfigurationParser().parse("""
+            defaults
+                mode tcp
+                timeout client 1s
+                timeout server 1s
+                timeout connect 1s
+            \(body)
+            """, file: "t.cfg").alerts
+    }
+
+    @Test(arguments: [
+        ("backend b\n    option httpchk GET /health", 7, "'option httpchk'"),
+        ("frontend f\n    bind :80\n    log-format \"%ci\"", 8, "'log-format'"),
+        ("frontend f\n    bind :80 maxconn 10", 7, "bind option 'maxconn'"),
+        ("backend b\n    server s 127.0.0.1:80 maxqueue 5", 7, "server option 'maxqueue'"),
+        ("backend b\n    server s 127.0.0.1:80 id 3", 7, "server option 'id'"),
+        ("backend b\n    option log-health-checks", 7, "'option log-health-checks'"),
+        ("frontend f\n    bind :80\n    option logasap", 8, "'option logasap'"),
+        ("backend b\n    reqadd X-Foo:\\ bar", 7, "HAProxy 1.x keyword, removed in HAProxy 2.x"),
+    ])
+    func refusedAtItsLine(body: String, line: Int, text: String) {
+        let alerts = Self.alerts(body)
+        #expect(alerts.count == 1, "\(alerts)")
+        #expect(alerts.first?.location?.line == line, "\(alerts)")
+        #expect(alerts.first?.message.contains(text) == true, "\(alerts)")
+        #expect(alerts.first?.message.contains("not supported by usher yet") == true, "\(alerts)")
+    }
+
+    @Test func globalTuningUsherDoesNotHaveIsRefused() {
+        for keyword in ["tune.maxaccept 64", "spread-checks 5"] {
+            let alerts = ConfigurationParser().parse("global\n    \(keyword)\n", file: "g.cfg").alerts
+            #expect(alerts.first?.location?.line == 2, "\(keyword): \(alerts)")
+            #expect(alerts.first?.message.contains("not supported by usher yet") == true, "\(keyword): \(alerts)")
+        }
+    }
+}
