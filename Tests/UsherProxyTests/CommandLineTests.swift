@@ -365,6 +365,30 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: pidfile))
     }
 
+    @Test func hardStopAfterEndsASoftStopThatWouldNotEnd() throws {
+        let backend = try EchoingBackend()
+        defer { backend.stop() }
+        let directory = try ScratchDirectory()
+        let port = freePort()
+        let configuration = try directory.write(
+            "usher.cfg", Self.tcpConfiguration(port: port, backendPort: backend.port, global: ["hard-stop-after 500ms"])
+        )
+        let usher = try UsherProcess(["-db", "-f", configuration])
+        defer { usher.stop() }
+        #expect(Self.waitUntil(timeout: 5) { Self.isAccepting(port) }, "\(usher.error)")
+        let client = try RawClient(port: port, timeout: 5)
+        try client.send("one\n")
+        #expect(try client.receiveLine() == "one")
+        let sent = ContinuousClock.now
+        usher.signal(SIGUSR1)
+        // The connection stays open, so only hard-stop-after can end the process.
+        let status = usher.waitForExit(timeout: 5)
+        #expect(status == 0, "\(String(describing: status)): \(usher.error)")
+        let waited = ContinuousClock.now - sent
+        #expect(waited >= .milliseconds(400) && waited < .seconds(3), "stopped after \(waited)")
+        #expect(client.isClosedByPeer(within: 2))
+    }
+
     // MARK: - Other flags
 
     @Test func versionFlagPrintsAVersionLine() throws {

@@ -169,3 +169,43 @@ extension RawClient {
         return try client.receiveLine()
     }
 }
+
+/// `option dontlog-normal`: sessions that end normally are not logged, the others still are.
+@Suite(.serialized)
+final class DontLogNormalTests {
+    @Test func onlyAbnormalSessionsAreLogged() async throws {
+        let syslog = try SyslogCollector(group: testGroup)
+        defer { syslog.stop() }
+        let backend = try TCPBackend(name: "app", behaviour: .announce, group: testGroup)
+        defer { backend.stop() }
+        let usher = try UsherUnderTest("""
+            defaults
+                mode tcp
+                log 127.0.0.1:\(syslog.port) local0
+                option tcplog
+                option dontlog-normal
+                timeout connect 1s
+                timeout client 300ms
+                timeout server 5s
+            frontend fe
+                bind 127.0.0.1:0
+                default_backend app
+            backend app
+                server s1 127.0.0.1:\(backend.port)
+            """)
+        defer { usher.stop() }
+        let normal = try RawClient(port: usher.port("fe"))
+        try normal.send("bye")
+        #expect(try normal.receiveLine() == "app")
+        normal.shutdownWrite()
+        _ = try normal.receiveAll()
+        // This one idles until the client timeout: not normal, so logged.
+        let idle = try RawClient(port: usher.port("fe"), timeout: 3)
+        try idle.send("stay")
+        #expect(try idle.receiveLine() == "app")
+        #expect(idle.isClosedByPeer(within: 2))
+        let line = try await syslog.waitFor(" cD ")
+        #expect(line != nil, "\(syslog.received)")
+        #expect(syslog.received.filter { $0.contains(" fe app/s1 ") }.count == 1, "only the timed-out session is logged: \(syslog.received)")
+    }
+}
