@@ -169,3 +169,14 @@ struct ServerBalancerTests {
         #expect(balancer.choose([Self.up(), Self.up()]) == .server(1))
     }
 }
+
+@Suite struct SourceHashTests {
+    @Test func sameClientSameHashAndMappedAddressesAgree() {
+        let v4 = IPAddress("192.0.2.7")
+        let mapped = IPAddress("::ffff:192.0.2.7")
+        #expect(ServerBalancer.sourceHash(v4) == ServerBalancer.sourceHash(v4))
+        #expect(ServerBalancer.sourceHash(v4) == ServerBalancer.sourceHash(mapped), "an IPv4 client is one client however it arrives")
+        #expect(ServerBalancer.sourceHash(v4) != ServerBalancer.sourceHash(IPAddress("192.0.2.8")))
+        #expect(ServerBalancer.sourceHash(nil) == 0)
+    }
+}

@@ -187,12 +187,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: - Server choice and queueing
 
     private var sourceHash: UInt64 {
-        guard let source = session?.connection.source else { return 0 }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in source.bytes {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
-        return hash
+        ServerBalancer.sourceHash(session?.connection.source)
     }
 
     private func chooseServer(context: ChannelHandlerContext, forced: Int?, excluding excluded: Int?) {

@@ -60,6 +60,16 @@ public struct ServerBalancer: Sendable {
         }
     }
 
+    /// The key `balance source` hashes: the client's address (FNV-1a over its bytes; 0 if unknown).
+    public static func sourceHash(_ address: IPAddress?) -> UInt64 {
+        guard let address else { return 0 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in address.unmapped.bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return hash
+    }
+
     /// Nginx-style smooth weighted round robin: spreads a heavy server's turns evenly.
     mutating func smoothRoundRobin(_ available: [Int], _ servers: [ServerState]) -> Int {
         var total = 0
