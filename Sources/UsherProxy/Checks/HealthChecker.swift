@@ -103,26 +103,23 @@ final class HealthChecker: Sendable {
         switch transition {
         case .none:
             break
-        case .wentDown:
-            server.up.store(false, ordering: .relaxed)
+        case .wentDown, .cameUp:
+            let isUp = transition == .cameUp
+            server.up.store(isUp, ordering: .relaxed)
             let (active, backup) = backend.upCounts
-            var message = "Server \(server.qualifiedName) is DOWN, reason: \(outcome.reason)"
+            // HAProxy's wording, down to the counters at the end.
+            var message = "Server \(server.qualifiedName) is \(isUp ? "UP" : "DOWN"), reason: \(outcome.reason)"
             if let info = outcome.info { message += ", info: \"\(info)\"" }
-            message += ", check duration: \(durationMilliseconds)ms. \(active) active and \(backup) backup servers left."
-            message += " \(server.currentConnections) sessions active, 0 requeued, \(backend.queueLength) remaining in queue."
-            runtime.event(message, level: .alert, backend: backend)
-            if active == 0 && backup == 0 {
+            message += ", check duration: \(durationMilliseconds)ms. \(active) active and \(backup) backup servers \(isUp ? "online" : "left")."
+            if isUp {
+                message += " 0 sessions requeued, \(backend.queueLength) total in queue."
+            } else {
+                message += " \(server.currentConnections) sessions active, 0 requeued, \(backend.queueLength) remaining in queue."
+            }
+            runtime.event(message, level: isUp ? .notice : .alert, backend: backend)
+            if !isUp && active == 0 && backup == 0 {
                 runtime.event("backend \(backend.name) has no server available!", level: .emerg, backend: backend)
             }
-            backend.serveQueue()
-        case .cameUp:
-            server.up.store(true, ordering: .relaxed)
-            let (active, backup) = backend.upCounts
-            var message = "Server \(server.qualifiedName) is UP, reason: \(outcome.reason)"
-            if let info = outcome.info { message += ", info: \"\(info)\"" }
-            message += ", check duration: \(durationMilliseconds)ms. \(active) active and \(backup) backup servers online."
-            message += " 0 sessions requeued, \(backend.queueLength) total in queue."
-            runtime.event(message, level: .notice, backend: backend)
             backend.serveQueue()
         }
         schedule(after: .milliseconds(max(1, next.milliseconds)))

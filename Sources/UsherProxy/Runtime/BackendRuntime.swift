@@ -9,6 +9,14 @@ import UsherRouting
 public final class BackendRuntime: Sendable {
     public let routes: BackendRoutes
     public let servers: [ServerRuntime]
+    // What each connection consults, read from the settings once.
+    /// The backend's timeouts (the server-side ones apply to its connections).
+    let timeouts: Timeouts
+    let retries: Int
+    /// `option redispatch`
+    let redispatches: Bool
+    /// `option tcpka` or `srvtcpka`: SO_KEEPALIVE on server connections.
+    let serverKeepAlive: Bool
     /// Connections this backend is handling now.
     let activeConnections = ManagedAtomic<Int>(0)
     let queued = ManagedAtomic<Int>(0)
@@ -32,6 +40,11 @@ public final class BackendRuntime: Sendable {
     init(routes: BackendRoutes) throws {
         self.routes = routes
         self.servers = try routes.servers.enumerated().map { try ServerRuntime(server: $1, backendName: routes.name, index: $0) }
+        let settings = routes.proxy.settings
+        self.timeouts = settings.timeouts
+        self.retries = routes.proxy.retries
+        self.redispatches = settings.isEnabled("redispatch")
+        self.serverKeepAlive = settings.isEnabled("tcpka") || settings.isEnabled("srvtcpka")
         self.state = NIOLockedValueBox(State(balancer: ServerBalancer(
             algorithm: routes.proxy.balance, serverCount: routes.servers.count,
             useAllBackups: routes.proxy.settings.isEnabled("allbackups")

@@ -10,20 +10,28 @@ public final class FrontendRuntime: Sendable {
     let activeConnections = ManagedAtomic<Int>(0)
     /// `maxconn`, 0 for no limit.
     let maxConnections: Int
+    // What each connection consults, read from the settings once (not a dictionary look-up and a
+    // copy of the settings per connection).
+    /// The frontend's timeouts; the server-side ones are replaced by the backend's.
+    let timeouts: Timeouts
+    /// A session line (`option tcplog`/`httplog`) is logged at close.
+    let logsSessions: Bool
+    let dontLogNull: Bool
+    let dontLogNormal: Bool
+    /// `option tcpka` or `clitcpka`: SO_KEEPALIVE on client connections.
+    let clientKeepAlive: Bool
 
     init(routes: FrontendRoutes, global: GlobalSettings) {
         self.routes = routes
+        let settings = routes.proxy.settings
         self.logTargets = routes.proxy.effectiveLogTargets(global: global)
-        self.maxConnections = routes.proxy.settings.maxconn ?? 0
+        self.maxConnections = settings.maxconn ?? 0
+        self.timeouts = settings.timeouts
+        self.logsSessions = !logTargets.isEmpty && (settings.isEnabled("tcplog") || settings.isEnabled("httplog"))
+        self.dontLogNull = settings.isEnabled("dontlognull")
+        self.dontLogNormal = settings.isEnabled("dontlog-normal")
+        self.clientKeepAlive = settings.isEnabled("tcpka") || settings.isEnabled("clitcpka")
     }
 
     public var name: String { routes.proxy.name }
-    var settings: ProxySettings { routes.proxy.settings }
-
-    /// A session line (`option tcplog`/`httplog`) is logged at close.
-    var logsSessions: Bool {
-        !logTargets.isEmpty && (settings.isEnabled("tcplog") || settings.isEnabled("httplog"))
-    }
-
-    var dontLogNull: Bool { settings.isEnabled("dontlognull") }
 }

@@ -60,8 +60,6 @@ public final class UsherServer: Sendable {
     private func bindListener(frontend: FrontendRuntime, bind: Bind, address: Address, port: Int) throws -> Channel {
         let runtime = self.runtime
         let acceptProxy = bind.acceptProxy
-        let settings = frontend.routes.proxy.settings
-        let keepAlive = settings.isEnabled("tcpka") || settings.isEnabled("clitcpka")
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: Int32(bind.backlog ?? 1024))
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -77,7 +75,7 @@ public final class UsherServer: Sendable {
             }
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.so_keepalive), value: keepAlive ? 1 : 0)
+            .childChannelOption(ChannelOptions.socketOption(.so_keepalive), value: frontend.clientKeepAlive ? 1 : 0)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(

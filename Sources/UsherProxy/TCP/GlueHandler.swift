@@ -47,7 +47,7 @@ final class GlueHandler: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             session.bytesToClient += buffer.readableBytes
         }
-        session.noteRead(from: side)
+        session.noteRead()
         partner?.partnerWrite(buffer)
     }
 

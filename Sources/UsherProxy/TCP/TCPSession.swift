@@ -63,9 +63,9 @@ final class TCPSession {
     private(set) var timeouts: Timeouts
 
     static func timeouts(frontend: FrontendRuntime, backend: BackendRuntime?) -> Timeouts {
-        var merged = frontend.settings.timeouts
+        var merged = frontend.timeouts
         if let backend {
-            let server = backend.routes.proxy.settings.timeouts
+            let server = backend.timeouts
             merged.server = server.server
             merged.connect = server.connect
             merged.queue = server.queue
@@ -81,10 +81,10 @@ final class TCPSession {
 
     // MARK: - Tunnel phase
 
-    /// Bytes came in from `side`. They go out to the other side at once, so both count as active
+    /// Bytes came in from either side. They go out to the other side at once, so both count as active
     /// (HAProxy refreshes both directions' timers on progress, unless told otherwise).
     @inline(__always)
-    func noteRead(from side: Side) {
+    func noteRead() {
         let now = NIODeadline.now()
         lastClientActivity = now
         lastServerActivity = now
@@ -201,7 +201,7 @@ final class TCPSession {
     private func logSession() {
         guard frontend.logsSessions, !isSilent else { return }
         if frontend.dontLogNull && bytesFromClient == 0 && termination.cause != .proxy { return }
-        if frontend.settings.isEnabled("dontlog-normal") && termination == .normal { return }
+        if frontend.dontLogNormal && termination == .normal { return }
         let record = TCPLogRecord(
             clientAddress: connection.source?.description ?? "-", clientPort: connection.sourcePort,
             acceptDate: LogClock.timestamp(wallMicroseconds: acceptWallMicroseconds), frontend: frontend.name,

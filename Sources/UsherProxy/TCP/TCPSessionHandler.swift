@@ -85,7 +85,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         if acceptProxy {
             // The header must come within `timeout client`.
-            let limit = frontend.settings.timeouts.client.map { TimeAmount.milliseconds(max(1, $0.milliseconds)) } ?? .seconds(60)
+            let limit = frontend.timeouts.client.map { TimeAmount.milliseconds(max(1, $0.milliseconds)) } ?? .seconds(60)
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             inspectTimer = context.eventLoop.scheduleTask(in: limit) {
                 let handler = loopBound.value
@@ -178,7 +178,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             let backend = runtime.backends[backendIndex]
             session.backend = backend
             backend.activeConnections.wrappingIncrement(ordering: .relaxed)
-            retriesLeft = backend.routes.proxy.retries
+            retriesLeft = backend.retries
             let forced = backend.routes.forcedServer(&sample)
             chooseServer(context: context, forced: forced, excluding: nil)
         }
@@ -259,8 +259,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         let address = server.connectAddress(clientDestinationPort: session.connection.destinationPort)
         let connectTimeout = session.timeouts.connect.map { TimeAmount.milliseconds(max(1, $0.milliseconds)) } ?? .seconds(60)
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let settings = session.backend?.routes.proxy.settings
-        let keepAlive = (settings?.isEnabled("tcpka") ?? false) || (settings?.isEnabled("srvtcpka") ?? false)
+        let keepAlive = session.backend?.serverKeepAlive ?? false
         ClientBootstrap(group: context.eventLoop)
             .channelOption(ChannelOptions.socketOption(.so_keepalive), value: keepAlive ? 1 : 0)
             .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
@@ -354,7 +353,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         // does any retry once the server has been marked down. A refused connection to the same
         // server is retried after min(timeout connect, 1s), so a restarting server gets a moment;
         // a timeout already waited, and a switch to another server need not wait.
-        let redispatch = backend.routes.proxy.settings.isEnabled("redispatch") && (retriesLeft == 0 || !server.isUp)
+        let redispatch = backend.redispatches && (retriesLeft == 0 || !server.isUp)
         let connectTimeout = session.timeouts.connect ?? .seconds(1)
         let pause: TimeAmount = timedOut || redispatch ? .zero : .milliseconds(min(1000, max(1, connectTimeout.milliseconds)))
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)

@@ -26,13 +26,15 @@ public struct FrontendRoutes: Sendable {
         self.contentRules = contentRules
         self.backendRules = backendRules
         self.defaultBackend = defaultBackend
+        if let inspectDelay = proxy.settings.inspectDelay, inspectDelay > .zero {
+            self.needsInspection = contentRules.contains { $0.condition?.readsPayload ?? false }
+        } else {
+            self.needsInspection = false
+        }
     }
 
     /// Whether connections must be inspected (wait for bytes) before a backend is chosen.
-    public var needsInspection: Bool {
-        guard let inspectDelay, inspectDelay > .zero else { return false }
-        return contentRules.contains { $0.condition?.readsPayload ?? false }
-    }
+    public let needsInspection: Bool
 
     /// `tcp-request connection` rules, evaluated at accept time, before any byte is read.
     public func evaluateConnectionRules(_ context: inout SampleContext) -> InspectionVerdict {
