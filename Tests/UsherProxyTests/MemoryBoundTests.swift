@@ -27,10 +27,8 @@ final class MemoryBoundTests {
         let backend = try TCPBackend(name: "bulk", behaviour: .bulkReply(replyBytes: total), group: testGroup)
         defer { backend.stop() }
         let port = freePort()
-        let directory = NSTemporaryDirectory() + "usher-memory-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try """
+        let directory = try ScratchDirectory()
+        let configuration = try directory.write("usher.cfg", """
             defaults
                 mode tcp
                 timeout connect 2s
@@ -41,14 +39,11 @@ final class MemoryBoundTests {
                 default_backend app
             backend app
                 server s1 127.0.0.1:\(backend.port)
-            """.write(toFile: directory + "/usher.cfg", atomically: true, encoding: .utf8)
-        let usher = try ExternalProcess.start([UsherExecutable.path, "-db", "-f", directory + "/usher.cfg"], logFile: directory + "/usher.log")
-        defer {
-            usher.terminate()
-            usher.waitUntilExit()
-        }
-        #expect(waitUntilListening(port), "usher did not start: \((try? String(contentsOfFile: directory + "/usher.log", encoding: .utf8)) ?? "")")
-        let pid = usher.processIdentifier
+            """)
+        let usher = try UsherProcess(["-db", "-f", configuration])
+        defer { usher.stop() }
+        #expect(waitUntilListening(port), "usher did not start: \(usher.error)")
+        let pid = usher.pid
         let baseline = try #require(Self.residentBytes(pid: pid))
 
         let client = try RawClient(port: port, timeout: 30)

@@ -8,12 +8,11 @@ final class PrivilegeTests {
     @Test func dropsToUserAndGroupAndEntersChrootAfterBinding() throws {
         let backend = try TCPBackend(name: "app", behaviour: .announce, group: testGroup)
         defer { backend.stop() }
-        let directory = NSTemporaryDirectory() + "usher-priv-\(UUID().uuidString)"
-        let jail = directory + "/jail"
+        let directory = try ScratchDirectory()
+        let jail = directory.path + "/jail"
         try FileManager.default.createDirectory(atPath: jail, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let port = freePort()
-        try """
+        let configuration = try directory.write("usher.cfg", """
             global
                 user nobody
                 group nogroup
@@ -28,21 +27,18 @@ final class PrivilegeTests {
                 default_backend app
             backend app
                 server s1 127.0.0.1:\(backend.port)
-            """.write(toFile: directory + "/usher.cfg", atomically: true, encoding: .utf8)
-        let usher = try ExternalProcess.start([UsherExecutable.path, "-db", "-f", directory + "/usher.cfg"], logFile: directory + "/usher.log")
-        defer {
-            usher.terminate()
-            usher.waitUntilExit()
-        }
-        #expect(waitUntilListening(port), "\((try? String(contentsOfFile: directory + "/usher.log", encoding: .utf8)) ?? "")")
-        let status = try String(contentsOfFile: "/proc/\(usher.processIdentifier)/status", encoding: .utf8)
+            """)
+        let usher = try UsherProcess(["-db", "-f", configuration])
+        defer { usher.stop() }
+        #expect(waitUntilListening(port), "\(usher.error)")
+        let status = try String(contentsOfFile: "/proc/\(usher.pid)/status", encoding: .utf8)
         let uidLine = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }.map(String.init) ?? ""
         let gidLine = status.split(separator: "\n").first { $0.hasPrefix("Gid:") }.map(String.init) ?? ""
         let nobody = try #require(getpwnam("nobody")?.pointee.pw_uid)
         let nogroup = try #require(getgrnam("nogroup")?.pointee.gr_gid)
         #expect(uidLine.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().allSatisfy { $0 == "\(nobody)" }, "\(uidLine)")
         #expect(gidLine.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().allSatisfy { $0 == "\(nogroup)" }, "\(gidLine)")
-        let root = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(usher.processIdentifier)/root")
+        let root = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(usher.pid)/root")
         #expect(root == jail, "the process root is the chroot")
         // And it still serves: the sockets were bound before the privileges went.
         let client = try RawClient(port: port)

@@ -1,0 +1,143 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Glibc
+
+/// The `usher` executable started as its own process, its output collected as it comes.
+final class UsherProcess: @unchecked Sendable {
+    struct Result {
+        var status: Int32?
+        var output: String
+        var error: String
+
+        var alertLines: [String] { error.split(separator: "\n").map(String.init).filter { $0.hasPrefix("[ALERT] ") } }
+        var warningLines: [String] { error.split(separator: "\n").map(String.init).filter { $0.hasPrefix("[WARNING] ") } }
+        var lastErrorLine: String? { error.split(separator: "\n").last.map(String.init) }
+    }
+
+    private let process = Process()
+    private let lock = NSLock()
+    private var outputData = Data()
+    private var errorData = Data()
+    private let readers = DispatchGroup()
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: UsherExecutable.path)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        collect(output.fileHandleForReading, isError: false)
+        collect(error.fileHandleForReading, isError: true)
+    }
+
+    /// Runs usher to its end (killed after `timeout` seconds).
+    static func run(_ arguments: [String], timeout: Double = 30) throws -> Result {
+        let usher = try UsherProcess(arguments)
+        defer { usher.stop() }
+        let status = usher.waitForExit(timeout: timeout)
+        return Result(status: status, output: usher.output, error: usher.error)
+    }
+
+    private func collect(_ handle: FileHandle, isError: Bool) {
+        readers.enter()
+        let thread = Thread { [self] in
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                lock.lock()
+                if isError { errorData.append(data) } else { outputData.append(data) }
+                lock.unlock()
+            }
+            readers.leave()
+        }
+        thread.start()
+    }
+
+    var pid: pid_t { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+    var output: String { lock.lock(); defer { lock.unlock() }; return String(decoding: outputData, as: UTF8.self) }
+    var error: String { lock.lock(); defer { lock.unlock() }; return String(decoding: errorData, as: UTF8.self) }
+
+    func signal(_ number: Int32) {
+        if process.isRunning { kill(process.processIdentifier, number) }
+    }
+
+    /// Waits until `text` has appeared on stdout.
+    func waitForOutput(_ text: String, timeout: Double) -> Bool {
+        CommandLineTests.waitUntil(timeout: timeout) { output.contains(text) || !isRunning } && output.contains(text)
+    }
+
+    /// The exit status once the process has ended and its output has been read (nil: still running
+    /// after `timeout` seconds, or ended by a signal).
+    func waitForExit(timeout: Double) -> Int32? {
+        guard CommandLineTests.waitUntil(timeout: timeout, { !process.isRunning }) else { return nil }
+        process.waitUntilExit()
+        // The pipes reach their end once every holder of the write ends is gone (a daemon child lets
+        // go of them when it detaches).
+        _ = readers.wait(timeout: .now() + 5)
+        return process.terminationReason == .exit ? process.terminationStatus : nil
+    }
+
+    /// The exit status of a launcher that leaves a daemon behind, without reaping it. Foundation's
+    /// `Process` on Linux learns of the exit through a socket the child inherits; the daemon inherits
+    /// it too, so `isRunning` stays true for as long as the daemon lives. `waitid(WNOWAIT)` sees the
+    /// exit itself and leaves the reaping to Foundation. Nil: still running after `timeout` seconds,
+    /// or ended by a signal.
+    func waitForLauncherExit(timeout: Double) -> Int32? {
+        var status: Int32?
+        var ended = false
+        _ = CommandLineTests.waitUntil(timeout: timeout) {
+            var info = siginfo_t()
+            guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT | WNOHANG) == 0 else {
+                // Reaped already: Foundation knows the status.
+                guard !process.isRunning else { return false }
+                ended = true
+                status = process.terminationReason == .exit ? process.terminationStatus : nil
+                return true
+            }
+            guard info._sifields._sigchld.si_pid == pid else { return false }
+            ended = true
+            status = info.si_code == CLD_EXITED ? info._sifields._sigchld.si_status : nil
+            return true
+        }
+        if ended { _ = readers.wait(timeout: .now() + 5) }
+        return status
+    }
+
+    /// Kills the process if it is still running and reaps it.
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit {
+        stop()
+    }
+}
+
+/// A temporary directory, removed when the value goes away.
+final class ScratchDirectory {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "usher-test-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    /// Writes `text` to `name` (subdirectories created) and returns its full path.
+    func write(_ name: String, _ text: String) throws -> String {
+        let file = path + "/" + name
+        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
