@@ -8,14 +8,23 @@ public struct SampleContext {
     /// No more bytes will be waited for (the inspect delay expired, the buffer is full or the client
     /// closed): fetches that lack data answer "no value" rather than "need more data".
     public var isFinal: Bool
+    /// In HTTP mode, the request being routed; its fetches (`path`, `hdr()`…) have no value without it.
+    public var request: HTTPRequestHead?
+    /// In HTTP mode, once the server has answered: what `http-response` rules and `res.*` fetches see.
+    public var response: HTTPResponseHead?
 
     let helloParser: ClientHelloParser
     private var cachedHello: ClientHelloParseResult?
 
-    public init(connection: ConnectionInfo, payload: ByteBuffer, isFinal: Bool, helloParser: ClientHelloParser = ClientHelloParser()) {
+    public init(
+        connection: ConnectionInfo, payload: ByteBuffer, isFinal: Bool, helloParser: ClientHelloParser = ClientHelloParser(),
+        request: HTTPRequestHead? = nil, response: HTTPResponseHead? = nil
+    ) {
         self.connection = connection
         self.payload = payload
         self.isFinal = isFinal
+        self.request = request
+        self.response = response
         self.helloParser = helloParser
     }
 
