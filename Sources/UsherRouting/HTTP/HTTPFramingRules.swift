@@ -1,0 +1,145 @@
+/// What a head says about its body, and the checks against request smuggling that go with it
+/// (RFC 9112 §6): one Content-Length value made of digits only, a Transfer-Encoding whose last
+/// coding is chunked, never both forwarded together.
+public enum HTTPFramingRules {
+    /// What `prepareRequest` found.
+    public struct RequestFraming: Sendable, Equatable {
+        public var framing: HTTPBodyFraming
+        /// The request had both Transfer-Encoding and Content-Length: the latter was removed, and
+        /// the connection must not be reused after this exchange (RFC 9112 §6.3).
+        public var closeAfter: Bool
+    }
+
+    /// Checks a request head and normalises it for forwarding: duplicate identical Content-Length
+    /// fields become one, Content-Length is dropped beside Transfer-Encoding, an `h2c` upgrade
+    /// offer is removed (it is hop-by-hop and usher does not speak HTTP/2 in clear). Throws a 400
+    /// (or 501 for an unknown transfer coding) for a request that must not be forwarded.
+    public static func prepareRequest(_ head: inout HTTPRequestHead) throws(HTTPParseError) -> RequestFraming {
+        let hosts = head.headers.fullValues("Host")
+        if hosts.count > 1 { throw HTTPParseError("more than one Host header") }
+        if head.version == .http1_1 && hosts.isEmpty { throw HTTPParseError("HTTP/1.1 request without Host") }
+        if let host = hosts.first {
+            guard isValidHost(host) else { throw HTTPParseError("invalid Host header") }
+            if let authority = head.targetAuthority, !HTTPField.namesEqual(String(authority), host) {
+                throw HTTPParseError("Host header does not match the request target's authority")
+            }
+        }
+        if head.method == "CONNECT" {
+            guard head.target.first != "/", head.targetAuthority == nil else { throw HTTPParseError("CONNECT without an authority target") }
+        } else if head.target.first != "/" && head.targetAuthority == nil && !(head.target == "*" && head.method == "OPTIONS") {
+            throw HTTPParseError("request target is neither a path nor an absolute URI")
+        }
+        removeH2CUpgrade(&head.headers)
+
+        let length = try contentLength(head.headers, status: 400)
+        if head.headers.contains("Transfer-Encoding") {
+            guard head.version != .http1_0 else { throw HTTPParseError("Transfer-Encoding in an HTTP/1.0 request") }
+            let codings = head.headers.values("Transfer-Encoding")
+            guard let last = codings.last, HTTPField.namesEqual(last, "chunked") else {
+                throw HTTPParseError("Transfer-Encoding whose last coding is not chunked", status: codings.isEmpty ? 400 : 501)
+            }
+            guard codings.dropLast().allSatisfy({ !HTTPField.namesEqual($0, "chunked") }) else {
+                throw HTTPParseError("chunked applied more than once")
+            }
+            let hadLength = length != nil
+            head.headers.remove("Content-Length")
+            return RequestFraming(framing: .chunked, closeAfter: hadLength)
+        }
+        if let length {
+            normaliseContentLength(&head.headers, length)
+            return RequestFraming(framing: .contentLength(length), closeAfter: false)
+        }
+        return RequestFraming(framing: .none, closeAfter: false)
+    }
+
+    /// The framing of a response to a request with `requestMethod`. Throws (502) for a response
+    /// whose length cannot be trusted. 1xx, and 2xx to CONNECT, are for the caller to handle.
+    public static func prepareResponse(_ head: inout HTTPResponseHead, requestMethod: String) throws(HTTPParseError) -> HTTPBodyFraming {
+        if head.isInformational || head.status == 204 || head.status == 304 || requestMethod == "HEAD" {
+            return .none
+        }
+        let length = try contentLength(head.headers, status: 502)
+        if head.headers.contains("Transfer-Encoding") {
+            head.headers.remove("Content-Length")
+            let codings = head.headers.values("Transfer-Encoding")
+            if let last = codings.last, HTTPField.namesEqual(last, "chunked") {
+                guard head.version != .http1_0 else { throw HTTPParseError("chunked Transfer-Encoding in an HTTP/1.0 response", status: 502) }
+                return .chunked
+            }
+            return .untilClose
+        }
+        if let length {
+            normaliseContentLength(&head.headers, length)
+            return .contentLength(length)
+        }
+        return .untilClose
+    }
+
+    /// The one Content-Length of a head, or nil; every field and every list element must be the
+    /// same plain decimal number.
+    static func contentLength(_ headers: HTTPHeaders, status: Int) throws(HTTPParseError) -> UInt64? {
+        var result: UInt64?
+        for field in headers.fields where field.hasName("Content-Length") {
+            // A list ("5, 5") is tolerated when every element agrees, as RFC 9110 §8.6 allows.
+            for element in field.value.split(separator: ",", omittingEmptySubsequences: false) {
+                let text = element.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
+                guard !text.isEmpty, text.count <= 18, text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = UInt64(String(text)) else {
+                    throw HTTPParseError("invalid Content-Length", status: status)
+                }
+                if let result, result != value { throw HTTPParseError("conflicting Content-Length values", status: status) }
+                result = value
+            }
+        }
+        return result
+    }
+
+    static func normaliseContentLength(_ headers: inout HTTPHeaders, _ length: UInt64) {
+        let fields = headers.fields.filter { $0.hasName("Content-Length") }
+        if fields.count > 1 || fields.first?.value != String(length) {
+            // Keep the first field's place and name, with the single value.
+            guard let position = headers.fields.firstIndex(where: { $0.hasName("Content-Length") }) else { return }
+            let name = headers.fields[position].name
+            headers.fields[position] = HTTPField(name: name, value: String(length))
+            var seen = false
+            headers.fields.removeAll { field in
+                guard field.hasName("Content-Length") else { return false }
+                defer { seen = true }
+                return seen
+            }
+        }
+    }
+
+    /// Removes `h2c` from Upgrade (and the field if nothing is left), with HTTP2-Settings.
+    static func removeH2CUpgrade(_ headers: inout HTTPHeaders) {
+        guard headers.hasToken("h2c", in: "Upgrade") else { return }
+        let remaining = headers.values("Upgrade").filter { !HTTPField.namesEqual($0, "h2c") }
+        headers.remove("Upgrade")
+        headers.remove("HTTP2-Settings")
+        if remaining.isEmpty {
+            let connection = headers.values("Connection").filter { !HTTPField.namesEqual($0, "upgrade") && !HTTPField.namesEqual($0, "HTTP2-Settings") }
+            headers.remove("Connection")
+            if !connection.isEmpty { headers.add("Connection", connection.joined(separator: ", ")) }
+        } else {
+            headers.add("Upgrade", remaining.joined(separator: ", "))
+        }
+    }
+
+    /// `host[:port]` made of the characters a host may hold (RFC 3986 reg-name, IPv4, [IPv6]).
+    static func isValidHost(_ host: String) -> Bool {
+        guard !host.isEmpty else { return false }
+        for byte in host.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                continue
+            case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: ":"),
+                UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "%"), UInt8(ascii: "!"), UInt8(ascii: "$"),
+                UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"),
+                UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="):
+                continue
+            default:
+                return false
+            }
+        }
+        return true
+    }
+}
