@@ -1,6 +1,7 @@
 import Atomics
 import NIOCore
 import UsherConfig
+import UsherRouting
 
 /// The live state of one server: health and connection counts, shared by every event loop.
 public final class ServerRuntime: Sendable {
@@ -43,4 +44,18 @@ public final class ServerRuntime: Sendable {
 
     /// `backend/server`, as HAProxy names servers in messages.
     public var qualifiedName: String { "\(backendName)/\(server.name)" }
+}
+
+extension ServerRuntime {
+    /// The PROXY protocol header this server wants first on a connection for `connection`
+    /// (`send-proxy`, `send-proxy-v2`), or nil.
+    func proxyProtocolHeader(for connection: ConnectionInfo) -> [UInt8]? {
+        let version = server.proxyProtocol
+        guard version != .none, let source = connection.source, let destination = connection.destination else { return nil }
+        let header = ProxyProtocolHeader(
+            source: source, sourcePort: connection.sourcePort,
+            destination: destination, destinationPort: connection.destinationPort
+        )
+        return version == .v2 ? header.encodeV2() : header.encodeV1()
+    }
 }

@@ -21,15 +21,11 @@ final class TCPSession {
     var backend: BackendRuntime? {
         didSet { timeouts = Self.timeouts(frontend: frontend, backend: backend) }
     }
-    var server: ServerRuntime?
-    /// The server slot is held and must be given back at the end.
-    var holdsServerSlot = false
-    var queueMilliseconds = -1
-    var connectMilliseconds = -1
+    /// Finds and connects the server; holds its slot until `finish()`.
+    var connector: ServerConnector?
+    var server: ServerRuntime? { connector?.server }
     var bytesFromClient = 0
     var bytesToClient = 0
-    var retries = 0
-    var redispatched = false
     var termination = TerminationState.normal
     var clientChannel: Channel?
     var serverChannel: Channel?
@@ -189,10 +185,7 @@ final class TCPSession {
         idleTask = nil
         if let backend {
             backend.activeConnections.wrappingDecrement(ordering: .relaxed)
-            if holdsServerSlot, let server {
-                holdsServerSlot = false
-                backend.release(server.index)
-            }
+            connector?.cancel()
         }
         logSession()
         runtime.released(from: frontend)
@@ -206,14 +199,14 @@ final class TCPSession {
             clientAddress: connection.source?.description ?? "-", clientPort: connection.sourcePort,
             acceptDate: LogClock.timestamp(wallMicroseconds: acceptWallMicroseconds), frontend: frontend.name,
             backend: backend?.name ?? frontend.name, server: server?.name ?? "<NOSRV>",
-            queueTime: queueMilliseconds, connectTime: connectMilliseconds, totalTime: elapsedMilliseconds,
+            queueTime: connector?.queueMilliseconds ?? -1, connectTime: connector?.connectMilliseconds ?? -1, totalTime: elapsedMilliseconds,
             bytesToClient: bytesToClient, termination: termination,
             activeConnections: runtime.activeConnections.load(ordering: .relaxed),
             frontendConnections: frontend.activeConnections.load(ordering: .relaxed),
             // As HAProxy logs them: this session no longer counts against its backend and server.
             backendConnections: backend?.activeConnections.load(ordering: .relaxed) ?? 0,
             serverConnections: server?.currentConnections ?? 0,
-            retries: retries, redispatched: redispatched, serverQueue: 0, backendQueue: backend?.queueLength ?? 0
+            retries: connector?.retries ?? 0, redispatched: connector?.redispatched ?? false, serverQueue: 0, backendQueue: backend?.queueLength ?? 0
         )
         runtime.log.log(record.line, level: .info, to: frontend.logTargets)
     }

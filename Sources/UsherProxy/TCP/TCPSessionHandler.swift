@@ -14,7 +14,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     enum State {
         case readingProxyHeader
         case inspecting
-        case waitingForServer
+        /// Waiting for a server slot (queued) or for the connection to it.
         case connecting
         case forwarding
         case closed
@@ -29,12 +29,6 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Client bytes received before the tunnel is up; sent to the server first.
     private var buffer: ByteBuffer
     private var inspectTimer: Scheduled<Void>?
-    private var queueTimer: Scheduled<Void>?
-    private var queueTicket: UInt64?
-    private var queueEntered: NIODeadline?
-    private var connectStarted: NIODeadline?
-    /// Connection attempts left after the current one.
-    private var retriesLeft = 0
     private var clientClosed = false
 
     init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool) {
@@ -122,7 +116,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .inspecting:
             buffer.writeBuffer(&incoming)
             inspect(final: buffer.readableBytes >= runtime.bufferSize)
-        case .waitingForServer, .connecting:
+        case .connecting:
             // Reading stopped when the decision was made; what was already in flight is kept.
             buffer.writeBuffer(&incoming)
         case .forwarding:
@@ -178,111 +172,45 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             let backend = runtime.backends[backendIndex]
             session.backend = backend
             backend.activeConnections.wrappingIncrement(ordering: .relaxed)
-            retriesLeft = backend.retries
             let forced = backend.routes.forcedServer(&sample)
-            chooseServer(context: context, forced: forced, excluding: nil)
+            startConnecting(context: context, backend: backend, forced: forced)
         }
     }
 
     // MARK: - Server choice and queueing
 
-    private var sourceHash: UInt64 {
-        ServerBalancer.sourceHash(session?.connection.source)
-    }
-
-    private func chooseServer(context: ChannelHandlerContext, forced: Int?, excluding excluded: Int?) {
-        guard let session, let backend = session.backend else { return }
-        var decision: BalanceDecision
-        if let forced {
-            decision = backend.reserve(specific: forced)
-            // A forced server that is down falls back to balancing, as HAProxy's use-server does.
-            if decision == .noServer { decision = backend.choose(sourceHash: sourceHash, excluding: excluded) }
-        } else {
-            decision = backend.choose(sourceHash: sourceHash, excluding: excluded)
-        }
-        apply(decision, context: context, excluding: excluded)
-    }
-
-    private func apply(_ decision: BalanceDecision, context: ChannelHandlerContext, excluding excluded: Int?) {
-        guard let session, let backend = session.backend else { return }
-        switch decision {
-        case .server(let index):
-            if let entered = queueEntered {
-                session.queueMilliseconds = Int((NIODeadline.now() - entered).nanoseconds / 1_000_000)
-                queueEntered = nil
-            } else if session.queueMilliseconds < 0 {
-                session.queueMilliseconds = session.elapsedMilliseconds
-            }
-            session.server = backend.servers[index]
-            session.holdsServerSlot = true
-            connect(context: context)
-        case .noServer:
-            session.termination = TerminationState(.serverAbort, .connect)
-            runtime.logger.debug("no server available in backend \(backend.name) for a connection on \(frontend.name)")
-            close(context: context)
-        case .queue:
-            state = .waitingForServer
-            queueEntered = .now()
-            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            let eventLoop = context.eventLoop
-            queueTicket = backend.enqueue(excluding: excluded, sourceHash: sourceHash) { decision in
-                eventLoop.execute {
-                    let handler = loopBound.value
-                    handler.queueTicket = nil
-                    handler.queueTimer?.cancel()
-                    guard handler.state == .waitingForServer, let context = handler.context else {
-                        // The client left meanwhile: give the slot back.
-                        if case .server(let index) = decision { backend.release(index) }
-                        return
-                    }
-                    handler.apply(decision, context: context, excluding: excluded)
+    private func startConnecting(context: ChannelHandlerContext, backend: BackendRuntime, forced: Int?) {
+        guard let session else { return }
+        let connector = ServerConnector(
+            backend: backend, eventLoop: context.eventLoop, timeouts: session.timeouts,
+            destinationPort: session.connection.destinationPort, balanceHash: ServerBalancer.sourceHash(session.connection.source),
+            started: session.acceptTime, logger: runtime.logger
+        )
+        session.connector = connector
+        state = .connecting
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        connector.connect(forced: forced) { result in
+            let handler = loopBound.value
+            switch result {
+            case .success(let channel):
+                handler.connected(channel)
+            case .failure(let failure):
+                guard handler.state == .connecting, let context = handler.context, let session = handler.session else { return }
+                session.termination = failure.termination
+                if case .noServer = failure {
+                    handler.runtime.logger.debug("no server available in backend \(backend.name) for a connection on \(handler.frontend.name)")
                 }
-            }
-            let limit = session.timeouts.queue ?? session.timeouts.connect ?? .seconds(60)
-            queueTimer = context.eventLoop.scheduleTask(in: .milliseconds(limit.milliseconds)) {
-                let handler = loopBound.value
-                guard let ticket = handler.queueTicket, backend.cancelWait(ticket), let context = handler.context else { return }
-                handler.queueTicket = nil
-                handler.session?.termination = TerminationState(.serverTimeout, .queue)
                 handler.close(context: context)
             }
         }
     }
 
-    // MARK: - Connecting
-
-    private func connect(context: ChannelHandlerContext) {
-        guard let session, let server = session.server else { return }
-        state = .connecting
-        // Tc covers every attempt, retries and their pauses included, as HAProxy counts it.
-        if connectStarted == nil { connectStarted = .now() }
-        let address = server.connectAddress(clientDestinationPort: session.connection.destinationPort)
-        let connectTimeout = session.timeouts.connect.map { TimeAmount.milliseconds(max(1, $0.milliseconds)) } ?? .seconds(60)
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let keepAlive = session.backend?.serverKeepAlive ?? false
-        ClientBootstrap(group: context.eventLoop)
-            .channelOption(ChannelOptions.socketOption(.so_keepalive), value: keepAlive ? 1 : 0)
-            .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
-            .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
-            .channelOption(ChannelOptions.autoRead, value: false)
-            .connectTimeout(connectTimeout)
-            .connect(to: address)
-            .whenComplete { result in
-                let handler = loopBound.value
-                switch result {
-                case .success(let channel): handler.connected(channel)
-                case .failure(let error): handler.connectFailed(error)
-                }
-            }
-    }
+    // MARK: - Connected
 
     private func connected(_ serverChannel: Channel) {
         guard state == .connecting, let context, let session, !clientClosed else {
             serverChannel.close(promise: nil)
             return
-        }
-        if let started = connectStarted {
-            session.connectMilliseconds = Int((NIODeadline.now() - started).nanoseconds / 1_000_000)
         }
         state = .forwarding
         session.serverChannel = serverChannel
@@ -295,7 +223,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         // What the server must see first: the PROXY header, then the bytes already received.
-        if let header = proxyProtocolHeader(for: session) {
+        if let header = session.server?.proxyProtocolHeader(for: session.connection) {
             var headerBuffer = serverChannel.allocator.buffer(capacity: header.count)
             headerBuffer.writeBytes(header)
             serverChannel.write(headerBuffer, promise: nil)
@@ -325,64 +253,11 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         serverChannel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
     }
 
-    private func proxyProtocolHeader(for session: TCPSession) -> [UInt8]? {
-        guard let server = session.server else { return nil }
-        let version = server.server.proxyProtocol
-        guard version != .none, let source = session.connection.source, let destination = session.connection.destination else { return nil }
-        let header = ProxyProtocolHeader(
-            source: source, sourcePort: session.connection.sourcePort,
-            destination: destination, destinationPort: session.connection.destinationPort
-        )
-        return version == .v2 ? header.encodeV2() : header.encodeV1()
-    }
-
-    private func connectFailed(_ error: Error) {
-        guard state == .connecting, let context, let session, let backend = session.backend, let server = session.server else { return }
-        if clientClosed { return }
-        runtime.logger.debug("connection to \(server.qualifiedName) failed: \(error)")
-        let timedOut: Bool
-        if case ChannelError.connectTimeout = error { timedOut = true } else { timedOut = false }
-        guard retriesLeft > 0 else {
-            session.termination = TerminationState(timedOut ? .serverTimeout : .serverAbort, .connect)
-            close(context: context)
-            return
-        }
-        retriesLeft -= 1
-        session.retries += 1
-        // With `option redispatch` the last retry goes to another server if there is one, and so
-        // does any retry once the server has been marked down. A refused connection to the same
-        // server is retried after min(timeout connect, 1s), so a restarting server gets a moment;
-        // a timeout already waited, and a switch to another server need not wait.
-        let redispatch = backend.redispatches && (retriesLeft == 0 || !server.isUp)
-        let connectTimeout = session.timeouts.connect ?? .seconds(1)
-        let pause: TimeAmount = timedOut || redispatch ? .zero : .milliseconds(min(1000, max(1, connectTimeout.milliseconds)))
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        context.eventLoop.scheduleTask(in: pause) {
-            let handler = loopBound.value
-            guard handler.state == .connecting, let context = handler.context, let session = handler.session else { return }
-            if redispatch {
-                session.redispatched = true
-                session.holdsServerSlot = false
-                let failed = server.index
-                session.server = nil
-                backend.release(failed)
-                handler.chooseServer(context: context, forced: nil, excluding: failed)
-            } else {
-                handler.connect(context: context)
-            }
-        }
-    }
-
     // MARK: - Closing
 
     func channelInactive(context: ChannelHandlerContext) {
         clientClosed = true
         inspectTimer?.cancel()
-        queueTimer?.cancel()
-        if let ticket = queueTicket, let backend = session?.backend {
-            _ = backend.cancelWait(ticket)
-            queueTicket = nil
-        }
         if let session, state != .forwarding {
             if session.termination == .normal {
                 session.termination = TerminationState(.clientAbort, phase)
@@ -435,15 +310,13 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var phase: TerminationState.Phase {
         switch state {
         case .readingProxyHeader, .inspecting: return .request
-        case .waitingForServer: return .queue
-        case .connecting: return .connect
+        case .connecting: return session?.connector?.isQueued == true ? .queue : .connect
         case .forwarding, .closed: return .data
         }
     }
 
     private func close(context: ChannelHandlerContext) {
         inspectTimer?.cancel()
-        queueTimer?.cancel()
         state = .closed
         context.close(promise: nil)
     }

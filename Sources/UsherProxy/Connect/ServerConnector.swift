@@ -1,0 +1,247 @@
+import Logging
+import NIOCore
+import NIOPosix
+import UsherConfig
+import UsherRouting
+
+/// Gets one client's request or connection to a server of a backend: balances (or takes the forced
+/// server), waits in the backend queue under `timeout queue`, connects under `timeout connect`,
+/// retries, and redispatches to another server with `option redispatch`. What it spent doing so
+/// (queue and connect times, retries) is kept for the log line.
+///
+/// Lives on one event loop; the server slot it reserves is given back with `releaseSlot()`.
+final class ServerConnector {
+    enum Failure: Error {
+        /// No server is usable (all down, or none declared).
+        case noServer
+        /// `timeout queue` expired before a slot freed up.
+        case queueTimeout
+        /// Every attempt failed; `timedOut` when the last one hit `timeout connect`.
+        case connectFailed(timedOut: Bool)
+    }
+
+    let backend: BackendRuntime
+    private let eventLoop: EventLoop
+    private let connectTimeout: Duration?
+    private let queueTimeout: Duration?
+    private let destinationPort: Int
+    private let balanceHash: UInt64
+    private let started: NIODeadline
+    private let logger: Logger
+
+    /// The server chosen last; its slot is held until `releaseSlot()`.
+    private(set) var server: ServerRuntime?
+    private var holdsSlot = false
+    private(set) var queueMilliseconds = -1
+    private(set) var connectMilliseconds = -1
+    private(set) var retries = 0
+    private(set) var redispatched = false
+
+    private var completion: ((Result<Channel, Failure>) -> Void)?
+    private var retriesLeft: Int
+    private var queueTicket: UInt64?
+    private var queueTimer: Scheduled<Void>?
+    private var queueEntered: NIODeadline?
+    private var connectStarted: NIODeadline?
+    private var cancelled = false
+
+    /// - Parameters:
+    ///   - balanceHash: what hash-based balancing (`source`, `uri`…) uses for this client.
+    ///   - started: when the client's request began, for the queue time of the log line.
+    init(
+        backend: BackendRuntime, eventLoop: EventLoop, timeouts: Timeouts, destinationPort: Int, balanceHash: UInt64,
+        started: NIODeadline, logger: Logger
+    ) {
+        self.logger = logger
+        self.backend = backend
+        self.eventLoop = eventLoop
+        self.connectTimeout = timeouts.connect
+        self.queueTimeout = timeouts.queue
+        self.destinationPort = destinationPort
+        self.balanceHash = balanceHash
+        self.started = started
+        self.retriesLeft = backend.retries
+    }
+
+    /// Chooses a server and connects. `forced` (from `use-server` or a persistence cookie) is
+    /// tried first; when it is down the backend balances instead. The channel comes back with
+    /// auto-read off and no handler: the caller installs its own.
+    func connect(forced: Int?, completion: @escaping (Result<Channel, Failure>) -> Void) {
+        self.completion = completion
+        choose(forced: forced, excluding: nil)
+    }
+
+    /// Reserves a slot on `index` for a request that reuses an open connection to it. False when
+    /// the server is down or full: the caller then connects anew.
+    func reserveForReuse(_ index: Int) -> Bool {
+        guard case .server = backend.reserve(specific: index) else { return false }
+        server = backend.servers[index]
+        holdsSlot = true
+        queueMilliseconds = 0
+        connectMilliseconds = 0
+        return true
+    }
+
+    /// Waiting in the backend's queue for a slot.
+    var isQueued: Bool { queueTicket != nil }
+
+    /// The client left: stop waiting, drop any connection that completes later, give back the slot.
+    func cancel() {
+        cancelled = true
+        completion = nil
+        queueTimer?.cancel()
+        if let ticket = queueTicket {
+            queueTicket = nil
+            _ = backend.cancelWait(ticket)
+        }
+        releaseSlot()
+    }
+
+    /// Gives back the server slot, once.
+    func releaseSlot() {
+        if holdsSlot, let server {
+            holdsSlot = false
+            backend.release(server.index)
+        }
+    }
+
+    private func choose(forced: Int?, excluding excluded: Int?) {
+        var decision: BalanceDecision
+        if let forced {
+            decision = backend.reserve(specific: forced)
+            if decision == .noServer { decision = backend.choose(sourceHash: balanceHash, excluding: excluded) }
+        } else {
+            decision = backend.choose(sourceHash: balanceHash, excluding: excluded)
+        }
+        apply(decision, excluding: excluded)
+    }
+
+    private func apply(_ decision: BalanceDecision, excluding excluded: Int?) {
+        switch decision {
+        case .server(let index):
+            if let entered = queueEntered {
+                queueMilliseconds = Self.milliseconds(since: entered)
+                queueEntered = nil
+            } else if queueMilliseconds < 0 {
+                queueMilliseconds = Self.milliseconds(since: started)
+            }
+            server = backend.servers[index]
+            holdsSlot = true
+            attempt()
+        case .noServer:
+            finish(.failure(.noServer))
+        case .queue:
+            queueEntered = .now()
+            let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+            let eventLoop = self.eventLoop
+            let backend = self.backend
+            queueTicket = backend.enqueue(excluding: excluded, sourceHash: balanceHash) { decision in
+                eventLoop.execute {
+                    let connector = loopBound.value
+                    connector.queueTicket = nil
+                    connector.queueTimer?.cancel()
+                    guard !connector.cancelled else {
+                        if case .server(let index) = decision { backend.release(index) }
+                        return
+                    }
+                    connector.apply(decision, excluding: excluded)
+                }
+            }
+            let limit = queueTimeout ?? connectTimeout ?? .seconds(60)
+            queueTimer = eventLoop.scheduleTask(in: .milliseconds(limit.milliseconds)) {
+                let connector = loopBound.value
+                guard let ticket = connector.queueTicket, backend.cancelWait(ticket) else { return }
+                connector.queueTicket = nil
+                connector.finish(.failure(.queueTimeout))
+            }
+        }
+    }
+
+    private func attempt() {
+        guard let server else { return }
+        // Tc covers every attempt, retries and their pauses included, as HAProxy counts it.
+        if connectStarted == nil { connectStarted = .now() }
+        let address = server.connectAddress(clientDestinationPort: destinationPort)
+        let timeout = connectTimeout.map { TimeAmount.milliseconds(max(1, $0.milliseconds)) } ?? .seconds(60)
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        ClientBootstrap(group: eventLoop)
+            .channelOption(ChannelOptions.socketOption(.so_keepalive), value: backend.serverKeepAlive ? 1 : 0)
+            .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
+            .channelOption(ChannelOptions.autoRead, value: false)
+            .connectTimeout(timeout)
+            .connect(to: address)
+            .whenComplete { result in
+                let connector = loopBound.value
+                switch result {
+                case .success(let channel):
+                    guard !connector.cancelled else {
+                        channel.close(promise: nil)
+                        return
+                    }
+                    if let started = connector.connectStarted {
+                        connector.connectMilliseconds = Self.milliseconds(since: started)
+                    }
+                    connector.finish(.success(channel))
+                case .failure(let error):
+                    connector.attemptFailed(error)
+                }
+            }
+    }
+
+    private func attemptFailed(_ error: Error) {
+        guard !cancelled, let server else { return }
+        logger.debug("connection to \(server.qualifiedName) failed: \(error)")
+        let timedOut: Bool
+        if case ChannelError.connectTimeout = error { timedOut = true } else { timedOut = false }
+        guard retriesLeft > 0 else {
+            finish(.failure(.connectFailed(timedOut: timedOut)))
+            return
+        }
+        retriesLeft -= 1
+        retries += 1
+        // With `option redispatch` the last retry goes to another server if there is one, and so
+        // does any retry once the server has been marked down. A refused connection to the same
+        // server is retried after min(timeout connect, 1s), so a restarting server gets a moment;
+        // a timeout already waited, and a switch to another server need not wait.
+        let redispatch = backend.redispatches && (retriesLeft == 0 || !server.isUp)
+        let pause: TimeAmount = timedOut || redispatch ? .zero : .milliseconds(min(1000, max(1, (connectTimeout ?? .seconds(1)).milliseconds)))
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.scheduleTask(in: pause) {
+            let connector = loopBound.value
+            guard !connector.cancelled else { return }
+            if redispatch {
+                connector.redispatched = true
+                let failed = server.index
+                connector.releaseSlot()
+                connector.choose(forced: nil, excluding: failed)
+            } else {
+                connector.attempt()
+            }
+        }
+    }
+
+    private func finish(_ result: Result<Channel, Failure>) {
+        let completion = self.completion
+        self.completion = nil
+        completion?(result)
+    }
+
+    static func milliseconds(since start: NIODeadline) -> Int {
+        Int((NIODeadline.now() - start).nanoseconds / 1_000_000)
+    }
+}
+
+@available(*, unavailable)
+extension ServerConnector: Sendable {}
+
+extension ServerConnector.Failure {
+    /// How the log line's termination state tells this failure.
+    var termination: TerminationState {
+        switch self {
+        case .noServer: return TerminationState(.serverAbort, .connect)
+        case .queueTimeout: return TerminationState(.serverTimeout, .queue)
+        case .connectFailed(let timedOut): return TerminationState(timedOut ? .serverTimeout : .serverAbort, .connect)
+        }
+    }
+}
