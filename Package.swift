@@ -41,6 +41,8 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Atomics", package: "swift-atomics"),
+                // SHA-1 for the WebSocket handshake check.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // `usher demo`: the seed's topology with stand-in services (an HTTP site, its TLS twin, and a

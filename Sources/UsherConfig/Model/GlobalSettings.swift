@@ -15,6 +15,11 @@ public struct GlobalSettings: Sendable, Equatable {
     public var hardStopAfter: Duration?
     /// `tune.bufsize`: the largest request or response head, and the inspect buffer.
     public var bufferSize: Int?
+    /// `tune.maxrewrite`: room kept free in the buffer for header rewrites; a request head may
+    /// use `bufsize - maxrewrite` bytes.
+    public var maxRewrite: Int?
+    /// `tune.http.maxhdr`: the most header fields in a message.
+    public var maxHeaders: Int?
 
     public init() {}
 }

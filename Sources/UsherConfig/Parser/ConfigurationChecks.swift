@@ -53,18 +53,12 @@ enum ConfigurationChecks {
         }
     }
 
-    /// HTTP-only settings in a tcp-mode proxy are ignored with a warning, as HAProxy does. And
-    /// until usher has HTTP mode, an http-mode proxy says what it does instead.
+    /// HTTP-only settings in a tcp-mode proxy are ignored with a warning, as HAProxy does.
     static func checkModeSpecificSettings(_ proxy: inout Proxy, into diagnostics: inout [Diagnostic]) {
         if case .http(let name, _) = proxy.balance, proxy.kind.hasBackendCapability {
             diagnostics.append(.warning(proxy.location, "'balance \(name)' needs HTTP processing, which usher does not have yet: \(proxy.kind.rawValue) '\(proxy.name)' is balanced with roundrobin"))
         }
-        guard proxy.mode == .tcp else {
-            if !proxy.isDisabled {
-                diagnostics.append(.warning(proxy.location, "\(proxy.kind.rawValue) '\(proxy.name)' is in mode http, which usher does not implement yet: its connections are forwarded as in mode tcp, and its HTTP-only settings do nothing"))
-            }
-            return
-        }
+        guard proxy.mode == .tcp else { return }
         if let forwardFor = proxy.settings.forwardFor {
             diagnostics.append(.warning(forwardFor.location, "'option forwardfor' ignored for \(proxy.kind.rawValue) '\(proxy.name)' as it requires HTTP mode"))
             proxy.settings.forwardFor = nil

@@ -28,6 +28,8 @@ enum GlobalKeywords {
         "nbthread": { line, global in global.nbthread = try integer(line, in: 1...4096) },
         "hard-stop-after": { line, global in global.hardStopAfter = try duration(line) },
         "tune.bufsize": { line, global in global.bufferSize = try integer(line, in: 1024...(1 << 24)) },
+        "tune.maxrewrite": { line, global in global.maxRewrite = try integer(line, in: 0...(1 << 23)) },
+        "tune.http.maxhdr": { line, global in global.maxHeaders = try integer(line, in: 1...32767) },
     ]
 
     /// Settings that only matter to features usher does not have yet (TLS termination, TLS to

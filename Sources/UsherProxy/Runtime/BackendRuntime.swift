@@ -17,6 +17,9 @@ public final class BackendRuntime: Sendable {
     let redispatches: Bool
     /// `option tcpka` or `srvtcpka`: SO_KEEPALIVE on server connections.
     let serverKeepAlive: Bool
+    /// The backend's half of the HTTP connection mode.
+    let connectionMode: HTTPConnectionMode
+    let forwardFor: ForwardFor?
     /// Connections this backend is handling now.
     let activeConnections = ManagedAtomic<Int>(0)
     let queued = ManagedAtomic<Int>(0)
@@ -45,6 +48,8 @@ public final class BackendRuntime: Sendable {
         self.retries = routes.proxy.retries
         self.redispatches = settings.isEnabled("redispatch")
         self.serverKeepAlive = settings.isEnabled("tcpka") || settings.isEnabled("srvtcpka")
+        self.connectionMode = HTTPConnectionMode(settings)
+        self.forwardFor = settings.forwardFor
         self.state = NIOLockedValueBox(State(balancer: ServerBalancer(
             algorithm: routes.proxy.balance, serverCount: routes.servers.count,
             useAllBackups: routes.proxy.settings.isEnabled("allbackups")

@@ -20,6 +20,12 @@ public final class FrontendRuntime: Sendable {
     let dontLogNormal: Bool
     /// `option tcpka` or `clitcpka`: SO_KEEPALIVE on client connections.
     let clientKeepAlive: Bool
+    /// `mode http`: connections are served by `HTTPSessionHandler`.
+    let isHTTP: Bool
+    /// The frontend's half of the HTTP connection mode.
+    let connectionMode: HTTPConnectionMode
+    let forwardFor: ForwardFor?
+    let httpLimits: HTTPLimits
 
     init(routes: FrontendRoutes, global: GlobalSettings) {
         self.routes = routes
@@ -31,7 +37,31 @@ public final class FrontendRuntime: Sendable {
         self.dontLogNull = settings.isEnabled("dontlognull")
         self.dontLogNormal = settings.isEnabled("dontlog-normal")
         self.clientKeepAlive = settings.isEnabled("tcpka") || settings.isEnabled("clitcpka")
+        self.isHTTP = routes.proxy.mode == .http
+        self.connectionMode = HTTPConnectionMode(settings)
+        self.forwardFor = settings.forwardFor
+        self.httpLimits = HTTPLimits(
+            maxHeadBytes: max(1024, (global.bufferSize ?? 16_384) - min(global.maxRewrite ?? 1024, (global.bufferSize ?? 16_384) / 2)),
+            maxHeaderCount: global.maxHeaders ?? 101
+        )
     }
 
     public var name: String { routes.proxy.name }
+}
+
+extension FrontendRuntime {
+    /// The timeouts of a connection through this frontend: client-side ones from the frontend,
+    /// server-side ones from the backend once it is chosen.
+    func timeouts(with backend: BackendRuntime?) -> Timeouts {
+        var merged = timeouts
+        if let backend {
+            let server = backend.timeouts
+            merged.server = server.server
+            merged.connect = server.connect
+            merged.queue = server.queue
+            merged.tunnel = server.tunnel
+            merged.serverFin = server.serverFin
+        }
+        return merged
+    }
 }

@@ -78,9 +78,15 @@ public final class UsherServer: Sendable {
             .childChannelOption(ChannelOptions.socketOption(.so_keepalive), value: frontend.clientKeepAlive ? 1 : 0)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        TCPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy)
-                    )
+                    if frontend.isHTTP {
+                        try channel.pipeline.syncOperations.addHandler(
+                            HTTPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy)
+                        )
+                    } else {
+                        try channel.pipeline.syncOperations.addHandler(
+                            TCPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy)
+                        )
+                    }
                 }
             }
         let hosts: [String]

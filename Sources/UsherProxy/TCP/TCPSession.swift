@@ -19,7 +19,7 @@ final class TCPSession {
     let acceptTime: NIODeadline
 
     var backend: BackendRuntime? {
-        didSet { timeouts = Self.timeouts(frontend: frontend, backend: backend) }
+        didSet { timeouts = frontend.timeouts(with: backend) }
     }
     /// Finds and connects the server; holds its slot until `finish()`.
     var connector: ServerConnector?
@@ -49,7 +49,7 @@ final class TCPSession {
         self.connection = connection
         self.acceptWallMicroseconds = LogClock.wallMicroseconds()
         self.acceptTime = .now()
-        self.timeouts = Self.timeouts(frontend: frontend, backend: nil)
+        self.timeouts = frontend.timeouts(with: nil)
         self.lastClientActivity = acceptTime
         self.lastServerActivity = acceptTime
     }
@@ -57,19 +57,6 @@ final class TCPSession {
     /// The timeouts in force: client-side ones from the frontend, server-side ones from the
     /// backend once it is chosen.
     private(set) var timeouts: Timeouts
-
-    static func timeouts(frontend: FrontendRuntime, backend: BackendRuntime?) -> Timeouts {
-        var merged = frontend.timeouts
-        if let backend {
-            let server = backend.timeouts
-            merged.server = server.server
-            merged.connect = server.connect
-            merged.queue = server.queue
-            merged.tunnel = server.tunnel
-            merged.serverFin = server.serverFin
-        }
-        return merged
-    }
 
     var elapsedMilliseconds: Int {
         Int((NIODeadline.now() - acceptTime).nanoseconds / 1_000_000)

@@ -1,0 +1,57 @@
+import NIOCore
+import UsherRouting
+
+/// One request and its response through an HTTP session: where it went and what the log line
+/// needs about it.
+final class HTTPExchange {
+    /// When the request began: accept for the first, the end of the previous exchange (or the
+    /// first byte, in keep-alive) for the next ones.
+    let started: NIODeadline
+    let wallMicroseconds: Int64
+    /// The request as the client sent it, for the log line and `http-response` rules.
+    let request: HTTPRequestHead
+    var backend: BackendRuntime?
+    var connector: ServerConnector?
+    /// Milliseconds from `started` until the head was complete (`TR`, `Th` folded in).
+    var headMilliseconds = -1
+    /// Milliseconds from the request sent until the response head arrived (`Tr`).
+    var responseMilliseconds = -1
+    var requestSentAt: NIODeadline?
+    var status = -1
+    var bytesToClient = 0
+    var bytesFromClient = 0
+    /// Request body bytes written to the server so far.
+    var bodyBytesForwarded = 0
+    /// The head as sent to the server, kept to send again after a reused connection turned out
+    /// closed.
+    var sentHead: ByteBuffer?
+    var termination = TerminationState.normal
+    /// The client's connection stays open after this exchange.
+    var clientKeepAlive = false
+    /// The server's connection may serve another request after this one.
+    var serverKeepAlive = false
+    /// An upgrade request (WebSocket): a 101 turns both sides into a tunnel.
+    var isUpgrade = false
+    /// `Sec-WebSocket-Key` of a WebSocket upgrade, to check the server's accept value against.
+    var webSocketKey: String?
+    /// The server connection was reused from an earlier exchange: if it turns out closed before
+    /// any answer, the request may be sent again on a new connection (when nothing of its body
+    /// had to be sent).
+    var onReusedConnection = false
+    /// The server's answer has begun reaching the client: errors can no longer be reported with a
+    /// status.
+    var responseStarted = false
+    /// The persistence cookie's forced server, if any.
+    var forcedServer: Int?
+
+    init(started: NIODeadline, wallMicroseconds: Int64, request: HTTPRequestHead) {
+        self.started = started
+        self.wallMicroseconds = wallMicroseconds
+        self.request = request
+    }
+
+    var server: ServerRuntime? { connector?.server }
+}
+
+@available(*, unavailable)
+extension HTTPExchange: Sendable {}

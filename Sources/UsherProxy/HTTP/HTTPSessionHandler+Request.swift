@@ -1,0 +1,134 @@
+import NIOCore
+import UsherConfig
+import UsherRouting
+
+extension HTTPSessionHandler {
+    /// A request head has arrived whole: check it, route it, rewrite it for the server, and send
+    /// it on an idle connection to the chosen server or a new one.
+    func startExchange(_ received: HTTPRequestHead, headLength: Int) {
+        requestCount += 1
+        let exchange = HTTPExchange(started: requestWaitStarted, wallMicroseconds: requestWaitWallMicroseconds, request: received)
+        exchange.headMilliseconds = ServerConnector.milliseconds(since: requestWaitStarted)
+        exchange.bytesFromClient = headLength
+        self.exchange = exchange
+        var head = received
+        let framing: HTTPFramingRules.RequestFraming
+        do {
+            framing = try HTTPFramingRules.prepareRequest(&head)
+        } catch {
+            finishWithError(error.status, termination: TerminationState(.proxy, .request), reason: error.reason)
+            return
+        }
+        requestBody = HTTPBodyReader(framing: framing.framing, limits: frontend.httpLimits)
+        requestPhase = .body
+
+        var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser, request: head)
+        guard let backendIndex = frontend.routes.chooseBackend(&sample, backendsByName: runtime.table.backendsByName) else {
+            finishWithError(503, termination: TerminationState(.proxy, .request), reason: "no backend for the request")
+            return
+        }
+        let backend = runtime.backends[backendIndex]
+        exchange.backend = backend
+        backend.activeConnections.wrappingIncrement(ordering: .relaxed)
+
+        let mode = HTTPConnectionMode.combining(frontend: frontend.connectionMode, backend: backend.connectionMode)
+        exchange.isUpgrade = HTTPHopHeaders.isUpgradeRequest(head)
+        if exchange.isUpgrade, head.headers.hasToken("websocket", in: "Upgrade") {
+            exchange.webSocketKey = head.headers[first: "Sec-WebSocket-Key"]
+        }
+        exchange.clientKeepAlive = head.wantsKeepAlive && mode != .close && !framing.closeAfter && !clientInputClosed
+        exchange.serverKeepAlive = mode == .keepAlive && !framing.closeAfter && !exchange.isUpgrade
+        ForwardedFor(frontend: frontend.forwardFor, backend: backend.forwardFor)?.apply(to: &head.headers, client: connection.source)
+        HTTPHopHeaders.setConnection(&head.headers, version: head.version, keepAlive: exchange.serverKeepAlive, upgrade: exchange.isUpgrade)
+        exchange.forcedServer = backend.routes.forcedServer(&sample)
+
+        var serialized = context?.channel.allocator.buffer(capacity: 512) ?? ByteBuffer()
+        serialized.writeHTTPRequestHead(head)
+        rearmTimer()
+        sendRequestHead(serialized, exchange: exchange, backend: backend)
+    }
+
+    /// Sends the head on the session's idle connection when it goes to the right server, else on
+    /// a new connection.
+    func sendRequestHead(_ head: ByteBuffer, exchange: HTTPExchange, backend: BackendRuntime) {
+        guard let context else { return }
+        let connector = ServerConnector(
+            backend: backend, eventLoop: context.eventLoop, timeouts: frontend.timeouts(with: backend),
+            destinationPort: connection.destinationPort, balanceHash: ServerBalancer.sourceHash(connection.source),
+            started: exchange.started, logger: runtime.logger
+        )
+        exchange.connector = connector
+        if let link, link.isIdle, link.backend === backend, link.channel.isActive,
+            exchange.forcedServer == nil || exchange.forcedServer == link.serverIndex,
+            connector.reserveForReuse(link.serverIndex)
+        {
+            link.isIdle = false
+            exchange.onReusedConnection = true
+            write(head, to: link, exchange: exchange, isNew: false)
+            return
+        }
+        dropServerLink()
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        connector.connect(forced: exchange.forcedServer) { result in
+            let handler = loopBound.value
+            guard handler.exchange === exchange, !handler.closed else {
+                if case .success(let channel) = result { channel.close(promise: nil) }
+                return
+            }
+            switch result {
+            case .success(let channel):
+                handler.attach(channel, backend: backend, head: head, exchange: exchange)
+            case .failure(let failure):
+                // Refused, timed out, queued too long or no server up: HAProxy answers 503 to all.
+                handler.finishWithError(503, termination: failure.termination, reason: "no server could take the request")
+            }
+        }
+    }
+
+    private func attach(_ channel: Channel, backend: BackendRuntime, head: ByteBuffer, exchange: HTTPExchange) {
+        guard let server = exchange.server else {
+            channel.close(promise: nil)
+            return
+        }
+        let link = HTTPServerLink(channel: channel, backend: backend, serverIndex: server.index)
+        do {
+            try channel.pipeline.syncOperations.addHandler(HTTPServerSideHandler(session: self, link: link))
+        } catch {
+            channel.close(promise: nil)
+            finishWithError(503, termination: TerminationState(.serverAbort, .connect), reason: "server connection failed")
+            return
+        }
+        self.link = link
+        if let proxyHeader = server.proxyProtocolHeader(for: connection) {
+            var buffer = channel.allocator.buffer(capacity: proxyHeader.count)
+            buffer.writeBytes(proxyHeader)
+            channel.write(buffer, promise: nil)
+        }
+        channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+        write(head, to: link, exchange: exchange, isNew: true)
+    }
+
+    private func write(_ head: ByteBuffer, to link: HTTPServerLink, exchange: HTTPExchange, isNew: Bool) {
+        exchange.sentHead = head
+        responsePhase = .head
+        responseScanner.reset()
+        lastServerActivity = .now()
+        link.channel.write(head, promise: nil)
+        if requestBody.isComplete {
+            requestPhase = .done
+            link.channel.flush()
+            requestSent()
+        } else {
+            processInbound()
+            link.channel.flush()
+        }
+        updateClientReading()
+    }
+
+    /// The whole request is with the server: the wait for its answer starts.
+    func requestSent() {
+        exchange?.requestSentAt = .now()
+        lastServerActivity = .now()
+        rearmTimer()
+    }
+}

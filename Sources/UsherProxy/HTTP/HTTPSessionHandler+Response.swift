@@ -1,0 +1,296 @@
+import NIOCore
+import UsherConfig
+import UsherRouting
+
+extension HTTPSessionHandler {
+    // MARK: - Server events
+
+    func serverRead(_ data: ByteBuffer, from source: HTTPServerLink) {
+        guard source === link, let context, !closed else { return }
+        var data = data
+        lastServerActivity = .now()
+        if isTunnel {
+            exchange?.bytesToClient += data.readableBytes
+            context.write(wrapOutboundOut(data), promise: nil)
+            return
+        }
+        switch responsePhase {
+        case .idle:
+            // An idle server has nothing to say; bytes now mean the connection is not clean.
+            dropServerLink()
+        case .head:
+            responseBuffer.writeBuffer(&data)
+            processResponseHead()
+        case .body:
+            forwardResponseBody(&data)
+        }
+    }
+
+    func serverReadComplete() {
+        context?.flush()
+    }
+
+    func serverWritabilityChanged(_ source: HTTPServerLink) {
+        guard source === link else { return }
+        if source.channel.isWritable {
+            lastServerActivity = .now()
+            processInbound()
+            source.channel.flush()
+        }
+        updateClientReading()
+    }
+
+    func serverClosed(_ source: HTTPServerLink) {
+        guard source === link else { return }
+        link = nil
+        guard !closed else { return }
+        if isTunnel {
+            closeClientAfterFlush()
+            return
+        }
+        switch responsePhase {
+        case .idle:
+            // An idle keep-alive connection the server closed: the next request opens another.
+            return
+        case .head:
+            guard let exchange else { return }
+            if exchange.onReusedConnection && exchange.bodyBytesForwarded == 0 && requestPhase == .done && responseBuffer.readableBytes == 0 {
+                // The server closed a reused connection just as the request went out (a race
+                // every keep-alive client knows): nothing of a body was sent, so send it again on
+                // a new connection.
+                retryOnNewConnection(exchange)
+                return
+            }
+            finishWithError(502, termination: TerminationState(.serverAbort, .headers), reason: "server closed before answering")
+        case .body:
+            if responseBody.endsAtClose {
+                exchange?.clientKeepAlive = false
+                responseComplete()
+            } else {
+                abort(TerminationState(.serverAbort, .data))
+            }
+        }
+    }
+
+    private func retryOnNewConnection(_ exchange: HTTPExchange) {
+        guard let backend = exchange.backend, let head = exchange.sentHead else {
+            finishWithError(502, termination: TerminationState(.serverAbort, .headers), reason: "server closed before answering")
+            return
+        }
+        exchange.connector?.releaseSlot()
+        exchange.onReusedConnection = false
+        responseBuffer.clear()
+        sendRequestHead(head, exchange: exchange, backend: backend)
+    }
+
+    // MARK: - Response head
+
+    private func processResponseHead() {
+        guard let context, let exchange else { return }
+        while responsePhase == .head, !closed {
+            let length = responseBuffer.withUnsafeReadableBytes { responseScanner.headLength(in: $0) }
+            guard let length else {
+                if responseBuffer.readableBytes > frontend.httpLimits.maxHeadBytes {
+                    failResponse("response head too large")
+                }
+                return
+            }
+            let limits = frontend.httpLimits
+            let parsed = responseBuffer.withUnsafeReadableBytes { bytes in
+                Result { () throws(HTTPParseError) in
+                    try HTTPHeadParser.parseResponse(UnsafeRawBufferPointer(rebasing: bytes[..<length]), limits: limits)
+                }
+            }
+            responseBuffer.moveReaderIndex(forwardBy: length)
+            guard case .success(var head) = parsed else {
+                if case .failure(let error) = parsed { failResponse(error.reason) }
+                return
+            }
+            if exchange.responseMilliseconds < 0, let sent = exchange.requestSentAt ?? Optional(exchange.started) {
+                exchange.responseMilliseconds = ServerConnector.milliseconds(since: sent)
+            }
+            if head.status == 101 {
+                switchProtocols(head, exchange: exchange)
+                return
+            }
+            if head.isInformational {
+                // 100 Continue and the like go to the client as they are; the final answer follows.
+                guard exchange.request.version != .http1_0 else { continue }
+                var buffer = context.channel.allocator.buffer(capacity: length)
+                buffer.writeHTTPResponseHead(head)
+                exchange.bytesToClient += buffer.readableBytes
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+                continue
+            }
+            let framing: HTTPBodyFraming
+            do {
+                framing = try HTTPFramingRules.prepareResponse(&head, requestMethod: exchange.request.method)
+            } catch {
+                failResponse(error.reason)
+                return
+            }
+            if exchange.request.method == "CONNECT" && (200..<300).contains(head.status) {
+                failResponse("CONNECT tunnels are not supported")
+                return
+            }
+            exchange.status = head.status
+            if framing == .untilClose || clientInputClosed || requestPhase != .done {
+                // A body that ends at close can only be relayed to a client that is closed after it.
+                exchange.clientKeepAlive = false
+            }
+            if !HTTPHopHeaders.serverKeepsAlive(head) || framing == .untilClose {
+                exchange.serverKeepAlive = false
+            }
+            HTTPHopHeaders.setConnection(&head.headers, version: exchange.request.version, keepAlive: exchange.clientKeepAlive, upgrade: false)
+            var buffer = context.channel.allocator.buffer(capacity: length + 64)
+            buffer.writeHTTPResponseHead(head)
+            exchange.bytesToClient += buffer.readableBytes
+            exchange.responseStarted = true
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            responseBody = HTTPBodyReader(framing: framing, limits: frontend.httpLimits)
+            responsePhase = .body
+            rearmTimer()
+            var rest = responseBuffer
+            responseBuffer = context.channel.allocator.buffer(capacity: 0)
+            forwardResponseBody(&rest)
+            context.flush()
+        }
+    }
+
+    /// A response that cannot be relayed: 502 if nothing reached the client yet.
+    private func failResponse(_ reason: String) {
+        runtime.logger.debug("\(frontend.name): invalid response: \(reason)")
+        if exchange?.responseStarted == true {
+            abort(TerminationState(.proxy, .headers))
+        } else {
+            finishWithError(502, termination: TerminationState(.proxy, .headers), reason: reason)
+        }
+    }
+
+    // MARK: - Response body
+
+    private func forwardResponseBody(_ data: inout ByteBuffer) {
+        guard let context, let exchange else { return }
+        guard data.readableBytes > 0 || responseBody.isComplete else { return }
+        let consumed: Int
+        do {
+            consumed = try data.withUnsafeReadableBytes { bytes throws(HTTPParseError) in try responseBody.consume(bytes) }
+        } catch {
+            runtime.logger.debug("\(frontend.name): bad response body framing: \(error.reason)")
+            abort(TerminationState(.proxy, .data))
+            return
+        }
+        if consumed > 0, let slice = data.readSlice(length: consumed) {
+            exchange.bytesToClient += consumed
+            context.write(wrapOutboundOut(slice), promise: nil)
+        }
+        if responseBody.isComplete {
+            if data.readableBytes > 0 {
+                // More than the response: the connection cannot be trusted for another request.
+                exchange.serverKeepAlive = false
+            }
+            responseComplete()
+        } else {
+            updateServerReading()
+        }
+    }
+
+    /// Server reading follows the client's socket: it stops while the client is not taking more.
+    func updateServerReading() {
+        guard let link, let context else { return }
+        link.setReading(context.channel.isWritable || responsePhase != .body)
+        if isTunnel { updateClientReading() }
+    }
+
+    // MARK: - Protocol switch
+
+    private func switchProtocols(_ head: HTTPResponseHead, exchange: HTTPExchange) {
+        guard let context else { return }
+        guard exchange.isUpgrade, head.headers.contains("Upgrade") else {
+            failResponse("101 to a request that did not ask for an upgrade")
+            return
+        }
+        if let key = exchange.webSocketKey {
+            guard head.headers[first: "Sec-WebSocket-Accept"] == WebSocketAccept.value(forKey: key) else {
+                failResponse("101 without the right Sec-WebSocket-Accept")
+                return
+            }
+        }
+        guard requestPhase == .done else {
+            failResponse("101 before the request body was complete")
+            return
+        }
+        exchange.status = 101
+        exchange.responseStarted = true
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        buffer.writeHTTPResponseHead(head)
+        exchange.bytesToClient += buffer.readableBytes
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        isTunnel = true
+        if responseBuffer.readableBytes > 0 {
+            exchange.bytesToClient += responseBuffer.readableBytes
+            context.write(wrapOutboundOut(responseBuffer), promise: nil)
+            responseBuffer = context.channel.allocator.buffer(capacity: 0)
+        }
+        context.flush()
+        if inbound.readableBytes > 0, let link {
+            exchange.bytesFromClient += inbound.readableBytes
+            link.channel.writeAndFlush(inbound, promise: nil)
+            inbound = context.channel.allocator.buffer(capacity: 0)
+        }
+        if clientInputClosed { link?.channel.close(mode: .output, promise: nil) }
+        rearmTimer()
+        updateClientReading()
+        updateServerReading()
+    }
+
+    // MARK: - End of an exchange
+
+    /// The response went out whole: keep or close each side, then take the next request.
+    func responseComplete() {
+        guard let context, let exchange else { return }
+        responsePhase = .idle
+        if let link {
+            if exchange.serverKeepAlive && requestPhase == .done {
+                link.isIdle = true
+                link.setReading(true)
+            } else {
+                dropServerLink()
+            }
+        }
+        endExchange()
+        if exchange.clientKeepAlive && !runtime.isStopping.load(ordering: .relaxed) {
+            context.flush()
+            requestPhase = .head
+            headScanner.reset()
+            requestWaitStarted = .now()
+            requestWaitWallMicroseconds = LogClock.wallMicroseconds()
+            rearmTimer()
+            updateClientReading()
+            processInbound()
+        } else {
+            closeClientAfterFlush()
+        }
+    }
+
+    /// Logs the exchange and gives back what it held.
+    func endExchange() {
+        guard let exchange else { return }
+        self.exchange = nil
+        exchange.connector?.cancel()
+        if let backend = exchange.backend {
+            backend.activeConnections.wrappingDecrement(ordering: .relaxed)
+        }
+        log(exchange)
+    }
+
+    func closeClientAfterFlush() {
+        guard let context, !closed else { return }
+        closed = true
+        timer?.cancel()
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import NIOCore
+import UsherConfig
+import UsherRouting
+
+extension HTTPSessionHandler {
+    /// What happens when the running timeout expires.
+    enum Expiry {
+        /// `timeout http-keep-alive` between requests: closed without a word.
+        case idleBetweenRequests
+        /// `timeout http-request`: the head did not arrive whole in time (408).
+        case requestHead
+        /// `timeout client` while the client is expected to send or to read.
+        case client
+        /// `timeout server` while waiting for the server.
+        case server
+        /// `timeout tunnel` after an upgrade.
+        case tunnel
+    }
+
+    /// The deadline in force now, from the phase and the last activity.
+    private func currentDeadline() -> (NIODeadline, Expiry)? {
+        let timeouts = exchange?.backend.map { frontend.timeouts(with: $0) } ?? frontend.timeouts
+        func at(_ start: NIODeadline, _ limit: Duration?) -> NIODeadline? {
+            limit.map { start + .milliseconds(max(1, $0.milliseconds)) }
+        }
+        if isTunnel {
+            let last = max(lastClientActivity, lastServerActivity)
+            return at(last, timeouts.tunnel ?? timeouts.client).map { ($0, .tunnel) }
+        }
+        guard let exchange else {
+            if requestCount > 0 && inbound.readableBytes == 0 {
+                let limit = timeouts.httpKeepAlive ?? timeouts.httpRequest ?? timeouts.client
+                return at(requestWaitStarted, limit).map { ($0, .idleBetweenRequests) }
+            }
+            return at(requestWaitStarted, timeouts.httpRequest ?? timeouts.client).map { ($0, .requestHead) }
+        }
+        var candidates: [(NIODeadline, Expiry)] = []
+        // The client is waited on while it owes body bytes, or while it is not reading ours.
+        let clientOwesBytes = requestPhase == .body && (link?.channel.isWritable ?? true)
+        let clientBlocked = !(context?.channel.isWritable ?? true)
+        if clientOwesBytes || clientBlocked, let deadline = at(lastClientActivity, timeouts.client) {
+            candidates.append((deadline, .client))
+        }
+        if responsePhase != .idle || requestPhase == .done, exchange.connector?.server != nil, let deadline = at(lastServerActivity, timeouts.server) {
+            candidates.append((deadline, .server))
+        }
+        return candidates.min { $0.0 < $1.0 }
+    }
+
+    /// Schedules the check of the deadline in force. Activity moves timestamps only; the check
+    /// then finds it has not expired and schedules itself again.
+    func rearmTimer() {
+        timer?.cancel()
+        timer = nil
+        guard !closed, let context, let (deadline, _) = currentDeadline() else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            loopBound.value.timerFired()
+        }
+    }
+
+    private func timerFired() {
+        timer = nil
+        guard !closed, let (deadline, expiry) = currentDeadline() else { return }
+        guard deadline <= .now() else {
+            rearmTimer()
+            return
+        }
+        switch expiry {
+        case .idleBetweenRequests:
+            closeClient()
+        case .requestHead:
+            finishWithError(408, termination: TerminationState(.clientTimeout, .request), reason: "request head not received in time")
+        case .client:
+            if exchange?.responseStarted == true {
+                abort(TerminationState(.clientTimeout, .data))
+            } else {
+                finishWithError(408, termination: TerminationState(.clientTimeout, .data), reason: "client stopped sending the request body")
+            }
+        case .server:
+            if exchange?.responseStarted == true {
+                abort(TerminationState(.serverTimeout, .data))
+            } else {
+                finishWithError(504, termination: TerminationState(.serverTimeout, .headers), reason: "server did not answer in time")
+            }
+        case .tunnel:
+            abort(TerminationState(.clientTimeout, .data))
+        }
+    }
+}

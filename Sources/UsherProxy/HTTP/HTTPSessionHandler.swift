@@ -1,0 +1,384 @@
+import NIOCore
+import UsherConfig
+import UsherRouting
+
+/// Serves one client connection of an HTTP-mode frontend: reads each request head (strictly, within
+/// `tune.bufsize` and `timeout http-request`), routes it, forwards it and its body as they arrive,
+/// forwards the response back the same way, then keeps or closes each side as the connection mode
+/// says. A 101 to a WebSocket upgrade turns the pair into a tunnel.
+///
+/// Requests are handled one at a time; pipelined ones wait in the buffer. Bodies are never held
+/// whole: each direction stops reading when the other side's socket is full.
+final class HTTPSessionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    enum RequestPhase {
+        /// Waiting for (the rest of) a request head.
+        case head
+        /// Forwarding the request body.
+        case body
+        /// The request went out whole; waiting for the response to finish.
+        case done
+    }
+
+    enum ResponsePhase {
+        case idle
+        case head
+        case body
+    }
+
+    let runtime: ProxyRuntime
+    let frontend: FrontendRuntime
+    let acceptProxy: Bool
+    var context: ChannelHandlerContext?
+    var connection = ConnectionInfo(source: nil, sourcePort: 0, destination: nil, destinationPort: 0)
+
+    /// Client bytes not yet handled: a head being received, body bytes waiting for the server,
+    /// pipelined requests.
+    var inbound = ByteBuffer()
+    var headScanner = HTTPHeadScanner()
+    var requestPhase = RequestPhase.head
+    var requestBody = HTTPBodyReader(framing: .none)
+    var exchange: HTTPExchange?
+    var link: HTTPServerLink?
+    /// Server bytes not yet handled (a response head being received).
+    var responseBuffer = ByteBuffer()
+    var responseScanner = HTTPHeadScanner()
+    var responsePhase = ResponsePhase.idle
+    var responseBody = HTTPBodyReader(framing: .none)
+    /// After a 101 (or a 2xx to CONNECT), bytes pass through untouched.
+    var isTunnel = false
+    var requestCount = 0
+    var clientInputClosed = false
+    var closed = false
+    var readingProxyHeader: Bool
+    var isClientReadingPaused = false
+
+    // Timers: one task, re-armed when the phase changes; activity only moves timestamps.
+    let acceptTime = NIODeadline.now()
+    let acceptWallMicroseconds = LogClock.wallMicroseconds()
+    /// When waiting for the current request head began.
+    var requestWaitStarted: NIODeadline
+    var requestWaitWallMicroseconds: Int64
+    var lastClientActivity: NIODeadline
+    var lastServerActivity: NIODeadline
+    var timer: Scheduled<Void>?
+    var countsReleased = false
+
+    init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool) {
+        self.runtime = runtime
+        self.frontend = frontend
+        self.acceptProxy = acceptProxy
+        self.readingProxyHeader = acceptProxy
+        self.requestWaitStarted = acceptTime
+        self.requestWaitWallMicroseconds = acceptWallMicroseconds
+        self.lastClientActivity = acceptTime
+        self.lastServerActivity = acceptTime
+    }
+
+    // MARK: - Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        inbound = context.channel.allocator.buffer(capacity: 0)
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private var started = false
+
+    private func start(context: ChannelHandlerContext) {
+        guard !started else { return }
+        started = true
+        let remote = context.channel.remoteAddress
+        let local = context.channel.localAddress
+        connection = ConnectionInfo(
+            source: remote.flatMap(IPAddress.init(socketAddress:)), sourcePort: remote?.port ?? 0,
+            destination: local.flatMap(IPAddress.init(socketAddress:)), destinationPort: local?.port ?? 0
+        )
+        var sample = SampleContext(connection: connection, payload: inbound, isFinal: true, helloParser: runtime.helloParser)
+        if case .reject = frontend.routes.evaluateConnectionRules(&sample) {
+            closeClient()
+            return
+        }
+        rearmTimer()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        guard !closed else { return }
+        lastClientActivity = .now()
+        if isTunnel {
+            exchange?.bytesFromClient += incoming.readableBytes
+            link?.channel.write(incoming, promise: nil)
+            return
+        }
+        if inbound.readableBytes == 0 && exchange == nil && requestPhase == .head && requestCount > 0 {
+            // The first byte of a keep-alive request: `timeout http-request` starts now.
+            requestWaitStarted = lastClientActivity
+            requestWaitWallMicroseconds = LogClock.wallMicroseconds()
+            inbound.writeBuffer(&incoming)
+            rearmTimer()
+        } else {
+            inbound.writeBuffer(&incoming)
+        }
+        processInbound()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        link?.channel.flush()
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        // The client drained (or filled) its socket: the server may send again (or must wait).
+        updateServerReading()
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            clientInputClosed = true
+            if isTunnel {
+                link?.channel.close(mode: .output, promise: nil)
+            } else if exchange == nil {
+                // Nothing in progress: a partial head will never complete.
+                if inbound.readableBytes > 0 && !readingProxyHeader {
+                    finishWithError(400, termination: TerminationState(.clientAbort, .request), reason: "client closed mid-request")
+                } else {
+                    closeClient()
+                }
+            } else if requestPhase == .body {
+                // The body can never complete: the server would wait for the rest forever.
+                abort(TerminationState(.clientAbort, .data))
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let exchange, exchange.termination == .normal {
+            exchange.termination = TerminationState(.clientAbort, requestPhase == .head ? .request : .data)
+        }
+        shutDown()
+        context.fireChannelInactive()
+    }
+
+    func channelUnregistered(context: ChannelHandlerContext) {
+        releaseCounts()
+        context.fireChannelUnregistered()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if let exchange, exchange.termination == .normal {
+            exchange.termination = TerminationState(.clientAbort, .data)
+        }
+        context.close(promise: nil)
+    }
+
+    // MARK: - Client bytes
+
+    /// Handles what the client sent as far as the current state allows.
+    func processInbound() {
+        while !closed {
+            switch requestPhase {
+            case .head:
+                if readingProxyHeader {
+                    guard readProxyHeader() else { return }
+                    continue
+                }
+                // One request at a time: a pipelined one waits for the previous response.
+                guard exchange == nil else {
+                    updateClientReading()
+                    return
+                }
+                skipLeadingEmptyLines()
+                let length = inbound.withUnsafeReadableBytes { headScanner.headLength(in: $0) }
+                guard let length else {
+                    if inbound.readableBytes > frontend.httpLimits.maxHeadBytes {
+                        finishWithError(400, termination: TerminationState(.proxy, .request), reason: "request head too large")
+                    }
+                    return
+                }
+                let limits = frontend.httpLimits
+                let parsed = inbound.withUnsafeReadableBytes { bytes in
+                    Result { () throws(HTTPParseError) in
+                        try HTTPHeadParser.parseRequest(UnsafeRawBufferPointer(rebasing: bytes[..<length]), limits: limits)
+                    }
+                }
+                inbound.moveReaderIndex(forwardBy: length)
+                switch parsed {
+                case .failure(let error):
+                    finishWithError(error.status, termination: TerminationState(.proxy, .request), reason: error.reason)
+                    return
+                case .success(let head):
+                    startExchange(head, headLength: length)
+                }
+            case .body:
+                guard let link, !link.isIdle, link.channel.isWritable || inbound.readableBytes == 0 else {
+                    // Not connected yet, or the server is not taking more: keep the bytes.
+                    updateClientReading()
+                    return
+                }
+                guard inbound.readableBytes > 0 else {
+                    updateClientReading()
+                    return
+                }
+                let consumed: Int
+                do {
+                    consumed = try inbound.withUnsafeReadableBytes { bytes throws(HTTPParseError) in try requestBody.consume(bytes) }
+                } catch {
+                    runtime.logger.debug("bad request body framing on \(frontend.name): \(error.reason)")
+                    if exchange?.responseStarted == true {
+                        abort(TerminationState(.proxy, .data))
+                    } else {
+                        finishWithError(400, termination: TerminationState(.proxy, .data), reason: error.reason)
+                    }
+                    return
+                }
+                if consumed > 0, let slice = inbound.readSlice(length: consumed) {
+                    exchange?.bytesFromClient += consumed
+                    exchange?.bodyBytesForwarded += consumed
+                    link.channel.write(slice, promise: nil)
+                }
+                if requestBody.isComplete {
+                    requestPhase = .done
+                    link.channel.flush()
+                    requestSent()
+                }
+            case .done:
+                updateClientReading()
+                return
+            }
+        }
+    }
+
+    private func skipLeadingEmptyLines() {
+        // RFC 9112 §2.2: empty lines before a request line are ignored.
+        while inbound.readableBytes >= 2, inbound.getInteger(at: inbound.readerIndex, as: UInt16.self) == 0x0D0A {
+            inbound.moveReaderIndex(forwardBy: 2)
+        }
+    }
+
+    /// The PROXY protocol header `accept-proxy` asks for. Returns false to wait for more bytes.
+    private func readProxyHeader() -> Bool {
+        switch ProxyProtocolParser.parse(inbound.readableBytesView) {
+        case .needMoreData:
+            return false
+        case .invalid(let reason):
+            runtime.logger.debug("rejected connection on \(frontend.name): \(reason)")
+            closeClient()
+            return false
+        case .header(let header, let length):
+            inbound.moveReaderIndex(forwardBy: length)
+            if let header {
+                connection = ConnectionInfo(
+                    source: header.source, sourcePort: header.sourcePort,
+                    destination: header.destination, destinationPort: header.destinationPort
+                )
+            }
+            readingProxyHeader = false
+            return true
+        }
+    }
+
+    /// Client reading follows what can be done with the bytes: it stops while the server cannot
+    /// take them, and while enough is buffered for a request that cannot start yet.
+    func updateClientReading() {
+        guard let context, !closed else { return }
+        let wanted: Bool
+        if isTunnel {
+            wanted = link?.channel.isWritable ?? false
+        } else {
+            switch requestPhase {
+            case .head: wanted = exchange == nil || inbound.readableBytes < frontend.httpLimits.maxHeadBytes
+            case .body: wanted = (link?.channel.isWritable ?? false) || inbound.readableBytes < runtime.bufferSize
+            case .done: wanted = inbound.readableBytes < frontend.httpLimits.maxHeadBytes
+            }
+        }
+        guard wanted == isClientReadingPaused else { return }
+        isClientReadingPaused = !wanted
+        context.channel.setOption(ChannelOptions.autoRead, value: wanted).whenComplete { _ in }
+    }
+
+    // MARK: - Ending
+
+    /// Answers with an error page (or the frontend's errorfile) and closes the connection, as
+    /// HAProxy does after an error.
+    func finishWithError(_ status: Int, termination: TerminationState, reason: String) {
+        guard let context, !closed else { return }
+        runtime.logger.debug("\(frontend.name): answering \(status): \(reason)")
+        let exchange = self.exchange ?? HTTPExchange(
+            started: requestWaitStarted, wallMicroseconds: requestWaitWallMicroseconds,
+            request: HTTPRequestHead(method: "<BADREQ>", target: "", version: .http1_1)
+        )
+        self.exchange = exchange
+        if exchange.termination == .normal { exchange.termination = termination }
+        exchange.status = status
+        let page = errorPages.response(for: status)
+        var buffer = context.channel.allocator.buffer(capacity: page.count)
+        buffer.writeBytes(page)
+        exchange.bytesToClient += page.count
+        exchange.responseStarted = true
+        closed = true
+        dropServerLink()
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in
+            // Let the client read the answer before the reset that unread bytes would cause.
+            channel.close(mode: .output, promise: nil)
+            channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
+        }
+        endExchange()
+    }
+
+    var errorPages: HTTPErrorPages { HTTPErrorPages() }
+
+    /// Closes both connections at once (a truncated transfer, a timeout mid-body).
+    func abort(_ termination: TerminationState) {
+        if let exchange, exchange.termination == .normal { exchange.termination = termination }
+        dropServerLink()
+        closeClient()
+    }
+
+    func closeClient() {
+        guard let context else { return }
+        closed = true
+        context.close(promise: nil)
+    }
+
+    /// Tears everything down once the client connection is gone.
+    private func shutDown() {
+        closed = true
+        timer?.cancel()
+        timer = nil
+        dropServerLink()
+        if exchange != nil { endExchange() }
+    }
+
+    func dropServerLink() {
+        if let link {
+            self.link = nil
+            link.channel.close(promise: nil)
+        }
+        responsePhase = .idle
+    }
+
+    private func releaseCounts() {
+        guard !countsReleased else { return }
+        countsReleased = true
+        runtime.released(from: frontend)
+    }
+}
+
+@available(*, unavailable)
+extension HTTPSessionHandler: Sendable {}

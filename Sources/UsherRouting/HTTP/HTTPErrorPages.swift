@@ -1,0 +1,69 @@
+/// The responses usher writes itself when it refuses or cannot serve a request: a short HTML page
+/// per status, `Cache-Control: no-cache`, and `Connection: close` (after an error the connection
+/// is closed, as HAProxy does). An `errorfile` replaces a page whole.
+public struct HTTPErrorPages: Sendable {
+    private var custom: [Int: [UInt8]]
+
+    /// `errorfiles`: complete responses by status, as read from `errorfile CODE FILE`.
+    public init(custom: [Int: [UInt8]] = [:]) {
+        self.custom = custom
+    }
+
+    /// The bytes to send for `status`.
+    public func response(for status: Int) -> [UInt8] {
+        if let page = custom[status] { return page }
+        return Self.builtIn(status)
+    }
+
+    public static func reason(for status: Int) -> String {
+        switch status {
+        case 200: return "OK"
+        case 301: return "Moved Permanently"
+        case 302: return "Found"
+        case 303: return "See Other"
+        case 307: return "Temporary Redirect"
+        case 308: return "Permanent Redirect"
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 407: return "Proxy Authentication Required"
+        case 408: return "Request Timeout"
+        case 410: return "Gone"
+        case 413: return "Payload Too Large"
+        case 425: return "Too Early"
+        case 429: return "Too Many Requests"
+        case 500: return "Internal Server Error"
+        case 501: return "Not Implemented"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
+        case 505: return "HTTP Version Not Supported"
+        default: return "Status \(status)"
+        }
+    }
+
+    static func explanation(for status: Int) -> String {
+        switch status {
+        case 400: return "The request could not be understood."
+        case 403: return "The request is forbidden here."
+        case 408: return "The request did not arrive in time."
+        case 500: return "The proxy failed while handling the request."
+        case 501: return "The request uses something the proxy does not implement."
+        case 502: return "The server's answer was invalid or missing."
+        case 503: return "No server is available to handle this request."
+        case 504: return "The server did not answer in time."
+        case 505: return "This HTTP version is not supported."
+        default: return reason(for: status) + "."
+        }
+    }
+
+    static func builtIn(_ status: Int) -> [UInt8] {
+        let title = "\(status) \(reason(for: status))"
+        let body = "<html><body><h1>\(title)</h1>\n\(explanation(for: status))\n</body></html>\n"
+        let head = "HTTP/1.1 \(title)\r\ncontent-length: \(body.utf8.count)\r\ncache-control: no-cache\r\n"
+            + "content-type: text/html\r\nconnection: close\r\n\r\n"
+        return Array((head + body).utf8)
+    }
+}

@@ -1,0 +1,32 @@
+/// The `Connection` header a hop gets: whatever the sender said is replaced by what this hop will
+/// do (close, stay open, or upgrade), in the fewest words its HTTP version needs.
+public enum HTTPHopHeaders {
+    /// Rewrites `Connection` for a message sent in `version`: `close` when a 1.1 connection will
+    /// close, `keep-alive` when a 1.0 one will stay open, `upgrade` for a protocol switch.
+    public static func setConnection(_ headers: inout HTTPHeaders, version: HTTPVersion, keepAlive: Bool, upgrade: Bool) {
+        var tokens: [String] = []
+        if upgrade {
+            tokens.append("upgrade")
+        } else if keepAlive {
+            if version == .http1_0 { tokens.append("keep-alive") }
+        } else if version != .http1_0 {
+            tokens.append("close")
+        }
+        let existing = headers.values("Connection")
+        if existing.count == tokens.count, zip(existing, tokens).allSatisfy({ HTTPField.namesEqual($0, $1) }) { return }
+        headers.remove("Connection")
+        if !tokens.isEmpty { headers.add("Connection", tokens.joined(separator: ", ")) }
+    }
+
+    /// Whether a request asks to switch protocols (`Connection: upgrade` and an `Upgrade` field).
+    public static func isUpgradeRequest(_ head: HTTPRequestHead) -> Bool {
+        head.headers.hasToken("upgrade", in: "Connection") && head.headers.contains("Upgrade")
+    }
+
+    /// Whether the server will keep its connection open after this response.
+    public static func serverKeepsAlive(_ response: HTTPResponseHead) -> Bool {
+        if response.headers.hasToken("close", in: "Connection") { return false }
+        if response.version == .http1_0 { return response.headers.hasToken("keep-alive", in: "Connection") }
+        return true
+    }
+}
