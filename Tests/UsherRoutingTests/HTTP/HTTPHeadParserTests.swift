@@ -1,0 +1,113 @@
+import Testing
+import UsherRouting
+
+@Suite("HTTP head parser")
+struct HTTPHeadParserTests {
+    func request(_ text: String, limits: HTTPLimits = HTTPLimits()) throws -> HTTPRequestHead {
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBytes { raw in try HTTPHeadParser.parseRequest(raw, limits: limits) }
+    }
+
+    func response(_ text: String) throws -> HTTPResponseHead {
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBytes { raw in try HTTPHeadParser.parseResponse(raw) }
+    }
+
+    func rejection(_ text: String, limits: HTTPLimits = HTTPLimits()) -> HTTPParseError? {
+        do {
+            _ = try request(text, limits: limits)
+            return nil
+        } catch {
+            return error as? HTTPParseError
+        }
+    }
+
+    @Test func parsesARequest() throws {
+        let head = try request("GET /a/b?x=1 HTTP/1.1\r\nHost: example.com\r\nX-Thing:  spaced value \t\r\nAccept: */*\r\n\r\n")
+        #expect(head.method == "GET")
+        #expect(head.target == "/a/b?x=1")
+        #expect(head.version == .http1_1)
+        #expect(head.path == "/a/b")
+        #expect(head.query == "x=1")
+        #expect(head.headers[first: "host"] == "example.com")
+        #expect(head.headers[first: "X-THING"] == "spaced value")
+        #expect(head.headers.fields.map(\.name) == ["Host", "X-Thing", "Accept"])
+    }
+
+    @Test func absoluteFormTargets() throws {
+        let head = try request("GET http://example.com:8080/p/q?r HTTP/1.1\r\nHost: example.com:8080\r\n\r\n")
+        #expect(head.path == "/p/q")
+        #expect(head.query == "r")
+        #expect(head.targetAuthority == "example.com:8080")
+    }
+
+    @Test func parsesAResponse() throws {
+        let head = try response("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+        #expect(head.status == 404)
+        #expect(head.reason == "Not Found")
+        let bare = try response("HTTP/1.0 200\r\n\r\n")
+        #expect(bare.status == 200)
+        #expect(bare.reason == "")
+        #expect(bare.version == .http1_0)
+    }
+
+    static let malformed: [(String, String)] = [
+        ("HTTP/0.9", "GET /\r\n\r\n"),
+        ("bare LF line ends", "GET / HTTP/1.1\nHost: a\n\n"),
+        ("bare CR", "GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n"),
+        ("NUL in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\u{0}b\r\n\r\n"),
+        ("control byte in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\u{1}b\r\n\r\n"),
+        ("space before the colon", "GET / HTTP/1.1\r\nHost : a\r\n\r\n"),
+        ("tab before the colon", "GET / HTTP/1.1\r\nHost\t: a\r\n\r\n"),
+        ("obs-fold", "GET / HTTP/1.1\r\nHost: a\r\nX: one\r\n two\r\n\r\n"),
+        ("bad name byte", "GET / HTTP/1.1\r\nHost: a\r\nX(y): 1\r\n\r\n"),
+        ("no colon", "GET / HTTP/1.1\r\nHost: a\r\nNoColon\r\n\r\n"),
+        ("bad method byte", "G(T / HTTP/1.1\r\nHost: a\r\n\r\n"),
+        ("two spaces", "GET  / HTTP/1.1\r\nHost: a\r\n\r\n"),
+        ("space in the target", "GET /a b HTTP/1.1\r\nHost: a\r\n\r\n"),
+        ("lower-case protocol", "GET / http/1.1\r\nHost: a\r\n\r\n"),
+        ("HTTP/2.0 in text", "GET / HTTP/2.0\r\nHost: a\r\n\r\n"),
+        ("version without minor", "GET / HTTP/1\r\nHost: a\r\n\r\n"),
+        ("trailing garbage after version", "GET / HTTP/1.1x\r\nHost: a\r\n\r\n"),
+        ("empty header name", "GET / HTTP/1.1\r\n: a\r\n\r\n"),
+    ]
+
+    @Test(arguments: malformed)
+    func refusesMalformedHeads(_ testCase: (String, String)) {
+        let error = rejection(testCase.1)
+        #expect(error != nil, "accepted: \(testCase.0)")
+        #expect(error?.status == 400 || error?.status == 505, "\(testCase.0): \(String(describing: error))")
+    }
+
+    @Test func enforcesLimits() {
+        var many = "GET / HTTP/1.1\r\nHost: a\r\n"
+        for index in 0..<101 { many += "X-\(index): v\r\n" }
+        many += "\r\n"
+        #expect(rejection(many) != nil)
+        let long = "GET /" + String(repeating: "a", count: 20_000) + " HTTP/1.1\r\nHost: a\r\n\r\n"
+        #expect(rejection(long) != nil)
+        #expect(rejection("GET / HTTP/1.1\r\nHost: a\r\n\r\n", limits: HTTPLimits(maxHeadBytes: 10, maxHeaderCount: 5)) != nil)
+    }
+
+    @Test func refusesBadResponses() {
+        for text in ["HTTP/1.1 20 OK\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n", "HTTP/1.1 099 X\r\n\r\n", "ICY 200 OK\r\n\r\n", "HTTP/1.1 200 OK\r\nX: \u{0}\r\n\r\n"] {
+            #expect(throws: HTTPParseError.self) { _ = try response(text) }
+        }
+    }
+
+    @Test func scannerFindsTheEndAcrossPieces() {
+        var scanner = HTTPHeadScanner()
+        let text = Array("GET / HTTP/1.1\r\nHost: a\r\n\r\nrest".utf8)
+        for cut in 1..<text.count - 4 {
+            scanner.reset()
+            let first = Array(text[..<cut])
+            let found = first.withUnsafeBytes { scanner.headLength(in: $0) }
+            let total = text.withUnsafeBytes { scanner.headLength(in: $0) }
+            #expect(found == nil || found == text.count - 4)
+            #expect((found ?? total) == text.count - 4)
+        }
+        // A head with bare LFs still ends, so that it is refused rather than waited for.
+        scanner.reset()
+        #expect(Array("GET / HTTP/1.1\nHost: a\n\n".utf8).withUnsafeBytes { scanner.headLength(in: $0) } == 24)
+    }
+}
