@@ -118,6 +118,39 @@ public enum HAProxyKeywords {
         "tcp-smart-accept", "tcp-smart-connect", "tcpka", "tcplog", "transparent"
     ]
 
+    /// Every `http-request` action of 2.6, as listed by the 2.6.12 binary for an unknown action.
+    /// Actions written with parentheses (`set-var(txn.x)`) or a number (`track-sc0`) are in
+    /// `httpActionPrefixes`; Lua actions start with `lua.`.
+    public static let httpRequestActions: Set<String> = [
+        "add-header", "allow", "auth", "cache-use", "capture", "del-header", "deny", "disable-l7-retry",
+        "early-hint", "normalize-uri", "ot-group", "redirect", "reject", "replace-header", "replace-path",
+        "replace-pathq", "replace-uri", "replace-value", "return", "send-spoe-group", "set-dst",
+        "set-dst-port", "set-header", "set-log-level", "set-mark", "set-method", "set-nice", "set-path",
+        "set-pathq", "set-priority-class", "set-priority-offset", "set-query", "set-src", "set-src-port",
+        "set-timeout", "set-tos", "set-uri", "silent-drop", "strict-mode", "tarpit", "use-service",
+        "wait-for-body", "wait-for-handshake"
+    ]
+
+    /// Every `http-response` action of 2.6 (same source and conventions as `httpRequestActions`).
+    public static let httpResponseActions: Set<String> = [
+        "add-header", "allow", "cache-store", "capture", "del-header", "deny", "ot-group", "redirect",
+        "replace-header", "replace-value", "return", "send-spoe-group", "set-header", "set-log-level",
+        "set-mark", "set-nice", "set-status", "set-tos", "silent-drop", "strict-mode", "wait-for-body"
+    ]
+
+    /// Beginnings of 2.6 `http-request`/`http-response` actions that carry arguments in their name:
+    /// `set-var(txn.x)`, `sc-inc-gpc0(0)`, `track-sc1`, `lua.my_action`.
+    public static let httpActionPrefixes: [String] = [
+        "add-acl(", "del-acl(", "del-map(", "set-map(", "set-var(", "set-var-fmt(", "unset-var(",
+        "sc-inc-gpc(", "sc-inc-gpc0(", "sc-inc-gpc1(", "sc-set-gpt(", "sc-set-gpt0(", "do-resolve(",
+        "track-sc", "lua."
+    ]
+
+    /// Every `http-check` keyword of 2.6 (`set-var(…)`, `set-var-fmt(…)`, `unset-var(…)` with arguments).
+    public static let httpCheck: Set<String> = [
+        "comment", "connect", "disable-on-404", "expect", "send", "send-state", "set-var", "set-var-fmt", "unset-var"
+    ]
+
     /// `option X` names 2.6 rejects as no longer supported (fatal).
     public static let removedOptions: Set<String> = [
         "forceclose", "http-tunnel", "http_proxy"

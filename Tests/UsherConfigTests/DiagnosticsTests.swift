@@ -71,7 +71,8 @@ struct DiagnosticsTests {
 
     @Test(arguments: [
         ("frontend fe\n    mode http\n    bind :80\n    stats uri /stats", "'stats'"),
-        ("frontend fe\n    mode http\n    bind :80\n    http-request deny", "'http-request'"),
+        ("frontend fe\n    mode http\n    bind :80\n    http-request track-sc0 src", "'http-request track-sc0'"),
+        ("frontend fe\n    mode http\n    bind :80\n    errorfiles site 503", "'errorfiles'"),
         ("backend be\n    stick-table type ip size 1m", "'stick-table'"),
         ("frontend fe\n    bind :80\n    option contstats", "'option contstats'"),
         ("frontend fe\n    bind :80\n    tcp-request content set-var(txn.x) int(1)", "'tcp-request content set-var(txn.x)'"),

@@ -16,8 +16,9 @@ import Testing
     }
 
     @Test(arguments: [
-        ("backend b\n    option httpchk GET /health", 7, "'option httpchk'"),
-        ("frontend f\n    bind :80\n    log-format \"%ci\"", 8, "'log-format'"),
+        ("backend b\n    http-check connect port 8080", 7, "'http-check connect'"),
+        ("frontend f\n    bind :80\n    http-request set-var(txn.host) req.hdr(host)", 8, "'http-request set-var(txn.host)'"),
+        ("frontend f\n    bind :80\n    capture cookie SESSION len 32", 8, "'capture cookie'"),
         ("frontend f\n    bind :80 maxconn 10", 7, "bind option 'maxconn'"),
         ("backend b\n    server s 127.0.0.1:80 maxqueue 5", 7, "server option 'maxqueue'"),
         ("backend b\n    server s 127.0.0.1:80 id 3", 7, "server option 'id'"),

@@ -29,11 +29,8 @@ struct SeedConfigurationTests {
     @Test func warningsAreExactlyTheExpectedOnes() throws {
         let outcome = try Self.outcome()
         let warnings = outcome.warnings
-        // HAProxy 2.6's four, the two for the 1.x frontend syntax, and two saying that the mode
-        // http proxies are forwarded as in mode tcp until usher has HTTP mode.
-        #expect(warnings.count == 8, "\(warnings.map(\.description).joined(separator: "\n"))")
-        let httpMode = warnings.filter { $0.message.contains("is in mode http, which usher does not implement yet") }
-        #expect(httpMode.map(\.location?.line) == [25, 37])
+        // HAProxy 2.6's four and the two for the 1.x frontend syntax.
+        #expect(warnings.count == 6, "\(warnings.map(\.description).joined(separator: "\n"))")
         #expect(warnings.allSatisfy { $0.location?.file == Self.path })
 
         let legacy = warnings.filter { $0.message.contains("1.x syntax") }

@@ -20,8 +20,7 @@ struct CommandLineTests {
         #expect(result.output == "Configuration file is valid\n")
         #expect(!result.error.contains("[ALERT]"), "\(result.error)")
         let warnings = result.warningLines
-        #expect(warnings.count == 8, "\(result.error)")
-        #expect(warnings.filter { $0.contains("is in mode http, which usher does not implement yet") }.count == 2, "\(result.error)")
+        #expect(warnings.count == 6, "\(result.error)")
         func warning(line: Int, _ text: String) -> Bool {
             warnings.contains { $0.hasPrefix("[WARNING] \(seed):\(line): ") && $0.contains(text) }
         }

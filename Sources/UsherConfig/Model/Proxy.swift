@@ -9,6 +9,16 @@ public struct Proxy: Sendable, Equatable {
     public var tcpRequestRules: [TCPRequestRule] = []
     public var useBackendRules: [UseBackendRule] = []
     public var useServerRules: [UseServerRule] = []
+    /// `http-request` rules, in order. Not inherited from `defaults` (usher refuses them there).
+    public var httpRequestRules: [HTTPRequestRule] = []
+    /// `http-response` rules, in order.
+    public var httpResponseRules: [HTTPResponseRule] = []
+    /// Standalone `redirect` lines, in order: evaluated after every `http-request` rule.
+    public var redirectRules: [HTTPRequestRule] = []
+    /// `capture request header`, in declaration order (the log's order).
+    public var requestHeaderCaptures: [HeaderCapture] = []
+    /// `capture response header`, in declaration order.
+    public var responseHeaderCaptures: [HeaderCapture] = []
     public var servers: [Server] = []
     /// `disabled` in the section.
     public var isDisabled = false

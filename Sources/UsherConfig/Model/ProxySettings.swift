@@ -20,6 +20,23 @@ public struct ProxySettings: Sendable, Equatable {
     public var cookie: CookiePersistence?
     public var defaultServer = ServerOptions()
     public var inspectDelay: Duration?
+    /// `log-format`: replaces `option tcplog`/`option httplog` (and is replaced by them).
+    public var logFormat: LogFormat?
+    /// `option httplog clf`: the HTTP log line in Common Log Format. Cleared by `option httplog`.
+    public var httpLogIsCLF = false
+    /// `errorfile`, `errorloc`, `errorloc302`, `errorloc303`, by the status they replace.
+    public var errorFiles: [Int: ErrorFile] = [:]
+    /// `option httpchk` and `http-check` lines (see `HTTPCheck` for how they inherit).
+    public var httpCheck: HTTPCheck?
+    /// `http-reuse`; HAProxy's default is `safe`.
+    public var httpReuse: HTTPReuse?
+    /// `unique-id-format`
+    public var uniqueIDFormat: LogFormat?
+    /// `unique-id-header NAME`: the request header that carries the unique ID to the server.
+    public var uniqueIDHeader: String?
+    /// `monitor-uri URI`: requests for it are answered by usher (200, or 503 on `monitor fail`)
+    /// before any `http-request` rule. A value starting with `/` is compared with the path.
+    public var monitorURI: String?
 
     public init() {}
 

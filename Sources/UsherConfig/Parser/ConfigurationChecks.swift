@@ -7,6 +7,8 @@ enum ConfigurationChecks {
             let proxy = configuration.proxies[index]
             checkReferences(proxy, in: configuration, into: &diagnostics)
             checkModeSpecificSettings(&configuration.proxies[index], into: &diagnostics)
+            checkHTTPCheckRules(&configuration.proxies[index], into: &diagnostics)
+            checkNotYetApplied(configuration.proxies[index], into: &diagnostics)
             checkTimeouts(proxy, into: &diagnostics)
             if proxy.kind.hasFrontendCapability, proxy.binds.isEmpty, !proxy.isDisabled {
                 diagnostics.append(.warning(proxy.location, "\(proxy.kind.rawValue) '\(proxy.name)' has no 'bind' line; it will accept no connection (declare it as a backend if that was intended)"))
@@ -21,6 +23,8 @@ enum ConfigurationChecks {
         conditions += proxy.tcpRequestRules.compactMap(\.condition)
         conditions += proxy.useBackendRules.compactMap(\.condition)
         conditions += proxy.useServerRules.compactMap(\.condition)
+        conditions += (proxy.httpRequestRules + proxy.redirectRules).compactMap(\.condition)
+        conditions += proxy.httpResponseRules.compactMap(\.condition)
         for condition in conditions {
             for name in condition.referencedNames where !aclNames.contains(name) && !HAProxyKeywords.predefinedACLs.contains(name) {
                 let hint = NearestMatch.find(name, in: aclNames.union(HAProxyKeywords.predefinedACLs)).map { "; did you mean '\($0)'?" } ?? ""
@@ -55,18 +59,77 @@ enum ConfigurationChecks {
 
     /// HTTP-only settings in a tcp-mode proxy are ignored with a warning, as HAProxy does.
     static func checkModeSpecificSettings(_ proxy: inout Proxy, into diagnostics: inout [Diagnostic]) {
-        if case .http(let name, _) = proxy.balance, proxy.kind.hasBackendCapability {
-            diagnostics.append(.warning(proxy.location, "'balance \(name)' needs HTTP processing, which usher does not have yet: \(proxy.kind.rawValue) '\(proxy.name)' is balanced with roundrobin"))
+        let name = "\(proxy.kind.rawValue) '\(proxy.name)'"
+        guard proxy.mode == .tcp else {
+            if proxy.balance.needsHTTP, proxy.kind.hasBackendCapability {
+                diagnostics.append(.warning(proxy.location, "'balance \(proxy.balance.name)' is not applied by usher yet: \(name) is balanced with roundrobin"))
+            }
+            return
         }
-        guard proxy.mode == .tcp else { return }
+        if proxy.balance.needsHTTP, proxy.kind.hasBackendCapability {
+            diagnostics.append(.warning(proxy.location, "'balance \(proxy.balance.name)' is not possible for \(name), which is not in mode http: falling back to roundrobin"))
+            proxy.settings.balance = .roundRobin
+        }
         if let forwardFor = proxy.settings.forwardFor {
-            diagnostics.append(.warning(forwardFor.location, "'option forwardfor' ignored for \(proxy.kind.rawValue) '\(proxy.name)' as it requires HTTP mode"))
+            diagnostics.append(.warning(forwardFor.location, "'option forwardfor' ignored for \(name) as it requires HTTP mode"))
             proxy.settings.forwardFor = nil
         }
         if proxy.kind.hasFrontendCapability, let httplog = proxy.settings.options["httplog"], httplog.enabled {
-            diagnostics.append(.warning(httplog.location, "'option httplog' not usable with \(proxy.kind.rawValue) '\(proxy.name)' (needs 'mode http'); falling back to 'option tcplog'"))
+            diagnostics.append(.warning(httplog.location, "'option httplog' not usable with \(name) (needs 'mode http'); falling back to 'option tcplog'"))
             proxy.settings.options["httplog"] = nil
+            proxy.settings.httpLogIsCLF = false
             proxy.settings.options["tcplog"] = OptionSetting(enabled: true, location: httplog.location)
+        }
+        for (option, setting) in proxy.settings.options.sorted(by: { $0.key < $1.key })
+        where setting.enabled && ProxyKeywords.options[option]?.needsHTTPMode == true {
+            diagnostics.append(.warning(setting.location, "'option \(option)' ignored for \(name) as it requires HTTP mode"))
+            proxy.settings.options[option] = nil
+        }
+        let rules: [(String, SourceLocation?)] = [
+            ("http-request", proxy.httpRequestRules.first?.location), ("http-response", proxy.httpResponseRules.first?.location),
+            ("redirect", proxy.redirectRules.first?.location),
+        ]
+        for case (let keyword, let location?) in rules {
+            diagnostics.append(.warning(location, "'\(keyword)' rules ignored for \(name) as they require HTTP mode"))
+        }
+        proxy.httpRequestRules = []
+        proxy.httpResponseRules = []
+        proxy.redirectRules = []
+        if proxy.kind.hasFrontendCapability, proxy.settings.monitorURI != nil {
+            diagnostics.append(.warning(proxy.location, "'monitor-uri' ignored for \(name) as it requires HTTP mode"))
+            proxy.settings.monitorURI = nil
+        }
+    }
+
+    /// `http-check` rules do nothing without `option httpchk` (HAProxy warns the same way).
+    static func checkHTTPCheckRules(_ proxy: inout Proxy, into diagnostics: inout [Diagnostic]) {
+        guard proxy.kind.hasBackendCapability, let rule = proxy.settings.httpCheck?.rules.first, !proxy.settings.isEnabled("httpchk") else { return }
+        let location: SourceLocation
+        switch rule {
+        case .send(let send): location = send.location
+        case .expect(let expect): location = expect.location
+        }
+        diagnostics.append(.warning(location, "\(proxy.kind.rawValue) '\(proxy.name)' has 'http-check' rules without 'option httpchk': they are ignored"))
+        proxy.settings.httpCheck?.rules = []
+    }
+
+    /// Settings usher reads but its data plane does not apply yet, in either mode. Remove each one
+    /// from this list when the data plane learns it.
+    static func checkNotYetApplied(_ proxy: Proxy, into diagnostics: inout [Diagnostic]) {
+        guard !proxy.isDisabled else { return }
+        let name = "\(proxy.kind.rawValue) '\(proxy.name)'"
+        let settings = proxy.settings
+        if proxy.kind.hasFrontendCapability, let format = settings.logFormat {
+            diagnostics.append(.warning(format.location, "'log-format' is not applied by usher yet: \(name) logs no traffic (use 'option tcplog' meanwhile)"))
+        }
+        if proxy.kind.hasBackendCapability, let httpchk = settings.options["httpchk"], httpchk.enabled {
+            diagnostics.append(.warning(httpchk.location, "'option httpchk' is not applied by usher yet: the servers of \(name) are checked with a TCP connection"))
+        }
+        for option in ["abortonclose", "nolinger"] {
+            guard let setting = settings.options[option], setting.enabled, let side = ProxyKeywords.options[option]?.side,
+                (side.contains(.frontend) && proxy.kind.hasFrontendCapability) || (side.contains(.backend) && proxy.kind.hasBackendCapability)
+            else { continue }
+            diagnostics.append(.warning(setting.location, "'option \(option)' is not applied by usher yet: \(name) behaves as without it"))
         }
     }
 

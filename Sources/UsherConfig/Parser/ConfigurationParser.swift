@@ -24,9 +24,12 @@ public struct ConfigurationParser: Sendable {
     }
 
     public var environment: [String: String]
+    /// Reads the files the configuration names (`errorfile`, `http-request return file`).
+    public var fileReader: ConfigurationFileReader
 
-    public init(environment: [String: String] = [:]) {
+    public init(environment: [String: String] = [:], fileReader: ConfigurationFileReader = .system) {
         self.environment = environment
+        self.fileReader = fileReader
     }
 
     public func parse(_ text: String, file: String = "usher.cfg") -> Outcome {
@@ -36,7 +39,7 @@ public struct ConfigurationParser: Sendable {
     /// Parses the files in order, as one configuration: a section may not span files, but later files
     /// see the earlier files' `defaults`.
     public func parse(_ sources: [Source]) -> Outcome {
-        var state = ParserState()
+        var state = ParserState(fileReader: fileReader)
         let lexer = ConfigurationLexer(environment: environment)
         for source in sources {
             let (lines, lexDiagnostics) = lexer.lex(source.text, file: source.name)
@@ -64,6 +67,7 @@ struct ParserState {
     }
 
     var section = Section.none
+    let fileReader: ConfigurationFileReader
     var global = GlobalSettings()
     var proxies: [Proxy] = []
     var diagnostics: [Diagnostic] = []
@@ -72,6 +76,10 @@ struct ParserState {
     var namedDefaults: [String: ProxySettings] = [:]
 
     static let sectionKeywords: Set<String> = ["global", "defaults", "frontend", "backend", "listen"]
+
+    init(fileReader: ConfigurationFileReader) {
+        self.fileReader = fileReader
+    }
 
     mutating func handle(_ line: ConfigurationLine) {
         let keyword = line.keyword
@@ -143,7 +151,7 @@ struct ParserState {
             if !rest.isEmpty {
                 diagnostics.append(.alert(location, "unexpected '\(rest.joined(separator: " "))' after 'defaults \(name)'"))
             }
-            section = .proxy(ProxyBuilder(defaultsNamed: name, inheriting: base, location: location))
+            section = .proxy(prepared(ProxyBuilder(defaultsNamed: name, inheriting: base, location: location)))
         default:
             let kind = ProxyKind(rawValue: line.keyword)!
             guard words.count >= 2 else {
@@ -177,7 +185,7 @@ struct ParserState {
             if !rest.isEmpty {
                 diagnostics.append(.alert(location, "unexpected '\(rest.joined(separator: " "))' after '\(kind.rawValue) \(name)'"))
             }
-            var builder = ProxyBuilder(defaults: settings, name: name, kind: kind, location: location)
+            var builder = prepared(ProxyBuilder(defaults: settings, name: name, kind: kind, location: location))
             if let legacyAddresses {
                 if kind == .backend {
                     diagnostics.append(.alert(location, "a backend has no address; '\(legacyAddresses)' after 'backend \(name)' is not allowed"))
@@ -195,6 +203,14 @@ struct ParserState {
             }
             section = .proxy(builder)
         }
+    }
+
+    /// What a proxy section needs from the parser and the global section.
+    func prepared(_ builder: ProxyBuilder) -> ProxyBuilder {
+        var builder = builder
+        builder.fileReader = fileReader
+        builder.bufferSize = global.bufferSize ?? builder.bufferSize
+        return builder
     }
 
     mutating func finishSection() {

@@ -5,6 +5,14 @@ struct ProxyBuilder {
     var warnings: [Diagnostic] = []
     /// True while building a `defaults` section.
     var isDefaults: Bool
+    /// Reads `errorfile` and `return file` files while parsing, as HAProxy does.
+    var fileReader = ConfigurationFileReader.system
+    /// `tune.bufsize` (16384 unless the global section changed it): files to send as responses
+    /// must fit in it.
+    var bufferSize = 16384
+    /// Whether this section wrote its own `option httpchk` or `http-check send|expect`: the first
+    /// one replaces the inherited request and rules (see `HTTPCheck`).
+    var ownsHTTPCheck = false
 
     init(defaults settings: ProxySettings, name: String, kind: ProxyKind, location: SourceLocation) {
         proxy = Proxy(name: name, kind: kind, location: location, settings: settings)

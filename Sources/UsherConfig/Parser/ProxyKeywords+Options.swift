@@ -4,6 +4,8 @@ extension ProxyKeywords {
     struct OptionRule: Sendable {
         var side: Capabilities
         var replaces: [String] = []
+        /// HAProxy ignores the option, with a warning, in a proxy that is not in `mode http`.
+        var needsHTTPMode = false
     }
 
     static let options: [String: OptionRule] = [
@@ -18,13 +20,26 @@ extension ProxyKeywords {
         "tcpka": OptionRule(side: .proxies),
         "redispatch": OptionRule(side: .backend),
         "allbackups": OptionRule(side: .backend),
-        "ssl-hello-chk": OptionRule(side: .backend, replaces: ["tcp-check"]),
+        "ssl-hello-chk": OptionRule(side: .backend, replaces: ["tcp-check", "httpchk"]),
         // Without `tcp-check` rules (not supported yet) this is the plain connect check.
-        "tcp-check": OptionRule(side: .backend, replaces: ["ssl-hello-chk"]),
+        "tcp-check": OptionRule(side: .backend, replaces: ["ssl-hello-chk", "httpchk"]),
+        // Its arguments and the `http-check` lines are in `ProxySettings.httpCheck`.
+        "httpchk": OptionRule(side: .backend, replaces: ["ssl-hello-chk", "tcp-check"]),
         "http-keep-alive": OptionRule(side: .proxies, replaces: ["http-server-close", "httpclose"]),
         "http-server-close": OptionRule(side: .proxies, replaces: ["http-keep-alive", "httpclose"]),
         "httpclose": OptionRule(side: .proxies, replaces: ["http-keep-alive", "http-server-close"]),
+        "http-buffer-request": OptionRule(side: .proxies, needsHTTPMode: true),
+        "http-ignore-probes": OptionRule(side: .frontend, needsHTTPMode: true),
+        "http-pretend-keepalive": OptionRule(side: .backend, needsHTTPMode: true),
+        "accept-invalid-http-request": OptionRule(side: .frontend, needsHTTPMode: true),
+        "accept-invalid-http-response": OptionRule(side: .backend, needsHTTPMode: true),
+        "abortonclose": OptionRule(side: .backend),
+        "nolinger": OptionRule(side: .proxies),
+    ]
 
+    /// Options HAProxy dropped that usher accepts and ignores, with why they do not matter.
+    static let obsoleteOptions: [String: String] = [
+        "http-use-htx": "HAProxy 2.0 syntax (HAProxy 2.1 and later refuse it); usher ignores it, as HTTP is always processed natively",
     ]
 
     /// 1.x option names HAProxy 2.x refuses, with the option usher reads them as.
@@ -49,11 +64,12 @@ extension ProxyKeywords {
             }
             builder.settings.forwardFor = try parseForwardFor(arguments, line: line)
             return
-        case "httpchk":
-            // HTTP checks come with HTTP mode.
-            throw ConfigurationError.notSupported("'option httpchk'")
         default:
             break
+        }
+        if let reason = obsoleteOptions[name] {
+            builder.warn(line.location, "'\(written)' is \(reason)")
+            return
         }
         guard let rule = options[name] else {
             if HAProxyKeywords.removedOptions.contains(name) {
@@ -65,17 +81,27 @@ extension ProxyKeywords {
             let hint = NearestMatch.find(name, in: Set(options.keys).union(HAProxyKeywords.option)).map { "; did you mean '\($0)'?" } ?? ""
             throw ConfigurationError("unknown option '\(name)'\(hint)")
         }
-        if name == "httplog", let argument = arguments.first {
-            guard argument == "clf", arguments.count == 1 else {
+        switch name {
+        case "httplog":
+            guard arguments.isEmpty || arguments == ["clf"] else {
                 throw ConfigurationError("'option httplog' accepts only 'clf' as an argument")
             }
-            throw ConfigurationError.notSupported("'option httplog clf'")
+            builder.settings.httpLogIsCLF = enabled && arguments == ["clf"]
+        case "httpchk":
+            // HAProxy refuses `no option httpchk`: `option tcp-check` or `ssl-hello-chk` turn it off.
+            guard enabled else { throw ConfigurationError("'no option httpchk' is not allowed: 'option httpchk' cannot be negated") }
+            try parseHTTPChk(arguments, line: line, into: &builder)
+        default:
+            guard arguments.isEmpty else { throw ConfigurationError("'\(written)' takes no arguments") }
         }
-        guard arguments.isEmpty else { throw ConfigurationError("'\(written)' takes no arguments") }
         try checkSide(rule.side, written: written, line: line, builder: &builder)
         builder.settings.options[name] = OptionSetting(enabled: enabled, location: line.location)
-        if enabled {
-            for other in rule.replaces { builder.settings.options[other] = nil }
+        guard enabled else { return }
+        for other in rule.replaces { builder.settings.options[other] = nil }
+        if name == "tcplog" || name == "httplog" {
+            // Each of `option tcplog`, `option httplog` and `log-format` replaces the others.
+            builder.settings.logFormat = nil
+            if name == "tcplog" { builder.settings.httpLogIsCLF = false }
         }
     }
 

@@ -83,34 +83,6 @@ extension ProxyKeywords {
         }
     }
 
-    /// `balance ALGORITHM`
-    static func parseBalance(_ line: ConfigurationLine) throws -> BalanceAlgorithm {
-        guard line.words.count >= 2 else { throw ConfigurationError("'balance' expects an algorithm such as roundrobin or leastconn") }
-        let name = line.words[1]
-        let arguments = Array(line.words.dropFirst(2))
-        let simple: [String: BalanceAlgorithm] = [
-            "roundrobin": .roundRobin, "static-rr": .staticRoundRobin, "leastconn": .leastConnections, "first": .first, "source": .source,
-        ]
-        if let algorithm = simple[name] {
-            guard arguments.isEmpty else { throw ConfigurationError("'balance \(name)' takes no arguments") }
-            return algorithm
-        }
-        switch name {
-        case "uri", "url_param", "hdr", "random", "rdp-cookie", "hash":
-            if name.hasPrefix("hdr(") || name == "uri" || name == "url_param" {
-                return .http(name: name, arguments: arguments)
-            }
-            throw ConfigurationError.notSupported("'balance \(name)'")
-        default:
-            if name.hasPrefix("hdr(") { return .http(name: name, arguments: arguments) }
-            if name.hasPrefix("random") || name.hasPrefix("rdp-cookie") {
-                throw ConfigurationError.notSupported("'balance \(name)'")
-            }
-            let hint = NearestMatch.find(name, in: simple.keys).map { "; did you mean '\($0)'?" } ?? ""
-            throw ConfigurationError("unknown balance algorithm '\(name)'\(hint)")
-        }
-    }
-
     /// `cookie NAME [rewrite|insert|prefix] [indirect] [nocache] …`
     static func parseCookie(_ line: ConfigurationLine) throws -> CookiePersistence {
         guard line.words.count >= 2 else { throw ConfigurationError("'cookie' expects a cookie name") }

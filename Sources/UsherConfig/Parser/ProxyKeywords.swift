@@ -120,6 +120,39 @@ enum ProxyKeywords {
             guard line.words.count == 1 else { throw ConfigurationError("'enabled' takes no arguments") }
             builder.proxy.isDisabled = false
         },
+        "http-request": Keyword(capabilities: .all) { line, builder in try parseHTTPRequest(line, into: &builder) },
+        "http-response": Keyword(capabilities: .all) { line, builder in try parseHTTPResponse(line, into: &builder) },
+        "redirect": Keyword(capabilities: .proxies) { line, builder in try parseStandaloneRedirect(line, into: &builder) },
+        "capture": Keyword(capabilities: .frontend) { line, builder in try parseCapture(line, into: &builder) },
+        "errorfile": Keyword(capabilities: .all) { line, builder in try parseErrorFile(line, into: &builder) },
+        "errorloc": errorLocation(code: 302),
+        "errorloc302": errorLocation(code: 302),
+        "errorloc303": errorLocation(code: 303),
+        "http-check": Keyword(capabilities: [.defaults, .backend]) { line, builder in try parseHTTPCheck(line, into: &builder) },
+        "log-format": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
+            builder.settings.logFormat = try logFormat(line)
+            // `log-format` replaces `option tcplog` and `option httplog`, and they replace it.
+            builder.settings.options["tcplog"] = nil
+            builder.settings.options["httplog"] = nil
+            builder.settings.httpLogIsCLF = false
+        },
+        "unique-id-format": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
+            builder.settings.uniqueIDFormat = try logFormat(line)
+        },
+        "unique-id-header": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
+            builder.settings.uniqueIDHeader = try single(line)
+        },
+        "monitor-uri": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
+            builder.settings.monitorURI = try single(line)
+        },
+        "http-reuse": Keyword(capabilities: [.defaults, .backend]) { line, builder in
+            let value = line.words.count == 2 ? line.words[1] : ""
+            guard let reuse = HTTPReuse(rawValue: value) else {
+                let names = RuleWords.list(HTTPReuse.allCases.map(\.rawValue), conjunction: "or")
+                throw ConfigurationError("'http-reuse' expects one of \(names)")
+            }
+            builder.settings.httpReuse = reuse
+        },
         "description": Keyword(capabilities: .proxies) { line, _ in
             guard line.words.count >= 2 else { throw ConfigurationError("'description' expects a text") }
         },
@@ -182,10 +215,11 @@ enum ProxyKeywords {
         try GlobalKeywords.integer(line, in: range)
     }
 
-    static func optionalCondition(_ words: ArraySlice<String>, line: ConfigurationLine) throws -> Condition? {
+    /// The condition that ends a rule (`rule` names the rule in messages, the keyword by default).
+    static func optionalCondition(_ words: ArraySlice<String>, line: ConfigurationLine, rule: String? = nil) throws -> Condition? {
         guard let first = words.first else { return nil }
         guard first == "if" || first == "unless" else {
-            throw ConfigurationError("unexpected '\(first)' in '\(line.keyword)': a condition starts with 'if' or 'unless'")
+            throw ConfigurationError("unexpected '\(first)' in '\(rule ?? line.keyword)': a condition starts with 'if' or 'unless'")
         }
         switch Condition.parse(words, location: line.location) {
         case .success(let condition): return condition

@@ -37,7 +37,8 @@ public struct ServerBalancer: Sendable {
         guard !available.isEmpty else { return .queue }
 
         switch algorithm {
-        case .roundRobin, .http:
+        case .roundRobin, .uri, .urlParameter, .header:
+            // The HTTP hashes need the request, which the TCP data plane does not read: round robin, as HAProxy falls back to.
             return .server(smoothRoundRobin(available, servers))
         case .staticRoundRobin:
             return .server(staticRoundRobin(available, servers))

@@ -1,0 +1,29 @@
+/// `http-request ACTION … [if|unless COND]` in a frontend, listen or backend, or a standalone
+/// `redirect …` line (kept apart in `Proxy.redirectRules`: HAProxy evaluates those after every
+/// `http-request` rule).
+public typealias HTTPRequestRule = HTTPRule<HTTPRequestAction>
+
+/// What an `http-request` rule does. Format arguments are log-format strings, kept raw.
+public enum HTTPRequestAction: Sendable, Equatable {
+    /// `set-header`, `add-header`, `del-header`, `replace-header`, `replace-value`.
+    case header(HTTPHeaderAction)
+    /// `set-path FMT`: the path, keeping the query string.
+    case setPath(String)
+    /// `set-query FMT`: what follows the `?` (one is added when missing and the value is not empty).
+    case setQuery(String)
+    /// `set-uri FMT`: the whole URI.
+    case setURI(String)
+    /// `set-method FMT`
+    case setMethod(String)
+    /// `redirect …`: answer with a redirect; no further rule is evaluated.
+    case redirect(HTTPRedirect)
+    /// `allow`: stop evaluating this section's `http-request` rules and let the request through.
+    case allow
+    /// `deny …`: answer with the reply (403 by default); no further rule is evaluated.
+    case deny(HTTPReply)
+    /// `tarpit …`: hold the request for `timeout tarpit` (else `timeout connect`), then answer
+    /// with the reply (500 by default).
+    case tarpit(HTTPReply)
+    /// `return …`: answer with the reply (200 by default); no further rule is evaluated.
+    case `return`(HTTPReply)
+}

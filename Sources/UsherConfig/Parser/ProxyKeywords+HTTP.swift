@@ -1,0 +1,70 @@
+extension ProxyKeywords {
+    /// `capture request header NAME len N`, `capture response header NAME len N`
+    static func parseCapture(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {
+        let direction = line.words.count >= 2 ? line.words[1] : ""
+        switch direction {
+        case "request", "response":
+            let words = line.words
+            guard words.count >= 6, words[2] == "header", words[4] == "len" else {
+                throw ConfigurationError("'capture \(direction)' expects 'header NAME len LENGTH'")
+            }
+            guard words.count == 6 else {
+                throw ConfigurationError("unexpected '\(words[6])' after 'capture \(direction) header \(words[3]) len \(words[5])'")
+            }
+            guard let length = ConfigurationValues.integer(words[5]) else {
+                throw ConfigurationError("'capture \(direction) header \(words[3]) len' expects a number of characters, not '\(words[5])'")
+            }
+            let capture = HeaderCapture(name: words[3], length: length, location: line.location)
+            if direction == "request" {
+                builder.proxy.requestHeaderCaptures.append(capture)
+            } else {
+                builder.proxy.responseHeaderCaptures.append(capture)
+            }
+        case "cookie":
+            throw ConfigurationError.notSupported("'capture cookie'")
+        default:
+            throw ConfigurationError("'capture' expects 'request header', 'response header' or 'cookie'")
+        }
+    }
+
+    /// `errorfile CODE FILE`: the file is read now, as HAProxy does (before any chroot).
+    static func parseErrorFile(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {
+        let (status, path) = try errorFileArguments(line, value: "a file")
+        let contents = try readHTTPResponseFile(path, for: "errorfile \(status)", builder: builder)
+        builder.settings.errorFiles[status] = ErrorFile(status: status, response: .file(path: path, contents: contents), location: line.location)
+    }
+
+    /// `errorloc CODE URL`, `errorloc302 CODE URL`, `errorloc303 CODE URL`
+    static func errorLocation(code: Int) -> Keyword {
+        Keyword(capabilities: .all) { line, builder in
+            let (status, url) = try errorFileArguments(line, value: "a URL")
+            builder.settings.errorFiles[status] = ErrorFile(status: status, response: .redirect(code: code, url: url), location: line.location)
+        }
+    }
+
+    /// `CODE VALUE`. HAProxy ignores further words; usher refuses them, as they most likely are the
+    /// rest of a path or URL with an unescaped space.
+    static func errorFileArguments(_ line: ConfigurationLine, value: String) throws -> (status: Int, value: String) {
+        guard line.words.count >= 3 else {
+            throw ConfigurationError("'\(line.keyword)' expects a status code and \(value)")
+        }
+        guard let status = ConfigurationValues.integer(line.words[1]), ErrorFile.statusCodes.contains(status) else {
+            throw ConfigurationError("'\(line.keyword)': status '\(line.words[1])' is not one HAProxy answers with by itself, so there is no error response to replace (expected \(errorPageCodes))")
+        }
+        guard line.words.count == 3 else {
+            throw ConfigurationError("unexpected '\(line.words[3])' after '\(line.keyword) \(status) \(line.words[2])'")
+        }
+        return (status, line.words[2])
+    }
+
+    /// `log-format FORMAT`, `unique-id-format FORMAT`: one word (quoted, or with its spaces escaped).
+    static func logFormat(_ line: ConfigurationLine) throws -> LogFormat {
+        guard line.words.count >= 2, !line.words[1].isEmpty else {
+            throw ConfigurationError("'\(line.keyword)' expects a format string")
+        }
+        guard line.words.count == 2 else {
+            throw ConfigurationError("'\(line.keyword)' expects one argument: quote the format or escape its spaces with '\\'")
+        }
+        return LogFormat(format: line.words[1], location: line.location)
+    }
+}

@@ -1,0 +1,201 @@
+extension ProxyKeywords {
+    /// The `http-request` actions usher understands, for "did you mean" hints.
+    static let httpRequestActionNames = [
+        "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-path", "set-query", "set-uri",
+        "set-method", "redirect", "allow", "deny", "tarpit", "return",
+    ]
+
+    /// The `http-response` actions usher understands.
+    static let httpResponseActionNames = [
+        "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-status", "allow", "deny",
+        "redirect", "return",
+    ]
+
+    /// `http-request ACTION … [if|unless COND]`
+    static func parseHTTPRequest(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {
+        let rule = try parseHTTPRule(line, builder: &builder, examples: "set-header, redirect, deny or return", header: HTTPRequestAction.header) {
+            name, words, builder -> HTTPRequestAction in
+            switch name {
+            case "set-path": return .setPath(try words.arguments("a path format")[0])
+            case "set-query": return .setQuery(try words.arguments("a query string format")[0])
+            case "set-uri": return .setURI(try words.arguments("a URI format")[0])
+            case "set-method": return .setMethod(try words.arguments("a method format")[0])
+            case "redirect": return .redirect(try parseRedirect(&words, valueIsLogFormat: true))
+            case "allow": return .allow
+            case "deny": return .deny(try parseReply(&words, defaultStatus: 403, acceptsDenyStatus: true, line: line, builder: &builder))
+            case "tarpit": return .tarpit(try parseReply(&words, defaultStatus: 500, acceptsDenyStatus: true, line: line, builder: &builder))
+            case "return": return .return(try parseReply(&words, defaultStatus: 200, acceptsDenyStatus: false, line: line, builder: &builder))
+            default:
+                throw unknownHTTPAction(name, keyword: "http-request", supported: httpRequestActionNames, known: HAProxyKeywords.httpRequestActions)
+            }
+        }
+        if !builder.proxy.redirectRules.isEmpty {
+            builder.warn(line.location, "an 'http-request' rule placed after a 'redirect' rule is still evaluated before it")
+        }
+        builder.proxy.httpRequestRules.append(rule)
+    }
+
+    /// `http-response ACTION … [if|unless COND]`
+    static func parseHTTPResponse(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {
+        let rule = try parseHTTPRule(line, builder: &builder, examples: "set-header, del-header or set-status", header: HTTPResponseAction.header) {
+            name, words, builder -> HTTPResponseAction in
+            switch name {
+            case "set-status": return try parseSetStatus(&words)
+            case "allow": return .allow
+            case "deny": return .deny(try parseReply(&words, defaultStatus: 502, acceptsDenyStatus: true, line: line, builder: &builder))
+            case "redirect":
+                let redirect = try parseRedirect(&words, valueIsLogFormat: true)
+                guard redirect.kind == .location else {
+                    throw ConfigurationError("'http-response redirect' supports only 'location', not '\(redirect.kind.rawValue)'")
+                }
+                return .redirect(redirect)
+            case "return": return .return(try parseReply(&words, defaultStatus: 200, acceptsDenyStatus: false, line: line, builder: &builder))
+            default:
+                if HAProxyKeywords.httpRequestActions.contains(name), !HAProxyKeywords.httpResponseActions.contains(name) {
+                    throw ConfigurationError("'\(name)' is an 'http-request' action; 'http-response' has no such action")
+                }
+                throw unknownHTTPAction(name, keyword: "http-response", supported: httpResponseActionNames, known: HAProxyKeywords.httpResponseActions)
+            }
+        }
+        builder.proxy.httpResponseRules.append(rule)
+    }
+
+    /// What `http-request` and `http-response` lines share: where they may be, the action word, the
+    /// header actions and the condition. `parseAction` reads the other actions.
+    static func parseHTTPRule<Action>(
+        _ line: ConfigurationLine, builder: inout ProxyBuilder, examples: String, header: (HTTPHeaderAction) -> Action,
+        parseAction: (_ name: String, _ words: inout RuleWords, _ builder: inout ProxyBuilder) throws -> Action
+    ) throws -> HTTPRule<Action> {
+        try checkHTTPRuleSection(line.keyword, builder: builder)
+        guard line.words.count >= 2 else {
+            throw ConfigurationError("'\(line.keyword)' expects an action such as \(examples)")
+        }
+        let name = line.words[1]
+        var words = RuleWords(line.words.dropFirst(2), rule: "\(line.keyword) \(name)")
+        let action = try parseHeaderAction(name, &words).map(header) ?? parseAction(name, &words, &builder)
+        let condition = try optionalCondition(words.rest, line: line, rule: words.rule)
+        return HTTPRule(action: action, condition: condition, location: line.location)
+    }
+
+    /// `redirect location|prefix|scheme VALUE [OPTIONS] [if|unless COND]`: a rule of its own, which
+    /// HAProxy evaluates after the `http-request` rules.
+    static func parseStandaloneRedirect(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {
+        var words = RuleWords(line.words.dropFirst(), rule: "redirect")
+        let redirect = try parseRedirect(&words, valueIsLogFormat: false)
+        let condition = try optionalCondition(words.rest, line: line, rule: words.rule)
+        if !builder.proxy.useBackendRules.isEmpty {
+            builder.warn(line.location, "a 'redirect' rule placed after a 'use_backend' rule is still evaluated before it")
+        }
+        builder.proxy.redirectRules.append(HTTPRequestRule(action: .redirect(redirect), condition: condition, location: line.location))
+    }
+
+    /// HAProxy 2.6 takes these rules in named `defaults` sections only (for the proxies using that
+    /// section, before their own); usher not yet.
+    static func checkHTTPRuleSection(_ keyword: String, builder: ProxyBuilder) throws {
+        guard builder.isDefaults else { return }
+        guard !builder.proxy.name.isEmpty else {
+            throw ConfigurationError("'\(keyword)' is not allowed in an anonymous defaults section (HAProxy takes it only in a named one)")
+        }
+        throw ConfigurationError.notSupported("'\(keyword)' in a defaults section")
+    }
+
+    /// The header actions `http-request` and `http-response` share; `nil` for any other action.
+    static func parseHeaderAction(_ name: String, _ words: inout RuleWords) throws -> HTTPHeaderAction? {
+        switch name {
+        case "set-header", "add-header":
+            let arguments = try words.arguments("a header name", "a value format")
+            return name == "set-header" ? .set(name: arguments[0], value: arguments[1]) : .add(name: arguments[0], value: arguments[1])
+        case "del-header":
+            let header = try words.arguments("a header name")[0]
+            var match = HTTPHeaderAction.NameMatch.exact
+            if words.rest.first == "-m" {
+                _ = words.next()
+                let method = try words.value(of: "-m")
+                guard let known = HTTPHeaderAction.NameMatch(rawValue: method) else {
+                    let names = HTTPHeaderAction.NameMatch.allCases.map(\.rawValue)
+                    throw ConfigurationError("unknown matching method '\(method)' after '-m' in '\(words.rule)' (expected \(RuleWords.list(names, conjunction: "or")))")
+                }
+                match = known
+            }
+            if match == .regex { try checkRegex(header, in: words.rule) }
+            return .delete(name: header, match: match)
+        case "replace-header", "replace-value":
+            let arguments = try words.arguments("a header name", "a regular expression", "a replacement format")
+            try checkRegex(arguments[1], in: words.rule)
+            if name == "replace-header" {
+                return .replace(name: arguments[0], regex: arguments[1], replacement: arguments[2])
+            }
+            return .replaceValue(name: arguments[0], regex: arguments[1], replacement: arguments[2])
+        default:
+            return nil
+        }
+    }
+
+    /// `set-status CODE [reason TEXT]`
+    static func parseSetStatus(_ words: inout RuleWords) throws -> HTTPResponseAction {
+        let text = try words.arguments("a status code")[0]
+        guard let code = ConfigurationValues.integer(text, in: 100...999) else {
+            throw ConfigurationError("'http-response set-status' expects a status code from 100 to 999, not '\(text)'")
+        }
+        var reason: String? = nil
+        if words.rest.first == "reason" {
+            _ = words.next()
+            reason = try words.value(of: "reason")
+        }
+        return .setStatus(code: code, reason: reason)
+    }
+
+    /// `location|prefix|scheme VALUE [code C] [drop-query] [append-slash] [ignore-empty]
+    /// [set-cookie NAME[=VALUE]] [clear-cookie NAME[=]]`, in any order as in HAProxy.
+    static func parseRedirect(_ words: inout RuleWords, valueIsLogFormat: Bool) throws -> HTTPRedirect {
+        var redirect = HTTPRedirect(kind: .location, value: "", valueIsLogFormat: valueIsLogFormat)
+        var hasKind = false
+        while let word = words.next() {
+            switch word {
+            case "location", "prefix", "scheme":
+                redirect.kind = HTTPRedirect.Kind(rawValue: word)!
+                redirect.value = try words.value(of: word)
+                hasKind = true
+            case "code":
+                let text = try words.value(of: word)
+                guard let code = Int(text), HTTPRedirect.allowedCodes.contains(code) else {
+                    let codes = RuleWords.list(HTTPRedirect.allowedCodes.map(String.init), conjunction: "or")
+                    throw ConfigurationError("unsupported redirect code '\(text)' in '\(words.rule)' (expected \(codes))")
+                }
+                redirect.code = code
+            case "drop-query": redirect.dropQuery = true
+            case "append-slash": redirect.appendSlash = true
+            case "ignore-empty": redirect.ignoreEmpty = true
+            case "set-cookie": redirect.cookie = .set(try words.value(of: word))
+            case "clear-cookie": redirect.cookie = .clear(try words.value(of: word))
+            default:
+                throw ConfigurationError(
+                    "unexpected '\(word)' in '\(words.rule)' (expected location, prefix, scheme, code, drop-query, append-slash, ignore-empty, set-cookie, clear-cookie or a condition)"
+                )
+            }
+        }
+        guard hasKind else {
+            throw ConfigurationError("'\(words.rule)' expects 'location', 'prefix' or 'scheme' followed by its value")
+        }
+        return redirect
+    }
+
+    /// An action HAProxy has and usher does not is "not supported yet"; anything else is unknown.
+    static func unknownHTTPAction(_ name: String, keyword: String, supported: [String], known: Set<String>) -> ConfigurationError {
+        if known.contains(name) || HAProxyKeywords.httpActionPrefixes.contains(where: { name.hasPrefix($0) }) {
+            return ConfigurationError.notSupported("'\(keyword) \(name)'")
+        }
+        let hint = NearestMatch.find(name, in: supported).map { "; did you mean '\($0)'?" } ?? ""
+        return ConfigurationError("unknown action '\(name)' in '\(keyword)'\(hint)")
+    }
+
+    /// HAProxy compiles regular expressions while parsing; usher checks them with Swift's `Regex`,
+    /// which UsherRouting matches with.
+    static func checkRegex(_ pattern: String, in rule: String) throws {
+        do {
+            _ = try Regex(pattern)
+        } catch {
+            throw ConfigurationError("invalid regular expression '\(pattern)' in '\(rule)': \(error)")
+        }
+    }
+}
