@@ -23,6 +23,7 @@ extension HTTPSessionHandler {
         requestPhase = .body
 
         var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser, request: head)
+        guard handleRuleOutcome(frontend.routes.httpRequestRules.apply(to: &head, &sample), framing: framing.framing) else { return }
         guard let backendIndex = frontend.routes.chooseBackend(&sample, backendsByName: runtime.table.backendsByName) else {
             finishWithError(503, termination: TerminationState(.proxy, .request), reason: "no backend for the request")
             return
@@ -30,6 +31,7 @@ extension HTTPSessionHandler {
         let backend = runtime.backends[backendIndex]
         exchange.backend = backend
         backend.activeConnections.wrappingIncrement(ordering: .relaxed)
+        guard handleRuleOutcome(backend.routes.httpRequestRules.apply(to: &head, &sample), framing: framing.framing) else { return }
 
         let mode = HTTPConnectionMode.combining(frontend: frontend.connectionMode, backend: backend.connectionMode)
         exchange.isUpgrade = HTTPHopHeaders.isUpgradeRequest(head)
@@ -46,6 +48,40 @@ extension HTTPSessionHandler {
         serialized.writeHTTPRequestHead(head)
         rearmTimer()
         sendRequestHead(serialized, exchange: exchange, backend: backend)
+    }
+
+    /// Carries out what `http-request` rules decided. Returns true to go on with the request.
+    private func handleRuleOutcome(_ outcome: CompiledHTTPRules.Outcome, framing: HTTPBodyFraming) -> Bool {
+        switch outcome {
+        case .proceed:
+            return true
+        case .error(let status):
+            finishWithError(status, termination: TerminationState(.proxy, .request), reason: "denied by an http-request rule")
+            return false
+        case .reply(let status, let bytes):
+            // A request body nobody will read cannot be skipped safely: the connection closes.
+            let keepAlive = framing == .none && (exchange?.request.wantsKeepAlive ?? false)
+                && frontend.connectionMode != .close && !clientInputClosed
+            replyLocally(status: status, bytes: bytes, keepAlive: keepAlive)
+            return false
+        }
+    }
+
+    /// Answers the current request with `bytes` in place of a server's response.
+    func replyLocally(status: Int, bytes: [UInt8], keepAlive: Bool) {
+        guard let context, let exchange else { return }
+        exchange.status = status
+        exchange.responseStarted = true
+        exchange.clientKeepAlive = keepAlive
+        exchange.serverKeepAlive = false
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        exchange.bytesToClient += bytes.count
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        // Nothing of the request goes further: its (empty) body is done with.
+        requestPhase = .done
+        dropServerLink()
+        responseComplete()
     }
 
     /// Sends the head on the session's idle connection when it goes to the right server, else on

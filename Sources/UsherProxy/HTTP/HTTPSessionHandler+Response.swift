@@ -133,6 +133,14 @@ extension HTTPSessionHandler {
                 failResponse("CONNECT tunnels are not supported")
                 return
             }
+            var sample = SampleContext(
+                connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser,
+                request: exchange.request, response: head
+            )
+            if let backend = exchange.backend {
+                guard handleResponseRuleOutcome(backend.routes.httpResponseRules.apply(to: &head, &sample)) else { return }
+            }
+            guard handleResponseRuleOutcome(frontend.routes.httpResponseRules.apply(to: &head, &sample)) else { return }
             exchange.status = head.status
             if framing == .untilClose || clientInputClosed || requestPhase != .done {
                 // A body that ends at close can only be relayed to a client that is closed after it.
@@ -154,6 +162,21 @@ extension HTTPSessionHandler {
             responseBuffer = context.channel.allocator.buffer(capacity: 0)
             forwardResponseBody(&rest)
             context.flush()
+        }
+    }
+
+    /// Carries out what `http-response` rules decided. Returns true to relay the response.
+    private func handleResponseRuleOutcome(_ outcome: CompiledHTTPRules.Outcome) -> Bool {
+        switch outcome {
+        case .proceed:
+            return true
+        case .error(let status):
+            finishWithError(status, termination: TerminationState(.proxy, .headers), reason: "denied by an http-response rule")
+            return false
+        case .reply(let status, let bytes):
+            // The server's response is dropped, and its connection with it.
+            replyLocally(status: status, bytes: bytes, keepAlive: false)
+            return false
         }
     }
 

@@ -341,7 +341,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         endExchange()
     }
 
-    var errorPages: HTTPErrorPages { HTTPErrorPages() }
+    /// The backend's pages once it is chosen, the frontend's before.
+    var errorPages: HTTPErrorPages { exchange?.backend?.errorPages ?? frontend.errorPages }
 
     /// Closes both connections at once (a truncated transfer, a timeout mid-body).
     func abort(_ termination: TerminationState) {

@@ -20,6 +20,8 @@ public final class BackendRuntime: Sendable {
     /// The backend's half of the HTTP connection mode.
     let connectionMode: HTTPConnectionMode
     let forwardFor: ForwardFor?
+    /// `errorfile`/`errorloc` pages, else the built-in ones.
+    let errorPages: HTTPErrorPages
     /// Connections this backend is handling now.
     let activeConnections = ManagedAtomic<Int>(0)
     let queued = ManagedAtomic<Int>(0)
@@ -50,6 +52,7 @@ public final class BackendRuntime: Sendable {
         self.serverKeepAlive = settings.isEnabled("tcpka") || settings.isEnabled("srvtcpka")
         self.connectionMode = HTTPConnectionMode(settings)
         self.forwardFor = settings.forwardFor
+        self.errorPages = HTTPErrorPages(settings.errorFiles)
         self.state = NIOLockedValueBox(State(balancer: ServerBalancer(
             algorithm: routes.proxy.balance, serverCount: routes.servers.count,
             useAllBackups: routes.proxy.settings.isEnabled("allbackups")

@@ -25,6 +25,8 @@ public final class FrontendRuntime: Sendable {
     /// The frontend's half of the HTTP connection mode.
     let connectionMode: HTTPConnectionMode
     let forwardFor: ForwardFor?
+    /// `errorfile`/`errorloc` pages, else the built-in ones.
+    let errorPages: HTTPErrorPages
     let httpLimits: HTTPLimits
 
     init(routes: FrontendRoutes, global: GlobalSettings) {
@@ -40,6 +42,7 @@ public final class FrontendRuntime: Sendable {
         self.isHTTP = routes.proxy.mode == .http
         self.connectionMode = HTTPConnectionMode(settings)
         self.forwardFor = settings.forwardFor
+        self.errorPages = HTTPErrorPages(settings.errorFiles)
         self.httpLimits = HTTPLimits(
             maxHeadBytes: max(1024, (global.bufferSize ?? 16_384) - min(global.maxRewrite ?? 1024, (global.bufferSize ?? 16_384) / 2)),
             maxHeaderCount: global.maxHeaders ?? 101

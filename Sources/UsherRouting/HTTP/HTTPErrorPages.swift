@@ -1,3 +1,5 @@
+import UsherConfig
+
 /// The responses usher writes itself when it refuses or cannot serve a request: a short HTML page
 /// per status, `Cache-Control: no-cache`, and `Connection: close` (after an error the connection
 /// is closed, as HAProxy does). An `errorfile` replaces a page whole.
@@ -10,6 +12,20 @@ public struct HTTPErrorPages: Sendable {
     }
 
     /// The bytes to send for `status`.
+    /// The pages `errorfile` and `errorloc` lines give.
+    public init(_ errorFiles: [Int: ErrorFile]) {
+        var custom: [Int: [UInt8]] = [:]
+        for (status, file) in errorFiles {
+            switch file.response {
+            case .file(_, let contents):
+                custom[status] = contents
+            case .redirect(let code, let url):
+                custom[status] = Array("HTTP/1.1 \(code) \(Self.reason(for: code))\r\ncontent-length: 0\r\nlocation: \(url)\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n".utf8)
+            }
+        }
+        self.custom = custom
+    }
+
     public func response(for status: Int) -> [UInt8] {
         if let page = custom[status] { return page }
         return Self.builtIn(status)

@@ -5,9 +5,19 @@ public struct BackendRoutes: Sendable {
     public let proxy: Proxy
     let useServerRules: [(server: Int, condition: CompiledCondition?)]
 
-    init(proxy: Proxy, useServerRules: [(server: Int, condition: CompiledCondition?)]) {
+    /// `http-request` rules, run once the backend is chosen (after the frontend's).
+    public let httpRequestRules: CompiledHTTPRules
+    /// `http-response` rules, run before the frontend's.
+    public let httpResponseRules: CompiledHTTPRules
+
+    init(
+        proxy: Proxy, useServerRules: [(server: Int, condition: CompiledCondition?)],
+        httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty
+    ) {
         self.proxy = proxy
         self.useServerRules = useServerRules
+        self.httpRequestRules = httpRequestRules
+        self.httpResponseRules = httpResponseRules
     }
 
     public var name: String { proxy.name }

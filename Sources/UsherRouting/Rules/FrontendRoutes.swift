@@ -15,11 +15,18 @@ public struct FrontendRoutes: Sendable {
     let backendRules: [(target: BackendTarget, condition: CompiledCondition?)]
     /// Index into `RoutingTable.backends`.
     public let defaultBackend: Int?
+    /// `http-request` and `redirect` rules, run before the backend is chosen.
+    public let httpRequestRules: CompiledHTTPRules
+    /// `http-response` rules, run after the backend's.
+    public let httpResponseRules: CompiledHTTPRules
 
     init(
         proxy: Proxy, connectionRules: [Rule], contentRules: [Rule],
-        backendRules: [(target: BackendTarget, condition: CompiledCondition?)], defaultBackend: Int?
+        backendRules: [(target: BackendTarget, condition: CompiledCondition?)], defaultBackend: Int?,
+        httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty
     ) {
+        self.httpRequestRules = httpRequestRules
+        self.httpResponseRules = httpResponseRules
         self.proxy = proxy
         self.inspectDelay = proxy.settings.inspectDelay
         self.connectionRules = connectionRules

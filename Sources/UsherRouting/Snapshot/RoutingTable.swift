@@ -55,6 +55,19 @@ public struct RoutingTable: Sendable {
             }
         }
 
+        func compileHTTPRules(_ proxy: Proxy, _ named: [String: [CompiledACL]]) -> (request: CompiledHTTPRules, response: CompiledHTTPRules) {
+            let report = { (location: SourceLocation, message: String) in
+                diagnostics.append(.alert(location, "in \(proxy.kind.rawValue) '\(proxy.name)': \(message)"))
+            }
+            let request = CompiledHTTPRules.compile(
+                request: proxy.httpRequestRules + proxy.redirectRules, compileCondition: { compileCondition($0, named, proxy) }, report: report
+            )
+            let response = CompiledHTTPRules.compile(
+                response: proxy.httpResponseRules, compileCondition: { compileCondition($0, named, proxy) }, report: report
+            )
+            return (request, response)
+        }
+
         var frontends: [FrontendRoutes] = []
         var backends: [BackendRoutes] = []
         for proxy in configuration.proxies where !proxy.isDisabled {
@@ -80,6 +93,7 @@ public struct RoutingTable: Sendable {
                         backendRules.append((.fixed(index), condition))
                     }
                 }
+                let httpRules = compileHTTPRules(proxy, named)
                 var defaultBackend: Int? = nil
                 if let name = proxy.settings.defaultBackend {
                     defaultBackend = backendsByName[name]
@@ -88,7 +102,8 @@ public struct RoutingTable: Sendable {
                 }
                 frontends.append(FrontendRoutes(
                     proxy: proxy, connectionRules: connectionRules, contentRules: contentRules,
-                    backendRules: backendRules, defaultBackend: defaultBackend
+                    backendRules: backendRules, defaultBackend: defaultBackend,
+                    httpRequestRules: httpRules.request, httpResponseRules: httpRules.response
                 ))
             }
         }
@@ -101,7 +116,12 @@ public struct RoutingTable: Sendable {
                 else { continue }
                 useServerRules.append((index, condition))
             }
-            backends.append(BackendRoutes(proxy: proxy, useServerRules: useServerRules))
+            // A listen section's rules run once, on its frontend side.
+            let httpRules = proxy.kind == .listen ? (request: CompiledHTTPRules.empty, response: CompiledHTTPRules.empty) : compileHTTPRules(proxy, named)
+            backends.append(BackendRoutes(
+                proxy: proxy, useServerRules: useServerRules,
+                httpRequestRules: httpRules.request, httpResponseRules: httpRules.response
+            ))
         }
         if diagnostics.contains(where: { $0.severity == .alert }) {
             return (nil, diagnostics)

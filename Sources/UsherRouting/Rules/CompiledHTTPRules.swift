@@ -1,0 +1,209 @@
+import UsherConfig
+
+/// A proxy's `http-request` (and `redirect`) or `http-response` rules, compiled once: conditions,
+/// format strings and regular expressions ready to run on each message.
+public struct CompiledHTTPRules: Sendable {
+    /// What the rules decided for a message.
+    public enum Outcome: Sendable, Equatable {
+        /// Go on: the message (perhaps rewritten) continues on its way.
+        case proceed
+        /// Answer with these bytes (a complete response) instead; `status` for the log.
+        case reply(status: Int, bytes: [UInt8])
+        /// Answer with the proxy's page for `status` (errorfile or built-in), as `deny` does.
+        case error(status: Int)
+    }
+
+    enum Action: Sendable {
+        case header(CompiledHeaderAction)
+        case setPath(LogFormatTemplate)
+        case setQuery(LogFormatTemplate)
+        case setURI(LogFormatTemplate)
+        case setMethod(LogFormatTemplate)
+        case setStatus(code: Int, reason: String?)
+        case redirect(HTTPRedirect, LogFormatTemplate?)
+        case allow
+        case reply(HTTPReply, LogFormatTemplate?)
+    }
+
+    struct Rule: Sendable {
+        var action: Action
+        var condition: CompiledCondition?
+    }
+
+    let rules: [Rule]
+
+    public var isEmpty: Bool { rules.isEmpty }
+
+    init(rules: [Rule]) {
+        self.rules = rules
+    }
+
+    static let empty = CompiledHTTPRules(rules: [])
+
+    /// Runs the rules in order on a request: header and target rewrites apply at once; `allow`
+    /// stops the rules; `deny`, `return`, `redirect` end the request with an answer.
+    public func apply(to request: inout HTTPRequestHead, _ context: inout SampleContext) -> Outcome {
+        for rule in rules {
+            context.request = request
+            guard rule.condition.evaluate(&context) == .pass else { continue }
+            switch rule.action {
+            case .header(let action):
+                action.apply(to: &request.headers, &context)
+            case .setPath(let template):
+                request.setPath(template.render(&context))
+            case .setQuery(let template):
+                let query = template.render(&context)
+                request.setQuery(query.isEmpty ? nil : query)
+            case .setURI(let template):
+                request.target = template.render(&context)
+            case .setMethod(let template):
+                request.method = template.render(&context)
+            case .setStatus:
+                break
+            case .redirect(let redirect, let template):
+                if let reply = Self.redirect(redirect, template, request: request, &context) { return reply }
+            case .allow:
+                context.request = request
+                return .proceed
+            case .reply(let reply, let template):
+                return Self.reply(reply, template, &context)
+            }
+        }
+        context.request = request
+        return .proceed
+    }
+
+    /// Runs the rules in order on a response.
+    public func apply(to response: inout HTTPResponseHead, _ context: inout SampleContext) -> Outcome {
+        for rule in rules {
+            context.response = response
+            guard rule.condition.evaluate(&context) == .pass else { continue }
+            switch rule.action {
+            case .header(let action):
+                action.apply(to: &response.headers, &context)
+            case .setStatus(let code, let reason):
+                response.status = code
+                response.reason = reason ?? HTTPErrorPages.reason(for: code)
+            case .redirect(let redirect, let template):
+                let request = context.request ?? HTTPRequestHead(method: "GET", target: "/", version: .http1_1)
+                if let reply = Self.redirect(redirect, template, request: request, &context) { return reply }
+            case .allow:
+                return .proceed
+            case .reply(let reply, let template):
+                return Self.reply(reply, template, &context)
+            case .setPath, .setQuery, .setURI, .setMethod:
+                break
+            }
+        }
+        return .proceed
+    }
+
+    static func redirect(_ redirect: HTTPRedirect, _ template: LogFormatTemplate?, request: HTTPRequestHead, _ context: inout SampleContext) -> Outcome? {
+        let value = template?.render(&context) ?? redirect.value
+        if redirect.ignoreEmpty && value.isEmpty { return nil }
+        var path = String(request.path)
+        if redirect.appendSlash && !path.hasSuffix("/") { path += "/" }
+        let query = redirect.dropQuery ? "" : request.query.map { "?" + $0 } ?? ""
+        let location: String
+        switch redirect.kind {
+        case .location:
+            location = value
+        case .prefix:
+            // A prefix of "/" alone means "the same path": nothing is prepended.
+            location = (value == "/" ? "" : value) + path + query
+        case .scheme:
+            let host = request.headers[first: "Host"] ?? request.targetAuthority.map(String.init) ?? ""
+            location = value + "://" + host + path + query
+        }
+        var headers = [("location", location)]
+        switch redirect.cookie {
+        case .set(let cookie)?: headers.append(("set-cookie", cookie + "; path=/"))
+        case .clear(let cookie)?: headers.append(("set-cookie", cookie + "; path=/; max-age=0"))
+        case nil: break
+        }
+        headers.append(("cache-control", "no-cache"))
+        return .reply(status: redirect.code, bytes: HTTPReplyBuilder.response(status: redirect.code, headers: headers, body: []))
+    }
+
+    static func reply(_ reply: HTTPReply, _ template: LogFormatTemplate?, _ context: inout SampleContext) -> Outcome {
+        var body: [UInt8]
+        switch reply.payload {
+        case .proxyErrorPage:
+            return .error(status: reply.status)
+        case .errorFile(_, let contents):
+            // An errorfile is a whole response already.
+            return .reply(status: reply.status, bytes: contents)
+        case .none: body = []
+        case .file(_, let contents): body = contents
+        case .string(let text): body = Array(text.utf8)
+        case .logFormat(let text): body = Array((template?.render(&context) ?? text).utf8)
+        }
+        var headers: [(String, String)] = []
+        if let type = reply.contentType, !body.isEmpty { headers.append(("content-type", type)) }
+        for field in reply.headers { headers.append((field.name, field.value)) }
+        return .reply(status: reply.status, bytes: HTTPReplyBuilder.response(status: reply.status, headers: headers, body: body))
+    }
+}
+
+extension CompiledHTTPRules {
+    /// Compiles `http-request` rules (with a proxy's standalone `redirect` rules after them, as
+    /// HAProxy orders them). A rule that does not compile is reported with its location and left out.
+    static func compile(
+        request: [HTTPRequestRule], compileCondition: (Condition?) -> CompiledCondition??, report: (SourceLocation, String) -> Void
+    ) -> CompiledHTTPRules {
+        var rules: [Rule] = []
+        for rule in request {
+            guard let condition = compileCondition(rule.condition) else { continue }
+            do {
+                let action: Action
+                switch rule.action {
+                case .header(let header): action = .header(try CompiledHeaderAction(header))
+                case .setPath(let format): action = .setPath(try LogFormatTemplate(format))
+                case .setQuery(let format): action = .setQuery(try LogFormatTemplate(format))
+                case .setURI(let format): action = .setURI(try LogFormatTemplate(format))
+                case .setMethod(let format): action = .setMethod(try LogFormatTemplate(format))
+                case .redirect(let redirect): action = try compiledRedirect(redirect)
+                case .allow: action = .allow
+                case .deny(let reply), .tarpit(let reply), .return(let reply): action = try compiledReply(reply)
+                }
+                rules.append(Rule(action: action, condition: condition))
+            } catch {
+                report(rule.location, error.message)
+            }
+        }
+        return CompiledHTTPRules(rules: rules)
+    }
+
+    /// Compiles `http-response` rules.
+    static func compile(
+        response: [HTTPResponseRule], compileCondition: (Condition?) -> CompiledCondition??, report: (SourceLocation, String) -> Void
+    ) -> CompiledHTTPRules {
+        var rules: [Rule] = []
+        for rule in response {
+            guard let condition = compileCondition(rule.condition) else { continue }
+            do {
+                let action: Action
+                switch rule.action {
+                case .header(let header): action = .header(try CompiledHeaderAction(header))
+                case .setStatus(let code, let reason): action = .setStatus(code: code, reason: reason)
+                case .allow: action = .allow
+                case .deny(let reply), .return(let reply): action = try compiledReply(reply)
+                case .redirect(let redirect): action = try compiledRedirect(redirect)
+                }
+                rules.append(Rule(action: action, condition: condition))
+            } catch {
+                report(rule.location, error.message)
+            }
+        }
+        return CompiledHTTPRules(rules: rules)
+    }
+
+    private static func compiledRedirect(_ redirect: HTTPRedirect) throws(RoutingError) -> Action {
+        .redirect(redirect, redirect.valueIsLogFormat ? try LogFormatTemplate(redirect.value) : nil)
+    }
+
+    private static func compiledReply(_ reply: HTTPReply) throws(RoutingError) -> Action {
+        if case .logFormat(let text) = reply.payload { return .reply(reply, try LogFormatTemplate(text)) }
+        return .reply(reply, nil)
+    }
+}
