@@ -242,7 +242,9 @@ struct ACLTests {
         #expect(message("req.payload(0,2) 0G").contains("hexadecimal"))
         #expect(message("req_ssl_sni,nosuchconv x").contains("'nosuchconv'"))
         #expect(message("src(1) 10.0.0.1").contains("no arguments"))
-        #expect(message("req.hdr(host) x").contains("not supported by usher yet"))
+        #expect(message("req.body x").contains("not supported by usher yet"))
+        #expect(message("hdr(host,first) x").contains("not an integer"))
+        #expect(message("method -m meth GET").contains("unknown match method"))
     }
 
     @Test func patternFiles() throws {

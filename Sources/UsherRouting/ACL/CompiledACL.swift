@@ -6,25 +6,19 @@ public struct CompiledACL: Sendable {
     let method: MatchMethod
     let ignoreCase: Bool
     let patterns: [Pattern]
+    /// The ACL's name; `nil` for an anonymous `{ … }` one.
+    let name: String?
 
     /// Compiles `definition`; `loadPatternFile` reads the lines of a `-f FILE` argument.
     public init(_ definition: ACLDefinition, loadPatternFile: (String) throws -> [String]) throws(RoutingError) {
+        name = definition.name
         var expression = definition.criterion
-        var suffixMethod: MatchMethod? = nil
-        if SampleFetch.byName[expression.fetch.name] == nil {
-            // `path_beg` is `path` matched with `beg`.
-            for (suffix, method) in MatchMethod.suffixes where expression.fetch.name.hasSuffix(suffix) {
-                let base = String(expression.fetch.name.dropLast(suffix.count))
-                if SampleFetch.byName[base] != nil {
-                    expression.fetch.name = base
-                    suffixMethod = method
-                    break
-                }
-            }
-        }
+        let keyword = ACLKeyword.resolve(expression.fetch.name)
+        expression.fetch.name = keyword.fetch
+        let suffixMethod = keyword.method
         sample = try CompiledSample(expression)
         if let name = definition.matchMethod {
-            guard let explicit = MatchMethod(rawValue: name) else {
+            guard let explicit = MatchMethod(rawValue: name), explicit != .method else {
                 let known = ["found", "bool", "int", "ip", "bin", "len", "str", "sub", "reg", "beg", "end", "dir", "dom"]
                 let hint = NearestMatch.find(name, in: known).map { "; did you mean '\($0)'?" } ?? ""
                 throw RoutingError("unknown match method '\(name)'\(hint)")
@@ -76,29 +70,40 @@ public struct CompiledACL: Sendable {
 
     /// Whether evaluating may wait for request bytes.
     public var readsPayload: Bool { sample.readsPayload }
+    /// Whether this reads the HTTP request or response.
+    public var readsHTTP: Bool { sample.readsHTTP }
+    /// The fetch the criterion names, as HAProxy knows it (`req.hdr` for `hdr_beg`).
+    var fetchName: String { sample.expression.fetch.name }
 
+    /// Passes when a value of the sample matches: for fetches that find several (the values of a
+    /// header, the cookies of a name…), any of them, as HAProxy tries them in turn.
     public func evaluate(_ context: inout SampleContext) -> ACLResult {
-        switch sample.evaluate(&context) {
-        case .needMoreData:
-            return .miss
-        case .noValue:
-            return .fail
-        case .value(let value):
-            switch method {
-            case .found:
-                return .pass
-            case .boolean:
-                switch value {
-                case .boolean(let flag): return flag ? .pass : .fail
-                case .integer(let number): return number != 0 ? .pass : .fail
-                default: return value.text.isEmpty ? .fail : .pass
-                }
-            default:
-                for pattern in patterns where pattern.matches(value, method: method, ignoreCase: ignoreCase) {
-                    return .pass
-                }
-                return .fail
+        if sample.hasSeveralValues {
+            switch sample.evaluateAll(&context) {
+            case .needMoreData: return .miss
+            case .noValue: return .fail
+            case .value(let values): return values.contains(where: matches) ? .pass : .fail
             }
+        }
+        switch sample.evaluate(&context) {
+        case .needMoreData: return .miss
+        case .noValue: return .fail
+        case .value(let value): return matches(value) ? .pass : .fail
+        }
+    }
+
+    private func matches(_ value: SampleValue) -> Bool {
+        switch method {
+        case .found:
+            return true
+        case .boolean:
+            switch value {
+            case .boolean(let flag): return flag
+            case .integer(let number): return number != 0
+            default: return !value.text.isEmpty
+            }
+        default:
+            return patterns.contains { $0.matches(value, method: method, ignoreCase: ignoreCase) }
         }
     }
 }

@@ -39,6 +39,19 @@ public struct CompiledCondition: Sendable {
         alternatives.contains { $0.contains { $0.acls.contains { $0.readsPayload } } }
     }
 
+    /// The ACLs of this condition that read HTTP, by name (the fetch's for an anonymous one), in
+    /// order.
+    var httpACLNames: [String] {
+        var names: [String] = []
+        for term in alternatives.joined() {
+            for acl in term.acls where acl.readsHTTP {
+                let name = acl.name ?? acl.fetchName
+                if !names.contains(name) { names.append(name) }
+            }
+        }
+        return names
+    }
+
     public func evaluate(_ context: inout SampleContext) -> ACLResult {
         var result = ACLResult.fail
         for conjunction in alternatives {

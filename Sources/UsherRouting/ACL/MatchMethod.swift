@@ -13,6 +13,13 @@ public enum MatchMethod: String, Sendable, Equatable {
     case end
     case directory = "dir"
     case domain = "dom"
+    /// The `method` fetch's own matching, which no `-m` selects: a pattern naming a method HAProxy
+    /// knows (`GET`, `POST`…) matches it exactly; another matches an unknown method, with `-i`
+    /// without regard to case.
+    case method = "meth"
+
+    /// The methods HAProxy recognises; the case of their names matters.
+    static let knownHTTPMethods: Set<String> = ["GET", "HEAD", "POST", "CONNECT", "PUT", "OPTIONS", "DELETE", "TRACE"]
 
     /// Suffixed fetch names such as `hdr_beg` or `path_reg` select the method by their suffix.
     static let suffixes: [String: MatchMethod] = [

@@ -33,6 +33,8 @@ enum Pattern: @unchecked Sendable {
             }
         case .string, .substring, .beginning, .end, .directory, .domain:
             return .string(ignoreCase ? text.lowercased() : text)
+        case .method:
+            return .string(text)
         }
     }
 
@@ -106,6 +108,11 @@ enum Pattern: @unchecked Sendable {
             }
         case (.regex(let regex), _):
             return (try? regex.firstMatch(in: value.text)) != nil
+        case (.string(let pattern), .method):
+            let method = value.text
+            if MatchMethod.knownHTTPMethods.contains(pattern) { return method == pattern }
+            guard !MatchMethod.knownHTTPMethods.contains(method) else { return false }
+            return ignoreCase ? method.lowercased() == pattern.lowercased() : method == pattern
         case (.string(let pattern), _):
             let subject = ignoreCase ? value.text.lowercased() : value.text
             switch method {

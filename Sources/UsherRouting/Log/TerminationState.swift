@@ -1,5 +1,5 @@
-/// The first two characters of HAProxy's session state at close (`%ts`): who ended the session, and
-/// in which phase.
+/// HAProxy's session state at close: who ended the session and in which phase (`%ts`, the TCP log's
+/// two characters), and for HTTP what became of the persistence cookie (`%tsc`, four characters).
 public struct TerminationState: Sendable, Equatable, CustomStringConvertible {
     /// The first event that ended the session.
     public enum Cause: Character, Sendable {
@@ -13,12 +13,16 @@ public struct TerminationState: Sendable, Equatable, CustomStringConvertible {
         case proxy = "P"
         /// A local resource ran out.
         case resource = "R"
+        /// The proxy answered the request itself (a redirect, the statistics page…).
+        case local = "L"
         /// An internal error.
         case `internal` = "I"
         /// The proxy was stopping.
         case down = "D"
         /// The proxy was told to kill it.
         case killed = "K"
+        /// Killed on a backup server because an active server came back up.
+        case activeServerUp = "U"
         /// A client-side timeout.
         case clientTimeout = "c"
         /// A server-side timeout.
@@ -47,13 +51,23 @@ public struct TerminationState: Sendable, Equatable, CustomStringConvertible {
 
     public var cause: Cause
     public var phase: Phase
+    /// HTTP only: the persistence cookie the client sent.
+    public var clientCookie: ClientCookieStatus
+    /// HTTP only: what became of the persistence cookie in the response.
+    public var serverCookie: ServerCookieAction
 
-    public init(_ cause: Cause, _ phase: Phase) {
+    public init(_ cause: Cause, _ phase: Phase, clientCookie: ClientCookieStatus = .notApplicable, serverCookie: ServerCookieAction = .notApplicable) {
         self.cause = cause
         self.phase = phase
+        self.clientCookie = clientCookie
+        self.serverCookie = serverCookie
     }
 
     public static let normal = TerminationState(.none, .none)
 
+    /// The two characters of the TCP log (`%ts`).
     public var description: String { "\(cause.rawValue)\(phase.rawValue)" }
+
+    /// The four characters of the HTTP log (`%tsc`).
+    public var httpDescription: String { "\(cause.rawValue)\(phase.rawValue)\(clientCookie.rawValue)\(serverCookie.rawValue)" }
 }

@@ -38,6 +38,14 @@ public struct LogFormatTemplate: Sendable {
         self.pieces = pieces
     }
 
+    /// The fetches of its samples that read HTTP, in order.
+    var httpFetchNames: [String] {
+        pieces.compactMap { piece in
+            guard case .sample(let sample) = piece, sample.readsHTTP else { return nil }
+            return sample.expression.fetch.name
+        }
+    }
+
     /// The text with each sample's value in place; a sample without a value expands to nothing.
     public func render(_ context: inout SampleContext) -> String {
         var result = ""

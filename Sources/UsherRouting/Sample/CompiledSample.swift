@@ -2,7 +2,7 @@ import UsherConfig
 
 /// A sample expression ready to evaluate: the fetch's reader followed by its converters.
 public struct CompiledSample: Sendable {
-    let reader: SampleFetch.Reader
+    let readers: SampleFetch.Readers
     let converters: [Converter.Transform]
     let fetch: SampleFetch
     public let expression: SampleExpression
@@ -18,7 +18,7 @@ public struct CompiledSample: Sendable {
         self.fetch = fetch
         self.expression = expression
         do {
-            reader = try fetch.make(expression.fetch.arguments)
+            readers = try fetch.make(expression.fetch.arguments)
         } catch {
             throw RoutingError("in '\(expression.fetch.name)': \(error.message)")
         }
@@ -31,16 +31,35 @@ public struct CompiledSample: Sendable {
 
     /// Whether evaluating this may need more request bytes.
     public var readsPayload: Bool { fetch.readsPayload }
+    /// Whether this reads the HTTP request or response (`hdr()`, `path`…).
+    public var readsHTTP: Bool { fetch.readsHTTP }
+    /// Whether the fetch can find several values, which an ACL tries in turn.
+    var hasSeveralValues: Bool { readers.all != nil }
     var defaultMatch: MatchMethod { fetch.defaultMatch }
 
+    /// The value, as `%[…]` expressions and rules other than ACLs take it.
     public func evaluate(_ context: inout SampleContext) -> FetchResult<SampleValue> {
-        var result = reader(&context)
-        guard !converters.isEmpty, case .value(var value) = result else { return result }
+        let result = readers.single(&context)
+        guard !converters.isEmpty, case .value(let value) = result else { return result }
+        return convert(value).map { .value($0) } ?? .noValue
+    }
+
+    /// Every value of a fetch that can find several (each converted; those a converter rejects are
+    /// dropped), or the single value.
+    func evaluateAll(_ context: inout SampleContext) -> FetchResult<[SampleValue]> {
+        guard let all = readers.all else { return evaluate(&context).map { [$0] } }
+        let result = all(&context)
+        guard !converters.isEmpty, case .value(let values) = result else { return result }
+        let converted = values.compactMap(convert)
+        return converted.isEmpty ? .noValue : .value(converted)
+    }
+
+    private func convert(_ value: SampleValue) -> SampleValue? {
+        var value = value
         for converter in converters {
-            guard let next = converter(value) else { return .noValue }
+            guard let next = converter(value) else { return nil }
             value = next
         }
-        result = .value(value)
-        return result
+        return value
     }
 }

@@ -3,29 +3,90 @@ struct Converter: Sendable {
     typealias Transform = @Sendable (SampleValue) -> SampleValue?
 
     static func make(_ call: (name: String, arguments: [String])) throws(RoutingError) -> Transform {
-        switch call.name {
+        let name = call.name, arguments = call.arguments
+        switch name {
         case "lower":
-            guard call.arguments.isEmpty else { throw RoutingError("converter 'lower' takes no arguments") }
+            try expectNoArguments(call)
             return { value in .string(value.text.lowercased()) }
         case "upper":
-            guard call.arguments.isEmpty else { throw RoutingError("converter 'upper' takes no arguments") }
+            try expectNoArguments(call)
             return { value in .string(value.text.uppercased()) }
-        case "field":
-            guard (2...3).contains(call.arguments.count), let index = Int(call.arguments[0]), index != 0,
-                let separator = call.arguments[1].first
-            else {
-                throw RoutingError("converter 'field' expects an index and a delimiter, e.g. field(1,.)")
-            }
-            let count = call.arguments.count == 3 ? Int(call.arguments[2]) ?? 1 : 1
+        case "length":
+            try expectNoArguments(call)
+            return { value in .integer(Int64(bytes(of: value).count)) }
+        case "hex":
+            try expectNoArguments(call)
+            return { value in .string(bytes(of: value).map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 0xF)] }.joined()) }
+        case "host_only":
+            try expectNoArguments(call)
+            return { value in .string(String(hostAndPort(value.text).host).lowercased()) }
+        case "port_only":
+            try expectNoArguments(call)
+            return { value in .integer(hostAndPort(value.text).port.map(leadingUnsigned) ?? 0) }
+        case "ltrim", "rtrim":
+            guard arguments.count == 1 else { throw RoutingError("converter '\(name)' expects the characters to trim, e.g. \(name)(\" \")") }
+            let characters = Set(arguments[0].utf8)
+            let fromStart = name == "ltrim"
             return { value in
-                let pieces = value.text.split(separator: separator, omittingEmptySubsequences: false)
-                let start = index > 0 ? index - 1 : pieces.count + index - count + 1
-                guard start >= 0, start < pieces.count else { return .string("") }
-                let end = min(pieces.count, start + max(1, count))
-                return .string(pieces[start..<end].joined(separator: String(separator)))
+                var slice = bytes(of: value)[...]
+                if fromStart {
+                    while let first = slice.first, characters.contains(first) { slice = slice.dropFirst() }
+                } else {
+                    while let last = slice.last, characters.contains(last) { slice = slice.dropLast() }
+                }
+                return .string(String(decoding: slice, as: UTF8.self))
             }
+        case "bytes":
+            guard (1...2).contains(arguments.count), let offset = Int(arguments[0]), offset >= 0,
+                arguments.count == 1 || (Int(arguments[1]).map { $0 >= 0 } ?? false)
+            else {
+                throw RoutingError("converter 'bytes' expects an offset and an optional length, e.g. bytes(0,4)")
+            }
+            let length = arguments.count == 2 ? Int(arguments[1]) : nil
+            return { value in
+                let all = bytes(of: value)
+                let start = min(offset, all.count)
+                let end = length.map { min(all.count, start + $0) } ?? all.count
+                let piece = Array(all[start..<end])
+                if case .binary = value { return .binary(piece) }
+                return .string(String(decoding: piece, as: UTF8.self))
+            }
+        case "field", "word":
+            return try positional(call)
+        case "regsub":
+            return try regexSubstitution(call)
         default:
-            throw RoutingError("converter '\(call.name)' is not supported by usher yet")
+            throw RoutingError("converter '\(name)' is not supported by usher yet")
         }
+    }
+
+    static func expectNoArguments(_ call: (name: String, arguments: [String])) throws(RoutingError) {
+        guard call.arguments.isEmpty else { throw RoutingError("converter '\(call.name)' takes no arguments") }
+    }
+
+    static let hexDigits = (0..<16).map { String($0, radix: 16, uppercase: true) }
+
+    /// The bytes a converter works on: a binary sample's own, any other's text.
+    static func bytes(of value: SampleValue) -> [UInt8] {
+        if case .binary(let bytes) = value { return bytes }
+        return Array(value.text.utf8)
+    }
+
+    /// Splits a `Host` value (`name`, `name:80`, `[::1]:80`) at the colon of its port, if any.
+    static func hostAndPort(_ text: String) -> (host: Substring, port: Substring?) {
+        guard let separator = text.lastIndex(where: { $0 == ":" || $0 == "]" }), text[separator] == ":" else {
+            return (text[...], nil)
+        }
+        return (text[..<separator], text[text.index(after: separator)...])
+    }
+
+    /// HAProxy's `strl2ui`: the leading decimal digits as a number.
+    static func leadingUnsigned(_ text: Substring) -> Int64 {
+        var result: Int64 = 0
+        for byte in text.utf8 {
+            guard (48...57).contains(byte) else { break }
+            result = result &* 10 &+ Int64(byte - 48)
+        }
+        return result
     }
 }

@@ -4,16 +4,38 @@ import NIOCore
 /// how it reads its value.
 struct SampleFetch: Sendable {
     typealias Reader = @Sendable (inout SampleContext) -> FetchResult<SampleValue>
-    /// Builds the reader from the fetch's arguments, or explains what is wrong with them.
-    typealias Factory = @Sendable ([String]) throws(RoutingError) -> Reader
+    /// Reads every value of a fetch that can find several (header values, cookies, URL parameters).
+    typealias ListReader = @Sendable (inout SampleContext) -> FetchResult<[SampleValue]>
+    /// Builds the readers from the fetch's arguments, or explains what is wrong with them.
+    typealias Factory = @Sendable ([String]) throws(RoutingError) -> Readers
+
+    /// How a fetch reads: one value, as `%[…]` expressions and most rules take it, and for fetches
+    /// that can find several, all of them, as an ACL tries them until one matches.
+    struct Readers: Sendable {
+        var single: Reader
+        var all: ListReader?
+    }
 
     var names: [String]
     var defaultMatch: MatchMethod
     /// Whether the fetch reads request bytes, and so may make rules wait for more of them.
     var readsPayload: Bool
+    /// Whether the fetch reads the HTTP request or response, which usher has in `mode http` only.
+    var readsHTTP = false
     var make: Factory
 
-    static let all: [SampleFetch] = [
+    init(names: [String], defaultMatch: MatchMethod, readsPayload: Bool, readsHTTP: Bool = false, make: @escaping Factory) {
+        self.names = names
+        self.defaultMatch = defaultMatch
+        self.readsPayload = readsPayload
+        self.readsHTTP = readsHTTP
+        self.make = make
+    }
+
+    static let all: [SampleFetch] = layer4 + http
+
+    /// The fetches that read the connection and its first bytes.
+    static let layer4: [SampleFetch] = [
         SampleFetch(names: ["req.ssl_sni", "req_ssl_sni"], defaultMatch: .string, readsPayload: true, make: noArguments { context in
             switch context.clientHello() {
             case .needMoreData: return context.settle(.needMoreData)
@@ -52,7 +74,7 @@ struct SampleFetch: Sendable {
             guard arguments.count == 2, let offset = Int(arguments[0]), offset >= 0, let length = Int(arguments[1]), length >= 0 else {
                 throw RoutingError("'req.payload' expects two arguments: an offset and a length, e.g. req.payload(0,3)")
             }
-            return { context in
+            return Readers(single: { context in
                 let available = context.payload.readableBytes
                 let wanted = length == 0 ? available - offset : length
                 guard wanted >= 0, available >= offset + wanted, length > 0 || offset <= available else {
@@ -60,7 +82,7 @@ struct SampleFetch: Sendable {
                 }
                 let bytes = context.payload.getBytes(at: context.payload.readerIndex + offset, length: wanted) ?? []
                 return .value(.binary(bytes))
-            }
+            }, all: nil)
         }),
         SampleFetch(names: ["src"], defaultMatch: .ip, readsPayload: false, make: noArguments { context in
             guard let address = context.connection.source else { return .noValue }
@@ -94,7 +116,7 @@ struct SampleFetch: Sendable {
     static func noArguments(_ reader: @escaping Reader) -> Factory {
         return { arguments throws(RoutingError) in
             guard arguments.isEmpty else { throw RoutingError("this fetch takes no arguments") }
-            return reader
+            return Readers(single: reader, all: nil)
         }
     }
 }

@@ -40,14 +40,26 @@ public struct RoutingTable: Sendable {
             return named
         }
 
+        /// HTTP fetches have a value only in HTTP mode: in a `mode tcp` proxy HAProxy would parse the
+        /// payload as HTTP/1, which usher does not do (yet), so such rules are refused.
+        func reportHTTPInTCPMode(_ names: [String], _ location: SourceLocation, _ proxy: Proxy) -> Bool {
+            guard proxy.mode == .tcp, let first = names.first else { return false }
+            diagnostics.append(.alert(location, "'\(first)' in \(proxy.kind.rawValue) '\(proxy.name)' reads HTTP, which usher has in mode http only: HTTP in a mode tcp proxy is not supported by usher yet"))
+            return true
+        }
+
         func compileCondition(_ condition: Condition?, _ named: [String: [CompiledACL]], _ proxy: Proxy) -> CompiledCondition?? {
             guard let condition else { return .some(nil) }
             for name in condition.referencedNames where named[name] == nil && !proxy.acls.contains(where: { $0.name == name }) {
-                diagnostics.append(.alert(condition.location, "predefined ACL '\(name)' needs HTTP mode, which is not supported by usher yet"))
-                return nil
+                if HAProxyKeywords.predefinedACLs.contains(name) {
+                    diagnostics.append(.alert(condition.location, "predefined ACL '\(name)' is not supported by usher yet"))
+                    return nil
+                }
             }
             do {
-                return .some(try CompiledCondition(condition, namedACLs: named, loadPatternFile: loadPatternFile))
+                let compiled = try CompiledCondition(condition, namedACLs: named, loadPatternFile: loadPatternFile)
+                if reportHTTPInTCPMode(compiled.httpACLNames, condition.location, proxy) { return nil }
+                return .some(compiled)
             } catch {
                 // An ACL that failed to compile was already reported; say which rule it breaks.
                 diagnostics.append(.alert(condition.location, "in condition of \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
@@ -85,7 +97,9 @@ public struct RoutingTable: Sendable {
                     guard let condition = compileCondition(rule.condition, named, proxy) else { continue }
                     if rule.isDynamic {
                         do {
-                            backendRules.append((.dynamic(try LogFormatTemplate(rule.backend)), condition))
+                            let template = try LogFormatTemplate(rule.backend)
+                            if reportHTTPInTCPMode(template.httpFetchNames, rule.location, proxy) { continue }
+                            backendRules.append((.dynamic(template), condition))
                         } catch {
                             diagnostics.append(.alert(rule.location, "in 'use_backend \(rule.backend)': \(error.message)"))
                         }
