@@ -44,10 +44,18 @@ final class HTTPExchange {
     /// The persistence cookie's forced server, if any.
     var forcedServer: Int?
 
-    init(started: NIODeadline, wallMicroseconds: Int64, request: HTTPRequestHead) {
+    /// False for the stand-in of a request whose head could not be parsed (`<BADREQ>`).
+    let isParsed: Bool
+    /// `capture request header` values, once the head is in.
+    var capturedRequestHeaders: [String]?
+    /// `capture response header` values, once the response head is in.
+    var capturedResponseHeaders: [String]?
+
+    init(started: NIODeadline, wallMicroseconds: Int64, request: HTTPRequestHead, isParsed: Bool = true) {
         self.started = started
         self.wallMicroseconds = wallMicroseconds
         self.request = request
+        self.isParsed = isParsed
     }
 
     var server: ServerRuntime? { connector?.server }

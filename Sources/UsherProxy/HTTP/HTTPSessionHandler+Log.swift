@@ -5,5 +5,34 @@ extension HTTPSessionHandler {
     /// The exchange's `option httplog` line, when the frontend logs.
     func log(_ exchange: HTTPExchange) {
         guard frontend.logsSessions else { return }
+        if frontend.dontLogNormal && exchange.termination == .normal && exchange.status < 500 { return }
+        let backend = exchange.backend
+        let server = exchange.connector?.server
+        let requestLine = exchange.isParsed
+            ? "\(exchange.request.method) \(exchange.request.target) \(exchange.request.version)" : nil
+        let record = HTTPLogRecord(
+            clientAddress: connection.source?.unmapped.description ?? "-", clientPort: connection.sourcePort,
+            requestDate: LogClock.timestamp(wallMicroseconds: exchange.wallMicroseconds), frontend: frontend.name,
+            backend: backend?.name ?? frontend.name, server: server?.name ?? "<NOSRV>",
+            requestTime: exchange.headMilliseconds, queueTime: exchange.connector?.queueMilliseconds ?? -1,
+            connectTime: exchange.connector?.connectMilliseconds ?? -1, responseTime: exchange.responseMilliseconds,
+            activeTime: ServerConnector.milliseconds(since: exchange.started), status: exchange.status,
+            bytesToClient: Int64(exchange.bytesToClient), termination: exchange.termination,
+            activeConnections: runtime.activeConnections.load(ordering: .relaxed),
+            frontendConnections: frontend.activeConnections.load(ordering: .relaxed),
+            backendConnections: backend?.activeConnections.load(ordering: .relaxed) ?? 0,
+            serverConnections: server?.currentConnections ?? 0,
+            retries: exchange.connector?.retries ?? 0, redispatched: exchange.connector?.redispatched ?? false,
+            serverQueue: 0, backendQueue: backend?.queueLength ?? 0,
+            capturedRequestHeaders: exchange.capturedRequestHeaders, capturedResponseHeaders: exchange.capturedResponseHeaders,
+            requestLine: requestLine
+        )
+        runtime.log.log(record.line, level: .info, to: frontend.logTargets)
+    }
+
+    /// `capture request header` values of the frontend, from `headers`.
+    func captures(_ list: [(name: String, length: Int)], in headers: HTTPHeaders) -> [String]? {
+        guard !list.isEmpty else { return nil }
+        return list.map { HTTPLogRecord.capture($0.name, length: $0.length, in: headers) }
     }
 }

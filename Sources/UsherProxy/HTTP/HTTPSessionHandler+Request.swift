@@ -10,6 +10,7 @@ extension HTTPSessionHandler {
         let exchange = HTTPExchange(started: requestWaitStarted, wallMicroseconds: requestWaitWallMicroseconds, request: received)
         exchange.headMilliseconds = ServerConnector.milliseconds(since: requestWaitStarted)
         exchange.bytesFromClient = headLength
+        exchange.capturedRequestHeaders = captures(frontend.requestCaptures, in: received.headers)
         self.exchange = exchange
         var head = received
         let framing: HTTPFramingRules.RequestFraming
@@ -91,7 +92,7 @@ extension HTTPSessionHandler {
         let connector = ServerConnector(
             backend: backend, eventLoop: context.eventLoop, timeouts: frontend.timeouts(with: backend),
             destinationPort: connection.destinationPort, balanceHash: ServerBalancer.sourceHash(connection.source),
-            started: exchange.started, logger: runtime.logger
+            started: .now(), logger: runtime.logger
         )
         exchange.connector = connector
         if let link, link.isIdle, link.backend === backend, link.channel.isActive,

@@ -142,6 +142,7 @@ extension HTTPSessionHandler {
             }
             guard handleResponseRuleOutcome(frontend.routes.httpResponseRules.apply(to: &head, &sample)) else { return }
             exchange.status = head.status
+            exchange.capturedResponseHeaders = captures(frontend.responseCaptures, in: head.headers)
             if framing == .untilClose || clientInputClosed || requestPhase != .done {
                 // A body that ends at close can only be relayed to a client that is closed after it.
                 exchange.clientKeepAlive = false

@@ -320,7 +320,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         runtime.logger.debug("\(frontend.name): answering \(status): \(reason)")
         let exchange = self.exchange ?? HTTPExchange(
             started: requestWaitStarted, wallMicroseconds: requestWaitWallMicroseconds,
-            request: HTTPRequestHead(method: "<BADREQ>", target: "", version: .http1_1)
+            request: HTTPRequestHead(method: "", target: "", version: .http1_1), isParsed: false
         )
         self.exchange = exchange
         if exchange.termination == .normal { exchange.termination = termination }

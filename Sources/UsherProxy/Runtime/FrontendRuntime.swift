@@ -28,6 +28,9 @@ public final class FrontendRuntime: Sendable {
     /// `errorfile`/`errorloc` pages, else the built-in ones.
     let errorPages: HTTPErrorPages
     let httpLimits: HTTPLimits
+    /// `capture request header` and `capture response header`, in order.
+    let requestCaptures: [(name: String, length: Int)]
+    let responseCaptures: [(name: String, length: Int)]
 
     init(routes: FrontendRoutes, global: GlobalSettings) {
         self.routes = routes
@@ -40,6 +43,8 @@ public final class FrontendRuntime: Sendable {
         self.dontLogNormal = settings.isEnabled("dontlog-normal")
         self.clientKeepAlive = settings.isEnabled("tcpka") || settings.isEnabled("clitcpka")
         self.isHTTP = routes.proxy.mode == .http
+        self.requestCaptures = routes.proxy.requestHeaderCaptures.map { ($0.name, $0.length) }
+        self.responseCaptures = routes.proxy.responseHeaderCaptures.map { ($0.name, $0.length) }
         self.connectionMode = HTTPConnectionMode(settings)
         self.forwardFor = settings.forwardFor
         self.errorPages = HTTPErrorPages(settings.errorFiles)
