@@ -19,7 +19,7 @@ extension HTTPSessionHandler {
             // An idle server has nothing to say; bytes now mean the connection is not clean.
             dropServerLink()
         case .head:
-            responseBuffer.writeBuffer(&data)
+            if responseBuffer.readableBytes == 0 { responseBuffer = data } else { responseBuffer.writeBuffer(&data) }
             processResponseHead()
         case .body:
             forwardResponseBody(&data)

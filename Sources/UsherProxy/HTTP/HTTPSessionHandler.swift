@@ -122,12 +122,16 @@ final class HTTPSessionHandler: ChannelInboundHandler {
             link?.channel.write(incoming, promise: nil)
             return
         }
-        if inbound.readableBytes == 0 && exchange == nil && requestPhase == .head && requestCount > 0 {
-            // The first byte of a keep-alive request: `timeout http-request` starts now.
-            requestWaitStarted = lastClientActivity
-            requestWaitWallMicroseconds = LogClock.wallMicroseconds()
-            inbound.writeBuffer(&incoming)
-            rearmTimer()
+        if inbound.readableBytes == 0 {
+            if exchange == nil && requestPhase == .head && requestCount > 0 {
+                // The first byte of a keep-alive request: `timeout http-request` starts now.
+                requestWaitStarted = lastClientActivity
+                requestWaitWallMicroseconds = LogClock.wallMicroseconds()
+                rearmTimer()
+            }
+            // Nothing is pending: take the read's buffer as it is, without a copy. (Appending to a
+            // drained buffer would also keep every byte it ever held.)
+            inbound = incoming
         } else {
             inbound.writeBuffer(&incoming)
         }
