@@ -41,8 +41,12 @@ final class HTTPExchange {
     /// The server's answer has begun reaching the client: errors can no longer be reported with a
     /// status.
     var responseStarted = false
-    /// The persistence cookie's forced server, if any.
+    /// The server a `use-server` rule or the persistence cookie sends the request to, if any.
     var forcedServer: Int?
+    /// What the persistence cookie in the request said, for the response's cookie and the log.
+    var cookieRequest: PersistenceCookie.RequestOutcome?
+    /// What was done with the persistence cookie in the response (the log's fourth state character).
+    var serverCookie = ServerCookieAction.notApplicable
 
     /// False for the stand-in of a request whose head could not be parsed (`<BADREQ>`).
     let isParsed: Bool

@@ -8,6 +8,11 @@ extension HTTPSessionHandler {
         if frontend.dontLogNormal && exchange.termination == .normal && exchange.status < 500 { return }
         let backend = exchange.backend
         let server = exchange.connector?.server
+        var termination = exchange.termination
+        if let persistence = backend?.persistence, persistence.logsCookieStatus {
+            termination.clientCookie = exchange.cookieRequest?.status ?? .notApplicable
+            termination.serverCookie = exchange.serverCookie
+        }
         let requestLine = exchange.isParsed
             ? "\(exchange.request.method) \(exchange.request.target) \(exchange.request.version)" : nil
         let record = HTTPLogRecord(
@@ -17,7 +22,7 @@ extension HTTPSessionHandler {
             requestTime: exchange.headMilliseconds, queueTime: exchange.connector?.queueMilliseconds ?? -1,
             connectTime: exchange.connector?.connectMilliseconds ?? -1, responseTime: exchange.responseMilliseconds,
             activeTime: ServerConnector.milliseconds(since: exchange.started), status: exchange.status,
-            bytesToClient: Int64(exchange.bytesToClient), termination: exchange.termination,
+            bytesToClient: Int64(exchange.bytesToClient), termination: termination,
             activeConnections: runtime.activeConnections.load(ordering: .relaxed),
             frontendConnections: frontend.activeConnections.load(ordering: .relaxed),
             backendConnections: backend?.activeConnections.load(ordering: .relaxed) ?? 0,

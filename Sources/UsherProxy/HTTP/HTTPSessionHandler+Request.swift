@@ -22,11 +22,14 @@ extension HTTPSessionHandler {
         }
         requestBody = HTTPBodyReader(framing: framing.framing, limits: frontend.httpLimits)
         requestPhase = .body
+        // The client's side follows the frontend's mode alone (`httpclose` in a backend closes
+        // only the server's side, as in HAProxy).
+        exchange.clientKeepAlive = head.wantsKeepAlive && frontend.connectionMode != .close && !framing.closeAfter && !clientInputClosed
 
         var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser, request: head)
         guard handleRuleOutcome(frontend.routes.httpRequestRules.apply(to: &head, &sample), framing: framing.framing) else { return }
         guard let backendIndex = frontend.routes.chooseBackend(&sample, backendsByName: runtime.table.backendsByName) else {
-            finishWithError(503, termination: TerminationState(.proxy, .request), reason: "no backend for the request")
+            finishWithError(503, termination: TerminationState(.proxy, .request), reason: "no backend for the request", keepAlive: true)
             return
         }
         let backend = runtime.backends[backendIndex]
@@ -39,11 +42,18 @@ extension HTTPSessionHandler {
         if exchange.isUpgrade, head.headers.hasToken("websocket", in: "Upgrade") {
             exchange.webSocketKey = head.headers[first: "Sec-WebSocket-Key"]
         }
-        exchange.clientKeepAlive = head.wantsKeepAlive && mode != .close && !framing.closeAfter && !clientInputClosed
         exchange.serverKeepAlive = mode == .keepAlive && !framing.closeAfter && !exchange.isUpgrade
+        exchange.forcedServer = backend.routes.forcedServer(&sample)
+        if let persistence = backend.persistence {
+            let outcome = persistence.processRequest(
+                head.headers, serverIsUp: backend.servers.map(\.isUp), ignored: exchange.forcedServer != nil, now: LogClock.unixSeconds()
+            )
+            outcome.apply(to: &head.headers)
+            exchange.cookieRequest = outcome
+            if exchange.forcedServer == nil { exchange.forcedServer = outcome.server }
+        }
         ForwardedFor(frontend: frontend.forwardFor, backend: backend.forwardFor)?.apply(to: &head.headers, client: connection.source)
         HTTPHopHeaders.setConnection(&head.headers, version: head.version, keepAlive: exchange.serverKeepAlive, upgrade: exchange.isUpgrade)
-        exchange.forcedServer = backend.routes.forcedServer(&sample)
 
         var serialized = context?.channel.allocator.buffer(capacity: 512) ?? ByteBuffer()
         serialized.writeHTTPRequestHead(head)
@@ -57,13 +67,11 @@ extension HTTPSessionHandler {
         case .proceed:
             return true
         case .error(let status):
-            finishWithError(status, termination: TerminationState(.proxy, .request), reason: "denied by an http-request rule")
+            finishWithError(status, termination: TerminationState(.proxy, .request), reason: "denied by an http-request rule", keepAlive: true)
             return false
         case .reply(let status, let bytes):
             // A request body nobody will read cannot be skipped safely: the connection closes.
-            let keepAlive = framing == .none && (exchange?.request.wantsKeepAlive ?? false)
-                && frontend.connectionMode != .close && !clientInputClosed
-            replyLocally(status: status, bytes: bytes, keepAlive: keepAlive)
+            replyLocally(status: status, bytes: bytes, keepAlive: framing == .none && (exchange?.clientKeepAlive ?? false))
             return false
         }
     }
@@ -117,7 +125,7 @@ extension HTTPSessionHandler {
                 handler.attach(channel, backend: backend, head: head, exchange: exchange)
             case .failure(let failure):
                 // Refused, timed out, queued too long or no server up: HAProxy answers 503 to all.
-                handler.finishWithError(503, termination: failure.termination, reason: "no server could take the request")
+                handler.finishWithError(503, termination: failure.termination, reason: "no server could take the request", keepAlive: true)
             }
         }
     }

@@ -61,7 +61,7 @@ extension HTTPSessionHandler {
                 retryOnNewConnection(exchange)
                 return
             }
-            finishWithError(502, termination: TerminationState(.serverAbort, .headers), reason: "server closed before answering")
+            finishWithError(502, termination: TerminationState(.serverAbort, .headers), reason: "server closed before answering", keepAlive: true)
         case .body:
             if responseBody.endsAtClose {
                 exchange?.clientKeepAlive = false
@@ -141,6 +141,13 @@ extension HTTPSessionHandler {
                 guard handleResponseRuleOutcome(backend.routes.httpResponseRules.apply(to: &head, &sample)) else { return }
             }
             guard handleResponseRuleOutcome(frontend.routes.httpResponseRules.apply(to: &head, &sample)) else { return }
+            if let persistence = exchange.backend?.persistence, let cookieRequest = exchange.cookieRequest {
+                let outcome = persistence.processResponse(
+                    head, request: cookieRequest, method: exchange.request.method, server: exchange.server?.index, now: LogClock.unixSeconds()
+                )
+                outcome.apply(to: &head.headers)
+                exchange.serverCookie = outcome.action
+            }
             exchange.status = head.status
             exchange.capturedResponseHeaders = captures(frontend.responseCaptures, in: head.headers)
             if framing == .untilClose || clientInputClosed || requestPhase != .done {
@@ -172,7 +179,7 @@ extension HTTPSessionHandler {
         case .proceed:
             return true
         case .error(let status):
-            finishWithError(status, termination: TerminationState(.proxy, .headers), reason: "denied by an http-response rule")
+            finishWithError(status, termination: TerminationState(.proxy, .headers), reason: "denied by an http-response rule", keepAlive: true)
             return false
         case .reply(let status, let bytes):
             // The server's response is dropped, and its connection with it.
@@ -187,7 +194,7 @@ extension HTTPSessionHandler {
         if exchange?.responseStarted == true {
             abort(TerminationState(.proxy, .headers))
         } else {
-            finishWithError(502, termination: TerminationState(.proxy, .headers), reason: reason)
+            finishWithError(502, termination: TerminationState(.proxy, .headers), reason: reason, keepAlive: true)
         }
     }
 

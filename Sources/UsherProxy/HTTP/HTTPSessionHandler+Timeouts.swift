@@ -81,7 +81,7 @@ extension HTTPSessionHandler {
             if exchange?.responseStarted == true {
                 abort(TerminationState(.serverTimeout, .data))
             } else {
-                finishWithError(504, termination: TerminationState(.serverTimeout, .headers), reason: "server did not answer in time")
+                finishWithError(504, termination: TerminationState(.serverTimeout, .headers), reason: "server did not answer in time", keepAlive: true)
             }
         case .tunnel:
             abort(TerminationState(.clientTimeout, .data))

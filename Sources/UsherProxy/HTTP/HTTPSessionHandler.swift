@@ -317,9 +317,10 @@ final class HTTPSessionHandler: ChannelInboundHandler {
 
     // MARK: - Ending
 
-    /// Answers with an error page (or the frontend's errorfile) and closes the connection, as
-    /// HAProxy does after an error.
-    func finishWithError(_ status: Int, termination: TerminationState, reason: String) {
+    /// Answers with an error page (or the proxy's errorfile). The connection closes, as HAProxy
+    /// closes it after a bad request or a timeout; with `keepAlive` (a request refused or failed
+    /// whole: 403, 502, 503, 504) it stays open when the client and the mode allow.
+    func finishWithError(_ status: Int, termination: TerminationState, reason: String, keepAlive: Bool = false) {
         guard let context, !closed else { return }
         runtime.logger.debug("\(frontend.name): answering \(status): \(reason)")
         let exchange = self.exchange ?? HTTPExchange(
@@ -328,6 +329,10 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         )
         self.exchange = exchange
         if exchange.termination == .normal { exchange.termination = termination }
+        if keepAlive && exchange.clientKeepAlive && requestBody.isComplete && !clientInputClosed && !exchange.responseStarted {
+            replyLocally(status: status, bytes: errorPages.response(for: status, closing: false), keepAlive: true)
+            return
+        }
         exchange.status = status
         let page = errorPages.response(for: status)
         var buffer = context.channel.allocator.buffer(capacity: page.count)

@@ -27,6 +27,11 @@ enum LogClock {
         )
     }
 
+    /// Wall-clock seconds since the epoch (persistence cookie dates).
+    static func unixSeconds() -> Int64 {
+        wallMicroseconds() / 1_000_000
+    }
+
     /// Wall-clock microseconds since the epoch.
     static func wallMicroseconds() -> Int64 {
         var value = timeval()

@@ -22,6 +22,8 @@ public final class BackendRuntime: Sendable {
     let forwardFor: ForwardFor?
     /// `errorfile`/`errorloc` pages, else the built-in ones.
     let errorPages: HTTPErrorPages
+    /// `cookie NAME …` with the servers' `cookie` values.
+    let persistence: PersistenceCookie?
     /// Connections this backend is handling now.
     let activeConnections = ManagedAtomic<Int>(0)
     let queued = ManagedAtomic<Int>(0)
@@ -53,6 +55,7 @@ public final class BackendRuntime: Sendable {
         self.connectionMode = HTTPConnectionMode(settings)
         self.forwardFor = settings.forwardFor
         self.errorPages = HTTPErrorPages(settings.errorFiles)
+        self.persistence = settings.cookie.map { PersistenceCookie($0, servers: routes.servers) }
         self.state = NIOLockedValueBox(State(balancer: ServerBalancer(
             algorithm: routes.proxy.balance, serverCount: routes.servers.count,
             useAllBackups: routes.proxy.settings.isEnabled("allbackups")

@@ -75,11 +75,11 @@ public struct HTTPErrorPages: Sendable {
         }
     }
 
-    static func builtIn(_ status: Int) -> [UInt8] {
+    static func builtIn(_ status: Int, closing: Bool) -> [UInt8] {
         let title = "\(status) \(reason(for: status))"
         let body = "<html><body><h1>\(title)</h1>\n\(explanation(for: status))\n</body></html>\n"
         let head = "HTTP/1.1 \(title)\r\ncontent-length: \(body.utf8.count)\r\ncache-control: no-cache\r\n"
-            + "content-type: text/html\r\nconnection: close\r\n\r\n"
+            + "content-type: text/html\r\n" + (closing ? "connection: close\r\n" : "") + "\r\n"
         return Array((head + body).utf8)
     }
 }

@@ -13,10 +13,20 @@ public enum HTTPFramingRules {
     /// Checks a request head and normalises it for forwarding: duplicate identical Content-Length
     /// fields become one, Content-Length is dropped beside Transfer-Encoding, an `h2c` upgrade
     /// offer is removed (it is hop-by-hop and usher does not speak HTTP/2 in clear). Throws a 400
-    /// (or 501 for an unknown transfer coding) for a request that must not be forwarded.
+    /// (or 422 for transfer codings besides chunked) for a request that must not be forwarded.
     public static func prepareRequest(_ head: inout HTTPRequestHead) throws(HTTPParseError) -> RequestFraming {
-        let hosts = head.headers.fullValues("Host")
-        if hosts.count > 1 { throw HTTPParseError("more than one Host header") }
+        var hosts = head.headers.fullValues("Host")
+        if hosts.count > 1 {
+            guard hosts.allSatisfy({ $0 == hosts[0] }) else { throw HTTPParseError("more than one Host header") }
+            // Repeated but identical: kept once, as HAProxy does.
+            var seen = false
+            head.headers.fields.removeAll { field in
+                guard field.hasName("Host") else { return false }
+                defer { seen = true }
+                return seen
+            }
+            hosts = [hosts[0]]
+        }
         if head.version == .http1_1 && hosts.isEmpty { throw HTTPParseError("HTTP/1.1 request without Host") }
         if let host = hosts.first {
             guard isValidHost(host) else { throw HTTPParseError("invalid Host header") }
@@ -36,11 +46,14 @@ public enum HTTPFramingRules {
             guard head.version != .http1_0 else { throw HTTPParseError("Transfer-Encoding in an HTTP/1.0 request") }
             let codings = head.headers.values("Transfer-Encoding")
             guard let last = codings.last, HTTPField.namesEqual(last, "chunked") else {
-                throw HTTPParseError("Transfer-Encoding whose last coding is not chunked", status: codings.isEmpty ? 400 : 501)
+                throw HTTPParseError("Transfer-Encoding whose last coding is not chunked")
             }
             guard codings.dropLast().allSatisfy({ !HTTPField.namesEqual($0, "chunked") }) else {
                 throw HTTPParseError("chunked applied more than once")
             }
+            // Other codings before chunked are well-formed but not something a proxy may pass on
+            // to servers that may not decode them: 422, as HAProxy answers.
+            guard codings.count == 1 else { throw HTTPParseError("transfer codings other than chunked", status: 422) }
             let hadLength = length != nil
             head.headers.remove("Content-Length")
             return RequestFraming(framing: .chunked, closeAfter: hadLength)

@@ -61,8 +61,8 @@ public enum HTTPHeadParser {
         }
     }
 
-    /// `HTTP/1.0` or `HTTP/1.1` exactly filling `start..<end`. Other minor versions of 1 are read
-    /// as 1.1 (RFC 9110 §2.5); other major versions are refused.
+    /// `HTTP/d.d` exactly filling `start..<end`: 1.0 is 1.0, a later version is read as 1.1 (RFC 9110
+    /// §2.5 for minor versions; HAProxy does the same for `HTTP/2.0` in an HTTP/1 request line).
     static func parseVersion(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) throws(HTTPParseError) -> HTTPVersion {
         guard end - start == 8,
             bytes[start] == UInt8(ascii: "H"), bytes[start + 1] == UInt8(ascii: "T"), bytes[start + 2] == UInt8(ascii: "T"),
@@ -72,8 +72,9 @@ public enum HTTPHeadParser {
         guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(major), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(minor) else {
             throw HTTPParseError("malformed protocol version")
         }
-        guard major == UInt8(ascii: "1") else { throw HTTPParseError("HTTP version \(Character(Unicode.Scalar(major))).\(Character(Unicode.Scalar(minor))) not supported", status: 505) }
-        return minor == UInt8(ascii: "0") ? .http1_0 : .http1_1
+        // HAProxy (2.6 and upstream) speaks 1.1 to anything that claims a later version.
+        guard major != UInt8(ascii: "0") else { throw HTTPParseError("HTTP version 0.x not supported") }
+        return major == UInt8(ascii: "1") && minor == UInt8(ascii: "0") ? .http1_0 : .http1_1
     }
 
     /// Header (or trailer) fields from `position` up to and including the empty line that ends
@@ -111,7 +112,8 @@ public enum HTTPHeadParser {
                 if byte != HTTPSyntax.space && byte != HTTPSyntax.tab { valueEnd = index }
             }
             fields.append(HTTPField(name: name, value: string(bytes, valueStart, valueEnd)))
-            guard fields.count <= limits.maxHeaderCount else { throw HTTPParseError("more than \(limits.maxHeaderCount) header fields") }
+            // As `tune.http.maxhdr`, the count includes the start line.
+            guard fields.count < limits.maxHeaderCount else { throw HTTPParseError("more than \(limits.maxHeaderCount - 1) header fields") }
             position = lineEnd + 2
         }
     }

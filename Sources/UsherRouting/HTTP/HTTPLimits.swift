@@ -4,7 +4,7 @@
 public struct HTTPLimits: Sendable, Equatable {
     /// The largest head, request or status line included, up to and including the empty line.
     public var maxHeadBytes: Int
-    /// The most header fields in one head (trailers count separately).
+    /// The most lines in one head, the start line included (trailers count separately).
     public var maxHeaderCount: Int
 
     public init(maxHeadBytes: Int = 16384 - 1024, maxHeaderCount: Int = 101) {

@@ -30,7 +30,8 @@ final class RawClient: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
-            close(fd)
+            // Every property is set: `deinit` runs and closes the descriptor (closing it here too
+            // would close whatever socket got the number meanwhile).
             throw Failure(description: "connect to port \(port): errno \(errno)")
         }
     }

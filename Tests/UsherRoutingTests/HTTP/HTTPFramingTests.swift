@@ -42,6 +42,15 @@ struct HTTPFramingTests {
         #expect(throws: HTTPParseError.self) { _ = try prepare([("Transfer-Encoding", value)]) }
     }
 
+    @Test func refusesOtherCodingsBeforeChunkedWith422() {
+        do {
+            _ = try prepare([("Transfer-Encoding", "gzip, chunked")])
+            Issue.record("accepted")
+        } catch {
+            #expect((error as? HTTPParseError)?.status == 422)
+        }
+    }
+
     @Test func refusesTransferEncodingInHTTP10() {
         #expect(throws: HTTPParseError.self) { _ = try prepare([("Transfer-Encoding", "chunked")], version: .http1_0) }
     }
@@ -53,6 +62,9 @@ struct HTTPFramingTests {
         #expect(try HTTPFramingRules.prepareRequest(&oldNoHost).framing == .none)
         var twoHosts = HTTPRequestHead(method: "GET", target: "/", version: .http1_1, headers: HTTPHeaders([("Host", "a"), ("Host", "b")]))
         #expect(throws: HTTPParseError.self) { _ = try HTTPFramingRules.prepareRequest(&twoHosts) }
+        var sameHostTwice = HTTPRequestHead(method: "GET", target: "/", version: .http1_1, headers: HTTPHeaders([("Host", "a"), ("X", "1"), ("host", "a")]))
+        _ = try HTTPFramingRules.prepareRequest(&sameHostTwice)
+        #expect(sameHostTwice.headers.fields.map(\.name) == ["Host", "X"])
         var mismatch = HTTPRequestHead(method: "GET", target: "http://b/x", version: .http1_1, headers: HTTPHeaders([("Host", "a")]))
         #expect(throws: HTTPParseError.self) { _ = try HTTPFramingRules.prepareRequest(&mismatch) }
         var badHost = HTTPRequestHead(method: "GET", target: "/", version: .http1_1, headers: HTTPHeaders([("Host", "a b")]))
