@@ -15,8 +15,11 @@ struct HTTPLogRecordTests {
             requestDate: LogTimestamp(year: 2026, month: 11, day: 27, hour: date.0, minute: date.1, second: date.2, millisecond: date.3),
             frontend: frontend, backend: backend, server: server, requestTime: times.0, queueTime: times.1, connectTime: times.2,
             responseTime: times.3, activeTime: times.4, status: status, bytesToClient: bytes, capturedRequestCookie: cookies.0,
-            capturedResponseCookie: cookies.1, termination: termination, activeConnections: 1, frontendConnections: 1,
-            backendConnections: 0, serverConnections: 0, retries: retries, redispatched: false, serverQueue: 0, backendQueue: 0,
+            capturedResponseCookie: cookies.1, termination: termination,
+            counters: SessionCounters(
+                activeConnections: 1, frontendConnections: 1, backendConnections: 0, serverConnections: 0, retries: retries,
+                redispatched: false, serverQueue: 0, backendQueue: 0
+            ),
             capturedRequestHeaders: headers.0, capturedResponseHeaders: headers.1, requestLine: request
         )
     }
@@ -91,8 +94,8 @@ struct HTTPLogRecordTests {
         // 1023 bytes of request line: "GET /x", 508 two-byte characters and half of the next.
         #expect(line.hasSuffix(String(repeating: "#C3#A9", count: 508) + "#C3\""))
         record.requestLine = "GET / HTTP/1.1"
-        record.redispatched = true
-        record.retries = 3
+        record.counters.redispatched = true
+        record.counters.retries = 3
         #expect(record.line.contains(" 1/1/0/0/+3 0/0 {x#7By#7D} \"GET / HTTP/1.1\""))
     }
 

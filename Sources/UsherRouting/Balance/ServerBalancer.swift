@@ -15,6 +15,9 @@ public struct ServerBalancer: Sendable {
     var staticServed = 0
     /// leastconn: where to start looking among equals, so ties rotate.
     var rotation = 0
+    /// Hash algorithms: HAProxy's server map, and the candidates and weights it was built for.
+    var hashMap: [Int] = []
+    var hashMapKey: [Int] = []
 
     public init(algorithm: BalanceAlgorithm, serverCount: Int, useAllBackups: Bool = false) {
         self.algorithm = algorithm
@@ -23,7 +26,10 @@ public struct ServerBalancer: Sendable {
     }
 
     /// Picks among `servers`. `sourceHash` is a hash of the client address, for `balance source`.
-    public mutating func choose(_ servers: [ServerState], sourceHash: UInt64 = 0) -> BalanceDecision {
+    /// `requestHash` is the hash of the request's key for `balance uri`, `url_param` or `hdr()`
+    /// (see ``RequestHash``): when given, it picks the server the way `source` does; without it
+    /// those algorithms fall back to round robin, as HAProxy does for a request lacking the key.
+    public mutating func choose(_ servers: [ServerState], sourceHash: UInt64 = 0, requestHash: UInt64? = nil) -> BalanceDecision {
         if currentWeights.count != servers.count {
             currentWeights = [Int](repeating: 0, count: servers.count)
         }
@@ -36,6 +42,9 @@ public struct ServerBalancer: Sendable {
         let available = candidates.filter { !servers[$0].isFull }
         guard !available.isEmpty else { return .queue }
 
+        if let requestHash {
+            return mappedHash(requestHash, candidates, available, servers)
+        }
         switch algorithm {
         case .roundRobin, .uri, .urlParameter, .header:
             // The HTTP hashes need the request, which the TCP data plane does not read: round robin, as HAProxy falls back to.
@@ -48,17 +57,55 @@ public struct ServerBalancer: Sendable {
             // The first server (in declaration order) that still has room.
             return .server(available[0])
         case .source:
-            // Map-based hashing over the weighted list of usable servers, as HAProxy's default hash-type.
-            let total = candidates.reduce(0) { $0 + servers[$1].weight }
-            var slot = Int(sourceHash % UInt64(max(1, total)))
-            for index in candidates {
-                slot -= servers[index].weight
-                if slot < 0 {
-                    return servers[index].isFull ? .queue : .server(index)
+            return mappedHash(sourceHash, candidates, available, servers)
+        }
+    }
+
+    /// Map-based hashing, HAProxy's default hash-type: the hash modulo the size of a map in which
+    /// each usable server holds as many slots as its weight (weights divided by their greatest
+    /// common divisor), spread in HAProxy's order, so that a key reaches the server HAProxy would
+    /// choose for the same servers. The same hash keeps the same server while the set of usable
+    /// servers does not change.
+    mutating func mappedHash(_ hash: UInt64, _ candidates: [Int], _ available: [Int], _ servers: [ServerState]) -> BalanceDecision {
+        let divisor = servers.reduce(0) { Self.greatestCommonDivisor($0, $1.weight) }
+        let key = candidates.flatMap { [$0, servers[$0].weight] } + [divisor]
+        if key != hashMapKey {
+            hashMap = Self.serverMap(candidates.map { ($0, (servers[$0].weight + divisor - 1) / max(1, divisor)) })
+            hashMapKey = key
+        }
+        guard !hashMap.isEmpty else { return .server(available[0]) }
+        let index = hashMap[Int(hash % UInt64(hashMap.count))]
+        return servers[index].isFull ? .queue : .server(index)
+    }
+
+    /// HAProxy's map of `weights` (server index, reduced weight): one slot per unit of weight, each
+    /// going to the server whose accumulated score is highest, the first declared among equals.
+    static func serverMap(_ weights: [(server: Int, weight: Int)]) -> [Int] {
+        let total = weights.reduce(0) { $0 + $1.weight }
+        guard total > 1 else { return weights.first.map { [$0.server] } ?? [] }
+        var scores = [Int](repeating: 0, count: weights.count)
+        var map: [Int] = []
+        map.reserveCapacity(total)
+        for _ in 0..<total {
+            var best = 0, bestLevel = Int.min
+            for (position, entry) in weights.enumerated() {
+                scores[position] += entry.weight
+                // Scores are compared by how many whole maps they are worth, not exactly.
+                let level = (scores[position] + total) / total
+                if level > bestLevel {
+                    (best, bestLevel) = (position, level)
                 }
             }
-            return .server(available[0])
+            map.append(weights[best].server)
+            scores[best] -= total
         }
+        return map
+    }
+
+    static func greatestCommonDivisor(_ a: Int, _ b: Int) -> Int {
+        var (a, b) = (a, b)
+        while b != 0 { (a, b) = (b, a % b) }
+        return a
     }
 
     /// The key `balance source` hashes: the client's address (FNV-1a over its bytes; 0 if unknown).

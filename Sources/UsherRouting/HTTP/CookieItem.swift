@@ -68,23 +68,7 @@ struct CookieItem: Sendable, Equatable {
 
     /// The first `;` or `,` at or after `start` that is not inside a quoted string.
     static func valueEnd(_ bytes: [UInt8], from start: Int) -> Int {
-        var quoted = false
-        var escaped = false
-        var index = start
-        while index < bytes.count {
-            let byte = bytes[index]
-            if escaped {
-                escaped = false
-            } else if quoted {
-                if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { quoted = false }
-            } else if byte == UInt8(ascii: "\"") {
-                quoted = true
-            } else if byte == UInt8(ascii: ",") || byte == UInt8(ascii: ";") {
-                return index
-            }
-            index += 1
-        }
-        return index
+        HTTPHeaders.unquotedEnd(bytes, from: start) { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") }
     }
 
     static func isSpaceOrTab(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }

@@ -34,25 +34,34 @@ extension HTTPHeaders {
     static func forEachListElement(_ value: String, _ body: (String) -> Void) {
         let bytes = Array(value.utf8)
         var start = 0
+        while true {
+            let end = unquotedEnd(bytes, from: start) { $0 == UInt8(ascii: ",") }
+            body(trimmedText(bytes[start..<end]))
+            guard end < bytes.count else { return }
+            start = end + 1
+        }
+    }
+
+    /// The first byte at or after `start` for which `isDelimiter` holds, outside double-quoted
+    /// strings (where a backslash escapes the next byte); the end of `bytes` if there is none.
+    static func unquotedEnd(_ bytes: [UInt8], from start: Int, isDelimiter: (UInt8) -> Bool) -> Int {
         var quoted = false
         var escaped = false
-        for index in 0...bytes.count {
-            if index < bytes.count {
-                let byte = bytes[index]
-                if escaped {
-                    escaped = false
-                    continue
-                }
-                if quoted {
-                    if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { quoted = false }
-                    continue
-                }
-                if byte == UInt8(ascii: "\"") { quoted = true }
-                if byte != UInt8(ascii: ",") { continue }
+        var index = start
+        while index < bytes.count {
+            let byte = bytes[index]
+            if escaped {
+                escaped = false
+            } else if quoted {
+                if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { quoted = false }
+            } else if byte == UInt8(ascii: "\"") {
+                quoted = true
+            } else if isDelimiter(byte) {
+                return index
             }
-            body(trimmedText(bytes[start..<index]))
-            start = index + 1
+            index += 1
         }
+        return index
     }
 
     static func trimmedText(_ bytes: ArraySlice<UInt8>) -> String {

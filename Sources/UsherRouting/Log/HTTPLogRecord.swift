@@ -36,15 +36,7 @@ public struct HTTPLogRecord: Sendable, Equatable {
     public var capturedResponseCookie: String?
     /// With the persistence cookie states: printed as four characters.
     public var termination: TerminationState
-    public var activeConnections: Int
-    public var frontendConnections: Int
-    public var backendConnections: Int
-    public var serverConnections: Int
-    public var retries: Int
-    /// The request was redispatched to another server after a failure (`+` before the retries).
-    public var redispatched: Bool
-    public var serverQueue: Int
-    public var backendQueue: Int
+    public var counters: SessionCounters
     /// `capture request header` values in declaration order (a missing header as ""), or `nil` when
     /// the frontend captures none: then the `{…}` block is left out.
     public var capturedRequestHeaders: [String]?
@@ -58,9 +50,7 @@ public struct HTTPLogRecord: Sendable, Equatable {
         clientAddress: String, clientPort: Int, requestDate: LogTimestamp, frontend: String, backend: String, server: String,
         requestTime: Int, queueTime: Int, connectTime: Int, responseTime: Int, activeTime: Int, status: Int, bytesToClient: Int64,
         capturedRequestCookie: String? = nil, capturedResponseCookie: String? = nil, termination: TerminationState,
-        activeConnections: Int, frontendConnections: Int, backendConnections: Int, serverConnections: Int, retries: Int,
-        redispatched: Bool, serverQueue: Int, backendQueue: Int, capturedRequestHeaders: [String]? = nil,
-        capturedResponseHeaders: [String]? = nil, requestLine: String?
+        counters: SessionCounters, capturedRequestHeaders: [String]? = nil, capturedResponseHeaders: [String]? = nil, requestLine: String?
     ) {
         self.clientAddress = clientAddress
         self.clientPort = clientPort
@@ -78,14 +68,7 @@ public struct HTTPLogRecord: Sendable, Equatable {
         self.capturedRequestCookie = capturedRequestCookie
         self.capturedResponseCookie = capturedResponseCookie
         self.termination = termination
-        self.activeConnections = activeConnections
-        self.frontendConnections = frontendConnections
-        self.backendConnections = backendConnections
-        self.serverConnections = serverConnections
-        self.retries = retries
-        self.redispatched = redispatched
-        self.serverQueue = serverQueue
-        self.backendQueue = backendQueue
+        self.counters = counters
         self.capturedRequestHeaders = capturedRequestHeaders
         self.capturedResponseHeaders = capturedResponseHeaders
         self.requestLine = requestLine
@@ -97,12 +80,9 @@ public struct HTTPLogRecord: Sendable, Equatable {
 
     /// The line, without any syslog header.
     public var line: String {
-        let retriesText = redispatched ? "+\(retries)" : "\(retries)"
         var line = "\(clientAddress):\(clientPort) [\(requestDate.acceptDateText)] \(frontend) \(backend)/\(server) "
             + "\(requestTime)/\(queueTime)/\(connectTime)/\(responseTime)/\(activeTime) \(status) \(bytesToClient) "
-            + "\(capturedRequestCookie ?? "-") \(capturedResponseCookie ?? "-") \(termination.httpDescription) "
-            + "\(activeConnections)/\(frontendConnections)/\(backendConnections)/\(serverConnections)/\(retriesText) "
-            + "\(serverQueue)/\(backendQueue) "
+            + "\(capturedRequestCookie ?? "-") \(capturedResponseCookie ?? "-") \(termination.httpDescription) \(counters.text) "
         // Empty fields take no room: without captures the request line follows the queues directly.
         for captures in [capturedRequestHeaders, capturedResponseHeaders] {
             guard let captures else { continue }

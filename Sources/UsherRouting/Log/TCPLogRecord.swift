@@ -18,15 +18,7 @@ public struct TCPLogRecord: Sendable, Equatable {
     /// Bytes sent to the client.
     public var bytesToClient: Int
     public var termination: TerminationState
-    public var activeConnections: Int
-    public var frontendConnections: Int
-    public var backendConnections: Int
-    public var serverConnections: Int
-    public var retries: Int
-    /// The session was redispatched to another server after a failure (`+` before the retries).
-    public var redispatched: Bool
-    public var serverQueue: Int
-    public var backendQueue: Int
+    public var counters: SessionCounters
 
     public init(
         clientAddress: String, clientPort: Int, acceptDate: LogTimestamp, frontend: String, backend: String, server: String,
@@ -45,22 +37,16 @@ public struct TCPLogRecord: Sendable, Equatable {
         self.totalTime = totalTime
         self.bytesToClient = bytesToClient
         self.termination = termination
-        self.activeConnections = activeConnections
-        self.frontendConnections = frontendConnections
-        self.backendConnections = backendConnections
-        self.serverConnections = serverConnections
-        self.retries = retries
-        self.redispatched = redispatched
-        self.serverQueue = serverQueue
-        self.backendQueue = backendQueue
+        self.counters = SessionCounters(
+            activeConnections: activeConnections, frontendConnections: frontendConnections, backendConnections: backendConnections,
+            serverConnections: serverConnections, retries: retries, redispatched: redispatched, serverQueue: serverQueue,
+            backendQueue: backendQueue
+        )
     }
 
     /// The line, without any syslog header.
     public var line: String {
-        let retriesText = redispatched ? "+\(retries)" : "\(retries)"
-        return "\(clientAddress):\(clientPort) [\(acceptDate.acceptDateText)] \(frontend) \(backend)/\(server) "
-            + "\(queueTime)/\(connectTime)/\(totalTime) \(bytesToClient) \(termination) "
-            + "\(activeConnections)/\(frontendConnections)/\(backendConnections)/\(serverConnections)/\(retriesText) "
-            + "\(serverQueue)/\(backendQueue)"
+        "\(clientAddress):\(clientPort) [\(acceptDate.acceptDateText)] \(frontend) \(backend)/\(server) "
+            + "\(queueTime)/\(connectTime)/\(totalTime) \(bytesToClient) \(termination) \(counters.text)"
     }
 }

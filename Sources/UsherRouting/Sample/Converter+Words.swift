@@ -29,78 +29,75 @@ extension Converter {
     /// The `count` fields from the `index`th (negative: from the end), or `nil` if there is no such
     /// field.
     static func field(_ bytes: [UInt8], index: Int, delimiters: Set<UInt8>, count: Int) -> ArraySlice<UInt8>? {
-        var remaining = count
-        if index > 0 {
-            var number = 1, start = 0
-            for position in bytes.indices where delimiters.contains(bytes[position]) {
-                if number == index {
-                    if remaining == 1 { return bytes[start..<position] }
-                    if remaining > 1 { remaining -= 1 }
-                } else {
-                    start = position + 1
-                    number += 1
-                }
-            }
-            return number == index ? bytes[start...] : nil
-        }
-        var number = -1, end = bytes.count
-        for position in bytes.indices.reversed() where delimiters.contains(bytes[position]) {
-            if number == index {
-                if remaining == 1 { return bytes[(position + 1)..<end] }
+        let walk = Walk(bytes, forward: index > 0)
+        var number = 1, remaining = count
+        // Where the current field begins, in the direction of the walk.
+        var fieldStart = walk.start
+        for position in walk.positions where delimiters.contains(bytes[position]) {
+            if number == abs(index) {
+                if remaining == 1 { return walk.piece(from: fieldStart, before: position) }
                 if remaining > 1 { remaining -= 1 }
             } else {
-                end = position
-                number -= 1
+                fieldStart = walk.after(position)
+                number += 1
             }
         }
-        return number == index ? bytes[..<end] : nil
+        return number == abs(index) ? walk.piece(from: fieldStart, before: nil) : nil
     }
 
     /// The `count` words from the `index`th (negative: from the end), or an empty slice if there is
     /// no such word. Delimiters at either end of the input do not make words.
     static func word(_ bytes: [UInt8], index: Int, delimiters: Set<UInt8>, count: Int) -> ArraySlice<UInt8> {
-        var remaining = count
-        var number = 0
+        let walk = Walk(bytes, forward: index > 0)
+        var number = 0, remaining = count
         var inWord = false
-        if index > 0 {
-            var start = 0
-            for position in bytes.indices {
-                let isDelimiter = delimiters.contains(bytes[position])
-                if !inWord {
-                    guard !isDelimiter else { continue }
-                    if number != index {
-                        number += 1
-                        start = position
-                    }
-                    inWord = true
-                } else if isDelimiter {
-                    if number == index {
-                        if remaining == 1 { return bytes[start..<position] }
-                        if remaining > 1 { remaining -= 1 }
-                    }
-                    inWord = false
-                }
-            }
-            return number == index ? bytes[start...] : []
-        }
-        var end = bytes.count
-        for position in bytes.indices.reversed() {
+        var wordStart = walk.start
+        for position in walk.positions {
             let isDelimiter = delimiters.contains(bytes[position])
             if !inWord {
                 guard !isDelimiter else { continue }
-                if number != index {
-                    number -= 1
-                    end = position + 1
+                if number != abs(index) {
+                    number += 1
+                    wordStart = walk.at(position)
                 }
                 inWord = true
             } else if isDelimiter {
-                if number == index {
-                    if remaining == 1 { return bytes[(position + 1)..<end] }
+                if number == abs(index) {
+                    if remaining == 1 { return walk.piece(from: wordStart, before: position) }
                     if remaining > 1 { remaining -= 1 }
                 }
                 inWord = false
             }
         }
-        return number == index ? bytes[..<end] : []
+        return number == abs(index) ? walk.piece(from: wordStart, before: nil) : []
+    }
+
+    /// A walk over the bytes from the start (positive indexes) or from the end (negative ones),
+    /// with boundaries expressed in the walk's direction.
+    struct Walk {
+        let bytes: [UInt8]
+        let forward: Bool
+
+        init(_ bytes: [UInt8], forward: Bool) {
+            self.bytes = bytes
+            self.forward = forward
+        }
+
+        var positions: StrideTo<Int> {
+            forward ? stride(from: 0, to: bytes.count, by: 1) : stride(from: bytes.count - 1, to: -1, by: -1)
+        }
+
+        /// The boundary the walk starts from.
+        var start: Int { forward ? 0 : bytes.count }
+        /// The boundary just past `position` in the direction of the walk.
+        func after(_ position: Int) -> Int { forward ? position + 1 : position }
+        /// The boundary just before `position` in the direction of the walk.
+        func at(_ position: Int) -> Int { forward ? position : position + 1 }
+
+        /// The bytes from the boundary `from` up to `position` (excluded), or to the end of the walk.
+        func piece(from boundary: Int, before position: Int?) -> ArraySlice<UInt8> {
+            let end = position.map(at) ?? (forward ? bytes.count : 0)
+            return bytes[min(boundary, end)..<max(boundary, end)]
+        }
     }
 }

@@ -65,18 +65,22 @@ extension SampleFetch {
     static func requestFetch(
         _ names: [String], _ match: MatchMethod = .string, _ read: @escaping @Sendable (HTTPRequestHead) -> SampleValue?
     ) -> SampleFetch {
-        SampleFetch(names: names, defaultMatch: match, readsPayload: false, readsHTTP: true, make: noArguments { context in
-            guard let request = context.request, let value = read(request) else { return .noValue }
-            return .value(value)
-        })
+        headFetch(names, match, { $0.request }, read)
     }
 
     /// A fetch without arguments over the status line.
     static func responseFetch(
         _ names: [String], _ match: MatchMethod = .string, _ read: @escaping @Sendable (HTTPResponseHead) -> SampleValue?
     ) -> SampleFetch {
+        headFetch(names, match, { $0.response }, read)
+    }
+
+    static func headFetch<Head>(
+        _ names: [String], _ match: MatchMethod, _ head: @escaping @Sendable (SampleContext) -> Head?,
+        _ read: @escaping @Sendable (Head) -> SampleValue?
+    ) -> SampleFetch {
         SampleFetch(names: names, defaultMatch: match, readsPayload: false, readsHTTP: true, make: noArguments { context in
-            guard let response = context.response, let value = read(response) else { return .noValue }
+            guard let head = head(context), let value = read(head) else { return .noValue }
             return .value(value)
         })
     }
