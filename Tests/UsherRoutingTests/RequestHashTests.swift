@@ -13,7 +13,7 @@ struct RequestHashTests {
     }
 
     func chosen(_ hash: UInt64?, weights: [Int]) -> String? {
-        var balancer = ServerBalancer(algorithm: .http(name: "uri", arguments: []), serverCount: weights.count)
+        var balancer = ServerBalancer(algorithm: .uri(.init()), serverCount: weights.count)
         guard let hash, case .server(let index) = balancer.choose(Self.servers(weights), requestHash: hash) else { return nil }
         return "s\(index + 1)"
     }
@@ -103,7 +103,7 @@ struct RequestHashTests {
     }
 
     @Test func withoutAKeyTheAlgorithmRoundRobins() {
-        var balancer = ServerBalancer(algorithm: .http(name: "url_param", arguments: ["id"]), serverCount: 2)
+        var balancer = ServerBalancer(algorithm: .urlParameter(name: "id", checkPost: false), serverCount: 2)
         let servers = Self.servers([1, 1])
         let picks = (0..<4).map { _ in balancer.choose(servers, requestHash: nil) }
         #expect(picks == [.server(0), .server(1), .server(0), .server(1)])

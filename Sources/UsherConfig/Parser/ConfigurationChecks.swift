@@ -60,12 +60,7 @@ enum ConfigurationChecks {
     /// HTTP-only settings in a tcp-mode proxy are ignored with a warning, as HAProxy does.
     static func checkModeSpecificSettings(_ proxy: inout Proxy, into diagnostics: inout [Diagnostic]) {
         let name = "\(proxy.kind.rawValue) '\(proxy.name)'"
-        guard proxy.mode == .tcp else {
-            if proxy.balance.needsHTTP, proxy.kind.hasBackendCapability {
-                diagnostics.append(.warning(proxy.location, "'balance \(proxy.balance.name)' is not applied by usher yet: \(name) is balanced with roundrobin"))
-            }
-            return
-        }
+        guard proxy.mode == .tcp else { return }
         if proxy.balance.needsHTTP, proxy.kind.hasBackendCapability {
             diagnostics.append(.warning(proxy.location, "'balance \(proxy.balance.name)' is not possible for \(name), which is not in mode http: falling back to roundrobin"))
             proxy.settings.balance = .roundRobin

@@ -25,7 +25,7 @@ final class ServerConnector {
     private let connectTimeout: Duration?
     private let queueTimeout: Duration?
     private let destinationPort: Int
-    private let balanceHash: UInt64
+    private let balanceKey: BalanceKey
     private let started: NIODeadline
     private let logger: Logger
 
@@ -46,10 +46,10 @@ final class ServerConnector {
     private var cancelled = false
 
     /// - Parameters:
-    ///   - balanceHash: what hash-based balancing (`source`, `uri`…) uses for this client.
+    ///   - balanceKey: what hash-based balancing (`source`, `uri`…) uses for this client.
     ///   - started: when the client's request began, for the queue time of the log line.
     init(
-        backend: BackendRuntime, eventLoop: EventLoop, timeouts: Timeouts, destinationPort: Int, balanceHash: UInt64,
+        backend: BackendRuntime, eventLoop: EventLoop, timeouts: Timeouts, destinationPort: Int, balanceKey: BalanceKey,
         started: NIODeadline, logger: Logger
     ) {
         self.logger = logger
@@ -58,7 +58,7 @@ final class ServerConnector {
         self.connectTimeout = timeouts.connect
         self.queueTimeout = timeouts.queue
         self.destinationPort = destinationPort
-        self.balanceHash = balanceHash
+        self.balanceKey = balanceKey
         self.started = started
         self.retriesLeft = backend.retries
     }
@@ -109,9 +109,9 @@ final class ServerConnector {
         var decision: BalanceDecision
         if let forced {
             decision = backend.reserve(specific: forced)
-            if decision == .noServer { decision = backend.choose(sourceHash: balanceHash, excluding: excluded) }
+            if decision == .noServer { decision = backend.choose(key: balanceKey, excluding: excluded) }
         } else {
-            decision = backend.choose(sourceHash: balanceHash, excluding: excluded)
+            decision = backend.choose(key: balanceKey, excluding: excluded)
         }
         apply(decision, excluding: excluded)
     }
@@ -135,7 +135,7 @@ final class ServerConnector {
             let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
             let eventLoop = self.eventLoop
             let backend = self.backend
-            queueTicket = backend.enqueue(excluding: excluded, sourceHash: balanceHash) { decision in
+            queueTicket = backend.enqueue(excluding: excluded, key: balanceKey) { decision in
                 eventLoop.execute {
                     let connector = loopBound.value
                     connector.queueTicket = nil

@@ -23,12 +23,14 @@ extension HTTPSessionHandler {
             connectTime: exchange.connector?.connectMilliseconds ?? -1, responseTime: exchange.responseMilliseconds,
             activeTime: ServerConnector.milliseconds(since: exchange.started), status: exchange.status,
             bytesToClient: Int64(exchange.bytesToClient), termination: termination,
-            activeConnections: runtime.activeConnections.load(ordering: .relaxed),
-            frontendConnections: frontend.activeConnections.load(ordering: .relaxed),
-            backendConnections: backend?.activeConnections.load(ordering: .relaxed) ?? 0,
-            serverConnections: server?.currentConnections ?? 0,
-            retries: exchange.connector?.retries ?? 0, redispatched: exchange.connector?.redispatched ?? false,
-            serverQueue: 0, backendQueue: backend?.queueLength ?? 0,
+            counters: SessionCounters(
+                activeConnections: runtime.activeConnections.load(ordering: .relaxed),
+                frontendConnections: frontend.activeConnections.load(ordering: .relaxed),
+                backendConnections: backend?.activeConnections.load(ordering: .relaxed) ?? 0,
+                serverConnections: server?.currentConnections ?? 0,
+                retries: exchange.connector?.retries ?? 0, redispatched: exchange.connector?.redispatched ?? false,
+                serverQueue: 0, backendQueue: backend?.queueLength ?? 0
+            ),
             capturedRequestHeaders: exchange.capturedRequestHeaders, capturedResponseHeaders: exchange.capturedResponseHeaders,
             requestLine: requestLine
         )

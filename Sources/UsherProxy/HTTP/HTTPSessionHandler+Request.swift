@@ -99,7 +99,7 @@ extension HTTPSessionHandler {
         guard let context else { return }
         let connector = ServerConnector(
             backend: backend, eventLoop: context.eventLoop, timeouts: frontend.timeouts(with: backend),
-            destinationPort: connection.destinationPort, balanceHash: ServerBalancer.sourceHash(connection.source),
+            destinationPort: connection.destinationPort, balanceKey: balanceKey(for: exchange, backend: backend),
             started: .now(), logger: runtime.logger
         )
         exchange.connector = connector
@@ -175,5 +175,22 @@ extension HTTPSessionHandler {
         exchange?.requestSentAt = .now()
         lastServerActivity = .now()
         rearmTimer()
+    }
+
+    /// The client's address hash, and the request's key for `balance uri`, `url_param`, `hdr()`.
+    private func balanceKey(for exchange: HTTPExchange, backend: BackendRuntime) -> BalanceKey {
+        var key = BalanceKey(sourceHash: ServerBalancer.sourceHash(connection.source))
+        let request = exchange.request
+        switch backend.routes.proxy.balance {
+        case .uri(let options):
+            key.requestHash = RequestHash.uri(request, whole: options.whole, length: options.length, depth: options.depth, pathOnly: options.pathOnly)
+        case .urlParameter(let name, _):
+            key.requestHash = RequestHash.urlParameter(request, name: name)
+        case .header(let name, let domainOnly):
+            key.requestHash = RequestHash.header(request, name: name, domainOnly: domainOnly)
+        default:
+            break
+        }
+        return key
     }
 }

@@ -32,7 +32,7 @@ public final class BackendRuntime: Sendable {
     struct Waiter {
         var id: UInt64
         var excluded: Int?
-        var sourceHash: UInt64
+        var key: BalanceKey
         var deliver: @Sendable (BalanceDecision) -> Void
     }
 
@@ -85,18 +85,18 @@ public final class BackendRuntime: Sendable {
 
     /// Picks a server with the balancing algorithm and reserves a connection slot on it.
     /// `excluded` is a server that just failed (redispatch): avoided if another can be had.
-    func choose(sourceHash: UInt64, excluding excluded: Int? = nil) -> BalanceDecision {
+    func choose(key: BalanceKey, excluding excluded: Int? = nil) -> BalanceDecision {
         state.withLockedValue { state in
-            let decision = decide(&state.balancer, sourceHash: sourceHash, excluding: excluded)
+            let decision = decide(&state.balancer, key: key, excluding: excluded)
             if case .server(let index) = decision { reserve(index) }
             return decision
         }
     }
 
-    private func decide(_ balancer: inout ServerBalancer, sourceHash: UInt64, excluding excluded: Int?) -> BalanceDecision {
-        let decision = balancer.choose(snapshot(excluding: excluded), sourceHash: sourceHash)
+    private func decide(_ balancer: inout ServerBalancer, key: BalanceKey, excluding excluded: Int?) -> BalanceDecision {
+        let decision = balancer.choose(snapshot(excluding: excluded), sourceHash: key.sourceHash, requestHash: key.requestHash)
         if decision == .noServer, excluded != nil {
-            return balancer.choose(snapshot(excluding: nil), sourceHash: sourceHash)
+            return balancer.choose(snapshot(excluding: nil), sourceHash: key.sourceHash, requestHash: key.requestHash)
         }
         return decision
     }
@@ -125,10 +125,10 @@ public final class BackendRuntime: Sendable {
     }
 
     /// Waits for a server slot. Returns an id to cancel the wait with.
-    func enqueue(excluding excluded: Int?, sourceHash: UInt64, _ deliver: @escaping @Sendable (BalanceDecision) -> Void) -> UInt64 {
+    func enqueue(excluding excluded: Int?, key: BalanceKey, _ deliver: @escaping @Sendable (BalanceDecision) -> Void) -> UInt64 {
         let id = state.withLockedValue { state -> UInt64 in
             state.nextWaiterID += 1
-            state.queue.append(Waiter(id: state.nextWaiterID, excluded: excluded, sourceHash: sourceHash, deliver: deliver))
+            state.queue.append(Waiter(id: state.nextWaiterID, excluded: excluded, key: key, deliver: deliver))
             return state.nextWaiterID
         }
         queued.wrappingIncrement(ordering: .relaxed)
@@ -157,7 +157,7 @@ public final class BackendRuntime: Sendable {
         state.withLockedValue { state in
             var stillWaiting: [Waiter] = []
             for waiter in state.queue {
-                let decision = decide(&state.balancer, sourceHash: waiter.sourceHash, excluding: waiter.excluded)
+                let decision = decide(&state.balancer, key: waiter.key, excluding: waiter.excluded)
                 if case .queue = decision {
                     stillWaiting.append(waiter)
                     continue
@@ -174,4 +174,12 @@ public final class BackendRuntime: Sendable {
     }
 
     public var queueLength: Int { queued.load(ordering: .relaxed) }
+}
+
+/// What hash-based balancing reads for one connection or request: the client's address hash
+/// (`balance source`), and for HTTP the hash of the request's key (`uri`, `url_param`, `hdr()`),
+/// `nil` when the request lacks it.
+struct BalanceKey: Sendable {
+    var sourceHash: UInt64
+    var requestHash: UInt64? = nil
 }

@@ -183,7 +183,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard let session else { return }
         let connector = ServerConnector(
             backend: backend, eventLoop: context.eventLoop, timeouts: session.timeouts,
-            destinationPort: session.connection.destinationPort, balanceHash: ServerBalancer.sourceHash(session.connection.source),
+            destinationPort: session.connection.destinationPort, balanceKey: BalanceKey(sourceHash: ServerBalancer.sourceHash(session.connection.source)),
             started: session.acceptTime, logger: runtime.logger
         )
         session.connector = connector

@@ -26,9 +26,11 @@ public struct HTTPErrorPages: Sendable {
         self.custom = custom
     }
 
-    public func response(for status: Int) -> [UInt8] {
+    /// The bytes to send for `status`; `closing` when the connection closes after them (the
+    /// built-in page then says so).
+    public func response(for status: Int, closing: Bool = true) -> [UInt8] {
         if let page = custom[status] { return page }
-        return Self.builtIn(status)
+        return Self.builtIn(status, closing: closing)
     }
 
     public static func reason(for status: Int) -> String {

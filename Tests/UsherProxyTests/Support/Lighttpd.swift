@@ -26,7 +26,7 @@ final class Lighttpd {
             """)
         process = try ExternalProcess.start(["lighttpd", "-D", "-f", configuration], logFile: directory.path + "/lighttpd.out")
         guard waitUntilListening(port) else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw UsherUnderTest.Failure(description: "lighttpd did not start")
         }
     }
@@ -63,7 +63,9 @@ final class Lighttpd {
     }
 
     func stop() {
-        process.terminate()
+        // SIGKILL: lighttpd keeps the signal mask it is started with, and the test process's
+        // threads block SIGTERM, so a plain terminate() would never reach it.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 }
