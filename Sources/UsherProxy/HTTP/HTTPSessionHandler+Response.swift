@@ -157,7 +157,7 @@ extension HTTPSessionHandler {
             if !HTTPHopHeaders.serverKeepsAlive(head) || framing == .untilClose {
                 exchange.serverKeepAlive = false
             }
-            HTTPHopHeaders.setConnection(&head.headers, version: exchange.request.version, keepAlive: exchange.clientKeepAlive, upgrade: false)
+            HTTPHopHeaders.setResponseConnection(&head, clientVersion: exchange.request.version, keepAlive: exchange.clientKeepAlive)
             var buffer = context.channel.allocator.buffer(capacity: length + 64)
             buffer.writeHTTPResponseHead(head)
             exchange.bytesToClient += buffer.readableBytes

@@ -38,6 +38,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     /// pipelined requests.
     var inbound = ByteBuffer()
     var headScanner = HTTPHeadScanner()
+    /// The current request's line was complete and valid before the rest of its head arrived.
+    var requestLineChecked = false
     var requestPhase = RequestPhase.head
     var requestBody = HTTPBodyReader(framing: .none)
     var exchange: HTTPExchange?
@@ -209,6 +211,16 @@ final class HTTPSessionHandler: ChannelInboundHandler {
                 skipLeadingEmptyLines()
                 let length = inbound.withUnsafeReadableBytes { headScanner.headLength(in: $0) }
                 guard let length else {
+                    if !requestLineChecked {
+                        let checked = inbound.withUnsafeReadableBytes { bytes in
+                            Result { () throws(HTTPParseError) in try HTTPHeadParser.checkRequestLine(bytes) }
+                        }
+                        if case .failure(let error) = checked {
+                            finishWithError(error.status, termination: TerminationState(.proxy, .request), reason: error.reason)
+                            return
+                        }
+                        requestLineChecked = inbound.readableBytesView.contains(UInt8(ascii: "\n"))
+                    }
                     if inbound.readableBytes > frontend.httpLimits.maxHeadBytes {
                         finishWithError(400, termination: TerminationState(.proxy, .request), reason: "request head too large")
                     }
@@ -221,6 +233,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
                     }
                 }
                 inbound.moveReaderIndex(forwardBy: length)
+                requestLineChecked = false
                 switch parsed {
                 case .failure(let error):
                     finishWithError(error.status, termination: TerminationState(.proxy, .request), reason: error.reason)

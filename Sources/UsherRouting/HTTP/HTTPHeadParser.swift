@@ -29,6 +29,21 @@ public enum HTTPHeadParser {
         return HTTPRequestHead(method: method, target: target, version: version, headers: headers)
     }
 
+    /// Checks the request line as soon as it is complete, before the rest of the head: an HTTP/0.9
+    /// request (no version) has no head to wait for. Returns quietly while the line is incomplete.
+    public static func checkRequestLine(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) {
+        guard let lineFeed = bytes.firstIndex(of: HTTPSyntax.lf) else { return }
+        // The line alone, as a one-line head: the request-line checks run, the header ones find none.
+        var line = Array(bytes[...lineFeed])
+        if line.count >= 2, line[line.count - 2] == HTTPSyntax.cr { line += [HTTPSyntax.cr, HTTPSyntax.lf] } else { line += [HTTPSyntax.lf] }
+        let result = line.withUnsafeBytes { raw in
+            Result { () throws(HTTPParseError) in
+                _ = try parseRequest(raw, limits: HTTPLimits(maxHeadBytes: Int.max, maxHeaderCount: Int.max))
+            }
+        }
+        try result.get()
+    }
+
     /// Parses a response head, the empty line included.
     public static func parseResponse(_ bytes: UnsafeRawBufferPointer, limits: HTTPLimits = HTTPLimits()) throws(HTTPParseError) -> HTTPResponseHead {
         guard bytes.count <= limits.maxHeadBytes else { throw HTTPParseError("response head larger than \(limits.maxHeadBytes) bytes", status: 502) }

@@ -18,6 +18,14 @@ public enum HTTPHopHeaders {
         if !tokens.isEmpty { headers.add("Connection", tokens.joined(separator: ", ")) }
     }
 
+    /// Rewrites `Connection` for a response to a client that sent `clientVersion`: `close` when
+    /// the connection closes (even to a 1.0 client, as the response speaks 1.1), `keep-alive` when
+    /// it stays open for a 1.0 client or in a 1.0 response.
+    public static func setResponseConnection(_ response: inout HTTPResponseHead, clientVersion: HTTPVersion, keepAlive: Bool) {
+        let version: HTTPVersion = keepAlive && clientVersion == .http1_0 ? .http1_0 : response.version == .http1_0 && !keepAlive ? .http1_1 : response.version
+        setConnection(&response.headers, version: version, keepAlive: keepAlive, upgrade: false)
+    }
+
     /// Whether a request asks to switch protocols (`Connection: upgrade` and an `Upgrade` field).
     public static func isUpgradeRequest(_ head: HTTPRequestHead) -> Bool {
         head.headers.hasToken("upgrade", in: "Connection") && head.headers.contains("Upgrade")

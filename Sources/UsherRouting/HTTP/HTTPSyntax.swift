@@ -22,10 +22,11 @@ enum HTTPSyntax {
     }()
 
     /// What a request target may hold: visible ASCII only (RFC 3986 characters and the few others
-    /// clients send unencoded).
+    /// clients send unencoded), but not `#`: a fragment never goes on the wire (RFC 9112 §3.2).
     static let isTargetByte: [Bool] = {
         var table = [Bool](repeating: false, count: 256)
         for byte in 0x21...0x7E { table[byte] = true }
+        table[Int(UInt8(ascii: "#"))] = false
         return table
     }()
 

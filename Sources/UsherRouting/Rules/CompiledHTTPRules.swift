@@ -121,7 +121,8 @@ public struct CompiledHTTPRules: Sendable {
         case .clear(let cookie)?: headers.append(("set-cookie", cookie + "; path=/; max-age=0"))
         case nil: break
         }
-        headers.append(("cache-control", "no-cache"))
+        // A temporary redirect must not be cached; a permanent one may be (as HAProxy marks them).
+        if [302, 303, 307].contains(redirect.code) { headers.append(("cache-control", "no-cache")) }
         return .reply(status: redirect.code, bytes: HTTPReplyBuilder.response(status: redirect.code, headers: headers, body: []))
     }
 

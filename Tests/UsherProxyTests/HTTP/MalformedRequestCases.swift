@@ -94,7 +94,9 @@ enum MalformedRequestCases {
         .init(
             // Upstream HAProxy answers 413 too (mux_h1: "HTTP/1.0 GET/HEAD/DELETE with payload").
             "HTTP/1.0 GET with a body", Request.make("GET", "/", version: "HTTP/1.0", ["Content-Length: 5"], body: "hello"),
-            .rejected(413)),
+            haproxy: .rejected(413),
+            usher: .forwarded([.statuses([200]), .originBody("hello")]),
+            difference: "a Content-Length body is well framed in HTTP/1.0 too (RFC 9112 §6.2), and a GET may carry one (RFC 9110 §9.3.1): nothing is ambiguous, so usher forwards it"),
     ]
 
     // MARK: Transfer-Encoding
@@ -141,7 +143,9 @@ enum MalformedRequestCases {
             // RFC 9112 §5.2 lets a proxy either reject obs-fold or replace it with spaces; HAProxy
             // (2.6 and upstream) replaces it.
             "obs-fold continues a field value on the next line", post(["X-Note: a", " b", "Content-Length: 0"], body: ""),
-            .forwarded([.statuses([200]), .originFieldWords("x-note", ["a b"]), .originHeadLacks("\r\n "), .originHeadLacks("\r\n\t")])),
+            haproxy: .forwarded([.statuses([200]), .originFieldWords("x-note", ["a b"]), .originHeadLacks("\r\n "), .originHeadLacks("\r\n\t")]),
+            usher: .rejected(400),
+            difference: "RFC 9112 §5.2 lets a proxy reject obs-fold or unfold it; usher rejects it, as no current client folds lines and a folded line is a classic smuggling vector"),
         .init("obs-fold on the first field line", "GET / HTTP/1.1\r\n Host: x\r\n" + hostLine + "\r\n", .rejected(400)),
         .init("invalid byte in a field name", post(["X(Note): b", "Content-Length: 0"], body: ""), .rejected(400)),
         .init("empty field name", post([": b", "Content-Length: 0"], body: ""), .rejected(400)),
