@@ -117,9 +117,6 @@ enum ConfigurationChecks {
         if proxy.kind.hasFrontendCapability, let format = settings.logFormat {
             diagnostics.append(.warning(format.location, "'log-format' is not applied by usher yet: \(name) logs no traffic (use 'option tcplog' meanwhile)"))
         }
-        if proxy.kind.hasBackendCapability, let httpchk = settings.options["httpchk"], httpchk.enabled {
-            diagnostics.append(.warning(httpchk.location, "'option httpchk' is not applied by usher yet: the servers of \(name) are checked with a TCP connection"))
-        }
         for option in ["abortonclose", "nolinger"] {
             guard let setting = settings.options[option], setting.enabled, let side = ProxyKeywords.options[option]?.side,
                 (side.contains(.frontend) && proxy.kind.hasFrontendCapability) || (side.contains(.backend) && proxy.kind.hasBackendCapability)

@@ -4,4 +4,6 @@ enum HealthCheckKind: Sendable {
     case tcpConnect
     /// `option ssl-hello-chk`: send an SSLv3 ClientHello, expect an SSL/TLS record back (Layer 6).
     case sslHello
+    /// `option httpchk`: send an HTTP request, judge the status (and body) of the answer (Layer 7).
+    case http(HTTPCheckProbe)
 }

@@ -24,7 +24,11 @@ final class HealthChecker: Sendable {
         self.runtime = runtime
         self.eventLoop = eventLoop
         let settings = backend.routes.proxy.settings
-        kind = settings.isEnabled("ssl-hello-chk") ? .sslHello : .tcpConnect
+        if settings.isEnabled("httpchk") {
+            kind = .http(HTTPCheckProbe(settings.httpCheck ?? HTTPCheck()))
+        } else {
+            kind = settings.isEnabled("ssl-hello-chk") ? .sslHello : .tcpConnect
+        }
         let config = server.server
         var checkAddress = config.address
         if let host = config.options.checkAddress { checkAddress.host = host }
@@ -66,7 +70,12 @@ final class HealthChecker: Sendable {
 
     private func runCheck() {
         let started = NIODeadline.now()
-        let probe = kind == .sslHello ? SSLHelloProbe.bytes(unixTime: UInt32(truncatingIfNeeded: LogClock.wallMicroseconds() / 1_000_000)) : nil
+        let probe: ProbeHandler.Probe?
+        switch kind {
+        case .tcpConnect: probe = nil
+        case .sslHello: probe = .sslHello(SSLHelloProbe.bytes(unixTime: UInt32(truncatingIfNeeded: LogClock.wallMicroseconds() / 1_000_000)))
+        case .http(let check): probe = .http(check)
+        }
         let promise = eventLoop.makePromise(of: CheckOutcome.self)
         let responseTimeout = self.responseTimeout
         ClientBootstrap(group: eventLoop)
@@ -109,6 +118,7 @@ final class HealthChecker: Sendable {
             let (active, backup) = backend.upCounts
             // HAProxy's wording, down to the counters at the end.
             var message = "Server \(server.qualifiedName) is \(isUp ? "UP" : "DOWN"), reason: \(outcome.reason)"
+            if let code = outcome.code { message += ", code: \(code)" }
             if let info = outcome.info { message += ", info: \"\(info)\"" }
             message += ", check duration: \(durationMilliseconds)ms. \(active) active and \(backup) backup servers \(isUp ? "online" : "left")."
             if isUp {
@@ -133,10 +143,21 @@ enum CheckOutcome: Sendable {
     case timeout(layer: Int)
     case invalidResponse
     case closedWithoutResponse
+    /// An HTTP check's verdict, with HAProxy's reason, the status and its reason phrase.
+    case layer7(passed: Bool, reason: String, code: Int?, info: String?)
 
     var isSuccess: Bool {
-        if case .passed = self { return true }
-        return false
+        switch self {
+        case .passed: return true
+        case .layer7(let passed, _, _, _): return passed
+        default: return false
+        }
+    }
+
+    /// The HTTP status of a Layer 7 check.
+    var code: Int? {
+        if case .layer7(_, _, let code, _) = self { return code }
+        return nil
     }
 
     var reason: String {
@@ -148,6 +169,7 @@ enum CheckOutcome: Sendable {
         case .timeout(let layer): return "Layer\(layer) timeout"
         case .invalidResponse: return "Layer6 invalid response"
         case .closedWithoutResponse: return "Layer6 invalid response"
+        case .layer7(_, let reason, _, _): return reason
         }
     }
 
@@ -157,6 +179,7 @@ enum CheckOutcome: Sendable {
             if case ChannelError.connectTimeout = error { return nil }
             return Self.describe(error)
         case .closedWithoutResponse: return "connection closed without a response"
+        case .layer7(_, _, _, let info): return info
         default: return nil
         }
     }
@@ -178,18 +201,33 @@ enum CheckOutcome: Sendable {
     }
 }
 
-/// Sends the probe (if any) and judges the first bytes of the answer.
+/// Sends the probe (if any) and judges the answer: the first byte for an SSL hello, the status
+/// line (and body, when an expectation reads it) for an HTTP check.
 private final class ProbeHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    let probe: [UInt8]?
+    enum Probe {
+        case sslHello([UInt8])
+        case http(HTTPCheckProbe)
+
+        var bytes: [UInt8] {
+            switch self {
+            case .sslHello(let bytes): return bytes
+            case .http(let check): return check.request
+            }
+        }
+    }
+
+    let probe: Probe?
     let promise: EventLoopPromise<CheckOutcome>
     let timeout: TimeAmount
     var timer: Scheduled<Void>?
     var done = false
+    /// An HTTP check's answer so far (bounded like a response head).
+    var answer: [UInt8] = []
 
-    init(probe: [UInt8]?, promise: EventLoopPromise<CheckOutcome>, timeout: TimeAmount) {
+    init(probe: Probe?, promise: EventLoopPromise<CheckOutcome>, timeout: TimeAmount) {
         self.probe = probe
         self.promise = promise
         self.timeout = timeout
@@ -206,11 +244,12 @@ private final class ProbeHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         if let probe {
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: probe)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: probe.bytes)), promise: nil)
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let layer = if case .http = probe { 7 } else { 6 }
             timer = context.eventLoop.scheduleTask(in: timeout) {
                 let (handler, context) = bound.value
-                handler.finish(.timeout(layer: 6), context: context)
+                handler.finish(.timeout(layer: layer), context: context)
             }
         }
         context.fireChannelActive()
@@ -218,12 +257,30 @@ private final class ProbeHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        guard probe != nil, let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return }
-        finish(SSLHelloProbe.isValidResponse(firstByte: first) ? .passed(layer: 6) : .invalidResponse, context: context)
+        switch probe {
+        case nil:
+            return
+        case .sslHello:
+            guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return }
+            finish(SSLHelloProbe.isValidResponse(firstByte: first) ? .passed(layer: 6) : .invalidResponse, context: context)
+        case .http(let check):
+            answer += buffer.readableBytesView
+            let full = answer.count >= 16_384
+            // A status expectation needs the head only; a body one waits for the end (or the limit).
+            if !check.readsBody || full || HTTPCheckProbe.isComplete(answer), let outcome = check.judge(answer) {
+                finish(outcome, context: context)
+            } else if full {
+                finish(.layer7(passed: false, reason: "Layer7 invalid response", code: nil, info: nil), context: context)
+            }
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if probe != nil { finish(.closedWithoutResponse, context: context) }
+        if case .http(let check) = probe, !done {
+            finish(check.judge(answer) ?? .layer7(passed: false, reason: "Layer7 invalid response", code: nil, info: nil), context: context)
+        } else if probe != nil {
+            finish(.closedWithoutResponse, context: context)
+        }
         context.fireChannelInactive()
     }
 
