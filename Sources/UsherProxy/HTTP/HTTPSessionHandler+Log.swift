@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import UsherRouting
 
@@ -34,7 +37,18 @@ extension HTTPSessionHandler {
             capturedRequestHeaders: exchange.capturedRequestHeaders, capturedResponseHeaders: exchange.capturedResponseHeaders,
             requestLine: requestLine
         )
-        runtime.log.log(record.line, level: .info, to: frontend.logTargets)
+        guard let format = frontend.routes.logFormat else {
+            runtime.log.log(record.line, level: .info, to: frontend.logTargets)
+            return
+        }
+        let facts = LogFormatLine.Facts(
+            frontendAddress: connection.destination?.description ?? "-", frontendPort: connection.destinationPort,
+            serverAddress: server.map { "\($0.address.ipAddress ?? "-")" } ?? "-", serverPort: server?.address.port ?? 0,
+            bytesFromClient: exchange.bytesFromClient, acceptDate: LogClock.timestamp(wallMicroseconds: acceptWallMicroseconds),
+            hostname: LogClock.hostname(), pid: getpid()
+        )
+        var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, request: exchange.isParsed ? exchange.request : nil)
+        runtime.log.log(format.render(record, facts, &sample), level: .info, to: frontend.logTargets)
     }
 
     /// `capture request header` values of the frontend, from `headers`.

@@ -38,7 +38,8 @@ public final class FrontendRuntime: Sendable {
         self.logTargets = routes.proxy.effectiveLogTargets(global: global)
         self.maxConnections = settings.maxconn ?? 0
         self.timeouts = settings.timeouts
-        self.logsSessions = !logTargets.isEmpty && (settings.isEnabled("tcplog") || settings.isEnabled("httplog"))
+        self.logsSessions = !logTargets.isEmpty
+            && (settings.isEnabled("tcplog") || settings.isEnabled("httplog") || (routes.logFormat != nil && routes.proxy.mode == .http))
         self.dontLogNull = settings.isEnabled("dontlognull")
         self.dontLogNormal = settings.isEnabled("dontlog-normal")
         self.clientKeepAlive = settings.isEnabled("tcpka") || settings.isEnabled("clitcpka")

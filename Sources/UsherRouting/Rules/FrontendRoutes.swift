@@ -19,12 +19,15 @@ public struct FrontendRoutes: Sendable {
     public let httpRequestRules: CompiledHTTPRules
     /// `http-response` rules, run after the backend's.
     public let httpResponseRules: CompiledHTTPRules
+    /// `log-format`, compiled (HTTP mode).
+    public let logFormat: LogFormatLine?
 
     init(
         proxy: Proxy, connectionRules: [Rule], contentRules: [Rule],
         backendRules: [(target: BackendTarget, condition: CompiledCondition?)], defaultBackend: Int?,
-        httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty
+        httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty, logFormat: LogFormatLine? = nil
     ) {
+        self.logFormat = logFormat
         self.httpRequestRules = httpRequestRules
         self.httpResponseRules = httpResponseRules
         self.proxy = proxy

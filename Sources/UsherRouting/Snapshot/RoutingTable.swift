@@ -114,10 +114,18 @@ public struct RoutingTable: Sendable {
                 } else if proxy.kind == .listen {
                     defaultBackend = backendsByName[proxy.name]
                 }
+                var logFormat: LogFormatLine? = nil
+                if proxy.mode == .http, let format = proxy.settings.logFormat {
+                    do {
+                        logFormat = try LogFormatLine(format.format)
+                    } catch {
+                        diagnostics.append(.alert(format.location, "in 'log-format' of \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
+                    }
+                }
                 frontends.append(FrontendRoutes(
                     proxy: proxy, connectionRules: connectionRules, contentRules: contentRules,
                     backendRules: backendRules, defaultBackend: defaultBackend,
-                    httpRequestRules: httpRules.request, httpResponseRules: httpRules.response
+                    httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, logFormat: logFormat
                 ))
             }
         }

@@ -1,0 +1,179 @@
+import UsherConfig
+
+/// A `log-format` string compiled once: literal text, HAProxy's `%` variables (`%ci`, `%ST`,
+/// `%{+Q}r`…) and `%[sample]` expressions, rendered per request from its `HTTPLogRecord`.
+public struct LogFormatLine: Sendable {
+    enum Piece: Sendable {
+        case literal(String)
+        /// A variable by its HAProxy name, and whether `+Q` asks for double quotes.
+        case variable(String, quoted: Bool)
+        case sample(CompiledSample, quoted: Bool)
+    }
+
+    /// The variables usher fills in; any other is an error at compile time.
+    static let known: Set<String> = [
+        "ci", "cp", "fi", "fp", "bi", "bp", "si", "sp", "t", "tr", "ft", "f", "b", "s", "TR", "Tw", "Tc", "Tr", "Ta",
+        "Tt", "Th", "Ti", "Tq", "ST", "B", "U", "CC", "CS", "tsc", "ts", "ac", "fc", "bc", "sc", "rc", "sq", "bq",
+        "hr", "hs", "hrl", "hsl", "r", "HM", "HU", "HP", "HQ", "HV", "ID", "H", "pid", "rt",
+    ]
+
+    let pieces: [Piece]
+
+    public init(_ format: String) throws(RoutingError) {
+        var pieces: [Piece] = []
+        var literal = ""
+        let characters = Array(format)
+        var index = 0
+        func flush() {
+            if !literal.isEmpty { pieces.append(.literal(literal)) }
+            literal = ""
+        }
+        while index < characters.count {
+            let character = characters[index]
+            if character == "\\", index + 1 < characters.count {
+                literal.append(characters[index + 1])
+                index += 2
+                continue
+            }
+            guard character == "%" else {
+                literal.append(character)
+                index += 1
+                continue
+            }
+            index += 1
+            guard index < characters.count else { throw RoutingError("'%' at the end of log-format '\(format)'") }
+            if characters[index] == "%" {
+                literal.append("%")
+                index += 1
+                continue
+            }
+            var quoted = false
+            if characters[index] == "{" {
+                guard let close = characters[index...].firstIndex(of: "}") else { throw RoutingError("missing '}' in log-format '\(format)'") }
+                let options = String(characters[(index + 1)..<close]).split(separator: ",")
+                quoted = options.contains("+Q")
+                index = close + 1
+                guard index < characters.count else { throw RoutingError("'%{…}' without a variable in log-format '\(format)'") }
+            }
+            flush()
+            if characters[index] == "[" {
+                guard let close = characters[index...].firstIndex(of: "]") else { throw RoutingError("missing ']' after '%[' in log-format '\(format)'") }
+                let body = String(characters[(index + 1)..<close])
+                switch SampleExpression.parse(body) {
+                case .success(let expression): pieces.append(.sample(try CompiledSample(expression), quoted: quoted))
+                case .failure(let error): throw RoutingError(error.message)
+                }
+                index = close + 1
+                continue
+            }
+            var name = ""
+            while index < characters.count, characters[index].isLetter {
+                name.append(characters[index])
+                index += 1
+            }
+            // The longest known name wins: `%Tw` is not `%T` followed by `w`.
+            while !name.isEmpty && !Self.known.contains(name) {
+                name.removeLast()
+                index -= 1
+            }
+            guard !name.isEmpty else { throw RoutingError("unknown log-format variable at '%\(characters[index...].prefix(8).map(String.init).joined())' in '\(format)'") }
+            pieces.append(.variable(name, quoted: quoted))
+        }
+        flush()
+        self.pieces = pieces
+    }
+
+    /// What a line needs besides the record: addresses, the request, a sample context for `%[…]`.
+    public struct Facts: Sendable {
+        public var frontendAddress: String
+        public var frontendPort: Int
+        public var serverAddress: String
+        public var serverPort: Int
+        public var bytesFromClient: Int
+        public var acceptDate: LogTimestamp
+        public var hostname: String
+        public var pid: Int32
+
+        public init(
+            frontendAddress: String, frontendPort: Int, serverAddress: String, serverPort: Int, bytesFromClient: Int,
+            acceptDate: LogTimestamp, hostname: String, pid: Int32
+        ) {
+            self.frontendAddress = frontendAddress
+            self.frontendPort = frontendPort
+            self.serverAddress = serverAddress
+            self.serverPort = serverPort
+            self.bytesFromClient = bytesFromClient
+            self.acceptDate = acceptDate
+            self.hostname = hostname
+            self.pid = pid
+        }
+    }
+
+    /// The line for one request.
+    public func render(_ record: HTTPLogRecord, _ facts: Facts, _ context: inout SampleContext) -> String {
+        var line = ""
+        for piece in pieces {
+            switch piece {
+            case .literal(let text):
+                line += text
+            case .variable(let name, let quoted):
+                let value = Self.value(name, record, facts)
+                line += quoted ? "\"\(value)\"" : value
+            case .sample(let sample, let quoted):
+                var value = "-"
+                if case .value(let result) = sample.evaluate(&context) { value = result.text }
+                line += quoted ? "\"\(value)\"" : value
+            }
+        }
+        return line
+    }
+
+    static func value(_ name: String, _ record: HTTPLogRecord, _ facts: Facts) -> String {
+        let parts = (record.requestLine ?? "").split(separator: " ", maxSplits: 2).map(String.init)
+        let uri = parts.count > 1 ? parts[1] : ""
+        switch name {
+        case "ci": return record.clientAddress
+        case "cp": return String(record.clientPort)
+        case "fi": return facts.frontendAddress
+        case "fp": return String(facts.frontendPort)
+        case "bi", "si": return facts.serverAddress
+        case "bp", "sp": return String(facts.serverPort)
+        case "t": return facts.acceptDate.acceptDateText
+        case "tr": return record.requestDate.acceptDateText
+        case "ft", "f": return record.frontend
+        case "b": return record.backend
+        case "s": return record.server
+        case "TR", "Tq": return String(record.requestTime)
+        case "Tw": return String(record.queueTime)
+        case "Tc": return String(record.connectTime)
+        case "Tr": return String(record.responseTime)
+        case "Ta", "Tt", "rt": return String(record.activeTime)
+        case "Th", "Ti": return "0"
+        case "ST": return String(record.status)
+        case "B": return String(record.bytesToClient)
+        case "U": return String(facts.bytesFromClient)
+        case "CC": return record.capturedRequestCookie ?? "-"
+        case "CS": return record.capturedResponseCookie ?? "-"
+        case "tsc": return record.termination.httpDescription
+        case "ts": return String(record.termination.httpDescription.prefix(2))
+        case "ac": return String(record.counters.activeConnections)
+        case "fc": return String(record.counters.frontendConnections)
+        case "bc": return String(record.counters.backendConnections)
+        case "sc": return String(record.counters.serverConnections)
+        case "rc": return record.counters.redispatched ? "+\(record.counters.retries)" : String(record.counters.retries)
+        case "sq": return String(record.counters.serverQueue)
+        case "bq": return String(record.counters.backendQueue)
+        case "hr", "hrl": return record.capturedRequestHeaders.map { "{" + $0.joined(separator: "|") + "}" } ?? ""
+        case "hs", "hsl": return record.capturedResponseHeaders.map { "{" + $0.joined(separator: "|") + "}" } ?? ""
+        case "r": return record.requestLine ?? "<BADREQ>"
+        case "HM": return parts.first ?? ""
+        case "HU": return uri
+        case "HP": return String(uri.split(separator: "?", maxSplits: 1).first ?? "")
+        case "HQ": return uri.firstIndex(of: "?").map { String(uri[$0...]) } ?? ""
+        case "HV": return parts.count > 2 ? parts[2] : ""
+        case "H": return facts.hostname
+        case "pid": return String(facts.pid)
+        default: return "-"
+        }
+    }
+}
