@@ -9,6 +9,8 @@ extension HTTPSessionHandler {
     func log(_ exchange: HTTPExchange) {
         guard frontend.logsSessions else { return }
         if frontend.dontLogNormal && exchange.termination == .normal && exchange.status < 500 { return }
+        // `dontlognull`: a connection that sent nothing at all is not logged.
+        if frontend.dontLogNull && !exchange.isParsed && !receivedAnyByte { return }
         let backend = exchange.backend
         let server = exchange.connector?.server
         var termination = exchange.termination

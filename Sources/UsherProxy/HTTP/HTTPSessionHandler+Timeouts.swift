@@ -47,12 +47,14 @@ extension HTTPSessionHandler {
         return candidates.min { $0.0 < $1.0 }
     }
 
-    /// Schedules the check of the deadline in force. Activity moves timestamps only; the check
-    /// then finds it has not expired and schedules itself again.
+    /// Makes sure the deadline in force will be checked. Activity moves timestamps only; a check
+    /// that finds its deadline moved schedules itself again. A check already due no later than the
+    /// new deadline stays as it is: most phase changes then cost no timer operation at all.
     func rearmTimer() {
-        timer?.cancel()
-        timer = nil
         guard !closed, let context, let (deadline, _) = currentDeadline() else { return }
+        if timer != nil, let scheduled = timerDeadline, scheduled <= deadline { return }
+        timer?.cancel()
+        timerDeadline = deadline
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleTask(deadline: deadline) {
             loopBound.value.timerFired()
@@ -61,6 +63,7 @@ extension HTTPSessionHandler {
 
     private func timerFired() {
         timer = nil
+        timerDeadline = nil
         guard !closed, let (deadline, expiry) = currentDeadline() else { return }
         guard deadline <= .now() else {
             rearmTimer()

@@ -52,6 +52,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     /// After a 101 (or a 2xx to CONNECT), bytes pass through untouched.
     var isTunnel = false
     var requestCount = 0
+    /// The client sent at least one byte (`dontlognull` leaves out connections that did not).
+    var receivedAnyByte = false
     var clientInputClosed = false
     var closed = false
     var readingProxyHeader: Bool
@@ -66,6 +68,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     var lastClientActivity: NIODeadline
     var lastServerActivity: NIODeadline
     var timer: Scheduled<Void>?
+    /// When `timer` fires.
+    var timerDeadline: NIODeadline?
     var countsReleased = false
 
     init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool) {
@@ -118,6 +122,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
         guard !closed else { return }
+        receivedAnyByte = true
         lastClientActivity = .now()
         if isTunnel {
             exchange?.bytesFromClient += incoming.readableBytes
@@ -157,8 +162,9 @@ final class HTTPSessionHandler: ChannelInboundHandler {
             if isTunnel {
                 link?.channel.close(mode: .output, promise: nil)
             } else if exchange == nil {
-                // Nothing in progress: a partial head will never complete.
-                if inbound.readableBytes > 0 && !readingProxyHeader {
+                // Nothing in progress: a partial head will never complete. A connection that never
+                // sent a request gets the same 400 (and log line) as HAProxy gives it.
+                if (inbound.readableBytes > 0 || requestCount == 0) && !readingProxyHeader {
                     finishWithError(400, termination: TerminationState(.clientAbort, .request), reason: "client closed mid-request")
                 } else {
                     closeClient()
@@ -175,6 +181,15 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         if let exchange, exchange.termination == .normal {
             exchange.termination = TerminationState(.clientAbort, requestPhase == .head ? .request : .data)
+        } else if exchange == nil, requestCount == 0, !closed {
+            // Gone before a request: HAProxy logs it (as a 400 `<BADREQ>`) unless `dontlognull`.
+            let empty = HTTPExchange(
+                started: requestWaitStarted, wallMicroseconds: requestWaitWallMicroseconds,
+                request: HTTPRequestHead(method: "", target: "", version: .http1_1), isParsed: false
+            )
+            empty.status = 400
+            empty.termination = TerminationState(.clientAbort, .request)
+            exchange = empty
         }
         shutDown()
         context.fireChannelInactive()
@@ -350,7 +365,9 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         let page = errorPages.response(for: status)
         var buffer = context.channel.allocator.buffer(capacity: page.count)
         buffer.writeBytes(page)
-        exchange.bytesToClient += page.count
+        // To a client that never sent a byte and has closed, the page most likely goes nowhere:
+        // it is not counted (HAProxy logs 0 there too).
+        exchange.bytesToClient += receivedAnyByte ? page.count : 0
         exchange.responseStarted = true
         closed = true
         dropServerLink()

@@ -32,7 +32,15 @@ public enum HTTPHeadParser {
     /// Checks the request line as soon as it is complete, before the rest of the head: an HTTP/0.9
     /// request (no version) has no head to wait for. Returns quietly while the line is incomplete.
     public static func checkRequestLine(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) {
-        guard let lineFeed = bytes.firstIndex(of: HTTPSyntax.lf) else { return }
+        guard let lineFeed = bytes.firstIndex(of: HTTPSyntax.lf) else {
+            // Not a whole line yet, but a byte that cannot be in a method already says this is
+            // not HTTP (a TLS hello, a WebSocket frame): no need to wait for a line feed.
+            for byte in bytes {
+                if byte == HTTPSyntax.space { return }
+                guard HTTPSyntax.isTokenByte[Int(byte)] else { throw HTTPParseError("invalid character in the method") }
+            }
+            return
+        }
         // The line alone, as a one-line head: the request-line checks run, the header ones find none.
         var line = Array(bytes[...lineFeed])
         if line.count >= 2, line[line.count - 2] == HTTPSyntax.cr { line += [HTTPSyntax.cr, HTTPSyntax.lf] } else { line += [HTTPSyntax.lf] }
