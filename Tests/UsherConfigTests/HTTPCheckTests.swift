@@ -29,8 +29,8 @@ struct HTTPCheckTests {
     @Test func headersHiddenAfterTheVersion() throws {
         let outcome = parseHTTPBackend([#"option httpchk GET /health HTTP/1.1\r\nHost:\ www.example.com\r\nX-Check:\ yes"#])
         #expect(outcome.alerts.isEmpty, "\(outcome.alerts)")
-        // The deprecation, then (while checks are TCP connects) "not applied yet".
-        #expect(outcome.specificWarnings.map(\.location?.line) == [8, 8])
+        // The deprecation, as HAProxy warns.
+        #expect(outcome.specificWarnings.map(\.location?.line) == [8])
         #expect(outcome.specificWarnings.first?.message.contains("deprecated") == true)
         let check = try #require(try outcome.proxy("be").settings.httpCheck)
         #expect(check.version == "HTTP/1.1")
@@ -134,11 +134,11 @@ struct HTTPCheckTests {
         #expect(outcome.specificWarnings.first?.message.contains("'http-check' rules without 'option httpchk'") == true)
     }
 
-    @Test func httpchkIsAcceptedInTCPModeButNotAppliedYet() throws {
+    @Test func httpchkWorksInTCPModeBackends() throws {
+        // As in HAProxy, a tcp-mode backend may check its servers over HTTP.
         let outcome = parse(quietDefaults + "\nbackend be\n    option httpchk GET /health\n    server s 127.0.0.1:80 check\n")
         #expect(outcome.alerts.isEmpty, "\(outcome.alerts)")
-        #expect(outcome.warnings.map(\.location?.line) == [6])
-        #expect(outcome.warnings.first?.message.contains("'option httpchk' is not applied by usher yet") == true)
+        #expect(outcome.warnings.isEmpty, "\(outcome.warnings)")
         let frontend = parse(quietDefaults + "\nfrontend fe\n    bind :80\n    option httpchk\n")
         #expect(frontend.warnings.map(\.location?.line) == [7])
         #expect(frontend.warnings.first?.message.contains("no backend capability") == true)

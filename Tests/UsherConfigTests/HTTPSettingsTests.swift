@@ -67,9 +67,8 @@ struct HTTPSettingsTests {
         let own = try outcome.proxy("own").settings
         #expect(own.logFormat?.format == "%ci %r")
         #expect(own.options["httplog"] == nil && !own.httpLogIsCLF)
-        // Until the data plane formats them, frontends with a log-format say so.
-        #expect(outcome.specificWarnings.map(\.location?.line) == [6, 18])
-        #expect(outcome.specificWarnings.allSatisfy { $0.message.contains("'log-format' is not applied by usher yet") })
+        // HTTP frontends apply their log-format: no warning.
+        #expect(outcome.specificWarnings.isEmpty, "\(outcome.specificWarnings)")
     }
 
     @Test func httplogClfFallsBackToTcplogInTCPMode() throws {
