@@ -93,6 +93,12 @@ public enum HTTPFramingRules {
     static func contentLength(_ headers: HTTPHeaders, status: Int) throws(HTTPParseError) -> UInt64? {
         var result: UInt64?
         for field in headers.fields where field.hasName("Content-Length") {
+            // The usual case, one plain number, without splitting.
+            if !field.value.isEmpty, field.value.utf8.count <= 18, field.value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = UInt64(field.value) {
+                if let result, result != value { throw HTTPParseError("conflicting Content-Length values", status: status) }
+                result = value
+                continue
+            }
             // A list ("5, 5") is tolerated when every element agrees, as RFC 9110 §8.6 allows.
             for element in field.value.split(separator: ",", omittingEmptySubsequences: false) {
                 let text = element.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
@@ -107,8 +113,13 @@ public enum HTTPFramingRules {
     }
 
     static func normaliseContentLength(_ headers: inout HTTPHeaders, _ length: UInt64) {
-        let fields = headers.fields.filter { $0.hasName("Content-Length") }
-        if fields.count > 1 || fields.first?.value != String(length) {
+        var count = 0
+        var plain = true
+        for field in headers.fields where field.hasName("Content-Length") {
+            count += 1
+            if field.value != String(length) { plain = false }
+        }
+        if count > 1 || !plain {
             // Keep the first field's place and name, with the single value.
             guard let position = headers.fields.firstIndex(where: { $0.hasName("Content-Length") }) else { return }
             let name = headers.fields[position].name

@@ -12,8 +12,10 @@ public enum HTTPHopHeaders {
         } else if version != .http1_0 {
             tokens.append("close")
         }
-        let existing = headers.values("Connection")
-        if existing.count == tokens.count, zip(existing, tokens).allSatisfy({ HTTPField.namesEqual($0, $1) }) { return }
+        // Most messages have no Connection field, or one saying just what this hop will do.
+        let present = headers.fields.lazy.filter { $0.hasName("Connection") }
+        if present.isEmpty && tokens.isEmpty { return }
+        if tokens.count == 1, present.count == 1, let only = present.first, HTTPField.namesEqual(only.value, tokens[0]) { return }
         headers.remove("Connection")
         if !tokens.isEmpty { headers.add("Connection", tokens.joined(separator: ", ")) }
     }

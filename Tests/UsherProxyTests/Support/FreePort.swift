@@ -1,9 +1,24 @@
+import NIOConcurrencyHelpers
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A TCP port on 127.0.0.1 that was free a moment ago, for programs that must be told a port.
+/// Ports already handed out in this process: the kernel may offer a just-closed port again, and
+/// two programs told to bind the same one would make a test fail for no reason of its own.
+private let handedOut = NIOLockedValueBox<Set<Int>>([])
+
+/// A port on 127.0.0.1 that was free a moment ago and has not been handed out before.
 func freePort() -> Int {
+    for _ in 0..<50 {
+        let port = kernelFreePort()
+        let fresh = handedOut.withLockedValue { $0.insert(port).inserted }
+        if fresh { return port }
+    }
+    return kernelFreePort()
+}
+
+private func kernelFreePort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()
