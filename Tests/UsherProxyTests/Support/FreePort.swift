@@ -3,7 +3,6 @@ import NIOConcurrencyHelpers
 import Glibc
 #endif
 
-/// A TCP port on 127.0.0.1 that was free a moment ago, for programs that must be told a port.
 /// Ports already handed out in this process: the kernel may offer a just-closed port again, and
 /// two programs told to bind the same one would make a test fail for no reason of its own.
 private let handedOut = NIOLockedValueBox<Set<Int>>([])
