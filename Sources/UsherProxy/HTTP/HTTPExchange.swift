@@ -1,4 +1,5 @@
 import NIOCore
+import UsherConfig
 import UsherRouting
 
 /// One request and its response through an HTTP session: where it went and what the log line
@@ -11,6 +12,9 @@ final class HTTPExchange {
     /// The request as the client sent it, for the log line and `http-response` rules.
     let request: HTTPRequestHead
     var backend: BackendRuntime?
+    /// The frontend's client-side and the backend's server-side timeouts, merged once the backend
+    /// is chosen.
+    var timeouts: Timeouts?
     var connector: ServerConnector?
     /// Milliseconds from `started` until the head was complete (`TR`, `Th` folded in).
     var headMilliseconds = -1

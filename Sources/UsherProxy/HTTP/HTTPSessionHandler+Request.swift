@@ -34,6 +34,7 @@ extension HTTPSessionHandler {
         }
         let backend = runtime.backends[backendIndex]
         exchange.backend = backend
+        exchange.timeouts = frontend.timeouts(with: backend)
         backend.activeConnections.wrappingIncrement(ordering: .relaxed)
         guard handleRuleOutcome(backend.routes.httpRequestRules.apply(to: &head, &sample), framing: framing.framing) else { return }
 
@@ -98,7 +99,7 @@ extension HTTPSessionHandler {
     func sendRequestHead(_ head: ByteBuffer, exchange: HTTPExchange, backend: BackendRuntime) {
         guard let context else { return }
         let connector = ServerConnector(
-            backend: backend, eventLoop: context.eventLoop, timeouts: frontend.timeouts(with: backend),
+            backend: backend, eventLoop: context.eventLoop, timeouts: exchange.timeouts ?? frontend.timeouts(with: backend),
             destinationPort: connection.destinationPort, balanceKey: balanceKey(for: exchange, backend: backend),
             started: .now(), logger: runtime.logger
         )

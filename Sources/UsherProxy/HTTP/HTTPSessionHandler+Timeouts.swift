@@ -19,7 +19,7 @@ extension HTTPSessionHandler {
 
     /// The deadline in force now, from the phase and the last activity.
     private func currentDeadline() -> (NIODeadline, Expiry)? {
-        let timeouts = exchange?.backend.map { frontend.timeouts(with: $0) } ?? frontend.timeouts
+        let timeouts = exchange?.timeouts ?? frontend.timeouts
         func at(_ start: NIODeadline, _ limit: Duration?) -> NIODeadline? {
             limit.map { start + .milliseconds(max(1, $0.milliseconds)) }
         }

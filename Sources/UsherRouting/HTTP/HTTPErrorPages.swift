@@ -20,7 +20,9 @@ public struct HTTPErrorPages: Sendable {
             case .file(_, let contents):
                 custom[status] = contents
             case .redirect(let code, let url):
-                custom[status] = Array("HTTP/1.1 \(code) \(Self.reason(for: code))\r\ncontent-length: 0\r\nlocation: \(url)\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n".utf8)
+                custom[status] = HTTPReplyBuilder.response(
+                    status: code, headers: [("location", url), ("cache-control", "no-cache"), ("connection", "close")], body: []
+                )
             }
         }
         self.custom = custom
@@ -80,8 +82,8 @@ public struct HTTPErrorPages: Sendable {
     static func builtIn(_ status: Int, closing: Bool) -> [UInt8] {
         let title = "\(status) \(reason(for: status))"
         let body = "<html><body><h1>\(title)</h1>\n\(explanation(for: status))\n</body></html>\n"
-        let head = "HTTP/1.1 \(title)\r\ncontent-length: \(body.utf8.count)\r\ncache-control: no-cache\r\n"
-            + "content-type: text/html\r\n" + (closing ? "connection: close\r\n" : "") + "\r\n"
-        return Array((head + body).utf8)
+        var headers = [("cache-control", "no-cache"), ("content-type", "text/html")]
+        if closing { headers.append(("connection", "close")) }
+        return HTTPReplyBuilder.response(status: status, headers: headers, body: Array(body.utf8))
     }
 }

@@ -43,8 +43,9 @@ public struct CompiledHTTPRules: Sendable {
     /// Runs the rules in order on a request: header and target rewrites apply at once; `allow`
     /// stops the rules; `deny`, `return`, `redirect` end the request with an answer.
     public func apply(to request: inout HTTPRequestHead, _ context: inout SampleContext) -> Outcome {
+        guard !rules.isEmpty else { return .proceed }
+        context.request = request
         for rule in rules {
-            context.request = request
             guard rule.condition.evaluate(&context) == .pass else { continue }
             switch rule.action {
             case .header(let action):
@@ -59,31 +60,35 @@ public struct CompiledHTTPRules: Sendable {
             case .setMethod(let template):
                 request.method = template.render(&context)
             case .setStatus:
-                break
+                continue
             case .redirect(let redirect, let template):
                 if let reply = Self.redirect(redirect, template, request: request, &context) { return reply }
+                continue
             case .allow:
-                context.request = request
                 return .proceed
             case .reply(let reply, let template):
                 return Self.reply(reply, template, &context)
             }
+            // Later conditions and the backend choice see the rewritten request.
+            context.request = request
         }
-        context.request = request
         return .proceed
     }
 
     /// Runs the rules in order on a response.
     public func apply(to response: inout HTTPResponseHead, _ context: inout SampleContext) -> Outcome {
+        guard !rules.isEmpty else { return .proceed }
+        context.response = response
         for rule in rules {
-            context.response = response
             guard rule.condition.evaluate(&context) == .pass else { continue }
             switch rule.action {
             case .header(let action):
                 action.apply(to: &response.headers, &context)
+                context.response = response
             case .setStatus(let code, let reason):
                 response.status = code
                 response.reason = reason ?? HTTPErrorPages.reason(for: code)
+                context.response = response
             case .redirect(let redirect, let template):
                 let request = context.request ?? HTTPRequestHead(method: "GET", target: "/", version: .http1_1)
                 if let reply = Self.redirect(redirect, template, request: request, &context) { return reply }

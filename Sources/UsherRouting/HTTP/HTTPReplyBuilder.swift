@@ -1,6 +1,4 @@
-import UsherConfig
-
-/// Builds the responses usher writes in place of a server's: `return`, `deny`, redirects.
+/// Builds the responses usher writes in place of a server's: `return`, redirects, error pages.
 enum HTTPReplyBuilder {
     /// A complete response with `status`, `headers` (name, value) and `body`.
     static func response(status: Int, headers: [(String, String)], body: [UInt8]) -> [UInt8] {
