@@ -164,11 +164,12 @@ final class ServerConnector {
         let address = server.connectAddress(clientDestinationPort: destinationPort)
         let timeout = connectTimeout.map { TimeAmount.milliseconds(max(1, $0.milliseconds)) } ?? .seconds(60)
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        let keepAlive = backend.serverKeepAlive
         ClientBootstrap(group: eventLoop)
-            .channelOption(ChannelOptions.socketOption(.so_keepalive), value: backend.serverKeepAlive ? 1 : 0)
-            .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
-            .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
-            .channelOption(ChannelOptions.autoRead, value: false)
+            .channelInitializer { channel in
+                // Set directly rather than as bootstrap options, which cost a future each.
+                channel.eventLoop.makeCompletedFuture { try channel.configureProxiedSocket(keepAlive: keepAlive, autoRead: false, noDelay: false) }
+            }
             .connectTimeout(timeout)
             .connect(to: address)
             .whenComplete { result in

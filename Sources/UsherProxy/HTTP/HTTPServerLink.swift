@@ -18,7 +18,7 @@ final class HTTPServerLink {
     func setReading(_ reading: Bool) {
         guard isReadingPaused == reading else { return }
         isReadingPaused = !reading
-        channel.setOption(ChannelOptions.autoRead, value: reading).whenComplete { _ in }
+        channel.setAutoRead(reading)
     }
 }
 

@@ -150,7 +150,7 @@ extension HTTPSessionHandler {
             buffer.writeBytes(proxyHeader)
             channel.write(buffer, promise: nil)
         }
-        channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+        channel.setAutoRead(true)
         write(head, to: link, exchange: exchange, isNew: true)
     }
 

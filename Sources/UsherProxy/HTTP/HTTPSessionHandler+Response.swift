@@ -133,14 +133,17 @@ extension HTTPSessionHandler {
                 failResponse("CONNECT tunnels are not supported")
                 return
             }
-            var sample = SampleContext(
-                connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser,
-                request: exchange.request, response: head
-            )
-            if let backend = exchange.backend {
-                guard handleResponseRuleOutcome(backend.routes.httpResponseRules.apply(to: &head, &sample)) else { return }
+            let backendRules = exchange.backend?.routes.httpResponseRules
+            if backendRules?.isEmpty == false || !frontend.routes.httpResponseRules.isEmpty {
+                var sample = SampleContext(
+                    connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser,
+                    request: exchange.request, response: head
+                )
+                if let backendRules {
+                    guard handleResponseRuleOutcome(backendRules.apply(to: &head, &sample)) else { return }
+                }
+                guard handleResponseRuleOutcome(frontend.routes.httpResponseRules.apply(to: &head, &sample)) else { return }
             }
-            guard handleResponseRuleOutcome(frontend.routes.httpResponseRules.apply(to: &head, &sample)) else { return }
             if let persistence = exchange.backend?.persistence, let cookieRequest = exchange.cookieRequest {
                 let outcome = persistence.processResponse(
                     head, request: cookieRequest, method: exchange.request.method, server: exchange.server?.index, now: LogClock.unixSeconds()

@@ -34,17 +34,19 @@ extension HTTPSessionHandler {
             }
             return at(requestWaitStarted, timeouts.httpRequest ?? timeouts.client).map { ($0, .requestHead) }
         }
-        var candidates: [(NIODeadline, Expiry)] = []
+        var earliest: (NIODeadline, Expiry)? = nil
         // The client is waited on while it owes body bytes, or while it is not reading ours.
         let clientOwesBytes = requestPhase == .body && (link?.channel.isWritable ?? true)
         let clientBlocked = !(context?.channel.isWritable ?? true)
         if clientOwesBytes || clientBlocked, let deadline = at(lastClientActivity, timeouts.client) {
-            candidates.append((deadline, .client))
+            earliest = (deadline, .client)
         }
-        if responsePhase != .idle || requestPhase == .done, exchange.connector?.server != nil, let deadline = at(lastServerActivity, timeouts.server) {
-            candidates.append((deadline, .server))
+        if responsePhase != .idle || requestPhase == .done, exchange.connector?.server != nil, let deadline = at(lastServerActivity, timeouts.server),
+            earliest.map({ deadline < $0.0 }) ?? true
+        {
+            earliest = (deadline, .server)
         }
-        return candidates.min { $0.0 < $1.0 }
+        return earliest
     }
 
     /// Makes sure the deadline in force will be checked. Activity moves timestamps only; a check

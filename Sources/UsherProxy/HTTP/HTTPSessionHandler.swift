@@ -340,7 +340,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         }
         guard wanted == isClientReadingPaused else { return }
         isClientReadingPaused = !wanted
-        context.channel.setOption(ChannelOptions.autoRead, value: wanted).whenComplete { _ in }
+        context.channel.setAutoRead(wanted)
     }
 
     // MARK: - Ending

@@ -73,11 +73,11 @@ public final class UsherServer: Sendable {
                     runtime.addAcceptWaker { loop.execute { bound.value.wakeUp() } }
                 }
             }
-            .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
-            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.so_keepalive), value: frontend.clientKeepAlive ? 1 : 0)
+            // Options are set in the initializer, directly: as bootstrap options each would cost
+            // a future per accepted connection.
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.configureProxiedSocket(keepAlive: frontend.clientKeepAlive, autoRead: true, noDelay: true)
                     if frontend.isHTTP {
                         try channel.pipeline.syncOperations.addHandler(
                             HTTPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy)

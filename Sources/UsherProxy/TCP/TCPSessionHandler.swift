@@ -117,8 +117,8 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             buffer.writeBuffer(&incoming)
             inspect(final: buffer.readableBytes >= runtime.bufferSize)
         case .connecting:
-            // Reading stopped when the decision was made; what was already in flight is kept.
             buffer.writeBuffer(&incoming)
+            if buffer.readableBytes >= runtime.bufferSize { pauseClientReading(context: context) }
         case .forwarding:
             context.fireChannelRead(data)
         case .closed:
@@ -160,8 +160,10 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .accept:
             inspectTimer?.cancel()
             inspectTimer = nil
-            // Stop reading from the client until the server is there: backpressure from the start.
-            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+            // Reading goes on while the server is connected, into `buffer`, until a buffer's worth
+            // is held (see channelRead): a client's first request is usually already here, and
+            // pausing and resuming would cost two system calls per connection.
+            if buffer.readableBytes >= runtime.bufferSize { pauseClientReading(context: context) }
             sample.isFinal = true
             guard let backendIndex = frontend.routes.chooseBackend(&sample, backendsByName: runtime.table.backendsByName) else {
                 session.termination = TerminationState(.proxy, .request)
@@ -249,8 +251,17 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             serverChannel.close(mode: .output, promise: nil)
         }
         channel.pipeline.syncOperations.removeHandler(self, promise: nil)
-        channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
-        serverChannel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+        if clientReadingPaused { channel.setAutoRead(true) }
+        serverChannel.setAutoRead(true)
+    }
+
+    /// Set while a buffer's worth of client bytes waits for the server.
+    private var clientReadingPaused = false
+
+    private func pauseClientReading(context: ChannelHandlerContext) {
+        guard !clientReadingPaused else { return }
+        clientReadingPaused = true
+        context.channel.setAutoRead(false)
     }
 
     // MARK: - Closing

@@ -90,7 +90,7 @@ public struct HTTPBodyReader: Sendable {
             if byte == HTTPSyntax.cr {
                 state = .chunkSizeLF(value: value)
             } else {
-                guard HTTPSyntax.isFieldValueByte[Int(byte)] else {
+                guard HTTPSyntax.isFieldValueByte(byte) else {
                     throw HTTPParseError(byte == HTTPSyntax.lf ? "chunk size line ending in a bare LF" : "control character in a chunk extension")
                 }
                 guard length < 4096 else { throw HTTPParseError("chunk extension too long") }
@@ -111,7 +111,7 @@ public struct HTTPBodyReader: Sendable {
                 state = .trailerLF(empty: true)
             } else if byte == HTTPSyntax.space || byte == HTTPSyntax.tab {
                 throw HTTPParseError("obsolete line folding in a trailer")
-            } else if HTTPSyntax.isTokenByte[Int(byte)] {
+            } else if HTTPSyntax.isTokenByte(byte) {
                 state = .trailerLine(sawColon: false, sawName: true)
             } else {
                 throw HTTPParseError(byte == HTTPSyntax.lf ? "trailer line ending in a bare LF" : "invalid character in a trailer name")
@@ -122,10 +122,10 @@ public struct HTTPBodyReader: Sendable {
                 guard sawColon else { throw HTTPParseError("trailer line without a colon") }
                 state = .trailerLF(empty: false)
             } else if sawColon {
-                guard HTTPSyntax.isFieldValueByte[Int(byte)] else { throw HTTPParseError("control character in a trailer value") }
+                guard HTTPSyntax.isFieldValueByte(byte) else { throw HTTPParseError("control character in a trailer value") }
             } else if byte == HTTPSyntax.colon {
                 state = .trailerLine(sawColon: true, sawName: sawName)
-            } else if !HTTPSyntax.isTokenByte[Int(byte)] {
+            } else if !HTTPSyntax.isTokenByte(byte) {
                 throw HTTPParseError("invalid character in a trailer name")
             }
         case .trailerLF(let empty):

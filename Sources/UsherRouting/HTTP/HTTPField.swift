@@ -16,6 +16,8 @@ public struct HTTPField: Sendable, Equatable {
 
     @inlinable
     static func namesEqual(_ a: String, _ b: String) -> Bool {
+        // Most names looked up are not there: the lengths (known without a scan) usually differ.
+        guard a.utf8.count == b.utf8.count else { return false }
         var a = a, b = b
         return a.withUTF8 { left in
             b.withUTF8 { right in

@@ -11,13 +11,13 @@ public enum HTTPHeadParser {
         let lineEnd = try endOfLine(bytes, from: 0)
         // method SP request-target SP HTTP-version
         var index = 0
-        while index < lineEnd, HTTPSyntax.isTokenByte[Int(bytes[index])] { index += 1 }
+        while index < lineEnd, HTTPSyntax.isTokenByte(bytes[index]) { index += 1 }
         guard index > 0 else { throw HTTPParseError("request line does not start with a method") }
         guard index < lineEnd, bytes[index] == HTTPSyntax.space else { throw HTTPParseError("invalid character in the method") }
         let method = string(bytes, 0, index)
         index += 1
         let targetStart = index
-        while index < lineEnd, HTTPSyntax.isTargetByte[Int(bytes[index])] { index += 1 }
+        while index < lineEnd, HTTPSyntax.isTargetByte(bytes[index]) { index += 1 }
         guard index > targetStart else { throw HTTPParseError("request line without a target") }
         let target = string(bytes, targetStart, index)
         guard index < lineEnd else { throw HTTPParseError("HTTP/0.9 request (no protocol version) refused") }
@@ -37,7 +37,7 @@ public enum HTTPHeadParser {
             // not HTTP (a TLS hello, a WebSocket frame): no need to wait for a line feed.
             for byte in bytes {
                 if byte == HTTPSyntax.space { return }
-                guard HTTPSyntax.isTokenByte[Int(byte)] else { throw HTTPParseError("invalid character in the method") }
+                guard HTTPSyntax.isTokenByte(byte) else { throw HTTPParseError("invalid character in the method") }
             }
             return
         }
@@ -71,7 +71,7 @@ public enum HTTPHeadParser {
             var reason = ""
             if lineEnd > 12 {
                 guard bytes[12] == HTTPSyntax.space else { throw HTTPParseError("status code is not three digits") }
-                for index in 13..<lineEnd where !HTTPSyntax.isFieldValueByte[Int(bytes[index])] {
+                for index in 13..<lineEnd where !HTTPSyntax.isFieldValueByte(bytes[index]) {
                     throw HTTPParseError("control character in the reason phrase")
                 }
                 reason = string(bytes, 13, lineEnd)
@@ -115,7 +115,7 @@ public enum HTTPHeadParser {
             let first = bytes[position]
             if first == HTTPSyntax.space || first == HTTPSyntax.tab { throw HTTPParseError("obsolete line folding in a header") }
             var index = position
-            while index < lineEnd, HTTPSyntax.isTokenByte[Int(bytes[index])] { index += 1 }
+            while index < lineEnd, HTTPSyntax.isTokenByte(bytes[index]) { index += 1 }
             guard index > position else { throw HTTPParseError("invalid character in a header name") }
             guard index < lineEnd else { throw HTTPParseError("header line without a colon") }
             switch bytes[index] {
@@ -130,7 +130,7 @@ public enum HTTPHeadParser {
             var valueEnd = index
             while index < lineEnd {
                 let byte = bytes[index]
-                guard HTTPSyntax.isFieldValueByte[Int(byte)] else {
+                guard HTTPSyntax.isFieldValueByte(byte) else {
                     throw HTTPParseError(byte == 0 ? "NUL byte in a header value" : "control character in a header value")
                 }
                 index += 1

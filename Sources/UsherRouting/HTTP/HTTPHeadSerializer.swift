@@ -3,33 +3,90 @@ import NIOCore
 extension ByteBuffer {
     /// Writes a request head as it goes on the wire, the empty line included.
     public mutating func writeHTTPRequestHead(_ head: HTTPRequestHead) {
-        writeString(head.method)
-        writeStaticString(" ")
-        writeString(head.target)
-        writeStaticString(" ")
-        writeString(head.version.description)
-        writeStaticString("\r\n")
-        writeHTTPFields(head.headers)
+        let version = head.version.description
+        let lineSize = head.method.utf8.count + 1 + head.target.utf8.count + 1 + version.utf8.count + 2
+        writeHead(size: lineSize + Self.fieldsSize(head.headers)) { out in
+            out.append(head.method)
+            out.append(" ")
+            out.append(head.target)
+            out.append(" ")
+            out.append(version)
+            out.append("\r\n")
+            out.append(head.headers)
+        }
     }
 
     /// Writes a response head as it goes on the wire, the empty line included.
     public mutating func writeHTTPResponseHead(_ head: HTTPResponseHead) {
-        writeString(head.version.description)
-        writeStaticString(" ")
-        writeString(String(head.status))
-        writeStaticString(" ")
-        writeString(head.reason)
-        writeStaticString("\r\n")
-        writeHTTPFields(head.headers)
+        let version = head.version.description
+        // Statuses are three digits (the parser and `set-status` see to it); any other number
+        // is written as it is rather than trusted.
+        let oddStatus = (100...999).contains(head.status) ? nil : String(head.status)
+        let lineSize = version.utf8.count + 2 + (oddStatus?.utf8.count ?? 3) + head.reason.utf8.count + 2
+        writeHead(size: lineSize + Self.fieldsSize(head.headers)) { out in
+            out.append(version)
+            out.append(" ")
+            if let oddStatus { out.append(oddStatus) } else { out.appendStatus(head.status) }
+            out.append(" ")
+            out.append(head.reason)
+            out.append("\r\n")
+            out.append(head.headers)
+        }
     }
 
-    private mutating func writeHTTPFields(_ headers: HTTPHeaders) {
-        for field in headers.fields {
-            writeString(field.name)
-            writeStaticString(": ")
-            writeString(field.value)
-            writeStaticString("\r\n")
+    /// Bytes the fields take on the wire, with the empty line after them.
+    private static func fieldsSize(_ headers: HTTPHeaders) -> Int {
+        var size = 2
+        for field in headers.fields { size += field.name.utf8.count + field.value.utf8.count + 4 }
+        return size
+    }
+
+    /// One write of `size` bytes, filled by `body`: a head written piece by piece costs a buffer
+    /// check and an exclusivity check per piece, some fifty per exchange.
+    private mutating func writeHead(size: Int, _ body: (inout HeadWriter) -> Void) {
+        writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
+            var writer = HeadWriter(base: raw.baseAddress!)
+            body(&writer)
+            precondition(writer.offset == size, "head size miscounted")
+            return size
         }
-        writeStaticString("\r\n")
+    }
+}
+
+/// Copies the pieces of a head into memory already sized for them.
+private struct HeadWriter {
+    let base: UnsafeMutableRawPointer
+    var offset = 0
+
+    mutating func append(_ string: String) {
+        var string = string
+        string.withUTF8 { bytes in
+            guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+            (base + offset).copyMemory(from: source, byteCount: bytes.count)
+            offset += bytes.count
+        }
+    }
+
+    mutating func append(_ string: StaticString) {
+        (base + offset).copyMemory(from: string.utf8Start, byteCount: string.utf8CodeUnitCount)
+        offset += string.utf8CodeUnitCount
+    }
+
+    /// A status of three digits (100...999).
+    mutating func appendStatus(_ status: Int) {
+        base.storeBytes(of: UInt8(ascii: "0") + UInt8(status / 100), toByteOffset: offset, as: UInt8.self)
+        base.storeBytes(of: UInt8(ascii: "0") + UInt8(status / 10 % 10), toByteOffset: offset + 1, as: UInt8.self)
+        base.storeBytes(of: UInt8(ascii: "0") + UInt8(status % 10), toByteOffset: offset + 2, as: UInt8.self)
+        offset += 3
+    }
+
+    mutating func append(_ headers: HTTPHeaders) {
+        for field in headers.fields {
+            append(field.name)
+            append(": ")
+            append(field.value)
+            append("\r\n")
+        }
+        append("\r\n")
     }
 }

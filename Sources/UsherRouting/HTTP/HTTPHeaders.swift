@@ -60,7 +60,15 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     /// Whether a comma-separated token list field (`Connection`, `Transfer-Encoding`, `Upgrade`)
     /// holds `token`, compared without regard to case.
     public func hasToken(_ token: String, in name: String) -> Bool {
-        values(name).contains { HTTPField.namesEqual($0, token) }
+        for field in fields where field.hasName(name) {
+            // The usual case, one bare token, needs no split.
+            if HTTPField.namesEqual(field.value, token) { return true }
+            let needsSplit = field.value.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x20 || $0 == 0x09 }
+            if needsSplit, HTTPHeaders.splitList(field.value).contains(where: { HTTPField.namesEqual($0, token) }) {
+                return true
+            }
+        }
+        return false
     }
 
     /// Splits a field value at commas that are not inside a quoted string, trimming spaces and tabs,

@@ -4,20 +4,25 @@ public enum HTTPHopHeaders {
     /// Rewrites `Connection` for a message sent in `version`: `close` when a 1.1 connection will
     /// close, `keep-alive` when a 1.0 one will stay open, `upgrade` for a protocol switch.
     public static func setConnection(_ headers: inout HTTPHeaders, version: HTTPVersion, keepAlive: Bool, upgrade: Bool) {
-        var tokens: [String] = []
+        let token: String?
         if upgrade {
-            tokens.append("upgrade")
+            token = "upgrade"
         } else if keepAlive {
-            if version == .http1_0 { tokens.append("keep-alive") }
-        } else if version != .http1_0 {
-            tokens.append("close")
+            token = version == .http1_0 ? "keep-alive" : nil
+        } else {
+            token = version != .http1_0 ? "close" : nil
         }
         // Most messages have no Connection field, or one saying just what this hop will do.
-        let present = headers.fields.lazy.filter { $0.hasName("Connection") }
-        if present.isEmpty && tokens.isEmpty { return }
-        if tokens.count == 1, present.count == 1, let only = present.first, HTTPField.namesEqual(only.value, tokens[0]) { return }
-        headers.remove("Connection")
-        if !tokens.isEmpty { headers.add("Connection", tokens.joined(separator: ", ")) }
+        var present = 0
+        var onlyValue: String? = nil
+        for field in headers.fields where field.hasName("Connection") {
+            present += 1
+            onlyValue = field.value
+        }
+        if present == 0 && token == nil { return }
+        if let token, present == 1, let onlyValue, HTTPField.namesEqual(onlyValue, token) { return }
+        if present > 0 { headers.remove("Connection") }
+        if let token { headers.add("Connection", token) }
     }
 
     /// Rewrites `Connection` for a response to a client that sent `clientVersion`: `close` when

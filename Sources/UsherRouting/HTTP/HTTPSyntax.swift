@@ -1,34 +1,30 @@
 /// Byte classes of RFC 9110/9112, as lookup tables.
 enum HTTPSyntax {
-    /// `tchar`: what a method or a header name is made of.
-    static let isTokenByte: [Bool] = {
-        var table = [Bool](repeating: false, count: 256)
-        for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = true }
-        for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(byte)] = true }
-        for byte in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(byte)] = true }
-        for character in "!#$%&'*+-.^_`|~".utf8 { table[Int(character)] = true }
-        return table
-    }()
+    /// `tchar`: what a method or a header name is made of. (Bit masks, not lookup arrays: a global
+    /// array costs a lazy-initialisation check and a retain per byte looked up.)
+    @inline(__always)
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        // Digits, letters and !#$%&'*+-.^_`|~
+        let low: UInt64 = 0x03FF_6CFA_0000_0000
+        let high: UInt64 = 0x57FF_FFFF_C7FF_FFFE
+        if byte < 64 { return low & (1 << UInt64(byte)) != 0 }
+        if byte < 128 { return high & (1 << UInt64(byte - 64)) != 0 }
+        return false
+    }
 
     /// What may appear inside a field value: visible ASCII, obs-text, space and tab. Never CR, LF,
     /// NUL or another control byte.
-    static let isFieldValueByte: [Bool] = {
-        var table = [Bool](repeating: false, count: 256)
-        for byte in 0x21...0x7E { table[byte] = true }
-        for byte in 0x80...0xFF { table[byte] = true }
-        table[0x20] = true
-        table[0x09] = true
-        return table
-    }()
+    @inline(__always)
+    static func isFieldValueByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x20 && byte != 0x7F) || byte == 0x09
+    }
 
     /// What a request target may hold: visible ASCII only (RFC 3986 characters and the few others
     /// clients send unencoded), but not `#`: a fragment never goes on the wire (RFC 9112 §3.2).
-    static let isTargetByte: [Bool] = {
-        var table = [Bool](repeating: false, count: 256)
-        for byte in 0x21...0x7E { table[byte] = true }
-        table[Int(UInt8(ascii: "#"))] = false
-        return table
-    }()
+    @inline(__always)
+    static func isTargetByte(_ byte: UInt8) -> Bool {
+        byte >= 0x21 && byte <= 0x7E && byte != UInt8(ascii: "#")
+    }
 
     static func hexValue(_ byte: UInt8) -> UInt64? {
         switch byte {

@@ -1,7 +1,7 @@
 import UsherConfig
 
 /// A backend's routing decisions, compiled once per configuration.
-public struct BackendRoutes: Sendable {
+public final class BackendRoutes: Sendable {
     public let proxy: Proxy
     let useServerRules: [(server: Int, condition: CompiledCondition?)]
 

@@ -1,7 +1,8 @@
 import UsherConfig
 
-/// A frontend's routing decisions, compiled once per configuration.
-public struct FrontendRoutes: Sendable {
+/// A frontend's routing decisions, compiled once per configuration. A class: immutable, and shared
+/// by reference so that reading it from a session never copies its many fields.
+public final class FrontendRoutes: Sendable {
     struct Rule: Sendable {
         var action: TCPRequestRule.Action
         var condition: CompiledCondition?
