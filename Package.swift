@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Release builds of usher's own modules skip Swift's run-time exclusivity checks: the compile-time
+// checks stay, and debug builds (the test suite) keep the run-time ones. On the data path they cost
+// a tenth of the instructions per request (bench/instructions). See docs/performance.md.
+let releaseSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "usher",
     platforms: [.macOS(.v14)],
@@ -21,14 +26,15 @@ let package = Package(
     ],
     targets: [
         // The configuration language: text in, typed model and diagnostics out. Standard library only.
-        .target(name: "UsherConfig"),
+        .target(name: "UsherConfig", swiftSettings: releaseSettings),
         // What the configuration means: pure decisions, no I/O.
         .target(
             name: "UsherRouting",
             dependencies: [
                 "UsherConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: releaseSettings
         ),
         // Sockets, timers, threads: the data plane and the control plane.
         .target(
@@ -43,7 +49,8 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
                 // SHA-1 for the WebSocket handshake check.
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: releaseSettings
         ),
         // `usher demo`: the seed's topology with stand-in services (an HTTP site, its TLS twin, and a
         // TLS WebSocket echo service in pump.io's place). Also the tests' in-process peers.
