@@ -101,46 +101,68 @@ public enum HTTPHeadParser {
     }
 
     /// Header (or trailer) fields from `position` up to and including the empty line that ends
-    /// them; `position` ends just past it.
+    /// them; `position` ends just past it. One pass over each line: the name must be a token and
+    /// the value field-value bytes, so the first byte that is neither must be the line's CRLF.
     static func parseFields(_ bytes: UnsafeRawBufferPointer, from position: inout Int, limits: HTTPLimits) throws(HTTPParseError) -> HTTPHeaders {
         var fields: [HTTPField] = []
         // Most heads have fewer than 16 fields: one allocation instead of one per doubling.
         fields.reserveCapacity(16)
+        let count = bytes.count
         while true {
-            let lineEnd = try endOfLine(bytes, from: position)
-            if lineEnd == position {
+            guard position < count else { throw HTTPParseError("incomplete head") }
+            let first = bytes[position]
+            if first == HTTPSyntax.cr || first == HTTPSyntax.lf {
+                try expectLineEnd(bytes, at: position)
                 position += 2
                 return HTTPHeaders(fields)
             }
-            let first = bytes[position]
             if first == HTTPSyntax.space || first == HTTPSyntax.tab { throw HTTPParseError("obsolete line folding in a header") }
             var index = position
-            while index < lineEnd, HTTPSyntax.isTokenByte(bytes[index]) { index += 1 }
-            guard index > position else { throw HTTPParseError("invalid character in a header name") }
-            guard index < lineEnd else { throw HTTPParseError("header line without a colon") }
+            while index < count, HTTPSyntax.isTokenByte(bytes[index]) { index += 1 }
+            guard index < count else { throw HTTPParseError("incomplete head") }
             switch bytes[index] {
-            case HTTPSyntax.colon: break
-            case HTTPSyntax.space, HTTPSyntax.tab: throw HTTPParseError("whitespace between a header name and its colon")
-            default: throw HTTPParseError("invalid character in a header name")
+            case HTTPSyntax.colon:
+                guard index > position else { throw HTTPParseError("invalid character in a header name") }
+            case HTTPSyntax.space, HTTPSyntax.tab:
+                throw HTTPParseError("whitespace between a header name and its colon")
+            case HTTPSyntax.cr, HTTPSyntax.lf:
+                try expectLineEnd(bytes, at: index)
+                throw HTTPParseError("header line without a colon")
+            case 0:
+                throw HTTPParseError("NUL byte in the head")
+            default:
+                throw HTTPParseError("invalid character in a header name")
             }
             let name = string(bytes, position, index)
             index += 1
-            while index < lineEnd, bytes[index] == HTTPSyntax.space || bytes[index] == HTTPSyntax.tab { index += 1 }
+            while index < count, bytes[index] == HTTPSyntax.space || bytes[index] == HTTPSyntax.tab { index += 1 }
             let valueStart = index
             var valueEnd = index
-            while index < lineEnd {
+            while index < count {
                 let byte = bytes[index]
-                guard HTTPSyntax.isFieldValueByte(byte) else {
-                    throw HTTPParseError(byte == 0 ? "NUL byte in a header value" : "control character in a header value")
-                }
+                guard HTTPSyntax.isFieldValueByte(byte) else { break }
                 index += 1
                 if byte != HTTPSyntax.space && byte != HTTPSyntax.tab { valueEnd = index }
+            }
+            guard index < count else { throw HTTPParseError("incomplete head") }
+            switch bytes[index] {
+            case HTTPSyntax.cr, HTTPSyntax.lf: try expectLineEnd(bytes, at: index)
+            case 0: throw HTTPParseError("NUL byte in a header value")
+            default: throw HTTPParseError("control character in a header value")
             }
             fields.append(HTTPField(name: name, value: string(bytes, valueStart, valueEnd)))
             // As `tune.http.maxhdr`, the count includes the start line.
             guard fields.count < limits.maxHeaderCount else { throw HTTPParseError("more than \(limits.maxHeaderCount - 1) header fields") }
-            position = lineEnd + 2
+            position = index + 2
         }
+    }
+
+    /// The CR or LF at `index` must begin a CRLF.
+    @inline(__always)
+    static func expectLineEnd(_ bytes: UnsafeRawBufferPointer, at index: Int) throws(HTTPParseError) {
+        guard bytes[index] == HTTPSyntax.cr else { throw HTTPParseError("line ending in a bare LF") }
+        guard index + 1 < bytes.count else { throw HTTPParseError("incomplete head") }
+        guard bytes[index + 1] == HTTPSyntax.lf else { throw HTTPParseError("CR not followed by LF") }
     }
 
     /// The index of the CR of the CRLF ending the line that starts at `start`. A bare CR or LF,

@@ -59,11 +59,18 @@ private struct HeadWriter {
     var offset = 0
 
     mutating func append(_ string: String) {
-        var string = string
-        string.withUTF8 { bytes in
-            guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-            (base + offset).copyMemory(from: source, byteCount: bytes.count)
-            offset += bytes.count
+        let base = self.base, offset = self.offset
+        let copied = string.utf8.withContiguousStorageIfAvailable { bytes -> Int in
+            if let source = bytes.baseAddress, !bytes.isEmpty { (base + offset).copyMemory(from: source, byteCount: bytes.count) }
+            return bytes.count
+        }
+        if let copied {
+            self.offset += copied
+        } else {
+            for byte in string.utf8 {
+                base.storeBytes(of: byte, toByteOffset: self.offset, as: UInt8.self)
+                self.offset += 1
+            }
         }
     }
 

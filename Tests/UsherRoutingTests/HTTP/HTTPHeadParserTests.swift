@@ -1,5 +1,5 @@
 import Testing
-import UsherRouting
+@testable import UsherRouting
 
 @Suite("HTTP head parser")
 struct HTTPHeadParserTests {
@@ -75,6 +75,19 @@ struct HTTPHeadParserTests {
         ("version without minor", "GET / HTTP/1\r\nHost: a\r\n\r\n"),
         ("trailing garbage after version", "GET / HTTP/1.1x\r\nHost: a\r\n\r\n"),
         ("empty header name", "GET / HTTP/1.1\r\n: a\r\n\r\n"),
+        // The field scan stops at the first byte that is not a token or value byte; these are
+        // the ways that byte can fail to be a CRLF.
+        ("bare LF after a value", "GET / HTTP/1.1\r\nHost: a\r\nX: b\nY: c\r\n\r\n"),
+        ("bare LF after a name", "GET / HTTP/1.1\r\nHost: a\r\nX\nY: c\r\n\r\n"),
+        ("CR without LF after a name", "GET / HTTP/1.1\r\nHost: a\r\nX\rY: c\r\n\r\n"),
+        ("bare LF as the empty line", "GET / HTTP/1.1\r\nHost: a\r\n\n"),
+        ("CR without LF as the empty line", "GET / HTTP/1.1\r\nHost: a\r\n\rX"),
+        ("NUL in a name", "GET / HTTP/1.1\r\nHost: a\r\nX\u{0}Y: c\r\n\r\n"),
+        ("DEL in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\u{7F}b\r\n\r\n"),
+        ("no empty line", "GET / HTTP/1.1\r\nHost: a\r\n"),
+        ("head ends mid-value", "GET / HTTP/1.1\r\nHost: a\r\nX: b"),
+        ("head ends after CR", "GET / HTTP/1.1\r\nHost: a\r\nX: b\r"),
+        ("head ends mid-name", "GET / HTTP/1.1\r\nHost: a\r\nX-Lo"),
     ]
 
     @Test(arguments: malformed)
@@ -82,6 +95,28 @@ struct HTTPHeadParserTests {
         let error = rejection(testCase.1)
         #expect(error != nil, "accepted: \(testCase.0)")
         #expect(error?.status == 400 || error?.status == 505, "\(testCase.0): \(String(describing: error))")
+    }
+
+    @Test func valuesKeepObsTextTabsAndInnerSpaces() throws {
+        let head = try request("GET / HTTP/1.1\r\nHost: a\r\nX: \tone \u{E9}\ttwo \t\r\nY:\r\n\r\n")
+        #expect(head.headers[first: "X"] == "one \u{E9}\ttwo")
+        #expect(head.headers[first: "Y"] == "")
+    }
+
+    @Test func byteClassesMatchTheGrammar() {
+        // RFC 9110 tchar, field-vchar/obs-text plus SP and HTAB, and the target's visible ASCII
+        // without `#`, checked against their definitions for every byte.
+        let tokenSymbols = Set("!#$%&'*+-.^_`|~".utf8)
+        for value in 0...255 {
+            let byte = UInt8(value)
+            let isAlphaNumeric = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+            let isToken = isAlphaNumeric || tokenSymbols.contains(byte)
+            let isValue = (0x21...0x7E).contains(byte) || byte >= 0x80 || byte == 0x20 || byte == 0x09
+            let isTarget = (0x21...0x7E).contains(byte) && byte != UInt8(ascii: "#")
+            #expect(HTTPSyntax.isTokenByte(byte) == isToken, "token \(byte)")
+            #expect(HTTPSyntax.isFieldValueByte(byte) == isValue, "value \(byte)")
+            #expect(HTTPSyntax.isTargetByte(byte) == isTarget, "target \(byte)")
+        }
     }
 
     @Test func enforcesLimits() {

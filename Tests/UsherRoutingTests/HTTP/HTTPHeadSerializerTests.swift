@@ -1,0 +1,42 @@
+import NIOCore
+import Testing
+import UsherRouting
+
+@Suite("HTTP head serializer and token lookups")
+struct HTTPHeadSerializerTests {
+    @Test func writesARequestHeadAsItCame() throws {
+        let text = "POST /a/b?c=d HTTP/1.1\r\nHost: example.com\r\nX-Long: \(String(repeating: "v", count: 300))\r\nX-Empty: \r\nAccept: */*\r\n\r\n"
+        let head = try Array(text.utf8).withUnsafeBytes { try HTTPHeadParser.parseRequest($0) }
+        var buffer = ByteBuffer(string: "before|")
+        buffer.writeHTTPRequestHead(head)
+        #expect(buffer.readString(length: buffer.readableBytes) == "before|" + text)
+    }
+
+    @Test func writesAResponseHead() throws {
+        let text = "HTTP/1.0 404 Not Found\r\nServer: nginx/1.22.1\r\nDate: Fri, 27 Nov 2026 07:00:00 GMT\r\nContent-Type: text/html; charset=\u{E9}t\u{E9}\r\n\r\n"
+        let head = try Array(text.utf8).withUnsafeBytes { try HTTPHeadParser.parseResponse($0) }
+        var buffer = ByteBuffer()
+        buffer.writeHTTPResponseHead(head)
+        #expect(buffer.readString(length: buffer.readableBytes) == text)
+    }
+
+    @Test func writesStatusesOfAnyWidthAndAnEmptyReason() {
+        for (status, line) in [(200, "HTTP/1.1 200 \r\n"), (999, "HTTP/1.1 999 \r\n"), (42, "HTTP/1.1 42 \r\n"), (1000, "HTTP/1.1 1000 \r\n")] {
+            var buffer = ByteBuffer()
+            buffer.writeHTTPResponseHead(HTTPResponseHead(version: .http1_1, status: status, reason: "", headers: HTTPHeaders([("A", "b")])))
+            #expect(buffer.readString(length: buffer.readableBytes) == line + "A: b\r\n\r\n")
+        }
+    }
+
+    @Test func findsTokensInListsAndPaddedValues() {
+        let headers = HTTPHeaders([("Connection", "keep-alive, Upgrade"), ("connection", " close\t"), ("Upgrade", "\"quoted,token\", websocket")])
+        #expect(headers.hasToken("upgrade", in: "Connection"))
+        #expect(headers.hasToken("KEEP-ALIVE", in: "connection"))
+        #expect(headers.hasToken("close", in: "Connection"))
+        #expect(!headers.hasToken("keep", in: "Connection"))
+        #expect(headers.hasToken("websocket", in: "Upgrade"))
+        #expect(!headers.hasToken("token", in: "Upgrade"))
+        #expect(!headers.hasToken("close", in: "Upgrade"))
+        #expect(!HTTPHeaders().hasToken("close", in: "Connection"))
+    }
+}
