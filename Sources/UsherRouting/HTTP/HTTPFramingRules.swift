@@ -15,9 +15,15 @@ public enum HTTPFramingRules {
     /// offer is removed (it is hop-by-hop and usher does not speak HTTP/2 in clear). Throws a 400
     /// (or 422 for transfer codings besides chunked) for a request that must not be forwarded.
     public static func prepareRequest(_ head: inout HTTPRequestHead) throws(HTTPParseError) -> RequestFraming {
-        var hosts = head.headers.fullValues("Host")
-        if hosts.count > 1 {
-            guard hosts.allSatisfy({ $0 == hosts[0] }) else { throw HTTPParseError("more than one Host header") }
+        // The Host fields, without an array for the usual single one.
+        var host: String? = nil
+        var hostCount = 0
+        for field in head.headers.fields where field.hasName("Host") {
+            hostCount += 1
+            if let host, field.value != host { throw HTTPParseError("more than one Host header") }
+            host = field.value
+        }
+        if hostCount > 1 {
             // Repeated but identical: kept once, as HAProxy does.
             var seen = false
             head.headers.fields.removeAll { field in
@@ -25,10 +31,9 @@ public enum HTTPFramingRules {
                 defer { seen = true }
                 return seen
             }
-            hosts = [hosts[0]]
         }
-        if head.version == .http1_1 && hosts.isEmpty { throw HTTPParseError("HTTP/1.1 request without Host") }
-        if let host = hosts.first {
+        if head.version == .http1_1 && host == nil { throw HTTPParseError("HTTP/1.1 request without Host") }
+        if let host {
             guard isValidHost(host) else { throw HTTPParseError("invalid Host header") }
             if let authority = head.targetAuthority, !HTTPField.namesEqual(String(authority), host) {
                 throw HTTPParseError("Host header does not match the request target's authority")
