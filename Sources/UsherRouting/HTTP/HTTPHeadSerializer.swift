@@ -75,8 +75,12 @@ private struct HeadWriter {
     }
 
     mutating func append(_ string: StaticString) {
-        (base + offset).copyMemory(from: string.utf8Start, byteCount: string.utf8CodeUnitCount)
-        offset += string.utf8CodeUnitCount
+        // `withUTF8Buffer`, not `utf8Start`: a one-scalar literal may be stored without a pointer.
+        let base = self.base, offset = self.offset
+        self.offset += string.withUTF8Buffer { bytes -> Int in
+            if let source = bytes.baseAddress, !bytes.isEmpty { (base + offset).copyMemory(from: source, byteCount: bytes.count) }
+            return bytes.count
+        }
     }
 
     /// A status of three digits (100...999).
