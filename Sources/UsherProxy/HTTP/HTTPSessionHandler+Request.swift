@@ -5,7 +5,8 @@ import UsherRouting
 extension HTTPSessionHandler {
     /// A request head has arrived whole: check it, route it, rewrite it for the server, and send
     /// it on an idle connection to the chosen server or a new one.
-    func startExchange(_ received: HTTPRequestHead, headLength: Int) {
+    func startExchange(_ received: HTTPRequestHead, raw: ByteBuffer) {
+        let headLength = raw.readableBytes
         requestCount += 1
         let exchange = HTTPExchange(started: requestWaitStarted, wallMicroseconds: requestWaitWallMicroseconds, request: received)
         exchange.headMilliseconds = ServerConnector.milliseconds(since: requestWaitStarted)
@@ -56,8 +57,13 @@ extension HTTPSessionHandler {
         ForwardedFor(frontend: frontend.forwardFor, backend: backend.forwardFor)?.apply(to: &head.headers, client: connection.source)
         HTTPHopHeaders.setConnection(&head.headers, version: head.version, keepAlive: exchange.serverKeepAlive, upgrade: exchange.isUpgrade)
 
-        var serialized = context?.channel.allocator.buffer(capacity: 512) ?? ByteBuffer()
-        serialized.writeHTTPRequestHead(head)
+        var serialized: ByteBuffer
+        if ByteBuffer.canForwardAsReceived(raw, head: head, parsed: received, version: head.version, isRequest: true) {
+            serialized = raw
+        } else {
+            serialized = context?.channel.allocator.buffer(capacity: 512) ?? ByteBuffer()
+            serialized.writeHTTPRequestHead(head)
+        }
         rearmTimer()
         sendRequestHead(serialized, exchange: exchange, backend: backend)
     }

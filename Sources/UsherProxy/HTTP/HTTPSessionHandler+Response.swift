@@ -101,11 +101,12 @@ extension HTTPSessionHandler {
                     try HTTPHeadParser.parseResponse(UnsafeRawBufferPointer(rebasing: bytes[..<length]), limits: limits)
                 }
             }
-            responseBuffer.moveReaderIndex(forwardBy: length)
+            let raw = responseBuffer.readSlice(length: length)!
             guard case .success(var head) = parsed else {
                 if case .failure(let error) = parsed { failResponse(error.reason) }
                 return
             }
+            let received = head
             if exchange.responseMilliseconds < 0, let sent = exchange.requestSentAt ?? Optional(exchange.started) {
                 exchange.responseMilliseconds = ServerConnector.milliseconds(since: sent)
             }
@@ -161,8 +162,13 @@ extension HTTPSessionHandler {
                 exchange.serverKeepAlive = false
             }
             HTTPHopHeaders.setResponseConnection(&head, clientVersion: exchange.request.version, keepAlive: exchange.clientKeepAlive)
-            var buffer = context.channel.allocator.buffer(capacity: length + 64)
-            buffer.writeHTTPResponseHead(head)
+            var buffer: ByteBuffer
+            if ByteBuffer.canForwardAsReceived(raw, head: head, parsed: received, version: head.version, isRequest: false) {
+                buffer = raw
+            } else {
+                buffer = context.channel.allocator.buffer(capacity: length + 64)
+                buffer.writeHTTPResponseHead(head)
+            }
             exchange.bytesToClient += buffer.readableBytes
             exchange.responseStarted = true
             context.write(wrapOutboundOut(buffer), promise: nil)

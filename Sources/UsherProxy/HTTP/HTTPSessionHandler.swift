@@ -247,14 +247,16 @@ final class HTTPSessionHandler: ChannelInboundHandler {
                         try HTTPHeadParser.parseRequest(UnsafeRawBufferPointer(rebasing: bytes[..<length]), limits: limits)
                     }
                 }
-                inbound.moveReaderIndex(forwardBy: length)
+                // The head's bytes as they came (a view, not a copy): sent on as they are when
+                // nothing in them changes.
+                let raw = inbound.readSlice(length: length)!
                 requestLineChecked = false
                 switch parsed {
                 case .failure(let error):
                     finishWithError(error.status, termination: TerminationState(.proxy, .request), reason: error.reason)
                     return
                 case .success(let head):
-                    startExchange(head, headLength: length)
+                    startExchange(head, raw: raw)
                 }
             case .body:
                 guard let link, !link.isIdle, link.channel.isWritable || inbound.readableBytes == 0 else {

@@ -34,6 +34,22 @@ extension ByteBuffer {
         }
     }
 
+    /// Whether `raw`, the head as it arrived, can be forwarded as it is in place of writing
+    /// `head` out: true when nothing was changed (`head == parsed`) and the start line already
+    /// carries the version as usher writes it (a `HTTP/1.2` is sent on as `HTTP/1.1`). Header
+    /// whitespace and bytes stay as the peer sent them, which the parser accepted.
+    public static func canForwardAsReceived<Head: Equatable>(_ raw: ByteBuffer, head: Head, parsed: Head, version: HTTPVersion, isRequest: Bool) -> Bool {
+        guard head == parsed else { return false }
+        let text = version.description.utf8
+        return raw.withUnsafeReadableBytes { bytes in
+            if isRequest {
+                guard let lineFeed = bytes.firstIndex(of: UInt8(ascii: "\n")), lineFeed >= text.count + 1 else { return false }
+                return bytes[(lineFeed - 1 - text.count)..<(lineFeed - 1)].elementsEqual(text)
+            }
+            return bytes.count >= text.count && bytes[0..<text.count].elementsEqual(text)
+        }
+    }
+
     /// Bytes the fields take on the wire, with the empty line after them.
     private static func fieldsSize(_ headers: HTTPHeaders) -> Int {
         var size = 2

@@ -12,7 +12,12 @@ public struct HTTPVersion: Sendable, Equatable, Hashable, CustomStringConvertibl
     public static let http1_1 = HTTPVersion(major: 1, minor: 1)
 
     /// `HTTP/1.1`, as on the wire.
-    public var description: String { "HTTP/\(major).\(minor)" }
+    public var description: String {
+        // The two versions ever written, without formatting numbers each time.
+        if major == 1 && minor == 1 { return "HTTP/1.1" }
+        if major == 1 && minor == 0 { return "HTTP/1.0" }
+        return "HTTP/\(major).\(minor)"
+    }
 
     /// `1.1`, as `req.ver` returns it.
     public var number: String { "\(major).\(minor)" }
