@@ -58,7 +58,7 @@ extension HTTPSessionHandler {
         HTTPHopHeaders.setConnection(&head.headers, version: head.version, keepAlive: exchange.serverKeepAlive, upgrade: exchange.isUpgrade)
 
         var serialized: ByteBuffer
-        if ByteBuffer.canForwardAsReceived(raw, head: head, parsed: received, version: head.version, isRequest: true) {
+        if ByteBuffer.canForwardAsReceived(raw, head: head, parsed: received) {
             serialized = raw
         } else {
             serialized = context?.channel.allocator.buffer(capacity: 512) ?? ByteBuffer()

@@ -163,7 +163,7 @@ extension HTTPSessionHandler {
             }
             HTTPHopHeaders.setResponseConnection(&head, clientVersion: exchange.request.version, keepAlive: exchange.clientKeepAlive)
             var buffer: ByteBuffer
-            if ByteBuffer.canForwardAsReceived(raw, head: head, parsed: received, version: head.version, isRequest: false) {
+            if ByteBuffer.canForwardAsReceived(raw, head: head, parsed: received) {
                 buffer = raw
             } else {
                 buffer = context.channel.allocator.buffer(capacity: length + 64)

@@ -162,7 +162,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             inspectTimer = nil
             // Reading goes on while the server is connected, into `buffer`, until a buffer's worth
             // is held (see channelRead): a client's first request is usually already here, and
-            // pausing and resuming would cost two system calls per connection.
+            // pausing and resuming would cost two option changes per connection.
             if buffer.readableBytes >= runtime.bufferSize { pauseClientReading(context: context) }
             sample.isFinal = true
             guard let backendIndex = frontend.routes.chooseBackend(&sample, backendsByName: runtime.table.backendsByName) else {

@@ -34,19 +34,25 @@ extension ByteBuffer {
         }
     }
 
-    /// Whether `raw`, the head as it arrived, can be forwarded as it is in place of writing
-    /// `head` out: true when nothing was changed (`head == parsed`) and the start line already
-    /// carries the version as usher writes it (a `HTTP/1.2` is sent on as `HTTP/1.1`). Header
-    /// whitespace and bytes stay as the peer sent them, which the parser accepted.
-    public static func canForwardAsReceived<Head: Equatable>(_ raw: ByteBuffer, head: Head, parsed: Head, version: HTTPVersion, isRequest: Bool) -> Bool {
+    /// Whether `raw`, the request head as it arrived, can be forwarded as it is in place of
+    /// writing `head` out: true when nothing was changed (`head == parsed`) and the request line
+    /// already ends in the version as usher writes it (a `HTTP/1.2` is sent on as `HTTP/1.1`).
+    /// Header whitespace and bytes stay as the peer sent them, which the parser accepted.
+    public static func canForwardAsReceived(_ raw: ByteBuffer, head: HTTPRequestHead, parsed: HTTPRequestHead) -> Bool {
         guard head == parsed else { return false }
-        let text = version.description.utf8
+        let version = head.version.description.utf8
         return raw.withUnsafeReadableBytes { bytes in
-            if isRequest {
-                guard let lineFeed = bytes.firstIndex(of: UInt8(ascii: "\n")), lineFeed >= text.count + 1 else { return false }
-                return bytes[(lineFeed - 1 - text.count)..<(lineFeed - 1)].elementsEqual(text)
-            }
-            return bytes.count >= text.count && bytes[0..<text.count].elementsEqual(text)
+            guard let lineFeed = bytes.firstIndex(of: UInt8(ascii: "\n")), lineFeed > version.count else { return false }
+            return bytes[(lineFeed - 1 - version.count)..<(lineFeed - 1)].elementsEqual(version)
+        }
+    }
+
+    /// The same for a response head, whose status line starts with the version.
+    public static func canForwardAsReceived(_ raw: ByteBuffer, head: HTTPResponseHead, parsed: HTTPResponseHead) -> Bool {
+        guard head == parsed else { return false }
+        let version = head.version.description.utf8
+        return raw.withUnsafeReadableBytes { bytes in
+            bytes.count >= version.count && bytes[0..<version.count].elementsEqual(version)
         }
     }
 

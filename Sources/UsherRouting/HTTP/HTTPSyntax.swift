@@ -1,4 +1,4 @@
-/// Byte classes of RFC 9110/9112, as lookup tables.
+/// Byte classes of RFC 9110/9112.
 enum HTTPSyntax {
     /// `tchar`: what a method or a header name is made of. (Bit masks, not lookup arrays: a global
     /// array costs a lazy-initialisation check and a retain per byte looked up.)
