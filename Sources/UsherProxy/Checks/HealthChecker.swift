@@ -16,6 +16,8 @@ final class HealthChecker: Sendable {
     let connectTimeout: TimeAmount
     /// How long to wait for the answer to a probe, after connecting.
     let responseTimeout: TimeAmount
+    /// `option log-health-checks`: every change of the server's health is logged.
+    let logsHealthChecks: Bool
     private let state: NIOLockedValueBox<(machine: HealthStateMachine, task: Scheduled<Void>?, stopped: Bool)>
 
     init(server: ServerRuntime, backend: BackendRuntime, runtime: ProxyRuntime, eventLoop: EventLoop) throws {
@@ -24,6 +26,7 @@ final class HealthChecker: Sendable {
         self.runtime = runtime
         self.eventLoop = eventLoop
         let settings = backend.routes.proxy.settings
+        logsHealthChecks = settings.isEnabled("log-health-checks")
         if settings.isEnabled("httpchk") {
             kind = .http(HTTPCheckProbe(settings.httpCheck ?? HTTPCheck()))
         } else {
@@ -31,7 +34,11 @@ final class HealthChecker: Sendable {
         }
         let config = server.server
         var checkAddress = config.address
-        if let host = config.options.checkAddress { checkAddress.host = host }
+        if let host = config.options.checkAddress {
+            // `addr` moves the checks to an IP address, even for a server on a UNIX socket.
+            checkAddress.host = host
+            checkAddress.unixSocket = nil
+        }
         if let port = config.options.checkPort { checkAddress.ports = port...port }
         address = try ServerAddressBook.resolve(checkAddress, defaultPort: 0)
         // Without `timeout check`, `inter` bounds the connection and the answer; with it,
@@ -104,11 +111,23 @@ final class HealthChecker: Sendable {
     }
 
     private func report(_ outcome: CheckOutcome, durationMilliseconds: Int) {
-        let (transition, next, stopped) = state.withLockedValue { state in
+        let (transition, next, stopped, health, healthBefore, healthStatus) = state.withLockedValue { state in
+            let before = state.machine.health
             let transition = state.machine.record(success: outcome.isSuccess)
-            return (transition, state.machine.nextInterval, state.stopped)
+            return (transition, state.machine.nextInterval, state.stopped, state.machine.health, before, state.machine.logStatus)
         }
         guard !stopped else { return }
+        if logsHealthChecks && health != healthBefore {
+            logHealthCheck(outcome, durationMilliseconds: durationMilliseconds, status: healthStatus)
+        }
+        server.checkReport.withLockedValue {
+            $0.record(
+                status: outcome.statusCode, code: outcome.code, description: outcome.reason, durationMilliseconds: durationMilliseconds,
+                health: health, passed: outcome.isSuccess, transition: transition
+            )
+        }
+        if !outcome.isSuccess { server.counters.add(.checkFailures) }
+        if transition == .wentDown { server.counters.add(.checkDowns) }
         switch transition {
         case .none:
             break
@@ -117,10 +136,10 @@ final class HealthChecker: Sendable {
             server.up.store(isUp, ordering: .relaxed)
             let (active, backup) = backend.upCounts
             // HAProxy's wording, down to the counters at the end.
-            var message = "Server \(server.qualifiedName) is \(isUp ? "UP" : "DOWN"), reason: \(outcome.reason)"
-            if let code = outcome.code { message += ", code: \(code)" }
-            if let info = outcome.info { message += ", info: \"\(info)\"" }
-            message += ", check duration: \(durationMilliseconds)ms. \(active) active and \(backup) backup servers \(isUp ? "online" : "left")."
+            var message = "Server \(server.qualifiedName) is \(isUp ? "UP" : "DOWN")"
+            // With `option log-health-checks` the check's own line has just given the reason.
+            if !logsHealthChecks { message += ", " + Self.checkDetails(outcome, durationMilliseconds: durationMilliseconds) }
+            message += ". \(active) active and \(backup) backup servers \(isUp ? "online" : "left")."
             if isUp {
                 message += " 0 sessions requeued, \(backend.queueLength) total in queue."
             } else {
@@ -130,6 +149,7 @@ final class HealthChecker: Sendable {
             if !isUp && active == 0 && backup == 0 {
                 runtime.event("backend \(backend.name) has no server available!", level: .emerg, backend: backend)
             }
+            backend.stateReport.withLockedValue { $0.observe(isUp: active + backup > 0) }
             backend.serveQueue()
         }
         schedule(after: .milliseconds(max(1, next.milliseconds)))

@@ -51,6 +51,16 @@ final class HTTPExchange {
     var cookieRequest: PersistenceCookie.RequestOutcome?
     /// What was done with the persistence cookie in the response (the log's fourth state character).
     var serverCookie = ServerCookieAction.notApplicable
+    /// What usher itself did with the request, for the stats' `dreq` and `intercepted`.
+    var outcome = LocalOutcome.forwarded
+
+    enum LocalOutcome {
+        case forwarded
+        /// An `http-request deny` (or another refusing rule).
+        case denied
+        /// Answered by usher: a redirect, a `return`, the stats page, `monitor-uri`.
+        case intercepted
+    }
 
     /// False for the stand-in of a request whose head could not be parsed (`<BADREQ>`).
     let isParsed: Bool

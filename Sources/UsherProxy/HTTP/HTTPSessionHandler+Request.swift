@@ -36,7 +36,7 @@ extension HTTPSessionHandler {
         let backend = runtime.backends[backendIndex]
         exchange.backend = backend
         exchange.timeouts = frontend.timeouts(with: backend)
-        backend.activeConnections.wrappingIncrement(ordering: .relaxed)
+        backend.sessionStarted()
         guard handleRuleOutcome(backend.routes.httpRequestRules.apply(to: &head, &sample), framing: framing.framing) else { return }
 
         let mode = HTTPConnectionMode.combining(frontend: frontend.connectionMode, backend: backend.connectionMode)
@@ -74,9 +74,11 @@ extension HTTPSessionHandler {
         case .proceed:
             return true
         case .error(let status):
+            exchange?.outcome = .denied
             finishWithError(status, termination: TerminationState(.proxy, .request), reason: "denied by an http-request rule", keepAlive: true)
             return false
         case .reply(let status, let bytes):
+            exchange?.outcome = .intercepted
             // A request body nobody will read cannot be skipped safely: the connection closes.
             replyLocally(status: status, bytes: bytes, keepAlive: framing == .none && (exchange?.clientKeepAlive ?? false))
             return false

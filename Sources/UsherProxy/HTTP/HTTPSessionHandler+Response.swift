@@ -321,6 +321,7 @@ extension HTTPSessionHandler {
         if let backend = exchange.backend {
             backend.activeConnections.wrappingDecrement(ordering: .relaxed)
         }
+        count(exchange)
         log(exchange)
     }
 

@@ -27,6 +27,10 @@ public final class BackendRuntime: Sendable {
     /// Connections this backend is handling now.
     let activeConnections = ManagedAtomic<Int>(0)
     let queued = ManagedAtomic<Int>(0)
+    /// Traffic counters for the stats page, the runtime API and the exporter.
+    public let counters = StatCounters()
+    /// When the backend last went up or down, for the stats.
+    let stateReport = NIOLockedValueBox(BackendStateReport())
 
     /// Someone waiting for a server slot. `deliver` runs on the waiter's event loop.
     struct Waiter {
@@ -77,7 +81,8 @@ public final class BackendRuntime: Sendable {
         servers.map { runtime in
             ServerState(
                 isUp: runtime.isUp && runtime.index != excluded, isBackup: runtime.server.isBackup,
-                weight: runtime.server.weight, activeConnections: runtime.currentConnections,
+                // A draining server takes no new clients from the balancer.
+                weight: runtime.admin == .drain ? 0 : runtime.weight, activeConnections: runtime.currentConnections,
                 maxConnections: runtime.server.options.maxconn ?? 0
             )
         }
@@ -88,7 +93,7 @@ public final class BackendRuntime: Sendable {
     func choose(key: BalanceKey, excluding excluded: Int? = nil) -> BalanceDecision {
         state.withLockedValue { state in
             let decision = decide(&state.balancer, key: key, excluding: excluded)
-            if case .server(let index) = decision { reserve(index) }
+            if case .server(let index) = decision { reserve(index, balanced: true) }
             return decision
         }
     }
@@ -108,14 +113,33 @@ public final class BackendRuntime: Sendable {
             let server = servers[index]
             guard server.isUp else { return .noServer }
             if let limit = server.server.options.maxconn, limit > 0, server.currentConnections >= limit { return .queue }
-            reserve(index)
+            reserve(index, balanced: false)
             return .server(index)
         }
     }
 
-    private func reserve(_ index: Int) {
-        servers[index].activeConnections.wrappingIncrement(ordering: .relaxed)
-        servers[index].totalConnections.wrappingIncrement(ordering: .relaxed)
+    private func reserve(_ index: Int, balanced: Bool) {
+        let server = servers[index]
+        let active = server.activeConnections.wrappingIncrementThenLoad(ordering: .relaxed)
+        server.totalConnections.wrappingIncrement(ordering: .relaxed)
+        let counters = server.counters
+        counters.add(.sessions)
+        counters.tick(.sessions)
+        counters.notePeak(.sessions, active)
+        counters.noteSessionStart(wallSeconds: StatCounters.wallSeconds())
+        if balanced {
+            counters.add(.balancedTotal)
+            self.counters.add(.balancedTotal)
+        }
+    }
+
+    /// A connection (TCP) or a request (HTTP) was given to this backend.
+    func sessionStarted() {
+        let active = activeConnections.wrappingIncrementThenLoad(ordering: .relaxed)
+        counters.add(.sessions)
+        counters.tick(.sessions)
+        counters.notePeak(.sessions, active)
+        counters.noteSessionStart(wallSeconds: StatCounters.wallSeconds())
     }
 
     /// Gives back a slot; hands it to the first queued connection if any can use a server now.
@@ -131,7 +155,7 @@ public final class BackendRuntime: Sendable {
             state.queue.append(Waiter(id: state.nextWaiterID, excluded: excluded, key: key, deliver: deliver))
             return state.nextWaiterID
         }
-        queued.wrappingIncrement(ordering: .relaxed)
+        counters.notePeak(.queue, queued.wrappingIncrementThenLoad(ordering: .relaxed))
         // A slot may have freed up between the decision and the enqueue.
         serveQueue()
         return id
@@ -162,7 +186,7 @@ public final class BackendRuntime: Sendable {
                     stillWaiting.append(waiter)
                     continue
                 }
-                if case .server(let index) = decision { reserve(index) }
+                if case .server(let index) = decision { reserve(index, balanced: true) }
                 deliveries.append((waiter, decision))
             }
             state.queue = stillWaiting

@@ -8,6 +8,10 @@ public final class FrontendRuntime: Sendable {
     /// `log` targets in effect (the frontend's own plus the global ones for `log global`).
     let logTargets: [LogTarget]
     let activeConnections = ManagedAtomic<Int>(0)
+    /// Traffic counters for the stats page, the runtime API and the exporter.
+    public let counters = StatCounters()
+    /// Set while an operator has disabled the frontend (`disable frontend`): its listeners stop accepting.
+    let isPaused = ManagedAtomic<Bool>(false)
     /// `maxconn`, 0 for no limit.
     let maxConnections: Int
     // What each connection consults, read from the settings once (not a dictionary look-up and a
@@ -18,6 +22,8 @@ public final class FrontendRuntime: Sendable {
     let logsSessions: Bool
     let dontLogNull: Bool
     let dontLogNormal: Bool
+    /// `option log-separate-errors`, `dontlog-normal`, `httplog clf`.
+    let logPolicy: SessionLogPolicy
     /// `option tcpka` or `clitcpka`: SO_KEEPALIVE on client connections.
     let clientKeepAlive: Bool
     /// `mode http`: connections are served by `HTTPSessionHandler`.
@@ -39,9 +45,10 @@ public final class FrontendRuntime: Sendable {
         self.maxConnections = settings.maxconn ?? 0
         self.timeouts = settings.timeouts
         self.logsSessions = !logTargets.isEmpty
-            && (settings.isEnabled("tcplog") || settings.isEnabled("httplog") || (routes.logFormat != nil && routes.proxy.mode == .http))
+            && (settings.isEnabled("tcplog") || settings.isEnabled("httplog") || routes.logFormat != nil)
         self.dontLogNull = settings.isEnabled("dontlognull")
         self.dontLogNormal = settings.isEnabled("dontlog-normal")
+        self.logPolicy = SessionLogPolicy(routes.proxy)
         self.clientKeepAlive = settings.isEnabled("tcpka") || settings.isEnabled("clitcpka")
         self.isHTTP = routes.proxy.mode == .http
         self.requestCaptures = routes.proxy.requestHeaderCaptures.map { ($0.name, $0.length) }

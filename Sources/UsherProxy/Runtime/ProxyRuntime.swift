@@ -16,6 +16,10 @@ public final class ProxyRuntime: Sendable {
     let logger: Logger
     /// Connections open across all frontends (HAProxy's `actconn`).
     let activeConnections = ManagedAtomic<Int>(0)
+    /// Process-wide totals for `show info` (connections, requests, rates).
+    public let processCounters = StatCounters()
+    /// When this configuration started serving (wall-clock and monotonic seconds), for `show info`.
+    public let startedWallSeconds = StatCounters.wallSeconds()
     /// `global maxconn`, 0 for no limit.
     let maxConnections: Int
     let helloParser: ClientHelloParser
@@ -49,7 +53,16 @@ public final class ProxyRuntime: Sendable {
     /// A connection was accepted on `frontend`; its session gives the counts back when it ends.
     func accepted(on frontend: FrontendRuntime) {
         activeConnections.wrappingIncrement(ordering: .sequentiallyConsistent)
-        frontend.activeConnections.wrappingIncrement(ordering: .sequentiallyConsistent)
+        let current = frontend.activeConnections.wrappingIncrementThenLoad(ordering: .sequentiallyConsistent)
+        let counters = frontend.counters
+        counters.add(.sessions)
+        counters.add(.connections)
+        let second = FrequencyCounter.currentSecond()
+        counters.tick(.sessions, now: second)
+        counters.tick(.connections, now: second)
+        counters.notePeak(.sessions, current)
+        processCounters.add(.connections)
+        processCounters.tick(.connections, now: second)
     }
 
     /// Gives back what `accepted(on:)` counted.
@@ -81,7 +94,7 @@ public final class ProxyRuntime: Sendable {
     /// targets (or the global ones) and to the process logger.
     func event(_ message: String, level: SyslogLevel, backend: BackendRuntime?) {
         let targets = backend?.routes.proxy.effectiveLogTargets(global: table.configuration.global) ?? globalLogTargets
-        log.log(message, level: level, to: targets.isEmpty ? globalLogTargets : targets)
+        log.log(message, level: level, to: targets.isEmpty ? globalLogTargets : targets, scope: backend?.name ?? "")
         switch level {
         case .emerg, .alert, .crit, .err: logger.error("\(message)")
         case .warning: logger.warning("\(message)")

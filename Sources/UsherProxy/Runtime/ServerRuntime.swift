@@ -1,4 +1,5 @@
 import Atomics
+import NIOConcurrencyHelpers
 import NIOCore
 import UsherConfig
 import UsherRouting
@@ -15,6 +16,15 @@ public final class ServerRuntime: Sendable {
     let activeConnections = ManagedAtomic<Int>(0)
     /// Connections ever sent to it.
     let totalConnections = ManagedAtomic<Int>(0)
+    /// Traffic counters for the stats page, the runtime API and the exporter.
+    public let counters = StatCounters()
+    /// What the checks and state changes left for the stats: last check, changes, downtime.
+    let checkReport: NIOLockedValueBox<ServerCheckReport>
+    /// Set by an operator (runtime API, stats page): ready, drain or maint. A server with
+    /// `disabled` in the configuration starts in maint.
+    let adminState: ManagedAtomic<UInt8>
+    /// The weight in effect (`set server … weight` changes it; the configuration's is `server.weight`).
+    let effectiveWeight: ManagedAtomic<Int>
 
     /// The server's address, resolved at start; its port is the client's destination port when the
     /// configuration gives none.
@@ -24,11 +34,20 @@ public final class ServerRuntime: Sendable {
     init(server: Server, backendName: String, index: Int) throws {
         self.server = server
         self.address = try ServerAddressBook.resolve(server.address, defaultPort: 0)
-        self.hasPort = server.address.ports != nil
+        // A UNIX socket has no port to take from the client's destination.
+        self.hasPort = server.address.ports != nil || server.address.unixSocket != nil
         self.backendName = backendName
         self.index = index
         self.up = ManagedAtomic(!server.isDisabled)
+        self.adminState = ManagedAtomic(server.isDisabled ? ServerAdminState.maintenance.rawValue : ServerAdminState.ready.rawValue)
+        self.effectiveWeight = ManagedAtomic(server.weight)
+        self.checkReport = NIOLockedValueBox(ServerCheckReport(startsUp: !server.isDisabled, rise: server.rise, fall: server.fall))
     }
+
+    /// Ready, draining or in maintenance, as an operator set it.
+    public var admin: ServerAdminState { ServerAdminState(rawValue: adminState.load(ordering: .relaxed)) ?? .ready }
+
+    public var weight: Int { effectiveWeight.load(ordering: .relaxed) }
 
     public var name: String { server.name }
 
@@ -39,7 +58,9 @@ public final class ServerRuntime: Sendable {
         copy.port = clientDestinationPort
         return copy
     }
-    public var isUp: Bool { up.load(ordering: .relaxed) }
+    /// Passes its checks and is not in maintenance: it may take connections (a draining server
+    /// only from persistent clients).
+    public var isUp: Bool { up.load(ordering: .relaxed) && admin != .maintenance }
     public var currentConnections: Int { activeConnections.load(ordering: .relaxed) }
 
     /// `backend/server`, as HAProxy names servers in messages.
@@ -51,7 +72,11 @@ extension ServerRuntime {
     /// (`send-proxy`, `send-proxy-v2`), or nil.
     func proxyProtocolHeader(for connection: ConnectionInfo) -> [UInt8]? {
         let version = server.proxyProtocol
-        guard version != .none, let source = connection.source, let destination = connection.destination else { return nil }
+        guard version != .none else { return nil }
+        guard let source = connection.source, let destination = connection.destination else {
+            // A client without IP addresses (UNIX socket): HAProxy's header for "unknown".
+            return version == .v2 ? ProxyProtocolHeader.localV2 : ProxyProtocolHeader.unknownV1
+        }
         let header = ProxyProtocolHeader(
             source: source, sourcePort: connection.sourcePort,
             destination: destination, destinationPort: connection.destinationPort

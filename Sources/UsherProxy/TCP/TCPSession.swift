@@ -174,16 +174,31 @@ final class TCPSession {
             backend.activeConnections.wrappingDecrement(ordering: .relaxed)
             connector?.cancel()
         }
+        countSession()
         logSession()
         runtime.released(from: frontend)
+    }
+
+    private func countSession() {
+        frontend.counters.add(.bytesIn, bytesFromClient)
+        frontend.counters.add(.bytesOut, bytesToClient)
+        guard let backend else { return }
+        for counters in [backend.counters, server?.counters].compactMap({ $0 }) {
+            counters.add(.bytesIn, bytesFromClient)
+            counters.add(.bytesOut, bytesToClient)
+            StatAccounting.countEnd(
+                counters, termination: termination, connector: connector,
+                responseMilliseconds: -1, totalMilliseconds: elapsedMilliseconds, badResponse: false
+            )
+        }
     }
 
     private func logSession() {
         guard frontend.logsSessions, !isSilent else { return }
         if frontend.dontLogNull && bytesFromClient == 0 && termination.cause != .proxy { return }
-        if frontend.dontLogNormal && termination == .normal { return }
+        guard let level = logLevel else { return }
         let record = TCPLogRecord(
-            clientAddress: connection.source?.description ?? "-", clientPort: connection.sourcePort,
+            clientAddress: connection.loggedSource.address, clientPort: connection.loggedSource.port,
             acceptDate: LogClock.timestamp(wallMicroseconds: acceptWallMicroseconds), frontend: frontend.name,
             backend: backend?.name ?? frontend.name, server: server?.name ?? "<NOSRV>",
             queueTime: connector?.queueMilliseconds ?? -1, connectTime: connector?.connectMilliseconds ?? -1, totalTime: elapsedMilliseconds,
@@ -195,7 +210,7 @@ final class TCPSession {
             serverConnections: server?.currentConnections ?? 0,
             retries: connector?.retries ?? 0, redispatched: connector?.redispatched ?? false, serverQueue: 0, backendQueue: backend?.queueLength ?? 0
         )
-        runtime.log.log(record.line, level: .info, to: frontend.logTargets)
+        runtime.log.log(logLine(record), level: level, to: frontend.logTargets, scope: frontend.name)
     }
 }
 

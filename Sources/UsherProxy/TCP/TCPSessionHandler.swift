@@ -23,6 +23,8 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let runtime: ProxyRuntime
     private let frontend: FrontendRuntime
     private let acceptProxy: Bool
+    /// The listener's id when it is a UNIX-domain socket (clients there have no IP address).
+    private let unixListenerID: Int?
     private var state: State
     private var session: TCPSession?
     private var context: ChannelHandlerContext?
@@ -31,10 +33,11 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var inspectTimer: Scheduled<Void>?
     private var clientClosed = false
 
-    init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool) {
+    init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool, unixListenerID: Int? = nil) {
         self.runtime = runtime
         self.frontend = frontend
         self.acceptProxy = acceptProxy
+        self.unixListenerID = unixListenerID
         self.state = acceptProxy ? .readingProxyHeader : .inspecting
         self.buffer = ByteBuffer()
     }
@@ -59,10 +62,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         // Each read of a channel's address may be a system call: once each.
         let remote = context.channel.remoteAddress
         let local = context.channel.localAddress
-        let connection = ConnectionInfo(
-            source: remote.flatMap(IPAddress.init(socketAddress:)), sourcePort: remote?.port ?? 0,
-            destination: local.flatMap(IPAddress.init(socketAddress:)), destinationPort: local?.port ?? 0
-        )
+        let connection = ConnectionInfo(remote: remote, local: local, unixListenerID: unixListenerID)
         let session = TCPSession(runtime: runtime, frontend: frontend, eventLoop: context.eventLoop, connection: connection)
         session.clientChannel = context.channel
         self.session = session
@@ -74,6 +74,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             // HAProxy closes these silently, without a log line.
             session.termination = TerminationState(.proxy, .request)
             session.isSilent = true
+            frontend.counters.add(.deniedConnections)
             close(context: context)
             return
         }
@@ -156,6 +157,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         case .reject:
             session.termination = TerminationState(.proxy, .request)
+            frontend.counters.add(.deniedRequests)
             close(context: context)
         case .accept:
             inspectTimer?.cancel()
@@ -173,7 +175,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             let backend = runtime.backends[backendIndex]
             session.backend = backend
-            backend.activeConnections.wrappingIncrement(ordering: .relaxed)
+            backend.sessionStarted()
             let forced = backend.routes.forcedServer(&sample)
             startConnecting(context: context, backend: backend, forced: forced)
         }

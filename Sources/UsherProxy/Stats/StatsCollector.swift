@@ -1,0 +1,273 @@
+import UsherConfig
+import UsherRouting
+
+/// Reads the live counters and states of a running configuration into statistics rows, in
+/// HAProxy's order: for each proxy as declared, its frontend row, its servers, its backend row.
+public struct StatsCollector: Sendable {
+    let runtime: ProxyRuntime
+
+    public init(runtime: ProxyRuntime) {
+        self.runtime = runtime
+    }
+
+    /// Which rows to read: HAProxy's `show stat [proxy|iid] [type mask] [sid]` filters.
+    public struct Filter: Sendable {
+        /// A proxy name or id; nil for all.
+        public var proxy: String?
+        /// 1 frontends, 2 backends, 4 servers (listeners, 8, usher does not list); -1 for all.
+        public var typeMask: Int
+        /// A server id; -1 for all.
+        public var serverID: Int
+        /// `;up`: servers that are not up are left out.
+        public var onlyUp: Bool
+
+        public init(proxy: String? = nil, typeMask: Int = -1, serverID: Int = -1, onlyUp: Bool = false) {
+            self.proxy = proxy
+            self.typeMask = typeMask
+            self.serverID = serverID
+            self.onlyUp = onlyUp
+        }
+    }
+
+    /// HAProxy numbers proxies from 2 in the order they are declared (a `listen` once).
+    public var proxyIDs: [String: Int] {
+        var ids: [String: Int] = [:]
+        var next = 2
+        for proxy in runtime.table.configuration.proxies where ids[proxy.name] == nil {
+            ids[proxy.name] = next
+            next += 1
+        }
+        return ids
+    }
+
+    public func rows(_ filter: Filter = Filter()) -> [StatRow] {
+        let ids = proxyIDs
+        let now = ServerCheckReport.nowSecond()
+        let nowMilliseconds = FrequencyCounter.nowMilliseconds()
+        let wallNow = StatCounters.wallSeconds()
+        var rows: [StatRow] = []
+        var seen: Set<String> = []
+        for proxy in runtime.table.configuration.proxies where !seen.contains(proxy.name) {
+            seen.insert(proxy.name)
+            let id = ids[proxy.name] ?? 0
+            if let wanted = filter.proxy, wanted != proxy.name, Int(wanted) != id { continue }
+            if filter.typeMask & 1 != 0, let frontend = runtime.frontends.first(where: { $0.name == proxy.name }) {
+                rows.append(frontendRow(frontend, id: id, nowMilliseconds: nowMilliseconds))
+            }
+            guard let backend = runtime.backends.first(where: { $0.name == proxy.name }) else { continue }
+            if filter.typeMask & 4 != 0 {
+                for server in backend.servers where filter.serverID < 0 || filter.serverID == server.index + 1 {
+                    let row = serverRow(server, backend: backend, id: id, now: now, wallNow: wallNow, nowMilliseconds: nowMilliseconds)
+                    if filter.onlyUp, !(row.status.hasPrefix("UP") || row.status == "no check") { continue }
+                    rows.append(row)
+                }
+            }
+            if filter.typeMask & 2 != 0 {
+                rows.append(backendRow(backend, id: id, now: now, wallNow: wallNow, nowMilliseconds: nowMilliseconds))
+            }
+        }
+        return rows
+    }
+
+    func frontendRow(_ frontend: FrontendRuntime, id: Int, nowMilliseconds: UInt64) -> StatRow {
+        let isHTTP = frontend.isHTTP
+        var row = StatRow(kind: .frontend, proxyName: frontend.name, serviceName: "FRONTEND", proxyID: id, objectID: 0, isHTTP: isHTTP)
+        let counters = frontend.counters
+        row[int: .scur] = frontend.activeConnections.load(ordering: .relaxed)
+        row[int: .smax] = counters[peak: .sessions]
+        row[int: .slim] = frontend.effectiveMaxConnections(global: runtime.maxConnections)
+        row[int: .stot] = counters[.sessions]
+        row[int: .bin] = counters[.bytesIn]
+        row[int: .bout] = counters[.bytesOut]
+        row[int: .dreq] = counters[.deniedRequests]
+        row[int: .dresp] = counters[.deniedResponses]
+        row[int: .ereq] = counters[.requestErrors]
+        row[.status] = .string(frontend.statusText)
+        row[int: .rate] = counters.rate(.sessions, nowMilliseconds: nowMilliseconds)
+        row[int: .rateLim] = 0
+        row[int: .rateMax] = counters[peak: .sessionRate]
+        fillResponses(&row, counters)
+        row[int: .reqRate] = isHTTP ? counters.rate(.requests, nowMilliseconds: nowMilliseconds) : 0
+        row[int: .reqRateMax] = isHTTP ? counters[peak: .requestRate] : 0
+        row[int: .reqTot] = isHTTP ? counters[.requests] : 0
+        fillUnusedFeatures(&row)
+        row[.mode] = .string(frontend.routes.proxy.mode.rawValue)
+        row[int: .connRate] = counters.rate(.connections, nowMilliseconds: nowMilliseconds)
+        row[int: .connRateMax] = counters[peak: .connectionRate]
+        row[int: .connTot] = counters[.connections]
+        row[int: .intercepted] = counters[.intercepted]
+        row[int: .dcon] = counters[.deniedConnections]
+        row[int: .dses] = counters[.deniedSessions]
+        row[int: .wrew] = counters[.failedRewrites]
+        row[int: .eint] = counters[.internalErrors]
+        fillProtocolModules(&row, counters, isHTTP: isHTTP)
+        return row
+    }
+
+    func serverRow(_ server: ServerRuntime, backend: BackendRuntime, id: Int, now: Int, wallNow: Int, nowMilliseconds: UInt64) -> StatRow {
+        let isHTTP = backend.routes.proxy.mode == .http
+        var row = StatRow(kind: .server, proxyName: backend.name, serviceName: server.name, proxyID: id, objectID: server.index + 1, isHTTP: isHTTP)
+        let counters = server.counters
+        let config = server.server
+        let report = server.checkReport.withLockedValue { $0 }
+        row[int: .qcur] = 0
+        row[int: .qmax] = 0
+        fillSessions(&row, counters, current: server.currentConnections)
+        if let limit = config.options.maxconn, limit > 0 { row[int: .slim] = limit }
+        row[.status] = .string(serverStatus(server, report: report))
+        row[int: .weight] = server.weight
+        row[int: .uweight] = server.weight
+        row[int: .act] = config.isBackup ? 0 : 1
+        row[int: .bck] = config.isBackup ? 1 : 0
+        if config.isChecked {
+            row[int: .chkfail] = report.failedChecks
+            row[int: .chkdown] = report.downTransitions
+            row[int: .downtime] = report.downtime(now: now)
+            row[.checkStatus] = .string(report.status)
+            if let code = report.code { row[int: .checkCode] = code }
+            if report.durationMilliseconds >= 0 { row[int: .checkDuration] = report.durationMilliseconds }
+            row[.checkDesc] = .string(report.description)
+            row[int: .checkRise] = report.rise
+            row[int: .checkFall] = report.fall
+            row[int: .checkHealth] = report.health
+        }
+        row[int: .lastchg] = now - report.lastChangeSecond
+        row[int: .lbtot] = counters[.balancedTotal]
+        row[int: .rate] = counters.rate(.sessions, nowMilliseconds: nowMilliseconds)
+        row[int: .rateMax] = counters[peak: .sessionRate]
+        if isHTTP {
+            fillResponses(&row, counters)
+            row[int: .reqTot] = counters[.requests]
+        }
+        fillOutcomes(&row, counters, wallNow: wallNow)
+        row[.addr] = .string(server.addressText)
+        if let cookie = config.options.cookie { row[.cookie] = .string(cookie) }
+        row[.mode] = .string(backend.routes.proxy.mode.rawValue)
+        row[int: .srvIcur] = 0
+        row[int: .idleConnCur] = 0
+        row[int: .safeConnCur] = 0
+        row[int: .usedConnCur] = server.currentConnections
+        row[int: .needConnEst] = counters[peak: .sessions]
+        return row
+    }
+
+    func backendRow(_ backend: BackendRuntime, id: Int, now: Int, wallNow: Int, nowMilliseconds: UInt64) -> StatRow {
+        let isHTTP = backend.routes.proxy.mode == .http
+        var row = StatRow(kind: .backend, proxyName: backend.name, serviceName: "BACKEND", proxyID: id, objectID: 0, isHTTP: isHTTP)
+        let counters = backend.counters
+        row[int: .qcur] = backend.queueLength
+        row[int: .qmax] = counters[peak: .queue]
+        fillSessions(&row, counters, current: backend.activeConnections.load(ordering: .relaxed))
+        row[int: .slim] = backend.fullConnections(global: runtime.maxConnections)
+        row[int: .dreq] = counters[.deniedRequests]
+        let up = backend.servers.filter(\.isUp)
+        let activeUp = up.filter { !$0.server.isBackup }
+        let backupUp = up.filter { $0.server.isBackup }
+        let state = backend.stateReport.withLockedValue { report in
+            report.observe(isUp: !up.isEmpty, now: now)
+            return report
+        }
+        row[.status] = .string(up.isEmpty ? "DOWN" : "UP")
+        // The weight of the servers that would take traffic now: the active ones, else the backups.
+        let serving = activeUp.isEmpty ? (backend.routes.proxy.settings.isEnabled("allbackups") ? backupUp : Array(backupUp.prefix(1))) : activeUp
+        row[int: .weight] = serving.reduce(0) { $0 + $1.weight }
+        row[int: .uweight] = serving.reduce(0) { $0 + $1.weight }
+        row[int: .act] = activeUp.count
+        row[int: .bck] = backupUp.count
+        row[int: .chkdown] = state.downTransitions
+        row[int: .lastchg] = now - state.lastChangeSecond
+        row[int: .downtime] = state.downtime(now: now)
+        row[int: .lbtot] = counters[.balancedTotal]
+        row[int: .rate] = counters.rate(.sessions, nowMilliseconds: nowMilliseconds)
+        row[int: .rateMax] = counters[peak: .sessionRate]
+        if isHTTP {
+            fillResponses(&row, counters)
+            row[int: .reqTot] = counters[.requests]
+        }
+        fillOutcomes(&row, counters, wallNow: wallNow)
+        fillUnusedFeatures(&row)
+        row[.mode] = .string(backend.routes.proxy.mode.rawValue)
+        row[.algo] = .string(backend.routes.proxy.balance.statsName)
+        row[int: .aggServerStatus] = 0
+        row[int: .aggServerCheckStatus] = 0
+        row[int: .aggCheckStatus] = 0
+        fillProtocolModules(&row, counters, isHTTP: isHTTP)
+        return row
+    }
+
+    private func fillSessions(_ row: inout StatRow, _ counters: StatCounters, current: Int) {
+        row[int: .scur] = current
+        row[int: .smax] = counters[peak: .sessions]
+        row[int: .stot] = counters[.sessions]
+        row[int: .bin] = counters[.bytesIn]
+        row[int: .bout] = counters[.bytesOut]
+        row[int: .dresp] = counters[.deniedResponses]
+    }
+
+    private func fillResponses(_ row: inout StatRow, _ counters: StatCounters) {
+        row[int: .hrsp1xx] = counters[.responses1xx]
+        row[int: .hrsp2xx] = counters[.responses2xx]
+        row[int: .hrsp3xx] = counters[.responses3xx]
+        row[int: .hrsp4xx] = counters[.responses4xx]
+        row[int: .hrsp5xx] = counters[.responses5xx]
+        row[int: .hrspOther] = counters[.responsesOther]
+    }
+
+    /// Backend and server columns that say how sessions ended and how long they took.
+    private func fillOutcomes(_ row: inout StatRow, _ counters: StatCounters, wallNow: Int) {
+        row[int: .econ] = counters[.connectionErrors]
+        row[int: .eresp] = counters[.responseErrors]
+        row[int: .wretr] = counters[.retries]
+        row[int: .wredis] = counters[.redispatches]
+        row[int: .cliAbrt] = counters[.clientAborts]
+        row[int: .srvAbrt] = counters[.serverAborts]
+        let last = counters.lastSessionSecond
+        row[int: .lastsess] = last == 0 ? -1 : max(0, wallNow - last)
+        row[int: .qtime] = counters.average(.queueTime)
+        row[int: .ctime] = counters.average(.connectTime)
+        row[int: .rtime] = counters.average(.responseTime)
+        row[int: .ttime] = counters.average(.totalTime)
+        row[int: .qtimeMax] = counters[peak: .queueTime]
+        row[int: .ctimeMax] = counters[peak: .connectTime]
+        row[int: .rtimeMax] = counters[peak: .responseTime]
+        row[int: .ttimeMax] = counters[peak: .totalTime]
+        row[int: .wrew] = counters[.failedRewrites]
+        row[int: .connect] = counters[.newConnections]
+        row[int: .reuse] = counters[.reusedConnections]
+        row[int: .eint] = counters[.internalErrors]
+    }
+
+    /// Compression and cache: usher has neither, so their counters stay at zero, as HAProxy's do
+    /// for a proxy that does not use them.
+    private func fillUnusedFeatures(_ row: inout StatRow) {
+        for field in [StatField.compIn, .compOut, .compByp, .compRsp, .cacheLookups, .cacheHits] { row[int: field] = 0 }
+    }
+
+    /// The per-protocol columns after `-`: TLS and HTTP/2 at zero (usher terminates neither yet),
+    /// HTTP/1 from the proxy's own counters.
+    private func fillProtocolModules(_ row: inout StatRow, _ counters: StatCounters, isHTTP: Bool) {
+        for field in StatField.allCases where field.rawValue > StatField.moduleSeparator.rawValue { row[int: field] = 0 }
+        if isHTTP {
+            row[int: .h1TotalConnections] = counters[.sessions]
+            row[int: .h1TotalStreams] = counters[.requests]
+            row[int: .h1BytesIn] = counters[.bytesIn]
+            row[int: .h1BytesOut] = counters[.bytesOut]
+        }
+    }
+
+    /// HAProxy's status words: `UP`, `DOWN`, `UP 1/3` (failing, not down yet), `DOWN 1/2` (passing,
+    /// not up yet), `no check`, `MAINT`, `DRAIN`.
+    func serverStatus(_ server: ServerRuntime, report: ServerCheckReport) -> String {
+        switch server.admin {
+        case .maintenance: return "MAINT"
+        case .drain where server.up.load(ordering: .relaxed): return "DRAIN"
+        default: break
+        }
+        guard server.server.isChecked else { return server.admin == .drain ? "DRAIN" : "no check" }
+        let full = report.rise + report.fall - 1
+        if report.health >= report.rise {
+            return report.health == full ? "UP" : "UP \(report.health - report.rise + 1)/\(report.fall)"
+        }
+        return report.health == 0 ? "DOWN" : "DOWN \(report.health)/\(report.rise)"
+    }
+}
