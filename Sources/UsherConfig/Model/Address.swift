@@ -12,14 +12,27 @@ public struct Address: Sendable, Equatable, CustomStringConvertible {
     public var family: Family
     /// The port range; a single port is `p...p`. `nil` when no port was given (servers only).
     public var ports: ClosedRange<Int>?
+    /// A UNIX-domain socket (`/path`, `unix@`, `abns@`) instead of a TCP one; `host` and `ports`
+    /// are then nil.
+    public var unixSocket: UnixSocketName?
 
     public init(host: String?, family: Family, ports: ClosedRange<Int>?) {
         self.host = host
         self.family = family
         self.ports = ports
+        self.unixSocket = nil
+    }
+
+    /// A UNIX-domain socket address.
+    public init(unixSocket: UnixSocketName) {
+        self.host = nil
+        self.family = .unspecified
+        self.ports = nil
+        self.unixSocket = unixSocket
     }
 
     public var description: String {
+        if let unixSocket { return unixSocket.description }
         let hostText: String
         switch (host, family) {
         case (nil, .ipv6): hostText = "[::]"
@@ -37,27 +50,36 @@ public struct Address: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Parses `[prefix@]host[:port[-port]]` as HAProxy does: `*:80`, `:80`, `0.0.0.0:80`, `[::]:443`,
-    /// `:::443`, `ipv4@…`, `ipv6@…`. Unix sockets and other families are refused with a message saying so.
+    /// `:::443`, `ipv4@…`, `ipv6@…`; and UNIX stream sockets: `/path`, `unix@PATH` (also `uxst@`),
+    /// `abns@NAME`. Other families are refused with a message saying so.
     public static func parse(_ text: String, portRequired: Bool) -> Result<Address, ParseError> {
         var rest = Substring(text)
         var family = Family.unspecified
+        if rest.hasPrefix("/") {
+            // A bare absolute path is a UNIX socket, as in HAProxy; an `@` in it is part of the path.
+            return UnixSocketName.parse(rest, abstract: false, written: text).map(Address.init(unixSocket:))
+        }
         if let at = rest.firstIndex(of: "@") {
             let prefix = rest[..<at]
             switch prefix {
             case "ipv4": family = .ipv4
             case "ipv6": family = .ipv6
-            case "unix", "abns", "abnsz", "fd", "sockpair", "udp", "udp4", "udp6", "quic4", "quic6", "uxst", "uxdg", "tcp", "tcp4", "tcp6":
+            case "unix", "uxst":
+                return UnixSocketName.parse(rest[rest.index(after: at)...], abstract: false, written: text).map(Address.init(unixSocket:))
+            case "abns":
+                return UnixSocketName.parse(rest[rest.index(after: at)...], abstract: true, written: text).map(Address.init(unixSocket:))
+            case "abnsz", "fd", "sockpair", "udp", "udp4", "udp6", "quic4", "quic6", "uxdg", "tcp", "tcp4", "tcp6":
                 if prefix == "tcp" { break }
                 if prefix == "tcp4" { family = .ipv4; break }
                 if prefix == "tcp6" { family = .ipv6; break }
-                return .failure(ParseError(message: "address family '\(prefix)@' is not supported by usher yet (only TCP over IPv4 and IPv6)"))
+                return .failure(ParseError(message: "address family '\(prefix)@' is not supported by usher yet (only TCP over IPv4 and IPv6, and UNIX stream sockets)"))
             default:
                 return .failure(ParseError(message: "unknown address prefix '\(prefix)@' in '\(text)'"))
             }
             rest = rest[rest.index(after: at)...]
         }
         if rest.hasPrefix("/") {
-            return .failure(ParseError(message: "unix socket path '\(rest)' is not supported by usher yet (only TCP over IPv4 and IPv6)"))
+            return .failure(ParseError(message: "'\(text)' puts a socket path after an IP family prefix (write '\(rest)' or 'unix@\(rest)')"))
         }
         var host: Substring
         var portText: Substring?

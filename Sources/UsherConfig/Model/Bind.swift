@@ -9,6 +9,8 @@ public struct Bind: Sendable, Equatable {
     public var name: String?
     /// `backlog`
     public var backlog: Int?
+    /// `mode`, `uid`/`user`, `gid`/`group`: applied to the socket file of each UNIX-path address.
+    public var unixPermissions: UnixSocketPermissions
     public var location: SourceLocation
 
     public init(addresses: [Address], location: SourceLocation) {
@@ -17,6 +19,7 @@ public struct Bind: Sendable, Equatable {
         self.v6Only = nil
         self.name = nil
         self.backlog = nil
+        self.unixPermissions = UnixSocketPermissions()
         self.location = location
     }
 }

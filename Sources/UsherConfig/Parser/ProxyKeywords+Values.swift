@@ -6,6 +6,10 @@ extension ProxyKeywords {
         for piece in words[1].split(separator: ",") {
             switch Address.parse(String(piece), portRequired: true) {
             case .success(let address):
+                if address.unixSocket != nil {
+                    addresses.append(address)
+                    continue
+                }
                 guard let ports = address.ports, ports.lowerBound > 0 || ports.count == 1 else {
                     throw ConfigurationError("invalid port range in '\(piece)'")
                 }
@@ -32,6 +36,8 @@ extension ProxyKeywords {
                 let text = try value()
                 guard let n = ConfigurationValues.integer(text) else { throw ConfigurationError("bind 'backlog' expects an integer, not '\(text)'") }
                 bind.backlog = n
+            case "mode", "uid", "gid", "user", "group":
+                try parseUnixPermission(option, try value(), into: &bind.unixPermissions)
             default:
                 if HAProxyKeywords.bindOptions.contains(option) {
                     throw ConfigurationError.notSupported("bind option '\(option)'")
@@ -39,6 +45,10 @@ extension ProxyKeywords {
                 let hint = NearestMatch.find(option, in: HAProxyKeywords.bindOptions).map { "; did you mean '\($0)'?" } ?? ""
                 throw ConfigurationError("unknown bind option '\(option)'\(hint)")
             }
+        }
+        if !bind.unixPermissions.isEmpty, !bind.addresses.contains(where: { if case .path = $0.unixSocket { return true } else { return false } }) {
+            // HAProxy accepts these on any bind and uses them only for socket files: say so.
+            builder.warn(location, "bind options 'mode', 'uid', 'gid', 'user' and 'group' apply only to UNIX socket paths; '\(words[1])' has none, so they change nothing")
         }
         builder.proxy.binds.append(bind)
     }

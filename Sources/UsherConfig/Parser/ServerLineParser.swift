@@ -11,14 +11,18 @@ enum ServerLineParser {
         case .success(let parsed): address = parsed
         case .failure(let error): throw ConfigurationError(error.message)
         }
-        if address.host == nil {
+        if address.host == nil && address.unixSocket == nil {
             throw ConfigurationError("server '\(name)' needs a host address, not '\(line.words[2])'")
         }
         if let ports = address.ports, ports.count != 1 {
             throw ConfigurationError("server '\(name)' takes one port, not a range")
         }
-        let options = try parseOptions(line.words.dropFirst(3), line: line)
-        return Server(name: name, address: address, options: options.inheriting(defaults), location: line.location)
+        let options = try parseOptions(line.words.dropFirst(3), line: line).inheriting(defaults)
+        if address.unixSocket != nil, options.checkAddress != nil, options.checkPort == nil {
+            // `addr` moves the checks to an IP address, which needs a port a socket path does not give.
+            throw ConfigurationError("server '\(name)' has a UNIX socket address and a check 'addr' but no check 'port'")
+        }
+        return Server(name: name, address: address, options: options, location: line.location)
     }
 
     static func parseOptions(_ words: ArraySlice<String>, line: ConfigurationLine) throws -> ServerOptions {

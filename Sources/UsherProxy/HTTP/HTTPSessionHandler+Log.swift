@@ -21,7 +21,7 @@ extension HTTPSessionHandler {
         let requestLine = exchange.isParsed
             ? "\(exchange.request.method) \(exchange.request.target) \(exchange.request.version)" : nil
         let record = HTTPLogRecord(
-            clientAddress: connection.source?.unmapped.description ?? "-", clientPort: connection.sourcePort,
+            clientAddress: connection.source?.unmapped.description ?? connection.loggedSource.address, clientPort: connection.loggedSource.port,
             requestDate: LogClock.timestamp(wallMicroseconds: exchange.wallMicroseconds), frontend: frontend.name,
             backend: backend?.name ?? frontend.name, server: server?.name ?? "<NOSRV>",
             requestTime: exchange.headMilliseconds, queueTime: exchange.connector?.queueMilliseconds ?? -1,
@@ -44,8 +44,8 @@ extension HTTPSessionHandler {
             return
         }
         let facts = LogFormatLine.Facts(
-            frontendAddress: connection.destination?.description ?? "-", frontendPort: connection.destinationPort,
-            serverAddress: server.map { "\($0.address.ipAddress ?? "-")" } ?? "-", serverPort: server?.address.port ?? 0,
+            frontendAddress: connection.loggedDestination, frontendPort: connection.destinationPort,
+            serverAddress: server?.loggedAddress ?? "-", serverPort: server?.address.port ?? 0,
             bytesFromClient: exchange.bytesFromClient, acceptDate: LogClock.timestamp(wallMicroseconds: acceptWallMicroseconds),
             hostname: LogClock.hostname(), pid: getpid()
         )

@@ -31,6 +31,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     let runtime: ProxyRuntime
     let frontend: FrontendRuntime
     let acceptProxy: Bool
+    /// The listener's id when it is a UNIX-domain socket (clients there have no IP address).
+    let unixListenerID: Int?
     var context: ChannelHandlerContext?
     var connection = ConnectionInfo(source: nil, sourcePort: 0, destination: nil, destinationPort: 0)
 
@@ -72,7 +74,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     var timerDeadline: NIODeadline?
     var countsReleased = false
 
-    init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool) {
+    init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool, unixListenerID: Int? = nil) {
+        self.unixListenerID = unixListenerID
         self.runtime = runtime
         self.frontend = frontend
         self.acceptProxy = acceptProxy
@@ -107,10 +110,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         started = true
         let remote = context.channel.remoteAddress
         let local = context.channel.localAddress
-        connection = ConnectionInfo(
-            source: remote.flatMap(IPAddress.init(socketAddress:)), sourcePort: remote?.port ?? 0,
-            destination: local.flatMap(IPAddress.init(socketAddress:)), destinationPort: local?.port ?? 0
-        )
+        connection = ConnectionInfo(remote: remote, local: local, unixListenerID: unixListenerID)
         var sample = SampleContext(connection: connection, payload: inbound, isFinal: true, helloParser: runtime.helloParser)
         if case .reject = frontend.routes.evaluateConnectionRules(&sample) {
             closeClient()

@@ -15,6 +15,8 @@ public final class UsherServer: Sendable {
     private let group: EventLoopGroup
     private let ownsGroup: Bool
     private let listeners = NIOLockedValueBox<[(frontend: String, channel: Channel)]>([])
+    /// The files of UNIX-socket listeners, removed when listening stops.
+    let unixSocketFiles = NIOLockedValueBox<[UnixSocketFile]>([])
     private let checkers = NIOLockedValueBox<[HealthChecker]>([])
     private let logDispatcher: LogDispatcher
 
@@ -30,7 +32,7 @@ public final class UsherServer: Sendable {
             ownsGroup = true
         }
         let tag = table.configuration.global.logTag ?? "usher"
-        logDispatcher = LogDispatcher(group: self.group, tag: tag)
+        logDispatcher = LogDispatcher(tag: tag, sendHostname: table.configuration.global.logSendHostname, logger: logger)
         do {
             runtime = try ProxyRuntime(table: table, log: logDispatcher, logger: logger)
         } catch {
@@ -45,10 +47,13 @@ public final class UsherServer: Sendable {
             runtime.logger.warning("log target at \(target.location) unusable: \(problem)")
         }
         for frontend in runtime.frontends {
+            // Listeners are numbered from 1 in each frontend, in order, as HAProxy numbers them.
+            var listenerID = 0
             for bind in frontend.routes.proxy.binds {
                 for address in bind.addresses {
                     for port in address.ports ?? 0...0 {
-                        let channel = try bindListener(frontend: frontend, bind: bind, address: address, port: port)
+                        listenerID += 1
+                        let channel = try bindListener(frontend: frontend, bind: bind, address: address, port: port, listenerID: listenerID)
                         listeners.withLockedValue { $0.append((frontend.name, channel)) }
                     }
                 }
@@ -57,9 +62,10 @@ public final class UsherServer: Sendable {
         try startHealthChecks()
     }
 
-    private func bindListener(frontend: FrontendRuntime, bind: Bind, address: Address, port: Int) throws -> Channel {
+    private func bindListener(frontend: FrontendRuntime, bind: Bind, address: Address, port: Int, listenerID: Int) throws -> Channel {
         let runtime = self.runtime
         let acceptProxy = bind.acceptProxy
+        let unixListenerID = address.unixSocket == nil ? nil : listenerID
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: Int32(bind.backlog ?? 1024))
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -77,18 +83,24 @@ public final class UsherServer: Sendable {
             // a future per accepted connection.
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.configureProxiedSocket(keepAlive: frontend.clientKeepAlive, autoRead: true, noDelay: true)
+                    // TCP keep-alives and Nagle mean nothing on a UNIX socket.
+                    try channel.configureProxiedSocket(
+                        keepAlive: frontend.clientKeepAlive && unixListenerID == nil, autoRead: true, noDelay: unixListenerID == nil
+                    )
                     if frontend.isHTTP {
                         try channel.pipeline.syncOperations.addHandler(
-                            HTTPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy)
+                            HTTPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy, unixListenerID: unixListenerID)
                         )
                     } else {
                         try channel.pipeline.syncOperations.addHandler(
-                            TCPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy)
+                            TCPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy, unixListenerID: unixListenerID)
                         )
                     }
                 }
             }
+        if let unixSocket = address.unixSocket {
+            return try bindUnixListener(bootstrap, to: unixSocket, bind: bind, frontend: frontend)
+        }
         let hosts: [String]
         switch (address.host, address.family) {
         case (let host?, _): hosts = [host]
@@ -140,6 +152,11 @@ public final class UsherServer: Sendable {
             return listeners.map(\.channel)
         }
         for channel in channels { try? channel.close().wait() }
+        let files = unixSocketFiles.withLockedValue { files in
+            defer { files = [] }
+            return files
+        }
+        for file in files { file.remove() }
     }
 
     /// Connections currently open.

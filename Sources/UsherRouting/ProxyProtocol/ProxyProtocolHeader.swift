@@ -26,6 +26,14 @@ public struct ProxyProtocolHeader: Sendable, Equatable {
         }
     }
 
+    /// The version 1 header for a connection without IP addresses (a UNIX-socket client), as
+    /// HAProxy sends it: the server uses the connection's own addresses.
+    public static let unknownV1: [UInt8] = Array("PROXY UNKNOWN\r\n".utf8)
+
+    /// The version 2 header for the same case, as HAProxy sends it: the LOCAL command, family
+    /// UNSPEC, no address block.
+    public static let localV2: [UInt8] = v2Signature + [0x20, 0x00, 0x00, 0x00]
+
     /// `PROXY TCP4 1.2.3.4 5.6.7.8 1234 443\r\n`
     public func encodeV1() -> [UInt8] {
         let (s, d) = sameFamily

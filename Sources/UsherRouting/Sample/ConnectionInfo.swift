@@ -4,11 +4,36 @@ public struct ConnectionInfo: Sendable, Equatable {
     public var sourcePort: Int
     public var destination: IPAddress?
     public var destinationPort: Int
+    /// Set when the client came in over a UNIX-domain socket (which has no IP addresses): the id of
+    /// the listener it came in on, counted from 1 over the frontend's binds, which HAProxy logs in
+    /// place of the client's port (`unix:1`).
+    public var unixListenerID: Int?
 
     public init(source: IPAddress?, sourcePort: Int, destination: IPAddress?, destinationPort: Int) {
         self.source = source
         self.sourcePort = sourcePort
         self.destination = destination
         self.destinationPort = destinationPort
+        self.unixListenerID = nil
+    }
+
+    /// A client of a UNIX-domain socket listener.
+    public init(unixListenerID: Int) {
+        self.init(source: nil, sourcePort: 0, destination: nil, destinationPort: 0)
+        self.unixListenerID = unixListenerID
+    }
+
+    /// The client's address and port as HAProxy's logs show them: `unix` and the listener's id for a
+    /// UNIX-socket client, `-` and 0 when unknown.
+    public var loggedSource: (address: String, port: Int) {
+        if let source { return (source.description, sourcePort) }
+        if let unixListenerID { return ("unix", unixListenerID) }
+        return ("-", sourcePort)
+    }
+
+    /// The frontend's address as logged (`%fi`): `unix` for a UNIX-socket listener.
+    public var loggedDestination: String {
+        if let destination { return destination.description }
+        return unixListenerID == nil ? "-" : "unix"
     }
 }

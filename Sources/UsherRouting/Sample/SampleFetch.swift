@@ -89,14 +89,17 @@ struct SampleFetch: Sendable {
             return .value(.address(address))
         }),
         SampleFetch(names: ["src_port"], defaultMatch: .integer, readsPayload: false, make: noArguments { context in
-            .value(.integer(Int64(context.connection.sourcePort)))
+            // No port without an IP address (a UNIX-socket client), as in HAProxy.
+            guard context.connection.source != nil else { return .noValue }
+            return .value(.integer(Int64(context.connection.sourcePort)))
         }),
         SampleFetch(names: ["dst"], defaultMatch: .ip, readsPayload: false, make: noArguments { context in
             guard let address = context.connection.destination else { return .noValue }
             return .value(.address(address))
         }),
         SampleFetch(names: ["dst_port"], defaultMatch: .integer, readsPayload: false, make: noArguments { context in
-            .value(.integer(Int64(context.connection.destinationPort)))
+            guard context.connection.destination != nil else { return .noValue }
+            return .value(.integer(Int64(context.connection.destinationPort)))
         }),
         SampleFetch(names: ["wait_end"], defaultMatch: .boolean, readsPayload: true, make: noArguments { context in
             context.isFinal ? .value(.boolean(true)) : .needMoreData
