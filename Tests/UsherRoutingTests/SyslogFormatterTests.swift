@@ -5,7 +5,7 @@ import Testing
 /// Datagrams and lines from docs/haproxy-reference-observations.md §2.1 and §2.4.
 @Suite("Syslog framing")
 struct SyslogFormatterTests {
-    static let formatter = SyslogFormatter(tag: "haproxy", processID: 5199, hostname: "-")
+    static let formatter = SyslogFormatter(tag: "haproxy", processID: 5199, hostname: nil)
     static let time = LogTimestamp(year: 2026, month: 11, day: 27, hour: 1, minute: 23, second: 54, millisecond: 452, microsecond: 452_123)
     static let message = "127.0.0.1:41830 [27/Nov/2026:01:23:54.452] https-in pumpio-ssl/pump 1/0/7 1901 -- 1/1/0/0/0 0/0"
 
@@ -57,7 +57,7 @@ struct SyslogFormatterTests {
 
     @Test func rfc5424() {
         let time = LogTimestamp(year: 2026, month: 11, day: 27, hour: 1, minute: 25, second: 41, millisecond: 159, microsecond: 159_124)
-        let formatter = SyslogFormatter(tag: "haproxy", processID: 6779, hostname: "-")
+        let formatter = SyslogFormatter(tag: "haproxy", processID: 6779, hostname: nil)
         let framed = formatter.frame("msg", level: .info, at: time, for: Self.target(format: .rfc5424))
         #expect(framed == "<150>1 2026-11-27T01:25:41.159124+00:00 - haproxy 6779 - - msg\n")
         let east = LogTimestamp(year: 2026, month: 1, day: 2, hour: 3, minute: 4, second: 5, microsecond: 6, utcOffset: 5 * 3600 + 30 * 60)
@@ -74,11 +74,12 @@ struct SyslogFormatterTests {
             == "<144>Nov 27 01:24:06 haproxy[5199]: backend servers-ssl has no server available!\n")
     }
 
-    /// `log … len N`: the whole datagram, newline included, fits in N bytes.
-    @Test func lengthLimitIncludesTheNewline() {
+    /// `log … len N`: the text is cut to N bytes and the newline follows, as HAProxy 2.6 sends it
+    /// (observed: `len 80` gives 81-byte datagrams, over UDP and over a UNIX socket).
+    @Test func lengthLimitIsBeforeTheNewline() {
         let long = String(repeating: "x", count: 500)
         let framed = Self.formatter.frame(long, level: .info, at: Self.time, for: Self.target(length: 100))
-        #expect(framed.utf8.count == 100)
+        #expect(framed.utf8.count == 101)
         #expect(framed.hasPrefix("<150>Nov 27 01:23:54 haproxy[5199]: xxx"))
         #expect(framed.hasSuffix("x\n"))
         let short = Self.formatter.frame("ok", level: .info, at: Self.time, for: Self.target(length: 100))

@@ -2,6 +2,9 @@
 public struct GlobalSettings: Sendable, Equatable {
     public var logTargets: [LogTarget] = []
     public var logTag: String?
+    /// `log-send-hostname`: fills the syslog header's hostname field (and makes it `rfc3164` for
+    /// targets without a `format`).
+    public var logSendHostname: LogSendHostname?
     public var maxconn: Int?
     public var user: String?
     public var group: String?

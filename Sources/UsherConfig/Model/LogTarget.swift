@@ -1,8 +1,10 @@
 /// Where a `log` line sends messages.
 public struct LogTarget: Sendable, Equatable {
-    public enum Destination: Sendable, Equatable {
+    public enum Destination: Sendable, Hashable {
         /// A syslog server over UDP; the port defaults to 514.
         case udp(host: String, port: Int)
+        /// A UNIX datagram socket (`log /dev/log`, `log unix@PATH`), as syslog daemons listen.
+        case unix(path: String)
         case stdout
         case stderr
     }
@@ -27,14 +29,22 @@ public struct LogTarget: Sendable, Equatable {
     public var minimumLevel: SyslogLevel?
     /// Maximum line length (`len N`), default 1024.
     public var maximumLength: Int
+    /// `sample RANGES:SIZE`: only some messages of each period are sent.
+    public var sample: LogSample?
+    /// Whether `format` was written. Without it HAProxy frames as `rfc3164` but leaves the hostname
+    /// out unless `log-send-hostname` is set; a written `format rfc3164` always has one.
+    public var hasExplicitFormat: Bool
     public var location: SourceLocation
 
     public init(
         destination: Destination, format: Format, facility: SyslogFacility, level: SyslogLevel,
-        minimumLevel: SyslogLevel?, maximumLength: Int, location: SourceLocation
+        minimumLevel: SyslogLevel?, maximumLength: Int, sample: LogSample? = nil, hasExplicitFormat: Bool = false,
+        location: SourceLocation
     ) {
         self.destination = destination
         self.format = format
+        self.sample = sample
+        self.hasExplicitFormat = hasExplicitFormat
         self.facility = facility
         self.level = level
         self.minimumLevel = minimumLevel

@@ -114,9 +114,6 @@ enum ConfigurationChecks {
         guard !proxy.isDisabled else { return }
         let name = "\(proxy.kind.rawValue) '\(proxy.name)'"
         let settings = proxy.settings
-        if proxy.kind.hasFrontendCapability, proxy.mode == .tcp, let format = settings.logFormat {
-            diagnostics.append(.warning(format.location, "'log-format' is not applied by usher yet: \(name) logs no traffic (use 'option tcplog' meanwhile)"))
-        }
         for option in ["abortonclose", "nolinger"] {
             guard let setting = settings.options[option], setting.enabled, let side = ProxyKeywords.options[option]?.side,
                 (side.contains(.frontend) && proxy.kind.hasFrontendCapability) || (side.contains(.backend) && proxy.kind.hasBackendCapability)

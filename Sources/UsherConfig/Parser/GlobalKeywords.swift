@@ -10,6 +10,13 @@ enum GlobalKeywords {
             global.logTargets.append(try LogTargetParser.parse(line))
         },
         "log-tag": { line, global in global.logTag = try single(line) },
+        "log-send-hostname": { line, global in
+            switch line.words.count {
+            case 1: global.logSendHostname = .system
+            case 2: global.logSendHostname = .named(line.words[1])
+            default: throw ConfigurationError("'log-send-hostname' expects at most one argument, the host name to send")
+            }
+        },
         "maxconn": { line, global in global.maxconn = try integer(line) },
         "user": { line, global in global.user = try single(line) },
         "group": { line, global in global.group = try single(line) },

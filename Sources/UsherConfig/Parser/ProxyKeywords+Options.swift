@@ -13,6 +13,8 @@ extension ProxyKeywords {
         "httplog": OptionRule(side: .frontend, replaces: ["tcplog"]),
         "dontlognull": OptionRule(side: .frontend),
         "dontlog-normal": OptionRule(side: .frontend),
+        "log-separate-errors": OptionRule(side: .frontend),
+        "log-health-checks": OptionRule(side: .backend),
         // Per-socket statistics: usher has no statistics page yet, so there is nothing to split.
         "socket-stats": OptionRule(side: .frontend),
         "clitcpka": OptionRule(side: .frontend),

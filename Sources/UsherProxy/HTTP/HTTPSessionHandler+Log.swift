@@ -8,7 +8,6 @@ extension HTTPSessionHandler {
     /// The exchange's `option httplog` line, when the frontend logs.
     func log(_ exchange: HTTPExchange) {
         guard frontend.logsSessions else { return }
-        if frontend.dontLogNormal && exchange.termination == .normal && exchange.status < 500 { return }
         // `dontlognull`: a connection that sent nothing at all is not logged.
         if frontend.dontLogNull && !exchange.isParsed && !receivedAnyByte { return }
         let backend = exchange.backend
@@ -39,8 +38,18 @@ extension HTTPSessionHandler {
             capturedRequestHeaders: exchange.capturedRequestHeaders, capturedResponseHeaders: exchange.capturedResponseHeaders,
             requestLine: requestLine
         )
+        let isError = SessionLogPolicy.isError(
+            termination: exchange.termination, retries: record.counters.retries, redispatched: record.counters.redispatched, status: exchange.status
+        )
+        // `option dontlog-normal` leaves the line out, `log-separate-errors` raises it to err.
+        guard let level = frontend.logPolicy.level(isError: isError) else { return }
         guard let format = frontend.routes.logFormat else {
-            runtime.log.log(record.line, level: .info, to: frontend.logTargets)
+            let line = frontend.logPolicy.commonLogFormat
+                ? record.commonLogFormatLine(
+                    requestDateUTC: LogClock.utcTimestamp(wallMicroseconds: exchange.wallMicroseconds),
+                    acceptMillisecond: Int(acceptWallMicroseconds % 1_000_000 / 1000))
+                : record.line
+            runtime.log.log(line, level: level, to: frontend.logTargets, scope: frontend.name)
             return
         }
         let facts = LogFormatLine.Facts(
@@ -50,7 +59,7 @@ extension HTTPSessionHandler {
             hostname: LogClock.hostname(), pid: getpid()
         )
         var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, request: exchange.isParsed ? exchange.request : nil)
-        runtime.log.log(format.render(record, facts, &sample), level: .info, to: frontend.logTargets)
+        runtime.log.log(format.render(record, facts, &sample), level: level, to: frontend.logTargets, scope: frontend.name)
     }
 
     /// `capture request header` values of the frontend, from `headers`.

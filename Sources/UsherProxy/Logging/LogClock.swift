@@ -27,6 +27,19 @@ enum LogClock {
         )
     }
 
+    /// `wallMicroseconds` broken down in UTC (the CLF date, `%trg`).
+    static func utcTimestamp(wallMicroseconds: Int64) -> LogTimestamp {
+        var time = time_t(wallMicroseconds / 1_000_000)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        let microseconds = Int(wallMicroseconds % 1_000_000)
+        return LogTimestamp(
+            year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday),
+            hour: Int(parts.tm_hour), minute: Int(parts.tm_min), second: Int(parts.tm_sec),
+            millisecond: microseconds / 1000, microsecond: microseconds, utcOffset: 0
+        )
+    }
+
     /// Wall-clock seconds since the epoch (persistence cookie dates).
     static func unixSeconds() -> Int64 {
         wallMicroseconds() / 1_000_000

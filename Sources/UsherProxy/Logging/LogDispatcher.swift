@@ -1,69 +1,166 @@
+import Atomics
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import UsherConfig
 import UsherRouting
 
-/// Sends log lines to `log` targets: syslog over UDP, stdout or stderr. Thread-safe; UDP datagrams go
-/// out through one unconnected datagram socket per address family.
+/// Sends log lines to `log` targets: syslog over UDP or a UNIX datagram socket, stdout or stderr.
+/// Thread-safe; called from the event loops at the end of each session.
+///
+/// Datagrams go out with a plain non-blocking `sendto` from the caller's thread, not through a
+/// SwiftNIO `DatagramChannel`, because:
+/// - logging must never hold up the data path: a channel written from another thread queues each
+///   message (unbounded) behind an event-loop hop, where one `sendto(…, MSG_DONTWAIT)` either hands
+///   the datagram to the kernel at once or fails with `EAGAIN` when the receiver's queue is full.
+///   That kernel queue is the bound; a message that does not fit is dropped and counted, as
+///   HAProxy does;
+/// - the UNIX socket is left unconnected and named in each `sendto`, so a syslog daemon that is
+///   restarted (its socket removed and created again) is reached by the next message with no
+///   reconnection logic, and a socket missing at start is simply tried again with each message.
+///   A connected socket would keep pointing at the old, dead one.
 public final class LogDispatcher: Sendable {
     let formatter: SyslogFormatter
-    private let group: EventLoopGroup
-    private let channels = NIOLockedValueBox<[NIOBSDSocket.ProtocolFamily: Channel]>([:])
-    private let addresses = NIOLockedValueBox<[String: SocketAddress]>([:])
+    private let logger: Logger?
+    /// Where each destination goes, created by `prepare(_:)` (or on first use for a UNIX path).
+    private let endpoints = NIOLockedValueBox<[LogTarget.Destination: LogEndpoint]>([:])
+    /// One socket per address family, opened on first use.
+    private let sockets = NIOLockedValueBox<[Int32: Int32]>([:])
+    /// `sample` counters, per proxy and `log` line (HAProxy counts them per proxy).
+    private let sampleCounters = NIOLockedValueBox<[String: Int]>([:])
     private let outputLock = NIOLock()
+    /// Messages dropped because their target was absent or full (HAProxy's `DroppedLogs`).
+    let dropped = ManagedAtomic<Int>(0)
 
-    public init(group: EventLoopGroup, tag: String) {
-        self.group = group
-        self.formatter = SyslogFormatter(tag: tag, processID: ProcessInfo.processInfo.processIdentifier, hostname: LogClock.hostname())
+    /// - Parameters:
+    ///   - group: unused since datagrams go out with plain sockets; kept so callers need not change.
+    ///   - sendHostname: the global `log-send-hostname`.
+    ///   - logger: where a target that becomes unreachable, or reachable again, is reported.
+    public init(group: EventLoopGroup? = nil, tag: String, sendHostname: LogSendHostname? = nil, logger: Logger? = nil) {
+        let hostname: String?
+        switch sendHostname {
+        case nil: hostname = nil
+        case .system: hostname = LogClock.hostname()
+        case .named(let name): hostname = name
+        }
+        self.formatter = SyslogFormatter(tag: tag, processID: ProcessInfo.processInfo.processIdentifier, hostname: hostname)
+        self.logger = logger
     }
 
-    /// Sends `message` to each target whose level lets it through.
-    public func log(_ message: String, level: SyslogLevel, to targets: [LogTarget], at time: LogTimestamp? = nil) {
+    /// Messages dropped so far: their target was missing, refused them or had no room.
+    public var droppedMessages: Int { dropped.load(ordering: .relaxed) }
+
+    /// Sends `message` to each target whose level (and `sample`) lets it through. `scope` names the
+    /// proxy the targets belong to ("" for the process), which keeps `sample` counts per proxy.
+    public func log(_ message: String, level: SyslogLevel, to targets: [LogTarget], at time: LogTimestamp? = nil, scope: String = "") {
         guard !targets.isEmpty else { return }
-        let when = time ?? LogClock.now()
+        var when = time
         for target in targets where SyslogFormatter.accepts(level, target: target) {
-            let framed = formatter.frame(message, level: level, at: when, for: target)
+            if let sample = target.sample, !sampled(sample, target: target, scope: scope) { continue }
+            let now = when ?? LogClock.now()
+            when = now
+            let framed = formatter.frame(message, level: level, at: now, for: target)
             switch target.destination {
             case .stdout: write(framed, to: FileHandle.standardOutput)
             case .stderr: write(framed, to: FileHandle.standardError)
-            case .udp(let host, let port): send(framed, host: host, port: port)
+            case .udp, .unix: send(framed, to: target.destination)
             }
         }
+    }
+
+    /// Counts the message for `target` and says whether its position is one `sample` keeps.
+    private func sampled(_ sample: LogSample, target: LogTarget, scope: String) -> Bool {
+        let key = "\(scope)\u{0}\(target.location.file):\(target.location.line)"
+        let index = sampleCounters.withLockedValue { counters in
+            let index = counters[key, default: 0]
+            counters[key] = (index + 1) % sample.size
+            return index
+        }
+        return sample.accepts(index: index)
     }
 
     private func write(_ text: String, to handle: FileHandle) {
         outputLock.withLock { handle.write(Data(text.utf8)) }
     }
 
-    private func send(_ text: String, host: String, port: Int) {
-        guard let address = addresses.withLockedValue({ $0["\(host):\(port)"] }),
-            let channel = channels.withLockedValue({ $0[address.protocol] })
-        else { return }
-        var buffer = channel.allocator.buffer(capacity: text.utf8.count)
-        buffer.writeString(text)
-        channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+    private func send(_ text: String, to destination: LogTarget.Destination) {
+        guard let endpoint = endpoint(for: destination) else {
+            dropped.wrappingIncrement(ordering: .relaxed)
+            return
+        }
+        guard let socket = socket(family: endpoint.family) else {
+            dropped.wrappingIncrement(ordering: .relaxed)
+            return
+        }
+        var bytes = Array(text.utf8)
+        let result = bytes.withUnsafeMutableBytes { buffer in
+            endpoint.withAddress { address, length in
+                sendto(socket, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL), address, length)
+            }
+        }
+        if result < 0 {
+            let error = errno
+            dropped.wrappingIncrement(ordering: .relaxed)
+            if endpoint.failing.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged {
+                logger?.warning("log target \(endpoint.name) unreachable (\(String(cString: strerror(error)))): messages to it are dropped until it accepts them again")
+            }
+        } else if endpoint.failing.load(ordering: .relaxed),
+            endpoint.failing.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged
+        {
+            logger?.notice("log target \(endpoint.name) reachable again")
+        }
     }
 
-    /// Resolves the UDP targets' addresses and opens their sockets. Call it before serving, off the
-    /// event loops: it blocks. Targets that cannot be resolved are returned with the reason.
+    private func endpoint(for destination: LogTarget.Destination) -> LogEndpoint? {
+        if let known = endpoints.withLockedValue({ $0[destination] }) { return known }
+        // A UNIX path needs no resolution; a UDP host is resolved in `prepare`, off the event loops.
+        guard case .unix(let path) = destination else { return nil }
+        let endpoint = LogEndpoint(unixPath: path)
+        endpoints.withLockedValue { $0[destination] = endpoint }
+        return endpoint
+    }
+
+    private func socket(family: Int32) -> Int32? {
+        sockets.withLockedValue { sockets in
+            if let socket = sockets[family] { return socket }
+            let socket = Glibc.socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard socket >= 0 else { return nil }
+            sockets[family] = socket
+            return socket
+        }
+    }
+
+    /// Resolves the UDP targets' addresses and checks that the UNIX ones exist. Call it before
+    /// serving, off the event loops: it blocks. Returns each target that cannot be used yet, with the
+    /// reason: a UDP host that does not resolve is never used; a UNIX socket that is missing or
+    /// refuses is tried again with every message.
     public func prepare(_ targets: [LogTarget]) -> [(LogTarget, String)] {
         var failures: [(LogTarget, String)] = []
-        for target in targets {
-            guard case .udp(let host, let port) = target.destination else { continue }
-            let key = "\(host):\(port)"
-            if addresses.withLockedValue({ $0[key] }) != nil { continue }
-            do {
-                let address = try SocketAddress.makeAddressResolvingHost(host, port: port)
-                addresses.withLockedValue { $0[key] = address }
-                let family = address.protocol
-                if channels.withLockedValue({ $0[family] }) == nil {
-                    let channel = try DatagramBootstrap(group: group).bind(host: family == .inet6 ? "::" : "0.0.0.0", port: 0).wait()
-                    channels.withLockedValue { $0[family] = channel }
+        var checked: Set<LogTarget.Destination> = []
+        for target in targets where checked.insert(target.destination).inserted {
+            switch target.destination {
+            case .stdout, .stderr:
+                continue
+            case .udp(let host, let port):
+                guard endpoints.withLockedValue({ $0[target.destination] }) == nil else { continue }
+                do {
+                    let address = try SocketAddress.makeAddressResolvingHost(host, port: port)
+                    let endpoint = LogEndpoint(address: address, name: "\(host):\(port)")
+                    endpoints.withLockedValue { $0[target.destination] = endpoint }
+                } catch {
+                    failures.append((target, "\(error)"))
                 }
-            } catch {
-                failures.append((target, "\(error)"))
+            case .unix(let path):
+                let endpoint = endpoint(for: target.destination)
+                if let problem = LogEndpoint.probe(unixPath: path) {
+                    endpoint?.failing.store(true, ordering: .relaxed)
+                    failures.append((target, "cannot reach the log socket \(path) (\(problem)); usher keeps trying with each message"))
+                }
             }
         }
         return failures
@@ -71,10 +168,68 @@ public final class LogDispatcher: Sendable {
 
     /// Closes the sockets.
     public func shutdown() {
-        let all = channels.withLockedValue { channels in
-            defer { channels = [:] }
-            return Array(channels.values)
+        let all = sockets.withLockedValue { sockets in
+            defer { sockets = [:] }
+            return Array(sockets.values)
         }
-        for channel in all { channel.close(promise: nil) }
+        for socket in all { close(socket) }
+    }
+}
+
+/// One datagram destination: its socket address, built once, and whether sending to it fails.
+final class LogEndpoint: Sendable {
+    let family: Int32
+    let name: String
+    private let storage: [UInt8]
+    private let length: socklen_t
+    /// Set while sends fail, so that the outage and the recovery are each reported once.
+    let failing = ManagedAtomic<Bool>(false)
+
+    init(unixPath path: String) {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8.prefix(MemoryLayout.size(ofValue: address.sun_path) - 1))
+        withUnsafeMutableBytes(of: &address.sun_path) { sunPath in
+            sunPath.copyBytes(from: bytes)
+        }
+        self.family = AF_UNIX
+        self.name = path
+        self.length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + 1)
+        self.storage = withUnsafeBytes(of: &address) { Array($0) }
+    }
+
+    init(address: SocketAddress, name: String) {
+        self.name = name
+        switch address {
+        case .v4(let v4):
+            var raw = v4.address
+            self.family = AF_INET
+            self.length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            self.storage = withUnsafeBytes(of: &raw) { Array($0) }
+        case .v6(let v6):
+            var raw = v6.address
+            self.family = AF_INET6
+            self.length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            self.storage = withUnsafeBytes(of: &raw) { Array($0) }
+        case .unixDomainSocket:
+            preconditionFailure("UNIX log targets are built from their path")
+        }
+    }
+
+    func withAddress<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+        storage.withUnsafeBytes { raw in
+            body(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), length)
+        }
+    }
+
+    /// Why a datagram cannot reach `unixPath` now (it is missing, nobody listens, no permission),
+    /// found by connecting a throw-away socket, which sends nothing; `nil` when it can.
+    static func probe(unixPath: String) -> String? {
+        let endpoint = LogEndpoint(unixPath: unixPath)
+        let socket = Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard socket >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(socket) }
+        let result = endpoint.withAddress { connect(socket, $0, $1) }
+        return result == 0 ? nil : String(cString: strerror(errno))
     }
 }

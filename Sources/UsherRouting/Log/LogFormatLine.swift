@@ -1,10 +1,16 @@
 import UsherConfig
 
 /// A `log-format` string compiled once: literal text, HAProxy's `%` variables (`%ci`, `%ST`,
-/// `%{+Q}r`…) and `%[sample]` expressions, rendered per request from its `HTTPLogRecord`.
+/// `%{+Q}r`…) and `%[sample]` expressions, rendered per request from its `HTTPLogRecord` (or, in
+/// mode tcp, per session from its `TCPLogRecord`).
+///
+/// Spaces between fields are separators, as in HAProxy: a run of them prints one space, and a
+/// field that prints nothing (`%hr` without captures) takes no room, nor does its separator.
 public struct LogFormatLine: Sendable {
     enum Piece: Sendable {
         case literal(String)
+        /// A run of unescaped spaces.
+        case separator
         /// A variable by its HAProxy name, and whether `+Q` asks for double quotes.
         case variable(String, quoted: Bool)
         case sample(CompiledSample, quoted: Bool)
@@ -14,8 +20,11 @@ public struct LogFormatLine: Sendable {
     static let known: Set<String> = [
         "ci", "cp", "fi", "fp", "bi", "bp", "si", "sp", "t", "tr", "ft", "f", "b", "s", "TR", "Tw", "Tc", "Tr", "Ta",
         "Tt", "Th", "Ti", "Tq", "ST", "B", "U", "CC", "CS", "tsc", "ts", "ac", "fc", "bc", "sc", "rc", "sq", "bq",
-        "hr", "hs", "hrl", "hsl", "r", "HM", "HU", "HP", "HQ", "HV", "ID", "H", "pid", "rt",
+        "hr", "hs", "hrl", "hsl", "r", "HM", "HU", "HP", "HQ", "HV", "ID", "H", "pid", "rt", "ms",
     ]
+
+    /// The variables HAProxy refuses in a mode tcp proxy's `log-format` (checked with HAProxy 2.6).
+    static let httpOnly: Set<String> = ["tr", "TR", "Tr", "Ta", "Ti", "Tq", "CC", "CS", "r", "HM", "HU", "HP", "HQ", "HV"]
 
     let pieces: [Piece]
 
@@ -33,6 +42,12 @@ public struct LogFormatLine: Sendable {
             if character == "\\", index + 1 < characters.count {
                 literal.append(characters[index + 1])
                 index += 2
+                continue
+            }
+            if character == " " {
+                flush()
+                if case .separator? = pieces.last {} else { pieces.append(.separator) }
+                index += 1
                 continue
             }
             guard character == "%" else {
@@ -109,23 +124,57 @@ public struct LogFormatLine: Sendable {
         }
     }
 
+    /// The variables and fetches that read HTTP, in order: a mode tcp proxy cannot use them.
+    public var httpOnlyNames: [String] {
+        pieces.compactMap { piece in
+            switch piece {
+            case .variable(let name, _): return Self.httpOnly.contains(name) ? "%" + name : nil
+            case .sample(let sample, _): return sample.readsHTTP ? sample.expression.fetch.name : nil
+            default: return nil
+            }
+        }
+    }
+
     /// The line for one request.
     public func render(_ record: HTTPLogRecord, _ facts: Facts, _ context: inout SampleContext) -> String {
         var line = ""
+        // No separator at the start, nor two in a row, nor one after a field that printed nothing.
+        var afterSeparator = true
         for piece in pieces {
+            var text: String
             switch piece {
-            case .literal(let text):
-                line += text
+            case .separator:
+                if !afterSeparator { line += " " }
+                afterSeparator = true
+                continue
+            case .literal(let literal):
+                text = literal
             case .variable(let name, let quoted):
                 let value = Self.value(name, record, facts)
-                line += quoted ? "\"\(value)\"" : value
+                text = quoted ? "\"\(value)\"" : value
             case .sample(let sample, let quoted):
                 var value = "-"
                 if case .value(let result) = sample.evaluate(&context) { value = result.text }
-                line += quoted ? "\"\(value)\"" : value
+                text = quoted ? "\"\(value)\"" : value
             }
+            guard !text.isEmpty else { continue }
+            line += text
+            afterSeparator = false
         }
         return line
+    }
+
+    /// The line for one mode tcp session. The HTTP-only variables are refused at configuration
+    /// time; `%ST` prints 0 and `%tsc` four characters, as HAProxy 2.6 prints them for TCP.
+    public func render(_ record: TCPLogRecord, _ facts: Facts, _ context: inout SampleContext) -> String {
+        let http = HTTPLogRecord(
+            clientAddress: record.clientAddress, clientPort: record.clientPort, requestDate: record.acceptDate,
+            frontend: record.frontend, backend: record.backend, server: record.server, requestTime: -1,
+            queueTime: record.queueTime, connectTime: record.connectTime, responseTime: -1, activeTime: record.totalTime,
+            status: 0, bytesToClient: Int64(record.bytesToClient), termination: record.termination, counters: record.counters,
+            requestLine: nil
+        )
+        return render(http, facts, &context)
     }
 
     static func value(_ name: String, _ record: HTTPLogRecord, _ facts: Facts) -> String {
@@ -173,6 +222,7 @@ public struct LogFormatLine: Sendable {
         case "HV": return parts.count > 2 ? parts[2] : ""
         case "H": return facts.hostname
         case "pid": return String(facts.pid)
+        case "ms": return facts.acceptDate.pad(facts.acceptDate.millisecond, 3)
         default: return "-"
         }
     }

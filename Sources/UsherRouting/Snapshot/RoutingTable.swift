@@ -115,9 +115,15 @@ public struct RoutingTable: Sendable {
                     defaultBackend = backendsByName[proxy.name]
                 }
                 var logFormat: LogFormatLine? = nil
-                if proxy.mode == .http, let format = proxy.settings.logFormat {
+                if let format = proxy.settings.logFormat {
                     do {
-                        logFormat = try LogFormatLine(format.format)
+                        let line = try LogFormatLine(format.format)
+                        if proxy.mode == .tcp, let name = line.httpOnlyNames.first {
+                            // HAProxy refuses these too: a TCP session has no request to read them from.
+                            diagnostics.append(.alert(format.location, "in 'log-format' of \(proxy.kind.rawValue) '\(proxy.name)': '\(name)' reads HTTP, which a mode tcp proxy does not have"))
+                        } else {
+                            logFormat = line
+                        }
                     } catch {
                         diagnostics.append(.alert(format.location, "in 'log-format' of \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
                     }
