@@ -28,12 +28,16 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customShort("q"), help: "Quiet: print no warnings at start.")
     var quiet = false
 
-    @Flag(name: .customShort("v"), help: "Print the version and exit.")
-    var version = false
+    @Flag(name: .customShort("v"), help: "Print the version and exit; -vv also prints the build's features, as haproxy -vv.")
+    var version: Int
 
     func run() throws {
-        if version {
+        if version == 1 {
             print("usher version \(UsherVersion.current) - a reverse proxy that runs HAProxy configurations")
+            return
+        }
+        if version > 1 {
+            print(BuildReport().text, terminator: "")
             return
         }
         let result = ConfigurationLoader().load(paths: files)
