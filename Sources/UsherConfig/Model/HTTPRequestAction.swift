@@ -26,4 +26,6 @@ public enum HTTPRequestAction: Sendable, Equatable {
     case tarpit(HTTPReply)
     /// `return …`: answer with the reply (200 by default); no further rule is evaluated.
     case `return`(HTTPReply)
+    /// `use-service NAME`: the service answers the request; no further rule is evaluated.
+    case useService(HTTPService)
 }

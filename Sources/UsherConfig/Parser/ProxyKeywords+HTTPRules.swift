@@ -2,7 +2,7 @@ extension ProxyKeywords {
     /// The `http-request` actions usher understands, for "did you mean" hints.
     static let httpRequestActionNames = [
         "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-path", "set-query", "set-uri",
-        "set-method", "redirect", "allow", "deny", "tarpit", "return",
+        "set-method", "redirect", "allow", "deny", "tarpit", "return", "use-service",
     ]
 
     /// The `http-response` actions usher understands.
@@ -25,6 +25,7 @@ extension ProxyKeywords {
             case "deny": return .deny(try parseReply(&words, defaultStatus: 403, acceptsDenyStatus: true, line: line, builder: &builder))
             case "tarpit": return .tarpit(try parseReply(&words, defaultStatus: 500, acceptsDenyStatus: true, line: line, builder: &builder))
             case "return": return .return(try parseReply(&words, defaultStatus: 200, acceptsDenyStatus: false, line: line, builder: &builder))
+            case "use-service": return .useService(try parseService(&words))
             default:
                 throw unknownHTTPAction(name, keyword: "http-request", supported: httpRequestActionNames, known: HAProxyKeywords.httpRequestActions)
             }

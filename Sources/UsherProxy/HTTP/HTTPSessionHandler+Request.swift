@@ -29,6 +29,7 @@ extension HTTPSessionHandler {
 
         var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser, request: head)
         guard handleRuleOutcome(frontend.routes.httpRequestRules.apply(to: &head, &sample), framing: framing.framing) else { return }
+        if serveStatsPageIfAsked(proxy: frontend.name, head: head, sample: &sample, framing: framing.framing) { return }
         guard let backendIndex = frontend.routes.chooseBackend(&sample, backendsByName: runtime.table.backendsByName) else {
             finishWithError(503, termination: TerminationState(.proxy, .request), reason: "no backend for the request", keepAlive: true)
             return
@@ -38,6 +39,7 @@ extension HTTPSessionHandler {
         exchange.timeouts = frontend.timeouts(with: backend)
         backend.sessionStarted()
         guard handleRuleOutcome(backend.routes.httpRequestRules.apply(to: &head, &sample), framing: framing.framing) else { return }
+        if backend.name != frontend.name, serveStatsPageIfAsked(proxy: backend.name, head: head, sample: &sample, framing: framing.framing) { return }
 
         let mode = HTTPConnectionMode.combining(frontend: frontend.connectionMode, backend: backend.connectionMode)
         exchange.isUpgrade = HTTPHopHeaders.isUpgradeRequest(head)
@@ -82,6 +84,10 @@ extension HTTPSessionHandler {
             // A request body nobody will read cannot be skipped safely: the connection closes.
             replyLocally(status: status, bytes: bytes, keepAlive: framing == .none && (exchange?.clientKeepAlive ?? false))
             return false
+        case .service(let service, let query):
+            exchange?.outcome = .intercepted
+            answer(with: service, query: query, framing: framing)
+            return false
         }
     }
 
@@ -111,10 +117,11 @@ extension HTTPSessionHandler {
             destinationPort: connection.destinationPort, balanceKey: balanceKey(for: exchange, backend: backend),
             started: .now(), logger: runtime.logger
         )
+        connector.liveSession = liveSession
         exchange.connector = connector
         if let link, link.isIdle, link.backend === backend, link.channel.isActive,
             exchange.forcedServer == nil || exchange.forcedServer == link.serverIndex,
-            connector.reserveForReuse(link.serverIndex)
+            connector.reserveForReuse(link.serverIndex, persistent: exchange.forcedServer != nil)
         {
             link.isIdle = false
             exchange.onReusedConnection = true

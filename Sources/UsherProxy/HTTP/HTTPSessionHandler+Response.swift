@@ -194,6 +194,8 @@ extension HTTPSessionHandler {
             // The server's response is dropped, and its connection with it.
             replyLocally(status: status, bytes: bytes, keepAlive: false)
             return false
+        case .service:
+            return true  // `use-service` is an http-request action only.
         }
     }
 

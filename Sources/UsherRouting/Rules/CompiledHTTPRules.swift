@@ -11,6 +11,9 @@ public struct CompiledHTTPRules: Sendable {
         case reply(status: Int, bytes: [UInt8])
         /// Answer with the proxy's page for `status` (errorfile or built-in), as `deny` does.
         case error(status: Int)
+        /// Let `service` answer the request (`use-service`); `query` is the request's query
+        /// string as the rules left it.
+        case service(HTTPService, query: String?)
     }
 
     enum Action: Sendable {
@@ -23,6 +26,7 @@ public struct CompiledHTTPRules: Sendable {
         case redirect(HTTPRedirect, LogFormatTemplate?)
         case allow
         case reply(HTTPReply, LogFormatTemplate?)
+        case service(HTTPService)
     }
 
     struct Rule: Sendable {
@@ -68,6 +72,8 @@ public struct CompiledHTTPRules: Sendable {
                 return .proceed
             case .reply(let reply, let template):
                 return Self.reply(reply, template, &context)
+            case .service(let service):
+                return .service(service, query: request.query.map(String.init))
             }
             // Later conditions and the backend choice see the rewritten request.
             context.request = request
@@ -96,7 +102,7 @@ public struct CompiledHTTPRules: Sendable {
                 return .proceed
             case .reply(let reply, let template):
                 return Self.reply(reply, template, &context)
-            case .setPath, .setQuery, .setURI, .setMethod:
+            case .setPath, .setQuery, .setURI, .setMethod, .service:
                 break
             }
         }
@@ -171,6 +177,7 @@ extension CompiledHTTPRules {
                 case .redirect(let redirect): action = try compiledRedirect(redirect)
                 case .allow: action = .allow
                 case .deny(let reply), .tarpit(let reply), .return(let reply): action = try compiledReply(reply)
+                case .useService(let service): action = .service(service)
                 }
                 rules.append(Rule(action: action, condition: condition))
             } catch {
