@@ -68,7 +68,7 @@ struct BuildReport {
             "THREAD": true,
             // UNIX and abstract sockets in `bind` and `server` (usher's names: HAProxy has none).
             "UNIX_SOCKETS": true,
-            "ABNS": Self.poller == "epoll",
+            "ABNS": Self.hasAbstractSockets,
             // usher's own: the event library under everything.
             "SWIFTNIO": true,
             // HAProxy features usher does not have.
@@ -101,6 +101,15 @@ struct BuildReport {
 
     /// The threads a configuration without `nbthread` gets: one per core.
     static var onlineCores: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+
+    /// Linux's abstract namespace for UNIX sockets (`abns@`).
+    static var hasAbstractSockets: Bool {
+        #if os(Linux)
+        return true
+        #else
+        return false
+        #endif
+    }
 
     static var poller: String {
         #if os(Linux)

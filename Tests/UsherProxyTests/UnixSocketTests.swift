@@ -77,6 +77,66 @@ final class UnixSocketTests {
         #expect(fileStatus(path) == nil, "the socket file is removed on stop")
     }
 
+    /// The same configuration through HAProxy 2.6 and usher, a client on the socket listener:
+    /// the server receives the same bytes (header included), the logs the same fields, the socket
+    /// file the same mode.
+    @Test(.enabled(if: ExternalProcess.exists("haproxy")), arguments: ["send-proxy", "send-proxy-v2"])
+    func sameBytesAndLogLineAsHAProxy(option: String) async throws {
+        let syslog = try SyslogCollector(group: testGroup)
+        defer { syslog.stop() }
+        let backend = try TCPBackend(name: "tcp-backend", behaviour: .announce, group: testGroup)
+        defer { backend.stop() }
+        func configuration(_ path: String) -> String {
+            Self.configuration(
+                syslog: syslog.port, frontend: ["bind 127.0.0.1:\(freePort())", "bind \(path) mode 600"],
+                backend: ["server s 127.0.0.1:\(backend.port) \(option)"]
+            ) + "\n"
+        }
+        func exchange(_ path: String) throws -> String {
+            let client = try UnixRawClient(.path(path))
+            try client.send("ping")
+            client.shutdownWrite()
+            return try client.receiveAll()
+        }
+
+        let usherPath = directory.file("usher.sock")
+        let usher = try UsherUnderTest(configuration(usherPath))
+        #expect(try exchange(usherPath) == "tcp-backend\n")
+        let usherLine = try #require(try await syslog.waitFor("usher["))
+        let usherMode = fileStatus(usherPath).map { $0.st_mode & 0o7777 }
+        usher.stop()
+
+        let haproxyPath = directory.file("haproxy.sock")
+        try configuration(haproxyPath).write(toFile: directory.file("haproxy.cfg"), atomically: true, encoding: .utf8)
+        let haproxy = try ExternalProcess.start(["haproxy", "-db", "-f", directory.file("haproxy.cfg")], logFile: directory.file("haproxy.log"))
+        defer {
+            haproxy.terminate()
+            haproxy.waitUntilExit()
+        }
+        // Wait for the file rather than probing the socket: a probe would be a logged session.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while fileStatus(haproxyPath).map({ $0.st_mode & S_IFMT == S_IFSOCK }) != true && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try exchange(haproxyPath) == "tcp-backend\n")
+        let haproxyLine = try #require(try await syslog.waitFor("haproxy["))
+
+        let received = backend.receivedPerConnection
+        #expect(received.count == 2)
+        if received.count == 2 {
+            #expect(received[0] == received[1], "usher sent \(received[0]), HAProxy \(received[1])")
+        }
+        #expect(usherMode == fileStatus(haproxyPath).map { $0.st_mode & 0o7777 })
+        let usherFields = TCPLogTests.comparableFields(usherLine)
+        let haproxyFields = TCPLogTests.comparableFields(haproxyLine)
+        #expect(usherFields == haproxyFields, "usher: \(usherLine)\nhaproxy: \(haproxyLine)")
+        // The client field whole, port included: HAProxy's `unix:ID`.
+        func client(_ line: String) -> String? { line.range(of: "]: ").map { String(line[$0.upperBound...].prefix(while: { $0 != " " })) } }
+        #expect(client(usherLine) == "unix:2")
+        #expect(client(usherLine) == client(haproxyLine), "usher: \(usherLine)\nhaproxy: \(haproxyLine)")
+    }
+
     /// curl over the socket to an HTTP frontend; the log says `unix:1`.
     @Test(.enabled(if: ExternalProcess.exists("curl")))
     func curlThroughASocketListenerInHTTPMode() async throws {
