@@ -210,6 +210,23 @@ final class UnixSocketTests {
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
+    /// A path usher cannot bind (its directory does not exist) stops the start with a message
+    /// naming the frontend, the socket and the line; nothing is left behind.
+    @Test func unbindablePathIsAStartError() throws {
+        let path = directory.file("missing-dir/fe.sock")
+        do {
+            let usher = try UsherUnderTest(Self.configuration(syslog: 9, frontend: ["bind \(path)"], backend: ["server s 127.0.0.1:9"]))
+            usher.stop()
+            Issue.record("usher started with an unbindable socket path")
+        } catch {
+            let message = "\(error)"
+            #expect(message.contains("frontend 'fe'"), "\(message)")
+            #expect(message.contains(path), "\(message)")
+            #expect(message.contains("test.cfg:11"), "\(message)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
     // MARK: - Servers on a UNIX socket
 
     /// A TCP client to a server listening on a socket path, with a v2 PROXY header the server
