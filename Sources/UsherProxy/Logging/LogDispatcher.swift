@@ -11,7 +11,8 @@ import UsherConfig
 import UsherRouting
 
 /// Sends log lines to `log` targets: syslog over UDP or a UNIX datagram socket, stdout or stderr.
-/// Thread-safe; called from the event loops at the end of each session.
+/// Thread-safe; called from the event loops at the end of each session. stdout and stderr are
+/// written by `LogStreamWriter`s, behind a bounded queue.
 ///
 /// Datagrams go out with a plain non-blocking `sendto` from the caller's thread, not through a
 /// SwiftNIO `DatagramChannel`, because:
@@ -33,7 +34,8 @@ public final class LogDispatcher: Sendable {
     private let sockets = NIOLockedValueBox<[Int32: Int32]>([:])
     /// `sample` counters, per proxy and `log` line (HAProxy counts them per proxy).
     private let sampleCounters = NIOLockedValueBox<[String: Int]>([:])
-    private let outputLock = NIOLock()
+    /// The writers of stdout and stderr, started on first use.
+    private let streams = NIOLockedValueBox<[Int32: LogStreamWriter]>([:])
     /// Messages dropped because their target was absent or full (HAProxy's `DroppedLogs`).
     let dropped = ManagedAtomic<Int>(0)
 
@@ -66,8 +68,8 @@ public final class LogDispatcher: Sendable {
             when = now
             let framed = formatter.frame(message, level: level, at: now, for: target)
             switch target.destination {
-            case .stdout: write(framed, to: FileHandle.standardOutput)
-            case .stderr: write(framed, to: FileHandle.standardError)
+            case .stdout: write(framed, to: STDOUT_FILENO)
+            case .stderr: write(framed, to: STDERR_FILENO)
             case .udp, .unix: send(framed, to: target.destination)
             }
         }
@@ -84,8 +86,14 @@ public final class LogDispatcher: Sendable {
         return sample.accepts(index: index)
     }
 
-    private func write(_ text: String, to handle: FileHandle) {
-        outputLock.withLock { handle.write(Data(text.utf8)) }
+    private func write(_ text: String, to descriptor: Int32) {
+        let writer = streams.withLockedValue { streams in
+            if let writer = streams[descriptor] { return writer }
+            let writer = LogStreamWriter(descriptor: descriptor)
+            streams[descriptor] = writer
+            return writer
+        }
+        if !writer.enqueue(text) { dropped.wrappingIncrement(ordering: .relaxed) }
     }
 
     private func send(_ text: String, to destination: LogTarget.Destination) {
@@ -166,13 +174,18 @@ public final class LogDispatcher: Sendable {
         return failures
     }
 
-    /// Closes the sockets.
+    /// Closes the sockets; writes what waits for stdout and stderr.
     public func shutdown() {
         let all = sockets.withLockedValue { sockets in
             defer { sockets = [:] }
             return Array(sockets.values)
         }
         for socket in all { close(socket) }
+        let writers = streams.withLockedValue { streams in
+            defer { streams = [:] }
+            return Array(streams.values)
+        }
+        for writer in writers { writer.stop() }
     }
 }
 
