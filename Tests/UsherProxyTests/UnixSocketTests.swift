@@ -158,6 +158,29 @@ final class UnixSocketTests {
         #expect(line.contains("\"GET /hello HTTP/1.1\""), "\(line)")
     }
 
+    /// `log-format` over sockets, as HAProxy 2.6.12 writes it for a UNIX client of a UNIX server:
+    /// `%ci:%cp` and `%fi:%fp` are `unix:` and the listener's id, `%si:%sp` is `unix:0`.
+    @Test func logFormatAddressesOverSockets() async throws {
+        let syslog = try SyslogCollector(group: testGroup)
+        defer { syslog.stop() }
+        let serverPath = directory.file("lf-server.sock")
+        let peer = try UnixSocketPeer(name: "socket-app", at: .path(serverPath))
+        defer { peer.stop() }
+        let path = directory.file("lf.sock")
+        let usher = try UsherUnderTest(Self.configuration(
+            syslog: syslog.port,
+            frontend: ["bind 127.0.0.1:0", "bind 127.0.0.1:0", "bind \(path)", #"log-format "F %ci:%cp %fi:%fp %si:%sp %b/%s""#],
+            backend: ["server s unix@\(serverPath)"]
+        ))
+        defer { usher.stop() }
+        let client = try UnixRawClient(.path(path))
+        try client.send("ping")
+        client.shutdownWrite()
+        #expect(try client.receiveAll() == "socket-app\n")
+        let line = try #require(try await syslog.waitFor(" be/s"))
+        #expect(line.contains("]: F unix:3 unix:3 unix:0 be/s"), "\(line)")
+    }
+
     /// `accept-proxy` on a socket listener: the header's addresses replace the (absent) ones of the
     /// UNIX client, in the log and for the server.
     @Test func acceptProxyOnASocketListener() async throws {

@@ -53,7 +53,7 @@ extension HTTPSessionHandler {
             return
         }
         let facts = LogFormatLine.Facts(
-            frontendAddress: connection.loggedDestination, frontendPort: connection.destinationPort,
+            frontendAddress: connection.loggedDestination.address, frontendPort: connection.loggedDestination.port,
             serverAddress: server?.loggedAddress ?? "-", serverPort: server?.address.port ?? 0,
             bytesFromClient: exchange.bytesFromClient, acceptDate: LogClock.timestamp(wallMicroseconds: acceptWallMicroseconds),
             hostname: LogClock.hostname(), pid: getpid()

@@ -10,8 +10,8 @@ extension TCPSession {
     func logLine(_ record: TCPLogRecord) -> String {
         guard let format = frontend.routes.logFormat else { return record.line }
         let facts = LogFormatLine.Facts(
-            frontendAddress: connection.destination?.description ?? "-", frontendPort: connection.destinationPort,
-            serverAddress: server.map { "\($0.address.ipAddress ?? "-")" } ?? "-", serverPort: server?.address.port ?? 0,
+            frontendAddress: connection.loggedDestination.address, frontendPort: connection.loggedDestination.port,
+            serverAddress: server?.loggedAddress ?? "-", serverPort: server?.address.port ?? 0,
             bytesFromClient: bytesFromClient, acceptDate: record.acceptDate, hostname: LogClock.hostname(), pid: getpid()
         )
         var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, request: nil)

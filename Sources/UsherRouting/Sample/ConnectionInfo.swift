@@ -31,9 +31,11 @@ public struct ConnectionInfo: Sendable, Equatable {
         return ("-", sourcePort)
     }
 
-    /// The frontend's address as logged (`%fi`): `unix` for a UNIX-socket listener.
-    public var loggedDestination: String {
-        if let destination { return destination.description }
-        return unixListenerID == nil ? "-" : "unix"
+    /// The frontend's address and port as logged (`%fi:%fp`): `unix` and the listener's id for a
+    /// UNIX-socket listener, as HAProxy 2.6 logs them.
+    public var loggedDestination: (address: String, port: Int) {
+        if let destination { return (destination.description, destinationPort) }
+        if let unixListenerID { return ("unix", unixListenerID) }
+        return ("-", destinationPort)
     }
 }
