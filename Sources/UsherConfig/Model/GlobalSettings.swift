@@ -23,6 +23,8 @@ public struct GlobalSettings: Sendable, Equatable {
     public var maxRewrite: Int?
     /// `tune.http.maxhdr`: the most header fields in a message.
     public var maxHeaders: Int?
+    /// `stats socket`, `stats timeout`, `stats maxconn`: the runtime API.
+    public var runtimeAPI = RuntimeAPISettings()
 
     public init() {}
 }

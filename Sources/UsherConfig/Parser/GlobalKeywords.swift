@@ -18,6 +18,7 @@ enum GlobalKeywords {
             }
         },
         "maxconn": { line, global in global.maxconn = try integer(line) },
+        "stats": { line, global in try StatsGlobalKeywords.handle(line, into: &global) },
         "user": { line, global in global.user = try single(line) },
         "group": { line, global in global.group = try single(line) },
         "uid": { line, global in global.uid = try integer(line) },

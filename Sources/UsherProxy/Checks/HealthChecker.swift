@@ -12,7 +12,16 @@ final class HealthChecker: Sendable {
     let runtime: ProxyRuntime
     let eventLoop: EventLoop
     let kind: HealthCheckKind
-    let address: SocketAddress
+    /// Where checks go when the server line names a check `addr`; else they follow the server's
+    /// address (which `set server … addr` may change), on the check `port` if one is given.
+    let fixedAddress: SocketAddress?
+    let checkPort: Int?
+    var address: SocketAddress {
+        if let fixedAddress { return fixedAddress }
+        var address = server.address
+        if let checkPort, address.pathname == nil { address.port = checkPort }
+        return address
+    }
     let connectTimeout: TimeAmount
     /// How long to wait for the answer to a probe, after connecting.
     let responseTimeout: TimeAmount
@@ -40,7 +49,8 @@ final class HealthChecker: Sendable {
             checkAddress.unixSocket = nil
         }
         if let port = config.options.checkPort { checkAddress.ports = port...port }
-        address = try ServerAddressBook.resolve(checkAddress, defaultPort: 0)
+        checkPort = config.options.checkPort
+        fixedAddress = config.options.checkAddress == nil ? nil : try ServerAddressBook.resolve(checkAddress, defaultPort: 0)
         // Without `timeout check`, `inter` bounds the connection and the answer; with it,
         // min(`timeout connect`, `inter`) bounds the connection and `timeout check` the answer.
         let inter = TimeAmount.milliseconds(config.inter.milliseconds)

@@ -36,6 +36,8 @@ final class ServerConnector {
     private(set) var connectMilliseconds = -1
     private(set) var retries = 0
     private(set) var redispatched = false
+    /// The client's session in the runtime API's registry: told which server it was given.
+    var liveSession: LiveSession?
 
     private var completion: ((Result<Channel, Failure>) -> Void)?
     private var retriesLeft: Int
@@ -73,9 +75,12 @@ final class ServerConnector {
 
     /// Reserves a slot on `index` for a request that reuses an open connection to it. False when
     /// the server is down or full: the caller then connects anew.
-    func reserveForReuse(_ index: Int) -> Bool {
+    /// A draining server keeps only persistent clients: others are balanced anew.
+    func reserveForReuse(_ index: Int, persistent: Bool = false) -> Bool {
+        guard persistent || backend.servers[index].admin != .drain else { return false }
         guard case .server = backend.reserve(specific: index) else { return false }
         server = backend.servers[index]
+        liveSession?.attach(backend.servers[index])
         holdsSlot = true
         queueMilliseconds = 0
         connectMilliseconds = 0
@@ -127,6 +132,7 @@ final class ServerConnector {
             }
             server = backend.servers[index]
             holdsSlot = true
+            liveSession?.attach(backend.servers[index])
             attempt()
         case .noServer:
             finish(.failure(.noServer))

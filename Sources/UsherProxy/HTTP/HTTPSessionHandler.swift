@@ -73,6 +73,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     /// When `timer` fires.
     var timerDeadline: NIODeadline?
     var countsReleased = false
+    /// This connection in the runtime API's session registry.
+    var liveSession: LiveSession?
 
     init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool, unixListenerID: Int? = nil) {
         self.unixListenerID = unixListenerID
@@ -111,6 +113,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         let remote = context.channel.remoteAddress
         let local = context.channel.localAddress
         connection = ConnectionInfo(remote: remote, local: local, unixListenerID: unixListenerID)
+        liveSession = runtime.sessions.open(channel: context.channel, frontendName: frontend.name)
         var sample = SampleContext(connection: connection, payload: inbound, isFinal: true, helloParser: runtime.helloParser)
         if case .reject = frontend.routes.evaluateConnectionRules(&sample) {
             closeClient()

@@ -83,7 +83,7 @@ public final class BackendRuntime: Sendable {
                 isUp: runtime.isUp && runtime.index != excluded, isBackup: runtime.server.isBackup,
                 // A draining server takes no new clients from the balancer.
                 weight: runtime.admin == .drain ? 0 : runtime.weight, activeConnections: runtime.currentConnections,
-                maxConnections: runtime.server.options.maxconn ?? 0
+                maxConnections: runtime.maxConnections
             )
         }
     }
@@ -112,7 +112,7 @@ public final class BackendRuntime: Sendable {
         state.withLockedValue { _ in
             let server = servers[index]
             guard server.isUp else { return .noServer }
-            if let limit = server.server.options.maxconn, limit > 0, server.currentConnections >= limit { return .queue }
+            if case let limit = server.maxConnections, limit > 0, server.currentConnections >= limit { return .queue }
             reserve(index, balanced: false)
             return .server(index)
         }

@@ -12,8 +12,9 @@ public final class FrontendRuntime: Sendable {
     public let counters = StatCounters()
     /// Set while an operator has disabled the frontend (`disable frontend`): its listeners stop accepting.
     let isPaused = ManagedAtomic<Bool>(false)
-    /// `maxconn`, 0 for no limit.
-    let maxConnections: Int
+    /// `maxconn`, 0 for no limit (`set maxconn frontend` changes it).
+    let maxConnectionsSetting: ManagedAtomic<Int>
+    var maxConnections: Int { maxConnectionsSetting.load(ordering: .relaxed) }
     // What each connection consults, read from the settings once (not a dictionary look-up and a
     // copy of the settings per connection).
     /// The frontend's timeouts; the server-side ones are replaced by the backend's.
@@ -42,7 +43,7 @@ public final class FrontendRuntime: Sendable {
         self.routes = routes
         let settings = routes.proxy.settings
         self.logTargets = routes.proxy.effectiveLogTargets(global: global)
-        self.maxConnections = settings.maxconn ?? 0
+        self.maxConnectionsSetting = ManagedAtomic(settings.maxconn ?? 0)
         self.timeouts = settings.timeouts
         self.logsSessions = !logTargets.isEmpty
             && (settings.isEnabled("tcplog") || settings.isEnabled("httplog") || routes.logFormat != nil)

@@ -20,8 +20,11 @@ public final class ProxyRuntime: Sendable {
     public let processCounters = StatCounters()
     /// When this configuration started serving (wall-clock and monotonic seconds), for `show info`.
     public let startedWallSeconds = StatCounters.wallSeconds()
-    /// `global maxconn`, 0 for no limit.
-    let maxConnections: Int
+    /// `global maxconn`, 0 for no limit (`set maxconn global` changes it).
+    let maxConnectionsSetting: ManagedAtomic<Int>
+    var maxConnections: Int { maxConnectionsSetting.load(ordering: .relaxed) }
+    /// Client sessions open now, for the runtime API (`show sess`, `shutdown session`).
+    public let sessions = SessionRegistry()
     let helloParser: ClientHelloParser
     /// The largest inspect buffer (`tune.bufsize`).
     let bufferSize: Int
@@ -39,7 +42,7 @@ public final class ProxyRuntime: Sendable {
         self.backends = try table.backends.map { try BackendRuntime(routes: $0) }
         self.log = log
         self.logger = logger
-        self.maxConnections = global.maxconn ?? 0
+        self.maxConnectionsSetting = ManagedAtomic(global.maxconn ?? 0)
         self.bufferSize = global.bufferSize ?? 16_384
         self.helloParser = ClientHelloParser()
     }

@@ -27,15 +27,20 @@ public final class ServerRuntime: Sendable {
     let effectiveWeight: ManagedAtomic<Int>
 
     /// The server's address, resolved at start; its port is the client's destination port when the
-    /// configuration gives none.
-    let address: SocketAddress
-    let hasPort: Bool
+    /// configuration gives none. `set server … addr` replaces it: new connections go to the new
+    /// address, those under way stay where they are.
+    private let currentAddress: NIOLockedValueBox<(address: SocketAddress, hasPort: Bool)>
+    var address: SocketAddress { currentAddress.withLockedValue { $0.address } }
+    var hasPort: Bool { currentAddress.withLockedValue { $0.hasPort } }
+    /// `set maxconn server`: replaces the configuration's `maxconn` when not negative.
+    let maxConnectionsOverride = ManagedAtomic<Int>(-1)
 
     init(server: Server, backendName: String, index: Int) throws {
         self.server = server
-        self.address = try ServerAddressBook.resolve(server.address, defaultPort: 0)
         // A UNIX socket has no port to take from the client's destination.
-        self.hasPort = server.address.ports != nil || server.address.unixSocket != nil
+        self.currentAddress = NIOLockedValueBox((
+            try ServerAddressBook.resolve(server.address, defaultPort: 0), server.address.ports != nil || server.address.unixSocket != nil
+        ))
         self.backendName = backendName
         self.index = index
         self.up = ManagedAtomic(!server.isDisabled)
@@ -53,10 +58,23 @@ public final class ServerRuntime: Sendable {
 
     /// Where to connect for a client that came in on `destinationPort`.
     func connectAddress(clientDestinationPort: Int) -> SocketAddress {
+        let (address, hasPort) = currentAddress.withLockedValue { $0 }
         guard !hasPort else { return address }
         var copy = address
         copy.port = clientDestinationPort
         return copy
+    }
+
+    /// Sends new connections to `address` (`set server … addr`); `hasPort` false keeps taking the
+    /// port from the client's destination.
+    func changeAddress(to address: SocketAddress, hasPort: Bool) {
+        currentAddress.withLockedValue { $0 = (address, hasPort) }
+    }
+
+    /// The connection limit in effect, 0 for none.
+    var maxConnections: Int {
+        let override = maxConnectionsOverride.load(ordering: .relaxed)
+        return override >= 0 ? override : server.options.maxconn ?? 0
     }
     /// Passes its checks and is not in maintenance: it may take connections (a draining server
     /// only from persistent clients).

@@ -19,6 +19,8 @@ public final class UsherServer: Sendable {
     let unixSocketFiles = NIOLockedValueBox<[UnixSocketFile]>([])
     private let checkers = NIOLockedValueBox<[HealthChecker]>([])
     private let logDispatcher: LogDispatcher
+    /// The `stats socket` listeners.
+    let runtimeAPI: RuntimeAPIService
 
     /// Prepares a server for `table` on `group`, or on a group of its own with `nbthread` threads
     /// (else one per core).
@@ -39,6 +41,7 @@ public final class UsherServer: Sendable {
             if ownsGroup { try? self.group.syncShutdownGracefully() }
             throw StartError(description: "cannot resolve a server address: \(error)")
         }
+        runtimeAPI = RuntimeAPIService(runtime: runtime, group: self.group)
     }
 
     /// Binds every frontend's addresses and starts the health checks. Blocks until bound.
@@ -60,6 +63,11 @@ public final class UsherServer: Sendable {
             }
         }
         try startHealthChecks()
+        do {
+            try runtimeAPI.start()
+        } catch {
+            throw StartError(description: "\(error)")
+        }
     }
 
     private func bindListener(frontend: FrontendRuntime, bind: Bind, address: Address, port: Int, listenerID: Int) throws -> Channel {
@@ -157,6 +165,7 @@ public final class UsherServer: Sendable {
             return files
         }
         for file in files { file.remove() }
+        runtimeAPI.stop()
     }
 
     /// Connections currently open.

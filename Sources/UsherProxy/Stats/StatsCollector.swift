@@ -113,7 +113,7 @@ public struct StatsCollector: Sendable {
         row[int: .qcur] = 0
         row[int: .qmax] = 0
         fillSessions(&row, counters, current: server.currentConnections)
-        if let limit = config.options.maxconn, limit > 0 { row[int: .slim] = limit }
+        if server.maxConnections > 0 { row[int: .slim] = server.maxConnections }
         row[.status] = .string(serverStatus(server, report: report))
         row[int: .weight] = server.weight
         row[int: .uweight] = server.weight

@@ -31,6 +31,12 @@ final class AcceptGateHandler: ChannelDuplexHandler {
     /// Counts a connection the moment it is accepted, before its channel is set up on its own
     /// event loop, so that the next check already sees it.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if frontend.isPaused.load(ordering: .relaxed) {
+            // `disable frontend`: HAProxy's paused listener refuses connections; one accepted in
+            // the meantime is closed at once.
+            unwrapInboundIn(data).close(promise: nil)
+            return
+        }
         runtime.accepted(on: frontend)
         context.fireChannelRead(data)
     }

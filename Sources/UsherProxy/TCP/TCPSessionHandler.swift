@@ -32,6 +32,8 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var buffer: ByteBuffer
     private var inspectTimer: Scheduled<Void>?
     private var clientClosed = false
+    /// This connection in the runtime API's session registry.
+    private var liveSession: LiveSession?
 
     init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool, unixListenerID: Int? = nil) {
         self.runtime = runtime
@@ -63,6 +65,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         let remote = context.channel.remoteAddress
         let local = context.channel.localAddress
         let connection = ConnectionInfo(remote: remote, local: local, unixListenerID: unixListenerID)
+        liveSession = runtime.sessions.open(channel: context.channel, frontendName: frontend.name)
         let session = TCPSession(runtime: runtime, frontend: frontend, eventLoop: context.eventLoop, connection: connection)
         session.clientChannel = context.channel
         self.session = session
@@ -190,6 +193,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             destinationPort: session.connection.destinationPort, balanceKey: BalanceKey(sourceHash: ServerBalancer.sourceHash(session.connection.source)),
             started: session.acceptTime, logger: runtime.logger
         )
+        connector.liveSession = liveSession
         session.connector = connector
         state = .connecting
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)

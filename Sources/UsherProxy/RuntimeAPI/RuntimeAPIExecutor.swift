@@ -1,0 +1,81 @@
+import NIOCore
+import UsherConfig
+import UsherRouting
+
+/// Runs the runtime API's commands against a running configuration, answering in HAProxy 2.6's
+/// words. The protocol around it (lines, `;`, prompt, levels) is `RuntimeAPISessionStateMachine`'s.
+struct RuntimeAPIExecutor: Sendable {
+    let runtime: ProxyRuntime
+    /// The `stats socket` lines, for `show cli sockets`.
+    let sockets: [StatsSocket]
+    /// Starts the health checks of a server that was `disabled` in the configuration when an
+    /// operator enables it (its checks never ran).
+    let startHealthChecks: @Sendable (ServerRuntime, BackendRuntime) -> Void
+
+    /// The product name and version `show info` and `show version` report.
+    static let productName = "usher"
+    static let productVersion = "0.1.0"
+
+    func execute(_ request: RuntimeAPIRequest, level: RuntimeAPILevel) -> RuntimeAPIReply {
+        let words = request.words
+        switch (request[0], request[1]) {
+        case ("show", "info"): return showInfo(Array(words.dropFirst(2)))
+        case ("show", "stat"): return showStat(Array(words.dropFirst(2)))
+        case ("show", "servers") where request[2] == "state": return showServersState(backend: request[3])
+        case ("show", "backend"): return showBackends()
+        case ("show", "sess"): return showSessions(request[2])
+        case ("show", "env"): return showEnvironment(request[2])
+        case ("show", "version"): return .output("\(Self.productVersion)\n")
+        case ("show", "cli") where request[2] == "sockets": return showSockets()
+        case ("get", "weight"): return getWeight(request[2])
+        case ("set", "weight"): return setWeight(request[2], request[3])
+        case ("set", "server"): return setServer(request)
+        case ("set", "maxconn"): return setMaxConnections(request)
+        case ("disable", "server"): return setAdminState(request[2], .maintenance)
+        case ("enable", "server"): return setAdminState(request[2], .ready)
+        case ("disable", "frontend"): return pauseFrontend(request[2], paused: true)
+        case ("enable", "frontend"): return pauseFrontend(request[2], paused: false)
+        case ("shutdown", "session"): return shutDownSession(request[2])
+        case ("shutdown", "sessions") where request[2] == "server": return shutDownSessions(onServer: request[3])
+        case ("clear", "counters"):
+            let all = request[2] == "all"
+            if all, level < .admin { return .permissionDenied }
+            clearCounters(all: all)
+            return .output("")
+        default:
+            return .output(RuntimeAPICommandCatalogue.unknownCommand(words))
+        }
+    }
+
+    // MARK: - Looking things up as HAProxy's CLI does
+
+    enum Lookup<Value> {
+        case found(Value)
+        case failed(RuntimeAPIReply)
+    }
+
+    /// `backend/server`: "Require 'backend/server'.", "No such backend.", "No such server.".
+    func server(_ text: String) -> Lookup<(backend: BackendRuntime, server: ServerRuntime)> {
+        guard let slash = text.firstIndex(of: "/") else { return .failed(.output("Require 'backend/server'.\n")) }
+        let backendName = String(text[..<slash])
+        let serverName = String(text[text.index(after: slash)...])
+        guard let backend = backend(named: backendName) else { return .failed(.output("No such backend.\n")) }
+        guard let server = backend.servers.first(where: { $0.name == serverName || "#\($0.index + 1)" == serverName }) else {
+            return .failed(.output("No such server.\n"))
+        }
+        return .found((backend, server))
+    }
+
+    /// A backend by name or `#id`.
+    func backend(named name: String) -> BackendRuntime? {
+        if name.hasPrefix("#"), let id = Int(name.dropFirst()) {
+            let ids = StatsCollector(runtime: runtime).proxyIDs
+            return runtime.backends.first { ids[$0.name] == id }
+        }
+        return runtime.backends.first { $0.name == name }
+    }
+
+    func frontend(named name: String) -> FrontendRuntime? {
+        runtime.frontends.first { $0.name == name }
+    }
+}

@@ -1,0 +1,90 @@
+import Atomics
+import NIOCore
+import UsherConfig
+import UsherRouting
+
+/// Drives one runtime API connection: feeds its bytes to a `RuntimeAPISessionStateMachine`,
+/// writes what it answers, closes when it says so, and closes an idle connection after
+/// `stats timeout`.
+final class RuntimeAPIHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var machine: RuntimeAPISessionStateMachine
+    private let executor: RuntimeAPIExecutor
+    private let idleTimeout: TimeAmount
+    private var idleTimer: Scheduled<Void>?
+
+    init(level: RuntimeAPILevel, lineLimit: Int, executor: RuntimeAPIExecutor, idleTimeout: TimeAmount) {
+        self.machine = RuntimeAPISessionStateMachine(level: level, lineLimit: lineLimit)
+        self.executor = executor
+        self.idleTimeout = idleTimeout
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        armIdleTimer(context: context)
+        context.fireChannelActive()
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { armIdleTimer(context: context) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        let executor = self.executor
+        let actions = machine.receive(bytes.readableBytesView) { request, level in
+            executor.execute(request, level: level)
+        }
+        perform(actions, context: context)
+        if !machine.isClosed { armIdleTimer(context: context) }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            perform(machine.inputClosed(), context: context)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        idleTimer?.cancel()
+        idleTimer = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    private func perform(_ actions: [RuntimeAPISessionStateMachine.Action], context: ChannelHandlerContext) {
+        for action in actions {
+            switch action {
+            case .write(let text):
+                context.write(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: nil)
+            case .close:
+                idleTimer?.cancel()
+                idleTimer = nil
+                context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+                    context.close(promise: nil)
+                }
+                return
+            }
+        }
+        context.flush()
+    }
+
+    private func armIdleTimer(context: ChannelHandlerContext) {
+        idleTimer?.cancel()
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        idleTimer = context.eventLoop.scheduleTask(in: idleTimeout) {
+            let (handler, context) = loopBound.value
+            handler.idleTimer = nil
+            handler.perform(handler.machine.idleTimeout(), context: context)
+        }
+    }
+}
+
+@available(*, unavailable)
+extension RuntimeAPIHandler: Sendable {}

@@ -1,0 +1,157 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Atomics
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import UsherConfig
+import UsherRouting
+
+/// The runtime API's listeners (`stats socket` lines): UNIX stream sockets and TCP sockets in the
+/// control plane, at most `stats maxconn` connections at once, each closed after `stats timeout`
+/// of silence.
+final class RuntimeAPIService: Sendable {
+    struct BindError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private let runtime: ProxyRuntime
+    private let group: EventLoopGroup
+    private let settings: RuntimeAPISettings
+    private let listeners = NIOLockedValueBox<[Channel]>([])
+    /// Socket files to remove when the service stops.
+    private let socketFiles = NIOLockedValueBox<[String]>([])
+    /// Health checkers started by `enable server` for servers `disabled` in the configuration.
+    private let lateCheckers = NIOLockedValueBox<[HealthChecker]>([])
+    /// Runtime API connections open now, across every socket.
+    let openConnections = ManagedAtomic<Int>(0)
+
+    init(runtime: ProxyRuntime, group: EventLoopGroup) {
+        self.runtime = runtime
+        self.group = group
+        self.settings = runtime.table.configuration.global.runtimeAPI
+    }
+
+    /// Binds every `stats socket`. A socket that cannot be bound stops the start, as in HAProxy.
+    func start() throws {
+        let runtime = self.runtime
+        let group = self.group
+        let lateCheckers = self.lateCheckers
+        let executor = RuntimeAPIExecutor(runtime: runtime, sockets: settings.sockets) { server, backend in
+            guard let checker = try? HealthChecker(server: server, backend: backend, runtime: runtime, eventLoop: group.next()) else { return }
+            lateCheckers.withLockedValue { $0.append(checker) }
+            checker.start(initialDelay: .zero)
+        }
+        for socket in settings.sockets {
+            let channel = try bind(socket, executor: executor)
+            listeners.withLockedValue { $0.append(channel) }
+        }
+    }
+
+    private func bind(_ socket: StatsSocket, executor: RuntimeAPIExecutor) throws -> Channel {
+        let runtime = self.runtime
+        let open = self.openConnections
+        let limit = settings.effectiveMaxConnections
+        let timeout = TimeAmount.milliseconds(max(1, settings.effectiveTimeout.milliseconds))
+        let lineLimit = runtime.bufferSize
+        let level = socket.level
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 128)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                // Beyond `stats maxconn`, a connection is closed at once: a flood never queues.
+                guard open.wrappingIncrementThenLoad(ordering: .relaxed) <= limit else {
+                    open.wrappingDecrement(ordering: .relaxed)
+                    return channel.close()
+                }
+                channel.closeFuture.whenComplete { _ in open.wrappingDecrement(ordering: .relaxed) }
+                _ = runtime.sessions.open(channel: channel, frontendName: nil)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        RuntimeAPIHandler(level: level, lineLimit: lineLimit, executor: executor, idleTimeout: timeout)
+                    )
+                }
+            }
+        func failure(_ reason: String, _ target: String) -> BindError {
+            BindError(description: "Binding [\(socket.location.file):\(socket.location.line)] for frontend GLOBAL: \(reason) [\(target)]")
+        }
+        switch socket.endpoint {
+        case .tcp(let host, let port):
+            do {
+                return try bootstrap.bind(host: host, port: port).wait()
+            } catch {
+                throw failure("cannot bind socket (\(error))", "\(host):\(port)")
+            }
+        case .unixPath(let path):
+            // A file left by a process that is gone: replace it.
+            Self.removeStaleSocket(path)
+            let channel: Channel
+            do {
+                channel = try bootstrap.bind(to: SocketAddress(unixDomainSocketPath: path)).wait()
+            } catch let error as IOError {
+                throw failure("cannot bind UNIX socket (\(String(cString: strerror(error.errnoCode))))", path)
+            } catch {
+                throw failure("cannot bind UNIX socket (\(error))", path)
+            }
+            socketFiles.withLockedValue { $0.append(path) }
+            do {
+                try Self.applyPermissions(of: socket, to: path)
+            } catch {
+                try? channel.close().wait()
+                _ = unlink(path)
+                throw failure("\(error)", path)
+            }
+            return channel
+        }
+    }
+
+    /// Removes a socket file at `path` unless a process still answers on it.
+    static func removeStaleSocket(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK else { return }
+        _ = unlink(path)
+    }
+
+    /// `mode`, `uid`/`user`, `gid`/`group` of a UNIX socket.
+    static func applyPermissions(of socket: StatsSocket, to path: String) throws {
+        var uid = socket.uid.map { uid_t($0) }
+        var gid = socket.gid.map { gid_t($0) }
+        if let user = socket.user {
+            guard let entry = getpwnam(user) else { throw BindError(description: "unknown user '\(user)'") }
+            uid = entry.pointee.pw_uid
+        }
+        if let group = socket.group {
+            guard let entry = getgrnam(group) else { throw BindError(description: "unknown group '\(group)'") }
+            gid = entry.pointee.gr_gid
+        }
+        if uid != nil || gid != nil {
+            guard chown(path, uid ?? uid_t.max, gid ?? gid_t.max) == 0 else {
+                throw BindError(description: "cannot change the owner (\(String(cString: strerror(errno))))")
+            }
+        }
+        if let mode = socket.mode {
+            guard chmod(path, mode_t(mode)) == 0 else {
+                throw BindError(description: "cannot change the mode (\(String(cString: strerror(errno))))")
+            }
+        }
+    }
+
+    /// The addresses the TCP sockets listen on.
+    var boundAddresses: [SocketAddress] {
+        listeners.withLockedValue { $0 }.compactMap(\.localAddress)
+    }
+
+    /// Closes the listeners (open sessions end on their own) and removes the socket files.
+    func stop() {
+        let channels = listeners.withLockedValue { listeners in
+            defer { listeners = [] }
+            return listeners
+        }
+        for channel in channels { try? channel.close().wait() }
+        for path in socketFiles.withLockedValue({ files in defer { files = [] }; return files }) { _ = unlink(path) }
+        for checker in lateCheckers.withLockedValue({ $0 }) { checker.stop() }
+    }
+}
