@@ -250,6 +250,24 @@ final class UnixSocketTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
 
+    /// The longest path the configuration accepts (97 bytes) binds, whether or not the temporary
+    /// name (path, pid, `.tmp`) fits in `sun_path` too, and gets its mode.
+    @Test func longestAcceptedPathBinds() throws {
+        let path = directory.path + "/" + String(repeating: "s", count: 97 - directory.path.utf8.count - 1)
+        #expect(path.utf8.count == 97)
+        let backend = try TCPBackend(name: "tcp-backend", behaviour: .announce, group: testGroup)
+        defer { backend.stop() }
+        let usher = try UsherUnderTest(Self.configuration(
+            syslog: 9, frontend: ["bind \(path) mode 604"], backend: ["server s 127.0.0.1:\(backend.port)"]
+        ))
+        defer { usher.stop() }
+        #expect(fileStatus(path).map { $0.st_mode & 0o7777 } == 0o604)
+        let client = try UnixRawClient(.path(path))
+        try client.send("ping")
+        client.shutdownWrite()
+        #expect(try client.receiveAll() == "tcp-backend\n")
+    }
+
     // MARK: - Servers on a UNIX socket
 
     /// A TCP client to a server listening on a socket path, with a v2 PROXY header the server

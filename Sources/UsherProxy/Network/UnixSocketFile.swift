@@ -25,14 +25,16 @@ struct UnixSocketFile: Sendable {
     private let device: UInt64
     private let inode: UInt64
 
-    /// Where to bind before the rename: the path with `.PID.tmp` appended.
-    static func temporaryPath(for path: String) -> String {
-        "\(path).\(getpid()).tmp"
-    }
-
-    /// Clears a temporary name a crashed start may have left.
-    static func removeLeftover(_ temporary: String) {
-        _ = unlink(temporary)
+    /// Where to bind before the rename: the path with `.PID.tmp` appended, cleared of anything a
+    /// crashed start left there. When that name does not fit in `sun_path` (a path near the 97-byte
+    /// limit and a pid of six digits or more), the path itself, cleared of the stale file: the
+    /// socket then shows the umask's permissions until `install` sets them.
+    static func bindingName(for path: String) -> String {
+        let temporary = "\(path).\(getpid()).tmp"
+        let capacity = MemoryLayout.size(ofValue: sockaddr_un().sun_path)
+        let name = temporary.utf8.count < capacity ? temporary : path
+        _ = unlink(name)
+        return name
     }
 
     /// Applies `permissions` to the socket bound at `temporary` and renames it to `path`.
@@ -46,9 +48,11 @@ struct UnixSocketFile: Sendable {
             if let mode = permissions.mode {
                 guard chmod(temporary, mode_t(mode)) == 0 else { throw failure("cannot change the mode of", temporary) }
             }
-            guard rename(temporary, path) == 0 else { throw failure("cannot rename \(temporary) to", path) }
+            if temporary != path {
+                guard rename(temporary, path) == 0 else { throw failure("cannot rename \(temporary) to", path) }
+            }
         } catch {
-            _ = unlink(temporary)
+            _ = unlink(temporary)  // our own socket, under either name
             throw error
         }
         var info = stat()

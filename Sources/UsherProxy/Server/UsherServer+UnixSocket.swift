@@ -18,8 +18,7 @@ extension UsherServer {
                 throw failure(error)
             }
         case .path(let path):
-            let temporary = UnixSocketFile.temporaryPath(for: path)
-            UnixSocketFile.removeLeftover(temporary)
+            let temporary = UnixSocketFile.bindingName(for: path)
             let channel: Channel
             do {
                 channel = try bootstrap.bind(to: SocketAddress(unixSocket: .path(temporary))).wait()
