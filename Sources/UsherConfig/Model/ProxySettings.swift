@@ -37,6 +37,8 @@ public struct ProxySettings: Sendable, Equatable {
     /// `monitor-uri URI`: requests for it are answered by usher (200, or 503 on `monitor fail`)
     /// before any `http-request` rule. A value starting with `/` is compared with the path.
     public var monitorURI: String?
+    /// The statistics page (`stats …` lines), nil when off.
+    public var stats: StatsPageSettings?
 
     public init() {}
 

@@ -90,6 +90,15 @@ enum ConfigurationChecks {
         proxy.httpRequestRules = []
         proxy.httpResponseRules = []
         proxy.redirectRules = []
+        if let stats = proxy.settings.stats {
+            // HAProxy only warns and drops the page; a page that silently never appears is worse.
+            if stats.location.file == proxy.location.file, stats.location.line > proxy.location.line {
+                diagnostics.append(.alert(stats.location, "'stats' needs 'mode http', but \(name) is in mode tcp"))
+            } else {
+                diagnostics.append(.warning(proxy.location, "'stats' inherited from defaults ignored for \(name) as it requires HTTP mode"))
+            }
+            proxy.settings.stats = nil
+        }
         if proxy.kind.hasFrontendCapability, proxy.settings.monitorURI != nil {
             diagnostics.append(.warning(proxy.location, "'monitor-uri' ignored for \(name) as it requires HTTP mode"))
             proxy.settings.monitorURI = nil

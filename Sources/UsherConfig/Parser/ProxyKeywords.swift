@@ -153,6 +153,7 @@ enum ProxyKeywords {
             }
             builder.settings.httpReuse = reuse
         },
+        "stats": Keyword(capabilities: .all) { line, builder in try parseStats(line, into: &builder) },
         "description": Keyword(capabilities: .proxies) { line, _ in
             guard line.words.count >= 2 else { throw ConfigurationError("'description' expects a text") }
         },

@@ -132,7 +132,7 @@ final class HealthChecker: Sendable {
         }
         server.checkReport.withLockedValue {
             $0.record(
-                status: outcome.statusCode, code: outcome.code, description: outcome.reason, durationMilliseconds: durationMilliseconds,
+                status: outcome.statusCode, code: outcome.code, description: outcome.reason, output: outcome.info, durationMilliseconds: durationMilliseconds,
                 health: health, passed: outcome.isSuccess, transition: transition
             )
         }

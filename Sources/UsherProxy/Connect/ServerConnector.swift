@@ -84,6 +84,8 @@ final class ServerConnector {
         holdsSlot = true
         queueMilliseconds = 0
         connectMilliseconds = 0
+        backend.counters.add(.reusedConnections)
+        backend.servers[index].counters.add(.reusedConnections)
         return true
     }
 
@@ -189,6 +191,8 @@ final class ServerConnector {
                     if let started = connector.connectStarted {
                         connector.connectMilliseconds = Self.milliseconds(since: started)
                     }
+                    connector.backend.counters.add(.newConnections)
+                    connector.server?.counters.add(.newConnections)
                     connector.finish(.success(channel))
                 case .failure(let error):
                     connector.attemptFailed(error)

@@ -8,6 +8,7 @@ extension HTTPSessionHandler {
     func startExchange(_ received: HTTPRequestHead, raw: ByteBuffer) {
         let headLength = raw.readableBytes
         requestCount += 1
+        countRequestStart()
         let exchange = HTTPExchange(started: requestWaitStarted, wallMicroseconds: requestWaitWallMicroseconds, request: received)
         exchange.headMilliseconds = ServerConnector.milliseconds(since: requestWaitStarted)
         exchange.bytesFromClient = headLength
@@ -81,11 +82,13 @@ extension HTTPSessionHandler {
             return false
         case .reply(let status, let bytes):
             exchange?.outcome = .intercepted
+            countIntercepted()
             // A request body nobody will read cannot be skipped safely: the connection closes.
             replyLocally(status: status, bytes: bytes, keepAlive: framing == .none && (exchange?.clientKeepAlive ?? false))
             return false
         case .service(let service, let query):
             exchange?.outcome = .intercepted
+            countIntercepted()
             answer(with: service, query: query, framing: framing)
             return false
         }

@@ -1,6 +1,21 @@
 import UsherRouting
 
 extension HTTPSessionHandler {
+    /// usher answers the request itself (the stats page, a redirect, a `return`): counted at once,
+    /// as HAProxy does, so the stats page counts itself.
+    func countIntercepted() {
+        frontend.counters.add(.intercepted)
+    }
+
+    /// A request head arrived: counted at once, as HAProxy does, so a stats page lists itself.
+    func countRequestStart() {
+        let second = FrequencyCounter.currentSecond()
+        frontend.counters.add(.requests)
+        frontend.counters.tick(.requests, now: second)
+        runtime.processCounters.add(.requests)
+        runtime.processCounters.tick(.requests, now: second)
+    }
+
     /// Adds a finished exchange to the frontend's, backend's and server's counters.
     func count(_ exchange: HTTPExchange) {
         let front = frontend.counters
@@ -8,13 +23,12 @@ extension HTTPSessionHandler {
         front.add(.bytesIn, exchange.bytesFromClient)
         front.add(.bytesOut, exchange.bytesToClient)
         if exchange.isParsed {
-            front.add(.requests)
-            front.tick(.requests)
-            runtime.processCounters.add(.requests)
-            runtime.processCounters.tick(.requests)
+            // Counted when the head arrived (`countRequestStart`).
         } else if exchange.termination.cause != .none || status > 0 {
             // Nothing usable came: a bad request, a timeout or an abort before the head's end.
+            // HAProxy counts it as a request too (`<BADREQ>`).
             front.add(.requestErrors)
+            if status > 0 { front.add(.requests) }
         }
         if status > 0 { front.countResponse(status: status) }
         switch exchange.outcome {
@@ -24,7 +38,7 @@ extension HTTPSessionHandler {
             front.add(.deniedRequests)
             exchange.backend?.counters.add(.deniedRequests)
         case .intercepted:
-            front.add(.intercepted)
+            break  // Counted when usher took the request (`countIntercepted`).
         }
         guard let backend = exchange.backend else { return }
         let server = exchange.server

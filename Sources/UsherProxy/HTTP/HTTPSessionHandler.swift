@@ -44,6 +44,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     var requestLineChecked = false
     var requestPhase = RequestPhase.head
     var requestBody = HTTPBodyReader(framing: .none)
+    /// Set while a request usher answers itself has its body read (the stats admin form).
+    var localBody: LocalBodyCollector?
     var exchange: HTTPExchange?
     var link: HTTPServerLink?
     /// Server bytes not yet handled (a response head being received).
@@ -262,6 +264,10 @@ final class HTTPSessionHandler: ChannelInboundHandler {
                     startExchange(head, raw: raw)
                 }
             case .body:
+                if let collector = localBody {
+                    guard consumeLocalBody(collector) else { return }
+                    continue
+                }
                 guard let link, !link.isIdle, link.channel.isWritable || inbound.readableBytes == 0 else {
                     // Not connected yet, or the server is not taking more: keep the bytes.
                     updateClientReading()

@@ -11,6 +11,8 @@ struct ServerCheckReport: Sendable {
     var durationMilliseconds = -1
     /// The long form of `status` ("Layer4 check passed").
     var description = "Initializing"
+    /// What the last failed check said (`last_chk`: "Connection refused", an HTTP reason).
+    var output: String?
     /// The health counter (`0…rise+fall-1`).
     var health: Int
     let rise: Int
@@ -37,8 +39,12 @@ struct ServerCheckReport: Sendable {
     static func nowSecond() -> Int { Int(FrequencyCounter.nowMilliseconds() / 1000) }
 
     /// Records a check's result and, if it changed the server's state, the change.
-    mutating func record(status: String, code: Int?, description: String, durationMilliseconds: Int, health: Int, passed: Bool, transition: HealthStateMachine.Transition) {
+    mutating func record(
+        status: String, code: Int?, description: String, output: String?, durationMilliseconds: Int, health: Int, passed: Bool,
+        transition: HealthStateMachine.Transition
+    ) {
         self.status = status
+        self.output = output
         self.code = code
         self.description = description
         self.durationMilliseconds = durationMilliseconds

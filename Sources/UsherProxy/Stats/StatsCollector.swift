@@ -20,19 +20,24 @@ public struct StatsCollector: Sendable {
         public var serverID: Int
         /// `;up`: servers that are not up are left out.
         public var onlyUp: Bool
+        /// Server addresses, cookies and balance algorithms: on the runtime API always, on the stats
+        /// page only with `stats show-legends` (HAProxy keeps them from anonymous readers).
+        public var showDetails: Bool
 
-        public init(proxy: String? = nil, typeMask: Int = -1, serverID: Int = -1, onlyUp: Bool = false) {
+        public init(proxy: String? = nil, typeMask: Int = -1, serverID: Int = -1, onlyUp: Bool = false, showDetails: Bool = true) {
             self.proxy = proxy
             self.typeMask = typeMask
             self.serverID = serverID
             self.onlyUp = onlyUp
+            self.showDetails = showDetails
         }
     }
 
-    /// HAProxy numbers proxies from 2 in the order they are declared (a `listen` once).
+    /// HAProxy numbers proxies in the order they are declared (a `listen` once), from 1, or from 2
+    /// when `stats socket` lines exist (their own internal proxy takes 1).
     public var proxyIDs: [String: Int] {
         var ids: [String: Int] = [:]
-        var next = 2
+        var next = runtime.table.configuration.global.runtimeAPI.sockets.isEmpty ? 1 : 2
         for proxy in runtime.table.configuration.proxies where ids[proxy.name] == nil {
             ids[proxy.name] = next
             next += 1
@@ -57,13 +62,13 @@ public struct StatsCollector: Sendable {
             guard let backend = runtime.backends.first(where: { $0.name == proxy.name }) else { continue }
             if filter.typeMask & 4 != 0 {
                 for server in backend.servers where filter.serverID < 0 || filter.serverID == server.index + 1 {
-                    let row = serverRow(server, backend: backend, id: id, now: now, wallNow: wallNow, nowMilliseconds: nowMilliseconds)
+                    let row = serverRow(server, backend: backend, id: id, now: now, wallNow: wallNow, nowMilliseconds: nowMilliseconds, details: filter.showDetails)
                     if filter.onlyUp, !(row.status.hasPrefix("UP") || row.status == "no check") { continue }
                     rows.append(row)
                 }
             }
             if filter.typeMask & 2 != 0 {
-                rows.append(backendRow(backend, id: id, now: now, wallNow: wallNow, nowMilliseconds: nowMilliseconds))
+                rows.append(backendRow(backend, id: id, now: now, wallNow: wallNow, nowMilliseconds: nowMilliseconds, details: filter.showDetails))
             }
         }
         return rows
@@ -100,11 +105,11 @@ public struct StatsCollector: Sendable {
         row[int: .dses] = counters[.deniedSessions]
         row[int: .wrew] = counters[.failedRewrites]
         row[int: .eint] = counters[.internalErrors]
-        fillProtocolModules(&row, counters, isHTTP: isHTTP)
+        fillProtocolModules(&row, counters, isHTTP: isHTTP, current: frontend.activeConnections.load(ordering: .relaxed))
         return row
     }
 
-    func serverRow(_ server: ServerRuntime, backend: BackendRuntime, id: Int, now: Int, wallNow: Int, nowMilliseconds: UInt64) -> StatRow {
+    func serverRow(_ server: ServerRuntime, backend: BackendRuntime, id: Int, now: Int, wallNow: Int, nowMilliseconds: UInt64, details: Bool) -> StatRow {
         let isHTTP = backend.routes.proxy.mode == .http
         var row = StatRow(kind: .server, proxyName: backend.name, serviceName: server.name, proxyID: id, objectID: server.index + 1, isHTTP: isHTTP)
         let counters = server.counters
@@ -127,6 +132,7 @@ public struct StatsCollector: Sendable {
             if let code = report.code { row[int: .checkCode] = code }
             if report.durationMilliseconds >= 0 { row[int: .checkDuration] = report.durationMilliseconds }
             row[.checkDesc] = .string(report.description)
+            if let output = report.output { row[.lastChk] = .string(output) }
             row[int: .checkRise] = report.rise
             row[int: .checkFall] = report.fall
             row[int: .checkHealth] = report.health
@@ -140,18 +146,21 @@ public struct StatsCollector: Sendable {
             row[int: .reqTot] = counters[.requests]
         }
         fillOutcomes(&row, counters, wallNow: wallNow)
-        row[.addr] = .string(server.addressText)
-        if let cookie = config.options.cookie { row[.cookie] = .string(cookie) }
+        if details {
+            row[.addr] = .string(server.addressText)
+            if let cookie = config.options.cookie { row[.cookie] = .string(cookie) }
+        }
         row[.mode] = .string(backend.routes.proxy.mode.rawValue)
         row[int: .srvIcur] = 0
         row[int: .idleConnCur] = 0
         row[int: .safeConnCur] = 0
         row[int: .usedConnCur] = server.currentConnections
         row[int: .needConnEst] = counters[peak: .sessions]
+        fillProtocolModules(&row, counters, isHTTP: isHTTP, current: server.currentConnections)
         return row
     }
 
-    func backendRow(_ backend: BackendRuntime, id: Int, now: Int, wallNow: Int, nowMilliseconds: UInt64) -> StatRow {
+    func backendRow(_ backend: BackendRuntime, id: Int, now: Int, wallNow: Int, nowMilliseconds: UInt64, details: Bool) -> StatRow {
         let isHTTP = backend.routes.proxy.mode == .http
         var row = StatRow(kind: .backend, proxyName: backend.name, serviceName: "BACKEND", proxyID: id, objectID: 0, isHTTP: isHTTP)
         let counters = backend.counters
@@ -161,13 +170,15 @@ public struct StatsCollector: Sendable {
         row[int: .slim] = backend.fullConnections(global: runtime.maxConnections)
         row[int: .dreq] = counters[.deniedRequests]
         let up = backend.servers.filter(\.isUp)
+        // A backend without servers (a `listen` serving the stats page) is not down: nothing failed.
+        let isUp = !up.isEmpty || backend.servers.isEmpty
         let activeUp = up.filter { !$0.server.isBackup }
         let backupUp = up.filter { $0.server.isBackup }
         let state = backend.stateReport.withLockedValue { report in
-            report.observe(isUp: !up.isEmpty, now: now)
+            report.observe(isUp: isUp, now: now)
             return report
         }
-        row[.status] = .string(up.isEmpty ? "DOWN" : "UP")
+        row[.status] = .string(isUp ? "UP" : "DOWN")
         // The weight of the servers that would take traffic now: the active ones, else the backups.
         let serving = activeUp.isEmpty ? (backend.routes.proxy.settings.isEnabled("allbackups") ? backupUp : Array(backupUp.prefix(1))) : activeUp
         row[int: .weight] = serving.reduce(0) { $0 + $1.weight }
@@ -187,11 +198,11 @@ public struct StatsCollector: Sendable {
         fillOutcomes(&row, counters, wallNow: wallNow)
         fillUnusedFeatures(&row)
         row[.mode] = .string(backend.routes.proxy.mode.rawValue)
-        row[.algo] = .string(backend.routes.proxy.balance.statsName)
+        if details { row[.algo] = .string(backend.routes.proxy.balance.statsName) }
         row[int: .aggServerStatus] = 0
         row[int: .aggServerCheckStatus] = 0
         row[int: .aggCheckStatus] = 0
-        fillProtocolModules(&row, counters, isHTTP: isHTTP)
+        fillProtocolModules(&row, counters, isHTTP: isHTTP, current: backend.servers.reduce(0) { $0 + $1.currentConnections })
         return row
     }
 
@@ -244,10 +255,12 @@ public struct StatsCollector: Sendable {
     }
 
     /// The per-protocol columns after `-`: TLS and HTTP/2 at zero (usher terminates neither yet),
-    /// HTTP/1 from the proxy's own counters.
-    private func fillProtocolModules(_ row: inout StatRow, _ counters: StatCounters, isHTTP: Bool) {
+    /// HTTP/1 from the proxy's own counters (`current`: its HTTP/1 connections open now).
+    private func fillProtocolModules(_ row: inout StatRow, _ counters: StatCounters, isHTTP: Bool, current: Int) {
         for field in StatField.allCases where field.rawValue > StatField.moduleSeparator.rawValue { row[int: field] = 0 }
         if isHTTP {
+            row[int: .h1OpenConnections] = current
+            row[int: .h1OpenStreams] = current
             row[int: .h1TotalConnections] = counters[.sessions]
             row[int: .h1TotalStreams] = counters[.requests]
             row[int: .h1BytesIn] = counters[.bytesIn]

@@ -7,6 +7,8 @@ public struct RoutingTable: Sendable {
     public let frontends: [FrontendRoutes]
     public let backends: [BackendRoutes]
     public let backendsByName: [String: Int]
+    /// Statistics pages (`stats …`), by proxy name.
+    public private(set) var statsPages: [String: CompiledStatsPage] = [:]
 
     /// Compiles `configuration`. Problems come back as alerts with their file and line; the table is
     /// `nil` when there is any.
@@ -151,10 +153,24 @@ public struct RoutingTable: Sendable {
                 httpRequestRules: httpRules.request, httpResponseRules: httpRules.response
             ))
         }
+        var statsPages: [String: CompiledStatsPage] = [:]
+        for proxy in configuration.proxies where !proxy.isDisabled && statsPages[proxy.name] == nil {
+            guard let settings = proxy.settings.stats else { continue }
+            let named = compileACLs(proxy)
+            let admin = settings.adminConditions.compactMap { compileCondition($0, named, proxy) ?? nil }
+            var access: [(StatsPageSettings.AccessRule.Action, CompiledCondition?)] = []
+            for rule in settings.accessRules {
+                guard let condition = compileCondition(rule.condition, named, proxy) else { continue }
+                access.append((rule.action, condition))
+            }
+            statsPages[proxy.name] = CompiledStatsPage(settings: settings, adminConditions: admin, accessRules: access)
+        }
         if diagnostics.contains(where: { $0.severity == .alert }) {
             return (nil, diagnostics)
         }
-        return (RoutingTable(configuration: configuration, frontends: frontends, backends: backends, backendsByName: backendsByName), diagnostics)
+        var table = RoutingTable(configuration: configuration, frontends: frontends, backends: backends, backendsByName: backendsByName)
+        table.statsPages = statsPages
+        return (table, diagnostics)
     }
 
     init(configuration: Configuration, frontends: [FrontendRoutes], backends: [BackendRoutes], backendsByName: [String: Int]) {

@@ -1,0 +1,137 @@
+/// What a request for the statistics page asks for, read from its URI (`/stats;csv;norefresh?scope=be`)
+/// and, for the admin form, its body (`s=srv1&s=srv2&action=drain&b=%233`).
+public struct StatsPageRequest: Sendable, Equatable {
+    public enum Format: Sendable, Equatable {
+        case html, csv, json, typed
+    }
+
+    public var format: Format = .html
+    /// `;up`: servers that are not up are left out.
+    public var onlyUp = false
+    /// `;norefresh`: no `Refresh` header even with `stats refresh`.
+    public var noRefresh = false
+    /// `;st=DONE`…: the result of the last admin action, to show above the tables.
+    public var actionStatus: String?
+    /// `?scope=TEXT`: proxies whose name contains it.
+    public var scope: String?
+
+    /// Reads the options after the page's URI prefix.
+    public init(target: String, uri: String) {
+        let rest = target.hasPrefix(uri) ? String(target.dropFirst(uri.count)) : target
+        let query = rest.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let beforeQuery = query.first ?? ""
+        for option in beforeQuery.split(separator: ";", omittingEmptySubsequences: false).dropFirst() {
+            let word = option.split(separator: "?").first.map(String.init) ?? ""
+            switch word {
+            case "csv": format = .csv
+            case "json": format = .json
+            case "typed": format = .typed
+            case "up": onlyUp = true
+            case "norefresh": noRefresh = true
+            default:
+                if word.hasPrefix("st=") { actionStatus = String(word.dropFirst(3)) }
+            }
+        }
+        if query.count == 2 {
+            for pair in query[1].split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                if parts.first == "scope", parts.count == 2 {
+                    let value = Self.formDecode(parts[1])
+                    scope = value.isEmpty ? nil : value
+                }
+            }
+        }
+    }
+
+    /// The page's own URI with the options that a link keeps (`;up`, `;norefresh`, `?scope=`).
+    public func link(uri: String, extra: [String] = [], up: Bool? = nil, noRefresh: Bool? = nil) -> String {
+        var text = uri
+        if up ?? onlyUp { text += ";up" }
+        for option in extra { text += ";\(option)" }
+        if noRefresh ?? self.noRefresh { text += ";norefresh" }
+        if let scope { text += "?scope=\(scope)" }
+        return text
+    }
+
+    /// The admin form's fields: the servers ticked, the action and the backend (`#iid` or a name).
+    public struct AdminForm: Sendable, Equatable {
+        public var servers: [String] = []
+        public var action: String = ""
+        public var backend: String = ""
+
+        public init(body: String) {
+            for pair in body.split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                guard let key = parts.first else { continue }
+                let value = parts.count == 2 ? StatsPageRequest.formDecode(parts[1]) : ""
+                switch key {
+                case "s": servers.append(value)
+                case "action": action = value
+                case "b": backend = value
+                default: break
+                }
+            }
+        }
+    }
+
+    /// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte.
+    static func formDecode(_ text: Substring) -> String {
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8)[...]
+        while let byte = iterator.popFirst() {
+            if byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), iterator.count >= 2,
+                let high = hexValue(iterator[iterator.startIndex]), let low = hexValue(iterator[iterator.startIndex + 1]) {
+                bytes.append(high << 4 | low)
+                iterator = iterator.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
+    /// The user and password of an `Authorization: Basic …` value; nil if it is not one.
+    public static func basicCredentials(_ value: String) -> (user: String, password: String)? {
+        let parts = value.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "basic", let decoded = base64Decode(parts[1]) else { return nil }
+        let text = String(decoding: decoded, as: UTF8.self)
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+    }
+
+    static func base64Decode(_ text: Substring) -> [UInt8]? {
+        var output: [UInt8] = []
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for byte in text.utf8 {
+            let value: UInt8
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = byte - UInt8(ascii: "A")
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = byte - UInt8(ascii: "a") + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0") + 52
+            case UInt8(ascii: "+"): value = 62
+            case UInt8(ascii: "/"): value = 63
+            case UInt8(ascii: "="): continue
+            default: return nil
+            }
+            accumulator = accumulator << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+            }
+        }
+        return output
+    }
+}
