@@ -70,7 +70,7 @@ struct DiagnosticsTests {
     }
 
     @Test(arguments: [
-        ("frontend fe\n    mode http\n    bind :80\n    stats uri /stats", "'stats'"),
+        ("frontend fe\n    mode http\n    bind :80\n    compression algo gzip", "'compression'"),
         ("frontend fe\n    mode http\n    bind :80\n    http-request track-sc0 src", "'http-request track-sc0'"),
         ("frontend fe\n    mode http\n    bind :80\n    errorfiles site 503", "'errorfiles'"),
         ("backend be\n    stick-table type ip size 1m", "'stick-table'"),
