@@ -22,6 +22,8 @@ struct PrometheusExporterTests {
             server s1 {{WEB}} check inter 200ms
             server s2 {{DEAD}} check inter 200ms fall 2 rise 1
             server s3 {{WEB}} backup
+        backend be_off
+            server o1 {{WEB}} disabled
         frontend fe_tcp
             mode tcp
             bind 127.0.0.1:{{TCP}}
@@ -110,6 +112,21 @@ struct PrometheusExporterTests {
         let delta = { (series: String) in Int(after[series] ?? "").map { $0 - (Int(before[series] ?? "") ?? 0) } }
         #expect(delta(#"haproxy_frontend_intercepted_requests_total{proxy="fe_main"}"#) == 4)
         #expect(delta(#"haproxy_backend_http_requests_total{proxy="be_app"}"#) == 2)
+    }
+
+    /// `no-maint` leaves servers in maintenance (`disabled`) out of the server metrics; their
+    /// backend still counts them.
+    @Test func noMaint() throws {
+        let run = try Self.start()
+        defer { run.stop() }
+        let all = Exposition(try run.scrape())
+        #expect(all[#"haproxy_server_status{proxy="be_off",server="o1",state="MAINT"}"#] == "1")
+        #expect(all[#"haproxy_server_check_status{proxy="be_app",server="s1",state="L4OK"}"#] == "1")
+        let filtered = Exposition(try run.scrape("?no-maint"))
+        #expect(!filtered.series.contains { $0.contains(#"server="o1""#) })
+        #expect(filtered.series.contains { $0.contains(#"server="s1""#) })
+        #expect(filtered[#"haproxy_backend_agg_server_status{proxy="be_off",state="MAINT"}"#] == "1")
+        #expect(filtered[#"haproxy_backend_status{proxy="be_off",state="DOWN"}"#] == "1")
     }
 
     @Test func scopes() throws {
