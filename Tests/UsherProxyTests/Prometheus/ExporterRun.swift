@@ -7,6 +7,8 @@ import Glibc
 /// One proxy (HAProxy 2.6 or usher) running a configuration with the Prometheus exporter, in front
 /// of a real lighttpd, for the exporter's end-to-end and differential tests.
 ///
+/// The run owns `web`: stopping the run stops it.
+///
 /// Placeholders in the template: `{{PORT}}` the HTTP frontend's port, `{{TCP}}` a TCP frontend's,
 /// `{{WEB}}` lighttpd's address, `{{DEAD}}` an address where nothing listens.
 final class ExporterRun {
@@ -17,6 +19,7 @@ final class ExporterRun {
     private let directory: ScratchDirectory
     private var haproxy: Process?
     private var usher: UsherProcess?
+    private var webStopped = false
 
     /// Under CI a missing HAProxy or lighttpd fails the test instead of skipping it.
     static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
@@ -37,7 +40,9 @@ final class ExporterRun {
         case .usher: usher = try UsherProcess(["-db", "-f", file])
         }
         guard waitUntilListening(port, timeout: 10) else {
-            stop()
+            // lighttpd is the caller's to stop when this initializer throws (deinit still runs).
+            webStopped = true
+            stopProxy()
             throw RawClient.Failure(description: "\(kind) did not start on port \(port)")
         }
     }
@@ -84,6 +89,14 @@ final class ExporterRun {
     }
 
     func stop() {
+        stopProxy()
+        if !webStopped {
+            webStopped = true
+            web.stop()
+        }
+    }
+
+    private func stopProxy() {
         if let haproxy, haproxy.isRunning {
             haproxy.terminate()
             haproxy.waitUntilExit()

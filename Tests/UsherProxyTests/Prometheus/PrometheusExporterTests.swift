@@ -36,9 +36,20 @@ struct PrometheusExporterTests {
     static func start(_ kind: ProxyKind = .usher) throws -> ExporterRun {
         try #require(Lighttpd.isInstalled, "lighttpd is required (CI=true)")
         let web = try Lighttpd(pages: ["index.html": "<p>hello</p>\n"])
-        let run = try ExporterRun(kind, template: template, web: web)
+        let run: ExporterRun
+        do {
+            run = try ExporterRun(kind, template: template, web: web)
+        } catch {
+            web.stop()
+            throw error
+        }
         // Traffic waits for the checks to take s2 (where nothing listens) out of the rotation.
-        _ = try run.scrape(until: #"haproxy_server_status{proxy="be_app",server="s2",state="DOWN"} 1"#)
+        do {
+            _ = try run.scrape(until: #"haproxy_server_status{proxy="be_app",server="s2",state="DOWN"} 1"#)
+        } catch {
+            run.stop()
+            throw error
+        }
         return run
     }
 
