@@ -22,6 +22,8 @@ final class HTTPExchange {
     var responseMilliseconds = -1
     var requestSentAt: NIODeadline?
     var status = -1
+    /// The status the server answered with, before any rule replaced the response (-1: none came).
+    var serverStatus = -1
     var bytesToClient = 0
     var bytesFromClient = 0
     /// Request body bytes written to the server so far.
@@ -60,6 +62,8 @@ final class HTTPExchange {
         case denied
         /// Answered by usher: a redirect, a `return`, the stats page, `monitor-uri`.
         case intercepted
+        /// The server's response was refused by an `http-response deny`.
+        case responseDenied
     }
 
     /// False for the stand-in of a request whose head could not be parsed (`<BADREQ>`).

@@ -134,6 +134,7 @@ extension HTTPSessionHandler {
                 failResponse("CONNECT tunnels are not supported")
                 return
             }
+            exchange.serverStatus = head.status
             let backendRules = exchange.backend?.routes.httpResponseRules
             if backendRules?.isEmpty == false || !frontend.routes.httpResponseRules.isEmpty {
                 var sample = SampleContext(
@@ -188,6 +189,7 @@ extension HTTPSessionHandler {
         case .proceed:
             return true
         case .error(let status):
+            exchange?.outcome = .responseDenied
             finishWithError(status, termination: TerminationState(.proxy, .headers), reason: "denied by an http-response rule", keepAlive: true)
             return false
         case .reply(let status, let bytes):

@@ -39,19 +39,26 @@ extension HTTPSessionHandler {
             exchange.backend?.counters.add(.deniedRequests)
         case .intercepted:
             break  // Counted when usher took the request (`countIntercepted`).
+        case .responseDenied:
+            front.add(.deniedResponses)
+            exchange.backend?.counters.add(.deniedResponses)
+            exchange.server?.counters.add(.deniedResponses)
         }
         guard let backend = exchange.backend else { return }
         let server = exchange.server
+        // As HAProxy: a backend counts the status the client got (a 502 that replaced a refused
+        // response, usher's own 503 or 504); a server, the status it answered with itself.
+        if status > 0 { backend.counters.countResponse(status: status) }
+        if exchange.serverStatus > 0 { server?.counters.countResponse(status: exchange.serverStatus) }
         for counters in [backend.counters, server?.counters].compactMap({ $0 }) {
             counters.add(.bytesIn, exchange.bytesFromClient)
             counters.add(.bytesOut, exchange.bytesToClient)
-            if status > 0 { counters.countResponse(status: status) }
             counters.add(.requests)
             StatAccounting.countEnd(
                 counters, termination: exchange.termination, connector: exchange.connector,
                 responseMilliseconds: exchange.responseMilliseconds,
                 totalMilliseconds: ServerConnector.milliseconds(since: exchange.started),
-                badResponse: status == 502 && exchange.termination.phase == .headers
+                badResponse: status == 502 && exchange.serverStatus < 0 && exchange.termination.phase == .headers
             )
         }
     }

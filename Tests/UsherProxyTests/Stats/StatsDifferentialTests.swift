@@ -23,6 +23,7 @@ struct StatsDifferentialTests {
       default_backend be
     backend be
       balance roundrobin
+      http-response deny if { res.hdr(X-Deny) -m found }
       server s1 {{ORIGIN0}} check inter 200ms
       server s2 {{DEAD}} check inter 200ms
       server s3 {{ORIGIN1}} backup
@@ -48,7 +49,7 @@ struct StatsDifferentialTests {
     @Test func csvAfterKnownTraffic() throws {
         var pages: [String: StatsTestSupport.CSV] = [:]
         for kind in DifferentialSettings.kinds {
-            let run = try ProxyRun(kind, template: Self.template, replies: [.ok, .ok, .ok, .status(404, "Not Found", body: "no\n")])
+            let run = try ProxyRun(kind, template: Self.template, replies: [.ok, .ok, .status(404, "Not Found", body: "no\n"), .ok("refused\n", [.init("X-Deny", "1")])])
             defer { run.stop() }
             // Let s2's checks take it down.
             Thread.sleep(forTimeInterval: 1.5)
@@ -64,10 +65,12 @@ struct StatsDifferentialTests {
         }
         guard let reference = pages["haproxy"] else { return }
         // The start-up probe (a connection that sends nothing) counts as a session, a request and a
-        // 400 in both; then 4 proxied requests, 1 denied, and the stats request itself.
+        // 400 in both; then 4 proxied requests (200, 200, 404, a 200 refused by http-response: a 502
+        // to the client, a 2xx for the server), 1 request denied (403), and the stats request itself.
         let expectations: [(String, String, String)] = [
-            ("fe/FRONTEND", "stot", "7"), ("fe/FRONTEND", "req_tot", "7"), ("fe/FRONTEND", "hrsp_2xx", "3"),
-            ("fe/FRONTEND", "hrsp_4xx", "3"), ("fe/FRONTEND", "intercepted", "1"), ("fe/FRONTEND", "dreq", "1"), ("fe/FRONTEND", "status", "OPEN"),
+            ("fe/FRONTEND", "stot", "7"), ("fe/FRONTEND", "req_tot", "7"), ("fe/FRONTEND", "hrsp_2xx", "2"),
+            ("fe/FRONTEND", "hrsp_4xx", "3"), ("fe/FRONTEND", "hrsp_5xx", "1"), ("fe/FRONTEND", "intercepted", "1"),
+            ("fe/FRONTEND", "dresp", "1"), ("be/BACKEND", "dresp", "1"), ("be/s1", "dresp", "1"), ("fe/FRONTEND", "dreq", "1"), ("fe/FRONTEND", "status", "OPEN"),
             ("be/s1", "hrsp_2xx", "3"), ("be/s1", "hrsp_4xx", "1"), ("be/s1", "status", "UP"), ("be/s2", "status", "DOWN"),
             ("be/s3", "status", "no check"), ("be/BACKEND", "act", "1"), ("be/BACKEND", "bck", "1"), ("be/s1", "check_status", "L4OK"),
             ("be/s2", "check_status", "L4CON"),
