@@ -229,6 +229,87 @@ final class UnixSocketLogTests {
         #expect(syslog.received.filter { $0.contains("bk/s1 succeeded") }.count == 1, "\(syslog.received)")
     }
 
+    // MARK: - the same configuration through HAProxy 2.6
+
+    static func differentialConfiguration(socket: String, port: Int, backend: Int, dead: Int) -> String {
+        """
+        global
+            nbthread 1
+            log-tag haproxy
+            log unix@\(socket) local0
+            log-send-hostname edge-1
+        \(defaults)
+        frontend fet
+            bind 127.0.0.1:\(port)
+            option log-separate-errors
+            # The readiness probe of the HAProxy run sends nothing: not logged.
+            option dontlognull
+            log-format "TCP %ci %ft %b/%s %B %ts %tsc %ST %U %Th %hr %rc %{+Q}ft %ID end"
+            default_backend bt
+        backend bt
+            option log-health-checks
+            server s1 127.0.0.1:\(backend) check inter 300 rise 2 fall 3
+            server s2 127.0.0.1:\(dead) check inter 300 rise 2 fall 3
+
+        """
+    }
+
+    /// A datagram with what differs by nature (date, pid, check duration) masked.
+    static func comparable(_ datagram: String) -> String {
+        datagram
+            .replacingOccurrences(of: #"^(<\d+>)[A-Z][a-z]{2} [ 1-3]\d \d\d:\d\d:\d\d "#, with: "$1DATE ", options: .regularExpression)
+            .replacingOccurrences(of: #"haproxy\[\d+\]"#, with: "haproxy[PID]", options: .regularExpression)
+            .replacingOccurrences(of: #"check duration: \d+ms"#, with: "check duration: Nms", options: .regularExpression)
+    }
+
+    /// Health lines, their state change, then one session: what each proxy sent, masked.
+    static func run(_ start: () throws -> Int, syslog: UnixSyslogCollector) async throws -> [String] {
+        let port = try start()
+        _ = try await syslog.waitFor("Server bt/s2 is DOWN", timeout: 10)
+        try await Task.sleep(for: .milliseconds(300))
+        try exchange(port: port, payload: "hello")
+        _ = try await syslog.waitFor("TCP 127.0.0.1 fet", timeout: 5)
+        return syslog.received.map(comparable).sorted()
+    }
+
+    @Test(.enabled(if: ExternalProcess.exists("haproxy")))
+    func sameLinesAsHAProxyOverAUnixSocket() async throws {
+        let backend = try TCPBackend(name: "backend-answer", behaviour: .announce, group: testGroup)
+        defer { backend.stop() }
+        let dead = try Self.deadPort()
+
+        let usherLog = try UnixSyslogCollector()
+        defer { usherLog.stop() }
+        var usher: UsherUnderTest?
+        defer { usher?.stop() }
+        let usherLines = try await Self.run({
+            let started = try UsherUnderTest(Self.differentialConfiguration(socket: usherLog.path, port: 0, backend: backend.port, dead: dead))
+            usher = started
+            return started.port("fet")
+        }, syslog: usherLog)
+
+        let haproxyLog = try UnixSyslogCollector()
+        defer { haproxyLog.stop() }
+        let haproxyPort = freePort()
+        let configuration = haproxyLog.directory + "/haproxy.cfg"
+        try Self.differentialConfiguration(socket: haproxyLog.path, port: haproxyPort, backend: backend.port, dead: dead)
+            .write(toFile: configuration, atomically: true, encoding: .utf8)
+        var haproxy: Process?
+        defer {
+            haproxy?.terminate()
+            haproxy?.waitUntilExit()
+            unlink(configuration)
+            unlink(haproxyLog.directory + "/haproxy.log")
+        }
+        let haproxyLines = try await Self.run({
+            haproxy = try ExternalProcess.start(["haproxy", "-db", "-f", configuration], logFile: haproxyLog.directory + "/haproxy.log")
+            #expect(waitUntilListening(haproxyPort))
+            return haproxyPort
+        }, syslog: haproxyLog)
+
+        #expect(usherLines == haproxyLines, "usher:\n\(usherLines.joined())\nhaproxy:\n\(haproxyLines.joined())")
+    }
+
     // MARK: - a socket that goes away, one missing at start
 
     @Test func socketRemovedAndCreatedAgainWhileUsherRuns() async throws {

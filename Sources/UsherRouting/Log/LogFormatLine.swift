@@ -150,12 +150,19 @@ public struct LogFormatLine: Sendable {
             case .literal(let literal):
                 text = literal
             case .variable(let name, let quoted):
-                let value = Self.value(name, record, facts)
-                text = quoted ? "\"\(value)\"" : value
+                // A text that is missing prints "-", or "" when quoted (HAProxy 2.6: `%{+Q}CC` → `""`).
+                if quoted && Self.isMissing(name, record) {
+                    text = "\"\""
+                } else {
+                    let value = Self.value(name, record, facts)
+                    text = quoted ? "\"\(value)\"" : value
+                }
             case .sample(let sample, let quoted):
-                var value = "-"
-                if case .value(let result) = sample.evaluate(&context) { value = result.text }
-                text = quoted ? "\"\(value)\"" : value
+                if case .value(let result) = sample.evaluate(&context) {
+                    text = quoted ? "\"\(result.text)\"" : result.text
+                } else {
+                    text = quoted ? "\"\"" : "-"
+                }
             }
             guard !text.isEmpty else { continue }
             line += text
@@ -175,6 +182,15 @@ public struct LogFormatLine: Sendable {
             requestLine: nil
         )
         return render(http, facts, &context)
+    }
+
+    /// Whether a text variable has nothing to print (a cookie that was not captured).
+    static func isMissing(_ name: String, _ record: HTTPLogRecord) -> Bool {
+        switch name {
+        case "CC": return record.capturedRequestCookie == nil
+        case "CS": return record.capturedResponseCookie == nil
+        default: return false
+        }
     }
 
     static func value(_ name: String, _ record: HTTPLogRecord, _ facts: Facts) -> String {
