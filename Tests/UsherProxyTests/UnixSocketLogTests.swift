@@ -310,6 +310,107 @@ final class UnixSocketLogTests {
         #expect(usherLines == haproxyLines, "usher:\n\(usherLines.joined())\nhaproxy:\n\(haproxyLines.joined())")
     }
 
+    static func httpDifferentialConfiguration(main: String, sampled: String, port: Int, quietPort: Int, good: Int, failing: Int) -> String {
+        """
+        global
+            nbthread 1
+            log-tag haproxy
+            log unix@\(main) local0
+            log \(sampled) len 90 format rfc3164 sample 1,3:3 local1 info
+        \(defaults)
+            mode http
+        frontend clf
+            bind 127.0.0.1:\(port)
+            option httplog clf
+            option log-separate-errors
+            option dontlognull
+            use_backend failing if { path_beg /err }
+            default_backend good
+        frontend quiet
+            bind 127.0.0.1:\(quietPort)
+            option httplog
+            option dontlog-normal
+            option dontlognull
+            capture request header Host len 20
+            use_backend failing if { path_beg /err }
+            default_backend good
+        backend good
+            server g 127.0.0.1:\(good)
+        backend failing
+            server f 127.0.0.1:\(failing)
+
+        """
+    }
+
+    /// An HTTP log datagram with what differs by nature masked: dates, pid, client port, the
+    /// accept milliseconds and the timers; and the byte count, as usher forwards the response's
+    /// fields as the server wrote them and adds `Connection: close` where HAProxy 2.6 lowercases
+    /// the names and adds nothing (not a logging matter).
+    static func comparableHTTP(_ datagram: String) -> String {
+        comparable(datagram)
+            .replacingOccurrences(of: #"\[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d(\.\d{3}| \+0000)\]"#, with: "[DATE]", options: .regularExpression)
+            .replacingOccurrences(of: #"127\.0\.0\.1:\d+ "#, with: "127.0.0.1:PORT ", options: .regularExpression)
+            .replacingOccurrences(of: #" -?\d+/-?\d+/-?\d+/-?\d+/-?\d+ "#, with: " TIMERS ", options: .regularExpression)
+            .replacingOccurrences(of: #"("" "" )\d+ \d{3} ("[^"]*" "[^"]*" "[^"]*") -?\d+ -?\d+ -?\d+ -?\d+ -?\d+ "#, with: "$1PORT MS $2 TIMERS ", options: .regularExpression)
+            .replacingOccurrences(of: #"(HTTP/1\.1" \d{3}) \d+ "#, with: "$1 BYTES ", options: .regularExpression)
+            .replacingOccurrences(of: #"( TIMERS \d{3}) \d+ "#, with: "$1 BYTES ", options: .regularExpression)
+    }
+
+    /// Five requests, each line awaited before the next; the lines of both targets, masked, in order.
+    static func runHTTP(_ ports: (clf: Int, quiet: Int), main: UnixSyslogCollector, sampled: UnixSyslogCollector) async throws -> [[String]] {
+        let requests: [(Int, String, Bool)] = [(ports.clf, "/a", true), (ports.clf, "/err", true), (ports.quiet, "/b", false), (ports.quiet, "/err2", true), (ports.clf, "/c", true)]
+        var expected = 0
+        for (port, path, logged) in requests {
+            _ = try get(port: port, path)
+            if logged {
+                expected += 1
+                _ = try await main.waitFor(expected, containing: " HTTP/1.1\"")
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        return [main.received.map(comparableHTTP), sampled.received.map(comparableHTTP)]
+    }
+
+    @Test(.enabled(if: ExternalProcess.exists("haproxy")))
+    func sameHTTPLinesAsHAProxy() async throws {
+        let good = try RecordingOrigin(name: "good", replies: [.ok("fine\n")])
+        defer { good.stop() }
+        let failing = try RecordingOrigin(name: "failing", replies: [.status(500, "Internal Server Error", body: "no\n")])
+        defer { failing.stop() }
+
+        let usherMain = try UnixSyslogCollector()
+        defer { usherMain.stop() }
+        let usherSampled = try UnixSyslogCollector()
+        defer { usherSampled.stop() }
+        let usher = try UsherUnderTest(Self.httpDifferentialConfiguration(
+            main: usherMain.path, sampled: usherSampled.path, port: 0, quietPort: 0, good: good.port, failing: failing.port))
+        defer { usher.stop() }
+        let usherLines = try await Self.runHTTP((usher.port("clf"), usher.port("quiet")), main: usherMain, sampled: usherSampled)
+
+        let haproxyMain = try UnixSyslogCollector()
+        defer { haproxyMain.stop() }
+        let haproxySampled = try UnixSyslogCollector()
+        defer { haproxySampled.stop() }
+        let (clfPort, quietPort) = (freePort(), freePort())
+        let configuration = haproxyMain.directory + "/haproxy.cfg"
+        try Self.httpDifferentialConfiguration(
+            main: haproxyMain.path, sampled: haproxySampled.path, port: clfPort, quietPort: quietPort, good: good.port, failing: failing.port
+        ).write(toFile: configuration, atomically: true, encoding: .utf8)
+        let haproxy = try ExternalProcess.start(["haproxy", "-db", "-f", configuration], logFile: haproxyMain.directory + "/haproxy.log")
+        defer {
+            haproxy.terminate()
+            haproxy.waitUntilExit()
+            unlink(configuration)
+            unlink(haproxyMain.directory + "/haproxy.log")
+        }
+        #expect(waitUntilListening(clfPort) && waitUntilListening(quietPort))
+        let haproxyLines = try await Self.runHTTP((clfPort, quietPort), main: haproxyMain, sampled: haproxySampled)
+
+        #expect(usherLines[0] == haproxyLines[0], "usher:\n\(usherLines[0].joined())\nhaproxy:\n\(haproxyLines[0].joined())")
+        #expect(usherLines[1] == haproxyLines[1], "usher:\n\(usherLines[1].joined())\nhaproxy:\n\(haproxyLines[1].joined())")
+        #expect(usherLines[0].count == 4 && usherLines[1].count == 3)
+    }
+
     // MARK: - a socket that goes away, one missing at start
 
     @Test func socketRemovedAndCreatedAgainWhileUsherRuns() async throws {
