@@ -79,7 +79,8 @@ extension RuntimeAPIExecutor {
                     "\(max(0, now - report.lastChangeSecond))",
                     checked ? "\(Self.checkStatusNumber(report.status))" : "1",
                     checked ? (report.status == "INI" ? "0" : report.status.hasSuffix("OK") ? "3" : "2") : "0",
-                    "\(checked ? report.health : report.rise)",
+                    // In maintenance HAProxy's health counter reads 0.
+                    "\(checked ? (admin == .maintenance ? 0 : report.health) : report.rise)",
                     checked ? (admin == .maintenance ? "14" : "6") : "0",
                     "0", "0", "0", "-",
                     "\(address.port ?? 0)", "-", "0",
