@@ -15,7 +15,7 @@ extension ProxyKeywords {
         "dontlog-normal": OptionRule(side: .frontend),
         "log-separate-errors": OptionRule(side: .frontend),
         "log-health-checks": OptionRule(side: .backend),
-        // Per-socket statistics: usher has no statistics page yet, so there is nothing to split.
+        // Per-socket statistics: a row per listening socket in the stats (`FrontendRuntime.listeners`).
         "socket-stats": OptionRule(side: .frontend),
         "clitcpka": OptionRule(side: .frontend),
         "srvtcpka": OptionRule(side: .backend),

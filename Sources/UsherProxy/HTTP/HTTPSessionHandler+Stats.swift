@@ -22,6 +22,13 @@ extension HTTPSessionHandler {
         let status = exchange.status
         front.add(.bytesIn, exchange.bytesFromClient)
         front.add(.bytesOut, exchange.bytesToClient)
+        if let listener {
+            listener.counters.add(.bytesIn, exchange.bytesFromClient)
+            listener.counters.add(.bytesOut, exchange.bytesToClient)
+            if !exchange.isParsed, exchange.termination.cause != .none || status > 0 { listener.counters.add(.requestErrors) }
+            if exchange.outcome == .denied { listener.counters.add(.deniedRequests) }
+            if exchange.outcome == .responseDenied { listener.counters.add(.deniedResponses) }
+        }
         if exchange.isParsed {
             // Counted when the head arrived (`countRequestStart`).
         } else if exchange.termination.cause != .none || status > 0 {

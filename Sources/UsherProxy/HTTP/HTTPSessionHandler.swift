@@ -33,6 +33,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     let acceptProxy: Bool
     /// The listener's id when it is a UNIX-domain socket (clients there have no IP address).
     let unixListenerID: Int?
+    /// The listening socket's own counters (`option socket-stats`).
+    let listener: ListenerStats?
     var context: ChannelHandlerContext?
     var connection = ConnectionInfo(source: nil, sourcePort: 0, destination: nil, destinationPort: 0)
 
@@ -78,8 +80,9 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     /// This connection in the runtime API's session registry.
     var liveSession: LiveSession?
 
-    init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool, unixListenerID: Int? = nil) {
+    init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool, unixListenerID: Int? = nil, listener: ListenerStats? = nil) {
         self.unixListenerID = unixListenerID
+        self.listener = listener
         self.runtime = runtime
         self.frontend = frontend
         self.acceptProxy = acceptProxy
@@ -118,6 +121,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         liveSession = runtime.sessions.open(channel: context.channel, frontendName: frontend.name)
         var sample = SampleContext(connection: connection, payload: inbound, isFinal: true, helloParser: runtime.helloParser)
         if case .reject = frontend.routes.evaluateConnectionRules(&sample) {
+            frontend.counters.add(.deniedConnections)
+            listener?.counters.add(.deniedConnections)
             closeClient()
             return
         }
@@ -427,6 +432,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     private func releaseCounts() {
         guard !countsReleased else { return }
         countsReleased = true
+        listener?.sessionEnded()
         runtime.released(from: frontend)
     }
 }

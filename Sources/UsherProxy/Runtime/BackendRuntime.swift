@@ -126,7 +126,10 @@ public final class BackendRuntime: Sendable {
         counters.add(.sessions)
         counters.tick(.sessions)
         counters.notePeak(.sessions, active)
-        counters.noteSessionStart(wallSeconds: StatCounters.wallSeconds())
+        let now = StatCounters.wallSeconds()
+        counters.noteSessionStart(wallSeconds: now)
+        // `lastsess` of a backend: the last time it gave a session to a server.
+        self.counters.noteSessionStart(wallSeconds: now)
         if balanced {
             counters.add(.balancedTotal)
             self.counters.add(.balancedTotal)
@@ -139,7 +142,6 @@ public final class BackendRuntime: Sendable {
         counters.add(.sessions)
         counters.tick(.sessions)
         counters.notePeak(.sessions, active)
-        counters.noteSessionStart(wallSeconds: StatCounters.wallSeconds())
     }
 
     /// Gives back a slot; hands it to the first queued connection if any can use a server now.

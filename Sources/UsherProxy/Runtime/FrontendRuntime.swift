@@ -10,6 +10,9 @@ public final class FrontendRuntime: Sendable {
     let activeConnections = ManagedAtomic<Int>(0)
     /// Traffic counters for the stats page, the runtime API and the exporter.
     public let counters = StatCounters()
+    /// Each listening socket's counters, in the order they are bound, when `option socket-stats`
+    /// asks for them (empty otherwise: nothing is counted twice for nobody).
+    public let listeners: [ListenerStats]
     /// Set while an operator has disabled the frontend (`disable frontend`): its listeners stop accepting.
     let isPaused = ManagedAtomic<Bool>(false)
     /// `maxconn`, 0 for no limit (`set maxconn frontend` changes it).
@@ -55,6 +58,10 @@ public final class FrontendRuntime: Sendable {
         self.requestCaptures = routes.proxy.requestHeaderCaptures.map { ($0.name, $0.length) }
         self.responseCaptures = routes.proxy.responseHeaderCaptures.map { ($0.name, $0.length) }
         self.connectionMode = HTTPConnectionMode(settings)
+        let sockets = routes.proxy.binds.reduce(0) { total, bind in
+            total + bind.addresses.reduce(0) { $0 + ($1.ports?.count ?? 1) }
+        }
+        self.listeners = settings.isEnabled("socket-stats") ? (0..<sockets).map { ListenerStats(id: $0 + 1) } : []
         self.forwardFor = settings.forwardFor
         self.errorPages = HTTPErrorPages(settings.errorFiles)
         self.httpLimits = HTTPLimits(

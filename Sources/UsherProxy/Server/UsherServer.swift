@@ -74,13 +74,14 @@ public final class UsherServer: Sendable {
         let runtime = self.runtime
         let acceptProxy = bind.acceptProxy
         let unixListenerID = address.unixSocket == nil ? nil : listenerID
+        let listener = frontend.listeners.indices.contains(listenerID - 1) ? frontend.listeners[listenerID - 1] : nil
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: Int32(bind.backlog ?? 1024))
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(ChannelOptions.maxMessagesPerRead, value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let gate = AcceptGateHandler(runtime: runtime, frontend: frontend)
+                    let gate = AcceptGateHandler(runtime: runtime, frontend: frontend, listener: listener)
                     try channel.pipeline.syncOperations.addHandler(gate)
                     let bound = NIOLoopBound(gate, eventLoop: channel.eventLoop)
                     let loop = channel.eventLoop
@@ -97,11 +98,11 @@ public final class UsherServer: Sendable {
                     )
                     if frontend.isHTTP {
                         try channel.pipeline.syncOperations.addHandler(
-                            HTTPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy, unixListenerID: unixListenerID)
+                            HTTPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy, unixListenerID: unixListenerID, listener: listener)
                         )
                     } else {
                         try channel.pipeline.syncOperations.addHandler(
-                            TCPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy, unixListenerID: unixListenerID)
+                            TCPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy, unixListenerID: unixListenerID, listener: listener)
                         )
                     }
                 }
@@ -124,7 +125,11 @@ public final class UsherServer: Sendable {
         var lastError: Error? = nil
         for host in hosts {
             do {
-                return try bootstrap.bind(host: host, port: port).wait()
+                let channel = try bootstrap.bind(host: host, port: port).wait()
+                if let listener, let bound = channel.localAddress {
+                    listener.address.withLockedValue { $0 = bound.statsText }
+                }
+                return channel
             } catch {
                 lastError = error
             }

@@ -37,28 +37,39 @@ extension BackendRuntime {
     }
 }
 
-extension ServerRuntime {
-    /// `addr`: the address connections go to, as `IP:port`.
-    var addressText: String {
-        switch address {
-        case .v4(let v4): return "\(v4.host):\(address.port ?? 0)"
-        case .v6(let v6): return "[\(v6.host)]:\(address.port ?? 0)"
-        case .unixDomainSocket: return address.pathname ?? ""
+extension SocketAddress {
+    /// `IP:port`, or the path of a UNIX socket, as the stats' `addr` column shows a listener.
+    var statsText: String {
+        switch self {
+        case .v4(let v4): return "\(v4.host):\(port ?? 0)"
+        case .v6(let v6): return "[\(v6.host)]:\(port ?? 0)"
+        case .unixDomainSocket: return pathname ?? ""
         }
     }
+}
+
+extension ServerRuntime {
+    /// `addr`: the address connections go to, as `IP:port`.
+    var addressText: String { address.statsText }
 }
 
 /// A backend's up/down history for the stats (`lastchg`, `downtime`, `chkdown`): observed by
 /// each reader and by each server state change, so a flap between two reads is still counted.
 struct BackendStateReport: Sendable {
-    var isUp = true
+    /// nil until first observed: a backend that starts down has not gone down.
+    var isUp: Bool?
     var lastChangeSecond = ServerCheckReport.nowSecond()
     var downTransitions = 0
     var accumulatedDowntime = 0
     var downSince: Int?
 
     mutating func observe(isUp now: Bool, now second: Int = ServerCheckReport.nowSecond()) {
-        guard now != isUp else { return }
+        guard let before = isUp else {
+            isUp = now
+            if !now { downSince = lastChangeSecond }
+            return
+        }
+        guard now != before else { return }
         isUp = now
         lastChangeSecond = second
         if now, let since = downSince {

@@ -14,7 +14,7 @@ public struct StatsCollector: Sendable {
     public struct Filter: Sendable {
         /// A proxy name or id; nil for all.
         public var proxy: String?
-        /// 1 frontends, 2 backends, 4 servers (listeners, 8, usher does not list); -1 for all.
+        /// 1 frontends, 2 backends, 4 servers, 8 listeners (`option socket-stats`); -1 for all.
         public var typeMask: Int
         /// A server id; -1 for all.
         public var serverID: Int
@@ -58,6 +58,11 @@ public struct StatsCollector: Sendable {
             if let wanted = filter.proxy, wanted != proxy.name, Int(wanted) != id { continue }
             if filter.typeMask & 1 != 0, let frontend = runtime.frontends.first(where: { $0.name == proxy.name }) {
                 rows.append(frontendRow(frontend, id: id, nowMilliseconds: nowMilliseconds))
+            }
+            if filter.typeMask & 8 != 0, let frontend = runtime.frontends.first(where: { $0.name == proxy.name }) {
+                for listener in frontend.listeners where filter.serverID < 0 || filter.serverID == listener.id {
+                    rows.append(listenerRow(listener, frontend: frontend, id: id, details: filter.showDetails))
+                }
             }
             guard let backend = runtime.backends.first(where: { $0.name == proxy.name }) else { continue }
             if filter.typeMask & 4 != 0 {
@@ -106,6 +111,30 @@ public struct StatsCollector: Sendable {
         row[int: .wrew] = counters[.failedRewrites]
         row[int: .eint] = counters[.internalErrors]
         fillProtocolModules(&row, counters, isHTTP: isHTTP, current: frontend.activeConnections.load(ordering: .relaxed))
+        return row
+    }
+
+    /// A listening socket's row (`option socket-stats`).
+    func listenerRow(_ listener: ListenerStats, frontend: FrontendRuntime, id: Int, details: Bool) -> StatRow {
+        var row = StatRow(kind: .listener, proxyName: frontend.name, serviceName: listener.name, proxyID: id, objectID: listener.id, isHTTP: frontend.isHTTP)
+        let counters = listener.counters
+        row[int: .scur] = listener.activeSessions.load(ordering: .relaxed)
+        row[int: .smax] = counters[peak: .sessions]
+        row[int: .slim] = frontend.maxConnections
+        row[int: .stot] = counters[.sessions]
+        row[int: .bin] = counters[.bytesIn]
+        row[int: .bout] = counters[.bytesOut]
+        row[int: .dreq] = counters[.deniedRequests]
+        row[int: .dresp] = counters[.deniedResponses]
+        row[int: .ereq] = counters[.requestErrors]
+        row[.status] = .string(frontend.statusText)
+        if details { row[.addr] = .string(listener.address.withLockedValue { $0 }) }
+        row[.mode] = .string(frontend.routes.proxy.mode.rawValue)
+        row[int: .dcon] = counters[.deniedConnections]
+        row[int: .dses] = counters[.deniedSessions]
+        row[int: .wrew] = counters[.failedRewrites]
+        row[int: .eint] = counters[.internalErrors]
+        for field in [StatField.sslSess, .sslReusedSess, .sslFailedHandshake] { row[int: field] = 0 }
         return row
     }
 

@@ -12,12 +12,15 @@ final class AcceptGateHandler: ChannelDuplexHandler {
 
     private let runtime: ProxyRuntime
     private let frontend: FrontendRuntime
+    /// This socket's own counters (`option socket-stats`).
+    private let listener: ListenerStats?
     private var context: ChannelHandlerContext?
     private var readPending = false
 
-    init(runtime: ProxyRuntime, frontend: FrontendRuntime) {
+    init(runtime: ProxyRuntime, frontend: FrontendRuntime, listener: ListenerStats? = nil) {
         self.runtime = runtime
         self.frontend = frontend
+        self.listener = listener
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -38,6 +41,7 @@ final class AcceptGateHandler: ChannelDuplexHandler {
             return
         }
         runtime.accepted(on: frontend)
+        listener?.sessionStarted()
         context.fireChannelRead(data)
     }
 

@@ -28,6 +28,8 @@ final class TCPSession {
     var bytesToClient = 0
     var termination = TerminationState.normal
     var clientChannel: Channel?
+    /// The listening socket's own counters (`option socket-stats`).
+    var listener: ListenerStats?
     var serverChannel: Channel?
 
     /// Closed without a log line (a `tcp-request connection reject`, as HAProxy does).
@@ -182,6 +184,11 @@ final class TCPSession {
     private func countSession() {
         frontend.counters.add(.bytesIn, bytesFromClient)
         frontend.counters.add(.bytesOut, bytesToClient)
+        if let listener {
+            listener.counters.add(.bytesIn, bytesFromClient)
+            listener.counters.add(.bytesOut, bytesToClient)
+            listener.sessionEnded()
+        }
         guard let backend else { return }
         for counters in [backend.counters, server?.counters].compactMap({ $0 }) {
             counters.add(.bytesIn, bytesFromClient)

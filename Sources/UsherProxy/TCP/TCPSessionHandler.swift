@@ -25,6 +25,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let acceptProxy: Bool
     /// The listener's id when it is a UNIX-domain socket (clients there have no IP address).
     private let unixListenerID: Int?
+    private let listener: ListenerStats?
     private var state: State
     private var session: TCPSession?
     private var context: ChannelHandlerContext?
@@ -35,7 +36,8 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// This connection in the runtime API's session registry.
     private var liveSession: LiveSession?
 
-    init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool, unixListenerID: Int? = nil) {
+    init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool, unixListenerID: Int? = nil, listener: ListenerStats? = nil) {
+        self.listener = listener
         self.runtime = runtime
         self.frontend = frontend
         self.acceptProxy = acceptProxy
@@ -68,6 +70,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         liveSession = runtime.sessions.open(channel: context.channel, frontendName: frontend.name)
         let session = TCPSession(runtime: runtime, frontend: frontend, eventLoop: context.eventLoop, connection: connection)
         session.clientChannel = context.channel
+        session.listener = listener
         self.session = session
         buffer = context.channel.allocator.buffer(capacity: 0)
         // `tcp-request connection` rules run at once, on the real peer's address even behind
@@ -78,6 +81,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             session.termination = TerminationState(.proxy, .request)
             session.isSilent = true
             frontend.counters.add(.deniedConnections)
+            listener?.counters.add(.deniedConnections)
             close(context: context)
             return
         }
@@ -161,6 +165,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .reject:
             session.termination = TerminationState(.proxy, .request)
             frontend.counters.add(.deniedRequests)
+            listener?.counters.add(.deniedRequests)
             close(context: context)
         case .accept:
             inspectTimer?.cancel()
@@ -291,6 +296,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         // counts taken when it was accepted.
         if session == nil, !countsReleased {
             countsReleased = true
+            listener?.sessionEnded()
             runtime.released(from: frontend)
         }
         context.fireChannelUnregistered()

@@ -17,6 +17,7 @@ struct StatsDifferentialTests {
       timeout server 5s
     frontend fe
       bind 127.0.0.1:{{PORT}}
+      option socket-stats
       stats enable
       stats uri /stats
       http-request deny if { path /forbidden }
@@ -70,7 +71,7 @@ struct StatsDifferentialTests {
         let expectations: [(String, String, String)] = [
             ("fe/FRONTEND", "stot", "7"), ("fe/FRONTEND", "req_tot", "7"), ("fe/FRONTEND", "hrsp_2xx", "2"),
             ("fe/FRONTEND", "hrsp_4xx", "3"), ("fe/FRONTEND", "hrsp_5xx", "1"), ("fe/FRONTEND", "intercepted", "1"),
-            ("fe/FRONTEND", "dresp", "1"), ("be/BACKEND", "dresp", "1"), ("be/s1", "dresp", "1"), ("fe/FRONTEND", "dreq", "1"), ("fe/FRONTEND", "status", "OPEN"),
+            ("fe/FRONTEND", "dresp", "1"), ("fe/sock-1", "stot", "7"), ("fe/sock-1", "dreq", "1"), ("fe/sock-1", "dresp", "1"), ("be/BACKEND", "dresp", "1"), ("be/s1", "dresp", "1"), ("fe/FRONTEND", "dreq", "1"), ("fe/FRONTEND", "status", "OPEN"),
             ("be/s1", "hrsp_2xx", "3"), ("be/s1", "hrsp_4xx", "1"), ("be/s1", "status", "UP"), ("be/s2", "status", "DOWN"),
             ("be/s3", "status", "no check"), ("be/BACKEND", "act", "1"), ("be/BACKEND", "bck", "1"), ("be/s1", "check_status", "L4OK"),
             ("be/s2", "check_status", "L4CON"),
