@@ -33,17 +33,26 @@ extension RuntimeAPIExecutor {
             }
             server.checkReport.withLockedValue { $0.stateChanged(up: server.up.load(ordering: .relaxed)) }
         }
-        let verb: String
-        switch state {
-        case .maintenance: verb = "is going DOWN for maintenance"
-        case .drain: verb = "enters drain mode"
-        case .ready: verb = previous == .maintenance ? "is UP (leaving forced maintenance)" : "leaves drain mode"
-        }
+        // HAProxy's words for each change.
         let (active, backup) = backend.upCounts
-        runtime.event(
-            "Server \(server.qualifiedName) \(verb). \(active) active and \(backup) backup servers left.",
-            level: state == .maintenance ? .warning : .notice, backend: backend
-        )
+        let onBackup = active == 0 && backup > 0 ? " Running on backup." : ""
+        let name = "Server \(server.qualifiedName)"
+        let message: String
+        switch (previous, state) {
+        case (_, .maintenance) where !server.up.load(ordering: .relaxed):
+            message = "\(name) was DOWN and now enters maintenance."
+        case (_, .maintenance):
+            message = "\(name) is going DOWN for maintenance. \(active) active and \(backup) backup servers left.\(onBackup) "
+                + "\(server.currentConnections) sessions active, 0 requeued, \(backend.queueLength) remaining in queue."
+        case (_, .drain):
+            message = "\(name) enters drain state. \(active) active and \(backup) backup servers online.\(onBackup) "
+                + "0 sessions requeued, \(backend.queueLength) total in queue."
+        case (.maintenance, .ready):
+            message = "\(name) is UP/READY (leaving forced maintenance)."
+        case (_, .ready):
+            message = "\(name) is UP (leaving forced drain)."
+        }
+        runtime.event(message, level: .warning, backend: backend)
         // Waiters may now have a server (or none at all).
         backend.serveQueue()
     }
@@ -191,7 +200,7 @@ extension RuntimeAPIExecutor {
         guard frontend.isPaused.exchange(paused, ordering: .relaxed) != paused else {
             return .output("All sockets are already \(paused ? "disabled" : "enabled").\n")
         }
-        runtime.event("Proxy \(frontend.name) \(paused ? "paused" : "resumed").", level: .notice, backend: nil)
+        runtime.event("\(paused ? "Paused" : "Resumed") frontend \(frontend.name).", level: .warning, backend: nil)
         return .output("")
     }
 
