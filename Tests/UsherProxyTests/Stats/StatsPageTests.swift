@@ -138,4 +138,35 @@ import Testing
         let table = StatsTestSupport.CSV(try StatsTestSupport.curl([viewer + ";csv"]).body)
         #expect(table["be/s1"]?["status"] == "no check")
     }
+
+    /// `stats` in a backend: the page is served once the request is routed there (HAProxy's way).
+    @Test func pageServedByABackend() throws {
+        let origin = try RecordingOrigin(name: "o")
+        defer { origin.stop() }
+        let usher = try UsherUnderTest("""
+        defaults
+          mode http
+          timeout connect 1s
+          timeout client 5s
+          timeout server 5s
+        frontend fe
+          bind 127.0.0.1:0
+          use_backend monitoring if { path_beg /admin }
+          default_backend site
+        backend monitoring
+          stats enable
+          stats uri /admin/stats
+        backend site
+          server s1 \(origin.address)
+        """)
+        defer { usher.stop() }
+        let base = "http://127.0.0.1:\(usher.port("fe"))"
+        let page = try StatsTestSupport.curl([base + "/admin/stats;csv"])
+        #expect(page.status == 200)
+        #expect(StatsTestSupport.CSV(page.body)["monitoring/BACKEND"]?["stot"] == "1")
+        // Elsewhere the request goes to the servers as usual.
+        let site = try StatsTestSupport.curl(["-i", base + "/admin/other"])
+        #expect(site.status == 503)
+        #expect(try StatsTestSupport.curl(["-i", base + "/"]).body.contains("X-Origin: o"))
+    }
 }
