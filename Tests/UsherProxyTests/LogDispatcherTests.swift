@@ -69,6 +69,23 @@ struct LogDispatcherTests {
         #expect(dispatcher.droppedMessages == 1)
     }
 
+    /// With `chroot`, the socket is looked for where usher will send to it: inside the chroot.
+    @Test func withChrootTheSocketIsLookedForInsideIt() throws {
+        let collector = try UnixSyslogCollector()
+        defer { collector.stop() }
+        let inside = Self.target("/log.sock")
+        let chrooted = LogDispatcher(tag: "usher", chroot: collector.directory)
+        defer { chrooted.shutdown() }
+        #expect(chrooted.prepare([inside]).isEmpty)
+        let plain = LogDispatcher(tag: "usher")
+        defer { plain.shutdown() }
+        #expect(plain.prepare([inside]).first?.1.contains("/log.sock (No such file or directory)") == true)
+        let missing = LogDispatcher(tag: "usher", chroot: collector.directory + "/nowhere")
+        defer { missing.shutdown() }
+        let problem = missing.prepare([inside]).first?.1 ?? ""
+        #expect(problem.contains("/log.sock (\(collector.directory)/nowhere/log.sock before the chroot)"), "\(problem)")
+    }
+
     @Test func levelFilterAndSampleApplyPerTarget() async throws {
         let collector = try UnixSyslogCollector()
         defer { collector.stop() }

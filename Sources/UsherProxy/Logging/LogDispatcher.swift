@@ -28,6 +28,9 @@ import UsherRouting
 public final class LogDispatcher: Sendable {
     let formatter: SyslogFormatter
     private let logger: Logger?
+    /// The global `chroot`: a UNIX path is sent to inside it once the process has entered it, so
+    /// that is where `prepare` looks.
+    private let chroot: String?
     /// Where each destination goes, created by `prepare(_:)` (or on first use for a UNIX path).
     private let endpoints = NIOLockedValueBox<[LogTarget.Destination: LogEndpoint]>([:])
     /// One socket per address family, opened on first use.
@@ -42,8 +45,11 @@ public final class LogDispatcher: Sendable {
     /// - Parameters:
     ///   - group: unused since datagrams go out with plain sockets; kept so callers need not change.
     ///   - sendHostname: the global `log-send-hostname`.
+    ///   - chroot: the global `chroot`, where UNIX paths are looked for at start.
     ///   - logger: where a target that becomes unreachable, or reachable again, is reported.
-    public init(group: EventLoopGroup? = nil, tag: String, sendHostname: LogSendHostname? = nil, logger: Logger? = nil) {
+    public init(
+        group: EventLoopGroup? = nil, tag: String, sendHostname: LogSendHostname? = nil, chroot: String? = nil, logger: Logger? = nil
+    ) {
         let hostname: String?
         switch sendHostname {
         case nil: hostname = nil
@@ -52,6 +58,7 @@ public final class LogDispatcher: Sendable {
         }
         self.formatter = SyslogFormatter(tag: tag, processID: ProcessInfo.processInfo.processIdentifier, hostname: hostname)
         self.logger = logger
+        self.chroot = chroot
     }
 
     /// Messages dropped so far: their target was missing, refused them or had no room.
@@ -165,9 +172,12 @@ public final class LogDispatcher: Sendable {
                 }
             case .unix(let path):
                 let endpoint = endpoint(for: target.destination)
-                if let problem = LogEndpoint.probe(unixPath: path) {
+                // Started as root with `chroot`, usher sends from inside it: look there.
+                let seen = chroot.map { root in path.hasPrefix("/") ? root + path : root + "/" + path } ?? path
+                if let problem = LogEndpoint.probe(unixPath: seen) {
                     endpoint?.failing.store(true, ordering: .relaxed)
-                    failures.append((target, "cannot reach the log socket \(path) (\(problem)); usher keeps trying with each message"))
+                    let place = seen == path ? path : "\(path) (\(seen) before the chroot)"
+                    failures.append((target, "cannot reach the log socket \(place) (\(problem)); usher keeps trying with each message"))
                 }
             }
         }

@@ -34,7 +34,9 @@ public final class UsherServer: Sendable {
             ownsGroup = true
         }
         let tag = table.configuration.global.logTag ?? "usher"
-        logDispatcher = LogDispatcher(tag: tag, sendHostname: table.configuration.global.logSendHostname, logger: logger)
+        logDispatcher = LogDispatcher(
+            tag: tag, sendHostname: table.configuration.global.logSendHostname, chroot: table.configuration.global.chroot, logger: logger
+        )
         do {
             runtime = try ProxyRuntime(table: table, log: logDispatcher, logger: logger)
         } catch {
