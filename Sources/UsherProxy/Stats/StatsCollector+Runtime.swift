@@ -6,16 +6,8 @@ import UsherRouting
 extension BalanceAlgorithm {
     /// The algorithm's name in the stats' `algo` column.
     public var statsName: String {
-        switch self {
-        case .roundRobin: return "roundrobin"
-        case .staticRoundRobin: return "static-rr"
-        case .leastConnections: return "leastconn"
-        case .first: return "first"
-        case .source: return "source"
-        case .uri: return "uri"
-        case .urlParameter: return "url_param"
-        case .header: return "hdr"
-        }
+        if case .header = self { return "hdr" }
+        return name
     }
 }
 

@@ -83,16 +83,8 @@ public struct StatsCollector: Sendable {
         let isHTTP = frontend.isHTTP
         var row = StatRow(kind: .frontend, proxyName: frontend.name, serviceName: "FRONTEND", proxyID: id, objectID: 0, isHTTP: isHTTP)
         let counters = frontend.counters
-        row[int: .scur] = frontend.activeConnections.load(ordering: .relaxed)
-        row[int: .smax] = counters[peak: .sessions]
-        row[int: .slim] = frontend.effectiveMaxConnections(global: runtime.maxConnections)
-        row[int: .stot] = counters[.sessions]
-        row[int: .bin] = counters[.bytesIn]
-        row[int: .bout] = counters[.bytesOut]
-        row[int: .dreq] = counters[.deniedRequests]
-        row[int: .dresp] = counters[.deniedResponses]
-        row[int: .ereq] = counters[.requestErrors]
-        row[.status] = .string(frontend.statusText)
+        fillAccepted(&row, counters, current: frontend.activeConnections.load(ordering: .relaxed),
+                     limit: frontend.effectiveMaxConnections(global: runtime.maxConnections), frontend: frontend)
         row[int: .rate] = counters.rate(.sessions, nowMilliseconds: nowMilliseconds)
         row[int: .rateLim] = 0
         row[int: .rateMax] = counters[peak: .sessionRate]
@@ -101,15 +93,10 @@ public struct StatsCollector: Sendable {
         row[int: .reqRateMax] = isHTTP ? counters[peak: .requestRate] : 0
         row[int: .reqTot] = isHTTP ? counters[.requests] : 0
         fillUnusedFeatures(&row)
-        row[.mode] = .string(frontend.routes.proxy.mode.rawValue)
         row[int: .connRate] = counters.rate(.connections, nowMilliseconds: nowMilliseconds)
         row[int: .connRateMax] = counters[peak: .connectionRate]
         row[int: .connTot] = counters[.connections]
         row[int: .intercepted] = counters[.intercepted]
-        row[int: .dcon] = counters[.deniedConnections]
-        row[int: .dses] = counters[.deniedSessions]
-        row[int: .wrew] = counters[.failedRewrites]
-        row[int: .eint] = counters[.internalErrors]
         fillProtocolModules(&row, counters, isHTTP: isHTTP, current: frontend.activeConnections.load(ordering: .relaxed))
         return row
     }
@@ -118,22 +105,8 @@ public struct StatsCollector: Sendable {
     func listenerRow(_ listener: ListenerStats, frontend: FrontendRuntime, id: Int, details: Bool) -> StatRow {
         var row = StatRow(kind: .listener, proxyName: frontend.name, serviceName: listener.name, proxyID: id, objectID: listener.id, isHTTP: frontend.isHTTP)
         let counters = listener.counters
-        row[int: .scur] = listener.activeSessions.load(ordering: .relaxed)
-        row[int: .smax] = counters[peak: .sessions]
-        row[int: .slim] = frontend.maxConnections
-        row[int: .stot] = counters[.sessions]
-        row[int: .bin] = counters[.bytesIn]
-        row[int: .bout] = counters[.bytesOut]
-        row[int: .dreq] = counters[.deniedRequests]
-        row[int: .dresp] = counters[.deniedResponses]
-        row[int: .ereq] = counters[.requestErrors]
-        row[.status] = .string(frontend.statusText)
+        fillAccepted(&row, counters, current: listener.activeSessions.load(ordering: .relaxed), limit: frontend.maxConnections, frontend: frontend)
         if details { row[.addr] = .string(listener.address.withLockedValue { $0 }) }
-        row[.mode] = .string(frontend.routes.proxy.mode.rawValue)
-        row[int: .dcon] = counters[.deniedConnections]
-        row[int: .dses] = counters[.deniedSessions]
-        row[int: .wrew] = counters[.failedRewrites]
-        row[int: .eint] = counters[.internalErrors]
         for field in [StatField.sslSess, .sslReusedSess, .sslFailedHandshake] { row[int: field] = 0 }
         return row
     }
@@ -167,14 +140,7 @@ public struct StatsCollector: Sendable {
             row[int: .checkHealth] = report.health
         }
         row[int: .lastchg] = now - report.lastChangeSecond
-        row[int: .lbtot] = counters[.balancedTotal]
-        row[int: .rate] = counters.rate(.sessions, nowMilliseconds: nowMilliseconds)
-        row[int: .rateMax] = counters[peak: .sessionRate]
-        if isHTTP {
-            fillResponses(&row, counters)
-            row[int: .reqTot] = counters[.requests]
-        }
-        fillOutcomes(&row, counters, wallNow: wallNow)
+        fillTraffic(&row, counters, isHTTP: isHTTP, wallNow: wallNow, nowMilliseconds: nowMilliseconds)
         if details {
             row[.addr] = .string(server.addressText)
             if let cookie = config.options.cookie { row[.cookie] = .string(cookie) }
@@ -217,14 +183,7 @@ public struct StatsCollector: Sendable {
         row[int: .chkdown] = state.downTransitions
         row[int: .lastchg] = now - state.lastChangeSecond
         row[int: .downtime] = state.downtime(now: now)
-        row[int: .lbtot] = counters[.balancedTotal]
-        row[int: .rate] = counters.rate(.sessions, nowMilliseconds: nowMilliseconds)
-        row[int: .rateMax] = counters[peak: .sessionRate]
-        if isHTTP {
-            fillResponses(&row, counters)
-            row[int: .reqTot] = counters[.requests]
-        }
-        fillOutcomes(&row, counters, wallNow: wallNow)
+        fillTraffic(&row, counters, isHTTP: isHTTP, wallNow: wallNow, nowMilliseconds: nowMilliseconds)
         fillUnusedFeatures(&row)
         row[.mode] = .string(backend.routes.proxy.mode.rawValue)
         if details { row[.algo] = .string(backend.routes.proxy.balance.statsName) }
@@ -233,6 +192,25 @@ public struct StatsCollector: Sendable {
         row[int: .aggCheckStatus] = 0
         fillProtocolModules(&row, counters, isHTTP: isHTTP, current: backend.servers.reduce(0) { $0 + $1.currentConnections })
         return row
+    }
+
+    /// Frontend and listener columns: what was accepted, carried and refused.
+    private func fillAccepted(_ row: inout StatRow, _ counters: StatCounters, current: Int, limit: Int, frontend: FrontendRuntime) {
+        row[int: .scur] = current
+        row[int: .smax] = counters[peak: .sessions]
+        row[int: .slim] = limit
+        row[int: .stot] = counters[.sessions]
+        row[int: .bin] = counters[.bytesIn]
+        row[int: .bout] = counters[.bytesOut]
+        row[int: .dreq] = counters[.deniedRequests]
+        row[int: .dresp] = counters[.deniedResponses]
+        row[int: .ereq] = counters[.requestErrors]
+        row[.status] = .string(frontend.statusText)
+        row[.mode] = .string(frontend.routes.proxy.mode.rawValue)
+        row[int: .dcon] = counters[.deniedConnections]
+        row[int: .dses] = counters[.deniedSessions]
+        row[int: .wrew] = counters[.failedRewrites]
+        row[int: .eint] = counters[.internalErrors]
     }
 
     private func fillSessions(_ row: inout StatRow, _ counters: StatCounters, current: Int) {
@@ -251,6 +229,19 @@ public struct StatsCollector: Sendable {
         row[int: .hrsp4xx] = counters[.responses4xx]
         row[int: .hrsp5xx] = counters[.responses5xx]
         row[int: .hrspOther] = counters[.responsesOther]
+    }
+
+    /// Backend and server columns: balancing, rates, responses, how sessions ended and how long
+    /// they took.
+    private func fillTraffic(_ row: inout StatRow, _ counters: StatCounters, isHTTP: Bool, wallNow: Int, nowMilliseconds: UInt64) {
+        row[int: .lbtot] = counters[.balancedTotal]
+        row[int: .rate] = counters.rate(.sessions, nowMilliseconds: nowMilliseconds)
+        row[int: .rateMax] = counters[peak: .sessionRate]
+        if isHTTP {
+            fillResponses(&row, counters)
+            row[int: .reqTot] = counters[.requests]
+        }
+        fillOutcomes(&row, counters, wallNow: wallNow)
     }
 
     /// Backend and server columns that say how sessions ended and how long they took.

@@ -26,10 +26,10 @@ public struct PrometheusQuery: Sendable, Equatable {
         var sawScope = false
         for parameter in query.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let key = Self.percentDecoded(parts[0]) else { return nil }
+            guard let key = FormURLEncoding.decode(parts[0]) else { return nil }
             let value: String?
             if parts.count > 1 {
-                guard let decoded = Self.percentDecoded(parts[1]) else { return nil }
+                guard let decoded = FormURLEncoding.decode(parts[1]) else { return nil }
                 value = decoded
             } else {
                 value = nil
@@ -58,35 +58,6 @@ public struct PrometheusQuery: Sendable, Equatable {
         }
     }
 
-    /// `%XX` decoded and `+` read as a space, as in a form; nil for a broken escape or bytes that
-    /// are not UTF-8.
-    static func percentDecoded(_ text: Substring) -> String? {
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return String(text) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            switch byte {
-            case UInt8(ascii: "+"):
-                bytes.append(UInt8(ascii: " "))
-            case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
-                bytes.append(high << 4 | low)
-            default:
-                bytes.append(byte)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }
 
 /// The exporter's sections, in the order it prints them.
