@@ -7,12 +7,13 @@ extension RuntimeAPIExecutor {
     /// `disable server`, `enable server`, `set server … state`. Drain and maint never cut a
     /// connection under way: they only change what new ones may choose.
     func setAdminState(_ name: String, _ state: ServerAdminState) -> RuntimeAPIReply {
-        guard case .found(let (backend, server)) = server(name) else {
-            if case .failed(let reply) = server(name) { return reply }
+        switch server(name) {
+        case .failed(let reply):
+            return reply
+        case .found(let (backend, server)):
+            apply(state, to: server, in: backend)
             return .output("")
         }
-        apply(state, to: server, in: backend)
-        return .output("")
     }
 
     func apply(_ state: ServerAdminState, to server: ServerRuntime, in backend: BackendRuntime) {
@@ -31,7 +32,12 @@ extension RuntimeAPIExecutor {
                 server.checkReport.withLockedValue { $0.health = $0.rise }
                 if server.server.isChecked { startHealthChecks(server, backend) }
             }
-            server.checkReport.withLockedValue { $0.stateChanged(up: server.up.load(ordering: .relaxed)) }
+            server.checkReport.withLockedValue { report in
+                // Back from maintenance a checked server is "up, going down if its checks fail"
+                // (`UP 1/3`) until its next check, as in HAProxy.
+                if server.server.isChecked { report.health = report.rise }
+                report.stateChanged(up: server.up.load(ordering: .relaxed))
+            }
         }
         // HAProxy's words for each change.
         let (active, backup) = backend.upCounts

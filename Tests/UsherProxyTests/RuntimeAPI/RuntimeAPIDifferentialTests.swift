@@ -113,7 +113,10 @@ struct RuntimeAPIDifferentialTests {
         func comparable(_ row: [String]) -> [String] {
             row.enumerated().filter { $0.offset != 9 && $0.offset != 18 }.map(\.element)
         }
-        for step in ["", "set server be_app/s1 state drain", "disable server be_app/s2", "set server be_app/s4 weight 7"] {
+        for step in [
+            "", "set server be_app/s1 state drain", "disable server be_app/s2", "set server be_app/s4 weight 7",
+            "enable server be_app/s2", "set server be_app/s1 state ready", "set server be_app/s3 state maint",
+        ] {
             if !step.isEmpty {
                 #expect(try haproxy.ask(step) == "\n")
                 #expect(try usher.ask(step) == "\n")
