@@ -56,9 +56,14 @@ enum LogClock {
         timestamp(seconds: Int(wallMicroseconds / 1_000_000), microseconds: Int(wallMicroseconds % 1_000_000))
     }
 
-    static func hostname() -> String {
+    /// The system's host name (`%H`, `log-send-hostname` without a name), read once: log lines
+    /// ask for it per session, and a system call each time is not worth a rename that HAProxy
+    /// does not follow either.
+    static func hostname() -> String { systemHostname }
+
+    private static let systemHostname: String = {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
         return String(cString: buffer)
-    }
+    }()
 }

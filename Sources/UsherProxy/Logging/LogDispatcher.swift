@@ -112,10 +112,10 @@ public final class LogDispatcher: Sendable {
             dropped.wrappingIncrement(ordering: .relaxed)
             return
         }
-        var bytes = Array(text.utf8)
-        let result = bytes.withUnsafeMutableBytes { buffer in
+        var text = text
+        let result = text.withUTF8 { bytes in
             endpoint.withAddress { address, length in
-                sendto(socket, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL), address, length)
+                sendto(socket, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL), address, length)
             }
         }
         if result < 0 {
