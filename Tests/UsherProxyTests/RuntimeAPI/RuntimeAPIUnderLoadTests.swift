@@ -136,3 +136,46 @@ struct RuntimeAPIUnderLoadTests {
         #expect(status == (isDrain ? "DRAIN" : "MAINT"))
     }
 }
+
+/// `shutdown session` and `shutdown sessions server` on HTTP sessions with a request under way.
+@Suite(.serialized)
+struct RuntimeAPIHTTPSessionTests {
+    @Test func shuttingDownHTTPSessionsClosesTheirClients() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let slow = try SlowOrigin(name: "slow", delay: .seconds(5))
+        defer { slow.stop() }
+        let usher = try UsherUnderTest("""
+            global
+                stats socket \(directory.path)/admin.sock level admin
+            defaults
+                mode http
+                timeout connect 2s
+                timeout client 10s
+                timeout server 10s
+            frontend fe
+                bind 127.0.0.1:0
+                default_backend be
+            backend be
+                server s1 \(slow.address)
+            """)
+        defer { usher.stop() }
+        let socket = directory.path + "/admin.sock"
+        let clients = try (0..<3).map { _ in try RawClient(port: usher.port("fe")) }
+        for client in clients { try client.send("GET / HTTP/1.1\r\nHost: test\r\n\r\n") }
+        var lines: [Substring] = []
+        for _ in 0..<50 {
+            lines = try RuntimeAPIClient.ask(socket, "show sess").split(separator: "\n").filter { $0.contains(" fe=fe be=be srv=s1 ") }
+            if lines.count == 3 { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(lines.count == 3)
+        #expect(lines.allSatisfy { $0.contains(": proto=tcpv4 src=127.0.0.1:") })
+        let first = String(try #require(lines.first).prefix { $0 != ":" })
+        #expect(try RuntimeAPIClient.ask(socket, "shutdown session \(first)") == "\n")
+        #expect(clients.filter { $0.isClosedByPeer(within: 0.5) }.count == 1)
+        #expect(try RuntimeAPIClient.ask(socket, "shutdown sessions server be/s1") == "\n")
+        for client in clients { #expect(client.isClosedByPeer(within: 3)) }
+        #expect(try !RuntimeAPIClient.ask(socket, "show sess").contains("fe=fe "))
+    }
+}
