@@ -205,11 +205,17 @@ final class UnixSocketLogTests {
                 option log-health-checks
                 server s1 127.0.0.1:\(up.port) check inter 200 rise 2 fall 3
                 server s2 127.0.0.1:\(laterPort) check inter 200 rise 2 fall 3
+            backend drained
+                option log-health-checks
+                server s3 127.0.0.1:\(up.port) weight 0 check inter 200 rise 2 fall 3
             """)
         defer { usher.stop() }
         // local0.notice = 133 for check lines, local0.alert = 129 for the state change.
         let s1 = try #require(try await syslog.waitFor("server bk/s1 succeeded"), "\(syslog.received)")
         #expect(Self.matches(s1, #"^<133>.*usher\[\d+\]: Health check for server bk/s1 succeeded, reason: Layer4 check passed, check duration: \d+ms, status: 3/3 UP\.\n$"#), "\(s1)")
+        // A server at weight 0 takes no new clients: DRAIN, as HAProxy 2.6 writes it.
+        let s3 = try #require(try await syslog.waitFor("server drained/s3 succeeded"), "\(syslog.received)")
+        #expect(s3.hasSuffix(", status: 3/3 DRAIN.\n"), "\(s3)")
         let s2 = try #require(try await syslog.waitFor("server bk/s2 failed"), "\(syslog.received)")
         #expect(Self.matches(s2, #"^<133>.*: Health check for server bk/s2 failed, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms, status: 0/2 DOWN\.\n$"#), "\(s2)")
         // With the option, the state change does not repeat the reason.

@@ -174,9 +174,10 @@ struct LoggingOptionsTests {
         var statuses: [String] = []
         for success in [true, false, false, false, true, true, false] {
             _ = machine.record(success: success)
-            statuses.append(machine.logStatus)
+            statuses.append(machine.logStatus())
         }
         // The sequence HAProxy 2.6 logged for a server going up, down and up again (rise 2, fall 3).
         #expect(statuses == ["3/3 UP", "2/3 UP", "1/3 UP", "0/2 DOWN", "1/2 DOWN", "3/3 UP", "2/3 UP"])
+        #expect(machine.logStatus(draining: true) == "2/3 DRAIN")
     }
 }

@@ -11,6 +11,9 @@ extension HealthChecker {
         runtime.event(message, level: .notice, backend: backend)
     }
 
+    /// Drained by an operator or at weight 0: check lines say DRAIN instead of UP.
+    var isDraining: Bool { server.weight == 0 || server.admin == .drain }
+
     /// `reason: …[, code: …][, info: "…"], check duration: Nms`, as state-change lines carry it.
     static func checkDetails(_ outcome: CheckOutcome, durationMilliseconds: Int) -> String {
         var details = "reason: \(outcome.reason)"

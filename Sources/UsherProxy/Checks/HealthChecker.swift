@@ -124,7 +124,7 @@ final class HealthChecker: Sendable {
         let (transition, next, stopped, health, healthBefore, healthStatus) = state.withLockedValue { state in
             let before = state.machine.health
             let transition = state.machine.record(success: outcome.isSuccess)
-            return (transition, state.machine.nextInterval, state.stopped, state.machine.health, before, state.machine.logStatus)
+            return (transition, state.machine.nextInterval, state.stopped, state.machine.health, before, state.machine.logStatus(draining: isDraining))
         }
         guard !stopped else { return }
         if logsHealthChecks && health != healthBefore {
