@@ -66,8 +66,10 @@ final class RuntimeAPIHandler: ChannelInboundHandler {
             case .close:
                 idleTimer?.cancel()
                 idleTimer = nil
+                // Close once what was written has left, so the last answer is not cut.
+                let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
                 context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
-                    context.close(promise: nil)
+                    loopBound.value.close(promise: nil)
                 }
                 return
             }

@@ -28,8 +28,9 @@ struct RuntimeAPIInfo {
         let global = runtime.table.configuration.global
         let listeners = runtime.frontends.reduce(0) { $0 + $1.routes.proxy.binds.reduce(0) { $0 + $1.addresses.count } }
         let current = runtime.activeConnections.load(ordering: .relaxed)
-        var node = [CChar](repeating: 0, count: 256)
-        gethostname(&node, node.count - 1)
+        var nodeBytes = [CChar](repeating: 0, count: 256)
+        gethostname(&nodeBytes, nodeBytes.count - 1)
+        let node = String(decoding: nodeBytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let values: [(String, String, String, String)] = [
             ("Name", "POS", "str", product),
             ("Version", "POS", "str", version),
@@ -81,7 +82,7 @@ struct RuntimeAPIInfo {
             ("Tasks", "MGP", "u32", "\(runtime.sessions.count)"),
             ("Run_queue", "MGP", "u32", "0"),
             ("Idle_pct", "MaP", "u32", "100"),
-            ("node", "COS", "str", String(cString: node)),
+            ("node", "COS", "str", node),
             ("description", "COS", "str", ""),
             ("Stopping", "MGP", "u32", runtime.isStopping.load(ordering: .relaxed) ? "1" : "0"),
             ("Jobs", "MGP", "u32", "\(current + listeners)"),

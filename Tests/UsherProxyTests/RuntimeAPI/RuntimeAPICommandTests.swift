@@ -326,7 +326,8 @@ struct RuntimeAPICommandTests {
         let fixture = try RuntimeAPIFixture()
         defer { fixture.stop() }
         for _ in 0..<3 { _ = try httpGet(port: fixture.httpPort) }
-        #expect(try fixture.stat("fe_main/FRONTEND")["smax"] == "1")
+        // (A closing connection may still count while the next one opens.)
+        #expect(Int(try fixture.stat("fe_main/FRONTEND")["smax"] ?? "") ?? 0 >= 1)
         #expect(try fixture.ask("clear counters") == "\n")
         #expect(try fixture.stat("fe_main/FRONTEND")["smax"] == "0")
         #expect(try fixture.stat("fe_main/FRONTEND")["stot"] == "3")
