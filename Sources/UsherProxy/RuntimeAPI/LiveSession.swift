@@ -5,7 +5,7 @@ import NIOCore
 /// came from, which frontend took it, which server it was last given to.
 ///
 /// The data path touches it twice per connection (open, close) and once per server choice (one
-/// atomic store); nothing here takes a lock per request.
+/// relaxed store of a word); nothing here takes a lock or a reference count per request.
 public final class LiveSession: Sendable {
     /// The client's channel: closing it ends the session.
     let channel: Channel
@@ -13,8 +13,9 @@ public final class LiveSession: Sendable {
     let frontendName: String?
     /// Monotonic milliseconds when it was accepted, for `age`.
     let openedMilliseconds: UInt64
-    /// The server it was last given to.
-    private let currentServer = ManagedAtomic<ServerRuntime?>(nil)
+    /// The identity of the server it was last given to, 0 for none. Only compared with the servers
+    /// of the runtime that owns the registry (which outlive its sessions), never dereferenced.
+    private let currentServer = ManagedAtomic<UInt>(0)
 
     init(channel: Channel, frontendName: String?) {
         self.channel = channel
@@ -23,17 +24,35 @@ public final class LiveSession: Sendable {
     }
 
     /// HAProxy shows a session by its address: usher shows this object's.
-    public var id: UInt { UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()) }
+    public var id: UInt { UInt(bitPattern: ObjectIdentifier(self)) }
 
     /// `show sess`'s `0x…` form of `id`.
     public var idText: String { "0x" + String(id, radix: 16) }
 
-    var server: ServerRuntime? { currentServer.load(ordering: .acquiring) }
+    /// The server it was last given to, among `runtime`'s.
+    func server(in runtime: ProxyRuntime) -> ServerRuntime? {
+        let id = currentServer.load(ordering: .relaxed)
+        guard id != 0 else { return nil }
+        for backend in runtime.backends {
+            if let server = backend.servers.first(where: { Self.identity($0) == id }) { return server }
+        }
+        return nil
+    }
+
+    /// Whether it was last given to `server`.
+    func isOn(_ server: ServerRuntime) -> Bool {
+        currentServer.load(ordering: .relaxed) == Self.identity(server)
+    }
 
     /// A connection slot on `server` was reserved for this session.
     @inline(__always)
     func attach(_ server: ServerRuntime) {
-        currentServer.store(server, ordering: .releasing)
+        currentServer.store(Self.identity(server), ordering: .relaxed)
+    }
+
+    @inline(__always)
+    static func identity(_ server: ServerRuntime) -> UInt {
+        UInt(bitPattern: ObjectIdentifier(server))
     }
 
     /// Ends the session (`shutdown session`): the client's connection is closed, which takes the
@@ -43,4 +62,3 @@ public final class LiveSession: Sendable {
     }
 }
 
-extension ServerRuntime: AtomicReference {}

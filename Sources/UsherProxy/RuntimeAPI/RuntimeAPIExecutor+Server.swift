@@ -223,7 +223,7 @@ extension RuntimeAPIExecutor {
         switch server(name) {
         case .failed(let reply): return reply
         case .found(let (_, server)):
-            for session in runtime.sessions.all where session.server === server { session.shutDown() }
+            for session in runtime.sessions.all where session.isOn(server) { session.shutDown() }
             return .output("")
         }
     }

@@ -132,10 +132,10 @@ extension RuntimeAPIExecutor {
             if sessions.isEmpty { return .output("Session not found.\n") }
         }
         let now = FrequencyCounter.nowMilliseconds()
-        return .output(sessions.map { Self.line(for: $0, now: now) + "\n" }.joined())
+        return .output(sessions.map { line(for: $0, now: now) + "\n" }.joined())
     }
 
-    static func line(for session: LiveSession, now: UInt64) -> String {
+    func line(for session: LiveSession, now: UInt64) -> String {
         let remote = session.channel.remoteAddress
         let proto: String
         let source: String
@@ -144,7 +144,7 @@ extension RuntimeAPIExecutor {
         case .v6(let v6)?: (proto, source) = ("tcpv6", "\(v6.host):\(remote?.port ?? 0)")
         case .unixDomainSocket?, nil: (proto, source) = ("unix_stream", "unix:1")
         }
-        let server = session.server
+        let server = session.server(in: runtime)
         let backend = server?.backendName ?? "<NONE>"
         let age = Self.humanTime(Int((now &- session.openedMilliseconds) / 1000))
         return "\(session.idText): proto=\(proto) src=\(source) fe=\(session.frontendName ?? "GLOBAL") be=\(backend) srv=\(server?.name ?? "<none>") "
