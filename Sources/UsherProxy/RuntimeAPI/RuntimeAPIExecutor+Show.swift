@@ -38,6 +38,14 @@ extension RuntimeAPIExecutor {
         if options.contains("no-maint") {
             rows.removeAll { $0.kind == .server && $0.status == "MAINT" }
         }
+        if options.contains("up") || options.contains("no-maint") {
+            // HAProxy then adds the usable and total server counts to a backend's status.
+            for index in rows.indices where rows[index].kind == .backend {
+                guard let backend = runtime.backends.first(where: { $0.name == rows[index].proxyName }) else { continue }
+                let usable = backend.servers.filter(\.isUp).count
+                rows[index][.status] = .string("\(rows[index].status) (\(usable)/\(backend.servers.count))")
+            }
+        }
         if options.contains("json") { return .output(StatsOutput.json(rows)) }
         if options.contains("typed") {
             // One line per field, no blank line between objects (HAProxy 2.6's CLI form).

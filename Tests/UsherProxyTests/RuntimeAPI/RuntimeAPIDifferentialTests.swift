@@ -129,6 +129,7 @@ struct RuntimeAPIDifferentialTests {
             #expect(rows(ours).map(comparable) == rows(reference).map(comparable), "after '\(step)':\nusher:\n\(ours)HAProxy:\n\(reference)")
             let statuses = { (text: String) in statTable(text).filter { $0.key.hasPrefix("be_app/") }.mapValues { $0["status"] ?? "" } }
             #expect(statuses(try usher.ask("show stat")) == statuses(try haproxy.ask("show stat")), "after '\(step)'")
+            #expect(statuses(try usher.ask("show stat -1 2 -1 up")) == statuses(try haproxy.ask("show stat -1 2 -1 up")), "after '\(step)'")
         }
     }
 
