@@ -144,6 +144,55 @@ struct LoggingOptionsTests {
             == #"127.0.0.1 - - [02/Dec/2026:02:33:20 +0000] "<BADREQ>" 400 0 "" "" 36326 700 "fe" "fe" "<NOSRV>" -1 -1 -1 -1 0 PR-- 1 1 0 0 0 0 0 "" "" "#)
     }
 
+    /// HAProxy documents `option httplog clf` as this log-format; written out, it gives the same line.
+    static let clfFormat = #"%{+Q}o %{-Q}ci - - [%trg] %r %ST %B \"\" \"\" %cp %ms %ft %b %s %TR %Tw %Tc %Tr %Ta %tsc %ac %fc %bc %sc %rc %sq %bq %CC %CS %hrl %hsl"#
+
+    @Test func theDocumentedCLFLogFormatGivesTheCLFLine() throws {
+        let date = LogTimestamp(year: 2026, month: 12, day: 2, hour: 2, minute: 33, second: 20, millisecond: 504)
+        var record = HTTPLogRecordTests.record(
+            port: 53530, date: (2, 33, 20, 0), frontend: "fe", backend: "be", server: "s1", times: (0, 0, 0, 6, 6), status: 200,
+            bytes: 120, termination: .normal, request: "GET /hello HTTP/1.1"
+        )
+        var facts = Self.facts
+        facts.acceptDate = date
+        var context = SampleContext(
+            connection: ConnectionInfo(source: IPAddress("127.0.0.1"), sourcePort: 53530, destination: nil, destinationPort: 80),
+            payload: ByteBuffer(), isFinal: true, request: nil
+        )
+        let format = try LogFormatLine(Self.clfFormat)
+        #expect(format.render(record, facts, &context) == record.commonLogFormatLine(requestDateUTC: record.requestDate, acceptMillisecond: 504))
+        record.capturedRequestHeaders = ["127.0.0.1:18001", #"a"b c"#]
+        record.capturedResponseHeaders = ["6"]
+        #expect(format.render(record, facts, &context) == record.commonLogFormatLine(requestDateUTC: record.requestDate, acceptMillisecond: 504))
+        #expect(format.render(record, facts, &context).hasSuffix(#" "" "" "127.0.0.1:18001" "a#22b c" "6""#))
+    }
+
+    @Test func quotingAppliesToTextsOnly() throws {
+        // HAProxy 2.6 with `%{+Q}o`: `"127.0.0.1" 41548 "fe" "be" "s1" 200 195 ---- -- "box" "" 42 "" "{www.example.org|q#22x}" "www.example.org" "q#22x" "GET" … "127.0.0.1" fe`.
+        var record = HTTPLogRecordTests.record(
+            port: 41548, date: (3, 53, 25, 228), frontend: "fe", backend: "be", server: "s1", times: (1, 0, 2, 3, 9), status: 200,
+            bytes: 195, termination: .normal, headers: (["www.example.org", #"q"x"#], nil), request: "GET /p?q=1 HTTP/1.1"
+        )
+        record.capturedResponseHeaders = nil
+        var context = SampleContext(
+            connection: ConnectionInfo(source: IPAddress("127.0.0.1"), sourcePort: 41548, destination: nil, destinationPort: 80),
+            payload: ByteBuffer(), isFinal: true, request: nil
+        )
+        let line = try LogFormatLine("%{+Q}o %ci %cp %ft %b %s %ST %B %tsc %ts %H %ID %pid %CC %hr %hrl %HM %HU %HP %HQ %HV %r %[src] %{-Q}ft %rc")
+            .render(record, Self.facts, &context)
+        #expect(line == #""127.0.0.1" 41548 "fe" "be" "s1" 200 195 ---- -- "vm" "" 42 "" "{www.example.org|q#22x}" "www.example.org" "q#22x" "GET" "/p?q=1" "/p" "?q=1" "HTTP/1.1" "GET /p?q=1 HTTP/1.1" "127.0.0.1" fe 0"#)
+        #expect(try LogFormatLine("%ID %CC %{+Q}ID").render(record, Self.facts, &context) == #"- - """#)
+    }
+
+    @Test func requestDatesInCLFForm() throws {
+        let paris = LogTimestamp(year: 2027, month: 1, day: 1, hour: 0, minute: 30, second: 5, utcOffset: 3600)
+        #expect(paris.clfDateText == "01/Jan/2027:00:30:05 +0100")
+        #expect(paris.utc.clfDateText == "31/Dec/2026:23:30:05 +0000")
+        let newYork = LogTimestamp(year: 2024, month: 2, day: 28, hour: 22, minute: 0, second: 0, utcOffset: -5 * 3600)
+        #expect(newYork.utc.clfDateText == "29/Feb/2024:03:00:00 +0000")
+        #expect(newYork.clfDateText == "28/Feb/2024:22:00:00 -0500")
+    }
+
     // MARK: - log-separate-errors, dontlog-normal
 
     @Test func errorsAsHAProxyJudgesThem() {

@@ -11,7 +11,8 @@ public struct LogFormatLine: Sendable {
         case literal(String)
         /// A run of unescaped spaces.
         case separator
-        /// A variable by its HAProxy name, and whether `+Q` asks for double quotes.
+        /// A variable by its HAProxy name, and whether `+Q` (on it, or on `%o` before it) asks for
+        /// double quotes around a text.
         case variable(String, quoted: Bool)
         case sample(CompiledSample, quoted: Bool)
     }
@@ -20,17 +21,26 @@ public struct LogFormatLine: Sendable {
     static let known: Set<String> = [
         "ci", "cp", "fi", "fp", "bi", "bp", "si", "sp", "t", "tr", "ft", "f", "b", "s", "TR", "Tw", "Tc", "Tr", "Ta",
         "Tt", "Th", "Ti", "Tq", "ST", "B", "U", "CC", "CS", "tsc", "ts", "ac", "fc", "bc", "sc", "rc", "sq", "bq",
-        "hr", "hs", "hrl", "hsl", "r", "HM", "HU", "HP", "HQ", "HV", "ID", "H", "pid", "rt", "ms",
+        "hr", "hs", "hrl", "hsl", "r", "HM", "HU", "HP", "HQ", "HV", "ID", "H", "pid", "rt", "ms", "trg", "trl", "o",
     ]
 
     /// The variables HAProxy refuses in a mode tcp proxy's `log-format` (checked with HAProxy 2.6).
-    static let httpOnly: Set<String> = ["tr", "TR", "Tr", "Ta", "Ti", "Tq", "CC", "CS", "r", "HM", "HU", "HP", "HQ", "HV"]
+    static let httpOnly: Set<String> = [
+        "tr", "trg", "trl", "TR", "Tr", "Ta", "Ti", "Tq", "CC", "CS", "r", "HM", "HU", "HP", "HQ", "HV",
+    ]
+
+    /// The variables `+Q` quotes: texts. Numbers, dates and termination states never are (HAProxy
+    /// 2.6 with `%{+Q}o`: `"127.0.0.1" 33364 "fe" … 200 120 ---- -- … 02/Dec/2026:03:15:06.627`).
+    static let quotable: Set<String> = [
+        "ci", "fi", "bi", "si", "ft", "f", "b", "s", "H", "ID", "CC", "CS", "hr", "hs", "hrl", "hsl", "r", "HM", "HU", "HP", "HQ", "HV",
+    ]
 
     let pieces: [Piece]
 
     public init(_ format: String) throws(RoutingError) {
         var pieces: [Piece] = []
         var literal = ""
+        var defaultQuote = false
         let characters = Array(format)
         var index = 0
         func flush() {
@@ -62,11 +72,12 @@ public struct LogFormatLine: Sendable {
                 index += 1
                 continue
             }
-            var quoted = false
+            var explicitQuote: Bool? = nil
             if characters[index] == "{" {
                 guard let close = characters[index...].firstIndex(of: "}") else { throw RoutingError("missing '}' in log-format '\(format)'") }
                 let options = String(characters[(index + 1)..<close]).split(separator: ",")
-                quoted = options.contains("+Q")
+                if options.contains("+Q") { explicitQuote = true }
+                if options.contains("-Q") { explicitQuote = false }
                 index = close + 1
                 guard index < characters.count else { throw RoutingError("'%{…}' without a variable in log-format '\(format)'") }
             }
@@ -75,7 +86,7 @@ public struct LogFormatLine: Sendable {
                 guard let close = characters[index...].firstIndex(of: "]") else { throw RoutingError("missing ']' after '%[' in log-format '\(format)'") }
                 let body = String(characters[(index + 1)..<close])
                 switch SampleExpression.parse(body) {
-                case .success(let expression): pieces.append(.sample(try CompiledSample(expression), quoted: quoted))
+                case .success(let expression): pieces.append(.sample(try CompiledSample(expression), quoted: explicitQuote ?? defaultQuote))
                 case .failure(let error): throw RoutingError(error.message)
                 }
                 index = close + 1
@@ -92,7 +103,12 @@ public struct LogFormatLine: Sendable {
                 index -= 1
             }
             guard !name.isEmpty else { throw RoutingError("unknown log-format variable at '%\(characters[index...].prefix(8).map(String.init).joined())' in '\(format)'") }
-            pieces.append(.variable(name, quoted: quoted))
+            // `%{+Q}o` prints nothing: its options apply to every field after it.
+            if name == "o" {
+                defaultQuote = explicitQuote ?? defaultQuote
+                continue
+            }
+            pieces.append(.variable(name, quoted: (explicitQuote ?? defaultQuote) && Self.quotable.contains(name)))
         }
         flush()
         self.pieces = pieces
@@ -153,6 +169,10 @@ public struct LogFormatLine: Sendable {
                 // A text that is missing prints "-", or "" when quoted (HAProxy 2.6: `%{+Q}CC` → `""`).
                 if quoted && Self.isMissing(name, record) {
                     text = "\"\""
+                } else if name == "hrl" || name == "hsl" {
+                    // One field per captured header, each quoted on its own.
+                    let values = (name == "hrl" ? record.capturedRequestHeaders : record.capturedResponseHeaders) ?? []
+                    text = values.map { quoted ? "\"\(Self.captured($0))\"" : Self.captured($0) }.joined(separator: " ")
                 } else {
                     let value = Self.value(name, record, facts)
                     text = quoted ? "\"\(value)\"" : value
@@ -184,11 +204,17 @@ public struct LogFormatLine: Sendable {
         return render(http, facts, &context)
     }
 
+    /// A captured header value as the log shows it (`"` as `#22`, as in `option httplog`).
+    static func captured(_ value: String) -> String {
+        HTTPLogRecord.encode(value.utf8, HTTPLogRecord.headerEscapes)
+    }
+
     /// Whether a text variable has nothing to print (a cookie that was not captured).
     static func isMissing(_ name: String, _ record: HTTPLogRecord) -> Bool {
         switch name {
         case "CC": return record.capturedRequestCookie == nil
         case "CS": return record.capturedResponseCookie == nil
+        case "ID": return true
         default: return false
         }
     }
@@ -228,8 +254,10 @@ public struct LogFormatLine: Sendable {
         case "rc": return record.counters.redispatched ? "+\(record.counters.retries)" : String(record.counters.retries)
         case "sq": return String(record.counters.serverQueue)
         case "bq": return String(record.counters.backendQueue)
-        case "hr", "hrl": return record.capturedRequestHeaders.map { "{" + $0.joined(separator: "|") + "}" } ?? ""
-        case "hs", "hsl": return record.capturedResponseHeaders.map { "{" + $0.joined(separator: "|") + "}" } ?? ""
+        case "hr": return record.capturedRequestHeaders.map { "{" + $0.map(captured).joined(separator: "|") + "}" } ?? ""
+        case "hs": return record.capturedResponseHeaders.map { "{" + $0.map(captured).joined(separator: "|") + "}" } ?? ""
+        case "trg": return record.requestDate.utc.clfDateText
+        case "trl": return record.requestDate.clfDateText
         case "r": return record.requestLine ?? "<BADREQ>"
         case "HM": return parts.first ?? ""
         case "HU": return uri
