@@ -29,6 +29,7 @@ struct StatsSocketTests {
         #expect(api.sockets[0].mode == 0o660)
         #expect(api.sockets[0].uid == 0 && api.sockets[0].gid == 0)
         #expect(api.sockets[1].user == "root" && api.sockets[1].group == "root")
+        #expect(api.sockets[1].uid == 0 && api.sockets[1].gid == 0)
         #expect(api.sockets[2].location.line == 4)
         #expect(api.timeout == .seconds(120))
         #expect(api.maxConnections == 5)
@@ -52,6 +53,8 @@ struct StatsSocketTests {
         ("stats socket /x.sock expose-fd listeners", "not supported by usher yet"),
         ("stats socket /x.sock expose-fd other", "'expose-fd' only supports 'listeners'"),
         ("stats socket abns@cli", "not supported by usher yet"),
+        ("stats socket /x.sock user no-such-user-here", "unknown user 'no-such-user-here'"),
+        ("stats socket /x.sock group no-such-group-here", "unknown group 'no-such-group-here'"),
         ("stats socket /x.sock process 1", "not supported by usher yet"),
         ("stats timeout abc", "'stats timeout' expects a duration"),
         ("stats timeout", "'stats timeout' expects a duration"),

@@ -39,11 +39,13 @@ public struct StatsSocket: Sendable, Equatable {
     public var endpoint: Endpoint
     /// `mode`: the UNIX socket file's permission bits (octal in the configuration).
     public var mode: Int?
-    /// `uid`/`user`: the socket file's owner.
+    /// `uid`, or `user` looked up while parsing: the socket file's owner.
     public var uid: Int?
+    /// `user` as written.
     public var user: String?
-    /// `gid`/`group`: the socket file's group.
+    /// `gid`, or `group` looked up while parsing: the socket file's group.
     public var gid: Int?
+    /// `group` as written.
     public var group: String?
     /// `level`: `user`, `operator`, or (the default) `admin`.
     public var level: RuntimeAPILevel

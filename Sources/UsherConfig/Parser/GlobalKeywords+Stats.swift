@@ -58,8 +58,17 @@ enum StatsGlobalKeywords {
                     throw ConfigurationError("'stats socket' : '\(option)' expects a numeric id, not '\(text)'")
                 }
                 if option == "uid" { socket.uid = number } else { socket.gid = number }
-            case "user": socket.user = try value(option)
-            case "group": socket.group = try value(option)
+            case "user":
+                // Looked up now, as HAProxy does: an unknown name is an error on its line.
+                let name = try value(option)
+                guard let id = SystemAccounts.userID(named: name) else { throw ConfigurationError("'stats socket' : unknown user '\(name)'") }
+                socket.user = name
+                socket.uid = Int(id)
+            case "group":
+                let name = try value(option)
+                guard let id = SystemAccounts.groupID(named: name) else { throw ConfigurationError("'stats socket' : unknown group '\(name)'") }
+                socket.group = name
+                socket.gid = Int(id)
             case "expose-fd":
                 let text = try value(option)
                 guard text == "listeners" else {

@@ -117,16 +117,9 @@ final class RuntimeAPIService: Sendable {
 
     /// `mode`, `uid`/`user`, `gid`/`group` of a UNIX socket.
     static func applyPermissions(of socket: StatsSocket, to path: String) throws {
-        var uid = socket.uid.map { uid_t($0) }
-        var gid = socket.gid.map { gid_t($0) }
-        if let user = socket.user {
-            guard let entry = getpwnam(user) else { throw BindError(description: "unknown user '\(user)'") }
-            uid = entry.pointee.pw_uid
-        }
-        if let group = socket.group {
-            guard let entry = getgrnam(group) else { throw BindError(description: "unknown group '\(group)'") }
-            gid = entry.pointee.gr_gid
-        }
+        // `user` and `group` were turned into ids while parsing.
+        let uid = socket.uid.map { uid_t($0) }
+        let gid = socket.gid.map { gid_t($0) }
         if uid != nil || gid != nil {
             guard chown(path, uid ?? uid_t.max, gid ?? gid_t.max) == 0 else {
                 throw BindError(description: "cannot change the owner (\(String(cString: strerror(errno))))")
