@@ -176,7 +176,6 @@ struct RuntimeAPICommandTests {
         defer { fixture.stop() }
         #expect(try fixture.ask("disable server be_app/s1") == "\n")
         #expect(try fixture.stat("be_app/s1")["status"] == "MAINT")
-        #expect(try fixture.stat("be_app/s1")["chkdown"] == "" || fixture.stat("be_app/s1")["chkdown"] == nil)
         for _ in 0..<4 { #expect(origin(of: try httpGet(port: fixture.httpPort)) == "s2") }
         #expect(try fixture.ask("enable server be_app/s1") == "\n")
         #expect(try fixture.stat("be_app/s1")["status"] == "no check")

@@ -15,7 +15,8 @@ final class RuntimeAPIFixture {
     var httpPort: Int { usher.port("fe_main") }
     var tcpPort: Int { usher.port("fe_tcp") }
 
-    /// `global`, `extraBackend` and `serverOptions` are added to the configuration.
+    /// `global` lines go in the global section, `serverOptions` on be_app's server lines, `extra`
+    /// sections at the end.
     init(global: String = "", serverOptions: String = "", extra: String = "") throws {
         s1 = try RecordingOrigin(name: "s1")
         s2 = try RecordingOrigin(name: "s2")
