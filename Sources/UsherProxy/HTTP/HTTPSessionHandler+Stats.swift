@@ -57,16 +57,21 @@ extension HTTPSessionHandler {
         // response, usher's own 503 or 504); a server, the status it answered with itself.
         if status > 0 { backend.counters.countResponse(status: status) }
         if exchange.serverStatus > 0 { server?.counters.countResponse(status: exchange.serverStatus) }
-        for counters in [backend.counters, server?.counters].compactMap({ $0 }) {
-            counters.add(.bytesIn, exchange.bytesFromClient)
-            counters.add(.bytesOut, exchange.bytesToClient)
-            counters.add(.requests)
-            StatAccounting.countEnd(
-                counters, termination: exchange.termination, connector: exchange.connector,
-                responseMilliseconds: exchange.responseMilliseconds,
-                totalMilliseconds: ServerConnector.milliseconds(since: exchange.started),
-                badResponse: status == 502 && exchange.serverStatus < 0 && exchange.termination.phase == .headers
-            )
-        }
+        let total = ServerConnector.milliseconds(since: exchange.started)
+        let badResponse = status == 502 && exchange.serverStatus < 0 && exchange.termination.phase == .headers
+        countForwarded(exchange, backend.counters, totalMilliseconds: total, badResponse: badResponse)
+        if let server { countForwarded(exchange, server.counters, totalMilliseconds: total, badResponse: badResponse) }
+    }
+
+    /// What a backend and its server count alike of an exchange sent their way.
+    @inline(__always)
+    private func countForwarded(_ exchange: HTTPExchange, _ counters: StatCounters, totalMilliseconds: Int, badResponse: Bool) {
+        counters.add(.bytesIn, exchange.bytesFromClient)
+        counters.add(.bytesOut, exchange.bytesToClient)
+        counters.add(.requests)
+        StatAccounting.countEnd(
+            counters, termination: exchange.termination, connector: exchange.connector,
+            responseMilliseconds: exchange.responseMilliseconds, totalMilliseconds: totalMilliseconds, badResponse: badResponse
+        )
     }
 }

@@ -39,34 +39,45 @@ public final class StatCounters: @unchecked Sendable {
         case queueTime, connectTime, responseTime, totalTime
     }
 
-    private let totals: UnsafeMutablePointer<UnsafeAtomic<Int>.Storage>
-    private let peaks: UnsafeMutablePointer<UnsafeAtomic<Int>.Storage>
-    private let rates: [FrequencyCounter]
-    private let averages: [SlidingAverage]
-    /// Wall-clock second of the last session (`lastsess`), 0 for never.
-    private let lastSession = ManagedAtomic<Int>(0)
+    /// Every counter of this object in one block of atomic words: the totals, the peaks, two words
+    /// per rate, two per average, and the last session's second. One allocation, no per-counter
+    /// object, no array bounds or reference counting on the data path.
+    private let slots: UnsafeMutablePointer<UnsafeAtomic<Int>.Storage>
+
+    private static let peakBase = Total.allCases.count
+    private static let rateBase = peakBase + Peak.allCases.count
+    private static let averageBase = rateBase + 2 * Rate.allCases.count
+    private static let lastSessionSlot = averageBase + 2 * Average.allCases.count
+    private static let slotCount = lastSessionSlot + 1
 
     public init() {
-        totals = .allocate(capacity: Total.allCases.count)
-        totals.initialize(repeating: .init(0), count: Total.allCases.count)
-        peaks = .allocate(capacity: Peak.allCases.count)
-        peaks.initialize(repeating: .init(0), count: Peak.allCases.count)
-        rates = Rate.allCases.map { _ in FrequencyCounter() }
-        averages = Average.allCases.map { _ in SlidingAverage() }
+        slots = .allocate(capacity: Self.slotCount)
+        slots.initialize(repeating: .init(0), count: Self.slotCount)
     }
 
     deinit {
-        totals.deinitialize(count: Total.allCases.count)
-        totals.deallocate()
-        peaks.deinitialize(count: Peak.allCases.count)
-        peaks.deallocate()
+        slots.deinitialize(count: Self.slotCount)
+        slots.deallocate()
     }
 
     @inline(__always)
-    private func total(_ key: Total) -> UnsafeAtomic<Int> { UnsafeAtomic(at: totals + key.rawValue) }
+    private func slot(_ index: Int) -> UnsafeAtomic<Int> { UnsafeAtomic(at: slots + index) }
 
     @inline(__always)
-    private func peak(_ key: Peak) -> UnsafeAtomic<Int> { UnsafeAtomic(at: peaks + key.rawValue) }
+    private func total(_ key: Total) -> UnsafeAtomic<Int> { slot(key.rawValue) }
+
+    @inline(__always)
+    private func peak(_ key: Peak) -> UnsafeAtomic<Int> { slot(Self.peakBase + key.rawValue) }
+
+    @inline(__always)
+    private func frequency(_ key: Rate) -> FrequencyCounter {
+        FrequencyCounter(current: slot(Self.rateBase + 2 * key.rawValue), previous: slot(Self.rateBase + 2 * key.rawValue + 1))
+    }
+
+    @inline(__always)
+    private func sliding(_ key: Average) -> SlidingAverage {
+        SlidingAverage(sum: slot(Self.averageBase + 2 * key.rawValue), samples: slot(Self.averageBase + 2 * key.rawValue + 1))
+    }
 
     @inline(__always)
     public func add(_ key: Total, _ amount: Int = 1) {
@@ -91,7 +102,7 @@ public final class StatCounters: @unchecked Sendable {
     /// Counts one event of `key` now and raises its peak rate.
     @inline(__always)
     public func tick(_ key: Rate, now: UInt32 = FrequencyCounter.currentSecond()) {
-        let rate = rates[key.rawValue].tick(now: now)
+        let rate = frequency(key).tick(now: now)
         switch key {
         case .sessions: notePeak(.sessionRate, rate)
         case .requests: notePeak(.requestRate, rate)
@@ -101,14 +112,14 @@ public final class StatCounters: @unchecked Sendable {
 
     /// Events of `key` in the last second (interpolated as HAProxy does).
     public func rate(_ key: Rate, nowMilliseconds: UInt64 = FrequencyCounter.nowMilliseconds()) -> Int {
-        rates[key.rawValue].rate(nowMilliseconds: nowMilliseconds)
+        frequency(key).rate(nowMilliseconds: nowMilliseconds)
     }
 
     /// Adds one sample, in milliseconds, to an average and its peak. Negative (not measured) is ignored.
     @inline(__always)
     public func sample(_ key: Average, milliseconds: Int) {
         guard milliseconds >= 0 else { return }
-        averages[key.rawValue].add(milliseconds)
+        sliding(key).add(milliseconds)
         switch key {
         case .queueTime: notePeak(.queueTime, milliseconds)
         case .connectTime: notePeak(.connectTime, milliseconds)
@@ -117,7 +128,7 @@ public final class StatCounters: @unchecked Sendable {
         }
     }
 
-    public func average(_ key: Average) -> Int { averages[key.rawValue].value }
+    public func average(_ key: Average) -> Int { sliding(key).value }
 
     /// Counts an HTTP response by its status class.
     @inline(__always)
@@ -132,21 +143,21 @@ public final class StatCounters: @unchecked Sendable {
         }
     }
 
+    @inline(__always)
     public func noteSessionStart(wallSeconds: Int) {
-        lastSession.store(wallSeconds, ordering: .relaxed)
+        slot(Self.lastSessionSlot).store(wallSeconds, ordering: .relaxed)
     }
 
     /// The wall-clock second of the last session, 0 for none yet.
-    public var lastSessionSecond: Int { lastSession.load(ordering: .relaxed) }
+    public var lastSessionSecond: Int { slot(Self.lastSessionSlot).load(ordering: .relaxed) }
 
     /// `clear counters`: the peaks. `all`: every counter (HAProxy's `clear counters all`).
     public func clear(all: Bool) {
         for key in Peak.allCases { peak(key).store(0, ordering: .relaxed) }
         guard all else { return }
-        for key in Total.allCases { total(key).store(0, ordering: .relaxed) }
-        for rate in rates { rate.clear() }
-        for average in averages { average.clear() }
-        lastSession.store(0, ordering: .relaxed)
+        for index in 0..<Self.slotCount where index < Self.peakBase || index >= Self.rateBase {
+            slot(index).store(0, ordering: .relaxed)
+        }
     }
 }
 

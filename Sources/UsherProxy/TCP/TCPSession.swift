@@ -190,14 +190,18 @@ final class TCPSession {
             listener.sessionEnded()
         }
         guard let backend else { return }
-        for counters in [backend.counters, server?.counters].compactMap({ $0 }) {
-            counters.add(.bytesIn, bytesFromClient)
-            counters.add(.bytesOut, bytesToClient)
-            StatAccounting.countEnd(
-                counters, termination: termination, connector: connector,
-                responseMilliseconds: -1, totalMilliseconds: elapsedMilliseconds, badResponse: false
-            )
-        }
+        let total = elapsedMilliseconds
+        countForwarded(backend.counters, totalMilliseconds: total)
+        if let server { countForwarded(server.counters, totalMilliseconds: total) }
+    }
+
+    private func countForwarded(_ counters: StatCounters, totalMilliseconds: Int) {
+        counters.add(.bytesIn, bytesFromClient)
+        counters.add(.bytesOut, bytesToClient)
+        StatAccounting.countEnd(
+            counters, termination: termination, connector: connector,
+            responseMilliseconds: -1, totalMilliseconds: totalMilliseconds, badResponse: false
+        )
     }
 
     private func logSession() {
