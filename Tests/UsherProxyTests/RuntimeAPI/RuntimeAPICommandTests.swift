@@ -272,6 +272,27 @@ struct RuntimeAPICommandTests {
         #expect(try fixture.ask("set server be_app/s1 addr notanip") == "Invalid addr 'notanip' by 'stats socket command'\n\n")
     }
 
+    @Test func healthChecksFollowANewAddress() throws {
+        let fixture = try RuntimeAPIFixture(serverOptions: "check inter 100ms rise 1 fall 1")
+        defer { fixture.stop() }
+        func status() throws -> String { try fixture.stat("be_app/s1")["status"] ?? "" }
+        func waitFor(_ wanted: String) throws -> String {
+            var seen = ""
+            for _ in 0..<40 {
+                seen = try status()
+                if seen == wanted { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return seen
+        }
+        #expect(try waitFor("UP") == "UP")
+        let dead = freePort()
+        _ = try fixture.ask("set server be_app/s1 addr 127.0.0.1 port \(dead)")
+        #expect(try waitFor("DOWN") == "DOWN")
+        _ = try fixture.ask("set server be_app/s1 addr 127.0.0.1 port \(fixture.s2.port)")
+        #expect(try waitFor("UP") == "UP")
+    }
+
     @Test func setMaxconn() throws {
         let fixture = try RuntimeAPIFixture(global: "    maxconn 500")
         defer { fixture.stop() }
