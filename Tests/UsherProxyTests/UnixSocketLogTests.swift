@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Logging
 import NIOConcurrencyHelpers
 import Testing
@@ -415,6 +416,33 @@ final class UnixSocketLogTests {
         #expect(usherLines[0] == haproxyLines[0], "usher:\n\(usherLines[0].joined())\nhaproxy:\n\(haproxyLines[0].joined())")
         #expect(usherLines[1] == haproxyLines[1], "usher:\n\(usherLines[1].joined())\nhaproxy:\n\(haproxyLines[1].joined())")
         #expect(usherLines[0].count == 4 && usherLines[1].count == 3)
+    }
+
+    // MARK: - stdout
+
+    /// `log stdout`: the usher executable writes the lines (here a server going down) on its
+    /// standard output, through its writer thread, and has written them all when it stops.
+    @Test func stdoutTargetOfTheExecutable() throws {
+        let directory = try ScratchDirectory()
+        let dead = try Self.deadPort()
+        let configuration = try directory.write("usher.cfg", """
+            global
+                log stdout format raw local0
+            \(Self.defaults)
+            frontend fe
+                bind 127.0.0.1:0
+                default_backend bk
+            backend bk
+                server s1 127.0.0.1:\(dead) check inter 200
+            """)
+        let usher = try UsherProcess(["-db", "-f", configuration])
+        defer { usher.stop() }
+        #expect(usher.waitForOutput("Server bk/s1 is DOWN", timeout: 10), "stdout: \(usher.output)\nstderr: \(usher.error)")
+        usher.signal(SIGTERM)
+        #expect(usher.waitForExit(timeout: 5) == 0)
+        let lines = usher.output.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("Server bk/s1 is DOWN, reason: Layer4 connection problem") }, "\(lines)")
+        #expect(lines.contains("backend bk has no server available!"), "\(lines)")
     }
 
     // MARK: - a socket that goes away, one missing at start

@@ -41,6 +41,8 @@ public final class LogDispatcher: Sendable {
     private let streams = NIOLockedValueBox<[Int32: LogStreamWriter]>([:])
     /// Messages dropped because their target was absent or full (HAProxy's `DroppedLogs`).
     let dropped = ManagedAtomic<Int>(0)
+    /// Set by `shutdown()`: later lines (sessions still closing) are dropped.
+    private let isShutDown = ManagedAtomic<Bool>(false)
 
     /// - Parameters:
     ///   - group: unused since datagrams go out with plain sockets; kept so callers need not change.
@@ -67,7 +69,7 @@ public final class LogDispatcher: Sendable {
     /// Sends `message` to each target whose level (and `sample`) lets it through. `scope` names the
     /// proxy the targets belong to ("" for the process), which keeps `sample` counts per proxy.
     public func log(_ message: String, level: SyslogLevel, to targets: [LogTarget], at time: LogTimestamp? = nil, scope: String = "") {
-        guard !targets.isEmpty else { return }
+        guard !targets.isEmpty, !isShutDown.load(ordering: .relaxed) else { return }
         var when = time
         for target in targets where SyslogFormatter.accepts(level, target: target) {
             if let sample = target.sample, !sampled(sample, target: target, scope: scope) { continue }
@@ -94,13 +96,15 @@ public final class LogDispatcher: Sendable {
     }
 
     private func write(_ text: String, to descriptor: Int32) {
-        let writer = streams.withLockedValue { streams in
+        let writer = streams.withLockedValue { streams -> LogStreamWriter? in
             if let writer = streams[descriptor] { return writer }
+            // Not after `shutdown()`, which stopped the writers: no thread would ever end.
+            guard !isShutDown.load(ordering: .relaxed) else { return nil }
             let writer = LogStreamWriter(descriptor: descriptor)
             streams[descriptor] = writer
             return writer
         }
-        if !writer.enqueue(text) { dropped.wrappingIncrement(ordering: .relaxed) }
+        if writer?.enqueue(text) != true { dropped.wrappingIncrement(ordering: .relaxed) }
     }
 
     private func send(_ text: String, to destination: LogTarget.Destination) {
@@ -184,18 +188,20 @@ public final class LogDispatcher: Sendable {
         return failures
     }
 
-    /// Closes the sockets; writes what waits for stdout and stderr.
+    /// Stops logging: writes what waits for stdout and stderr. The sockets are closed when the
+    /// dispatcher goes away, not here: a session still closing on an event loop may be sending,
+    /// and a descriptor closed under it could be reused by a new connection.
     public func shutdown() {
-        let all = sockets.withLockedValue { sockets in
-            defer { sockets = [:] }
-            return Array(sockets.values)
-        }
-        for socket in all { close(socket) }
         let writers = streams.withLockedValue { streams in
+            isShutDown.store(true, ordering: .relaxed)
             defer { streams = [:] }
             return Array(streams.values)
         }
         for writer in writers { writer.stop() }
+    }
+
+    deinit {
+        for socket in sockets.withLockedValue({ $0.values }) { close(socket) }
     }
 }
 
