@@ -6,7 +6,6 @@ import Glibc
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 import UsherConfig
 import UsherRouting
 
@@ -45,12 +44,11 @@ public final class LogDispatcher: Sendable {
     private let isShutDown = ManagedAtomic<Bool>(false)
 
     /// - Parameters:
-    ///   - group: unused since datagrams go out with plain sockets; kept so callers need not change.
     ///   - sendHostname: the global `log-send-hostname`.
     ///   - chroot: the global `chroot`, where UNIX paths are looked for at start.
     ///   - logger: where a target that becomes unreachable, or reachable again, is reported.
     public init(
-        group: EventLoopGroup? = nil, tag: String, sendHostname: LogSendHostname? = nil, chroot: String? = nil, logger: Logger? = nil
+        tag: String, sendHostname: LogSendHostname? = nil, chroot: String? = nil, logger: Logger? = nil
     ) {
         let hostname: String?
         switch sendHostname {
