@@ -41,6 +41,7 @@ extension RuntimeAPIExecutor {
         }
         // HAProxy's words for each change.
         let (active, backup) = backend.upCounts
+        backend.stateReport.withLockedValue { $0.observe(isUp: active + backup > 0) }
         let onBackup = active == 0 && backup > 0 ? " Running on backup." : ""
         let name = "Server \(server.qualifiedName)"
         let message: String
