@@ -32,6 +32,14 @@ public final class ProxyRuntime: Sendable {
     let isStopping = ManagedAtomic<Bool>(false)
     /// Listeners that stopped accepting because a `maxconn` was reached.
     let pausedListeners = ManagedAtomic<Int>(0)
+    /// Starts the checks of a server that an operator enabled and whose checks never ran (it was
+    /// `disabled` in the configuration). Set while the server runs, cleared when it stops.
+    let lateHealthCheckStarter = NIOLockedValueBox<(@Sendable (ServerRuntime, BackendRuntime) -> Void)?>(nil)
+
+    func startLateHealthChecks(_ server: ServerRuntime, _ backend: BackendRuntime) {
+        lateHealthCheckStarter.withLockedValue { $0 }?(server, backend)
+    }
+
     /// Resumes paused listeners, each on its own event loop.
     private let acceptWakers = NIOLockedValueBox<[@Sendable () -> Void]>([])
 

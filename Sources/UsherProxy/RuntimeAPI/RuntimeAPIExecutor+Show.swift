@@ -48,8 +48,7 @@ extension RuntimeAPIExecutor {
         }
         if options.contains("json") { return .output(StatsOutput.json(rows)) }
         if options.contains("typed") {
-            // One line per field, no blank line between objects (HAProxy 2.6's CLI form).
-            return .output(StatsOutput.typed(rows).split(separator: "\n").map { $0 + "\n" }.joined())
+            return .output(StatsOutput.typed(rows))
         }
         return .output(StatsOutput.csv(rows))
     }

@@ -13,8 +13,8 @@ struct RuntimeAPIExecutor: Sendable {
     let startHealthChecks: @Sendable (ServerRuntime, BackendRuntime) -> Void
 
     /// The product name and version `show info` and `show version` report.
-    static let productName = "usher"
-    static let productVersion = "0.1.0"
+    static let productName = ProductInfo.name
+    static let productVersion = ProductInfo.version
 
     func execute(_ request: RuntimeAPIRequest, level: RuntimeAPILevel) -> RuntimeAPIReply {
         let words = request.words

@@ -39,11 +39,14 @@ final class RuntimeAPIService: Sendable {
         let runtime = self.runtime
         let group = self.group
         let lateCheckers = self.lateCheckers
-        let executor = RuntimeAPIExecutor(runtime: runtime, sockets: settings.sockets) { server, backend in
+        let startChecks: @Sendable (ServerRuntime, BackendRuntime) -> Void = { server, backend in
             guard let checker = try? HealthChecker(server: server, backend: backend, runtime: runtime, eventLoop: group.next()) else { return }
             lateCheckers.withLockedValue { $0.append(checker) }
             checker.start(initialDelay: .zero)
         }
+        // The stats page's admin form enables servers too.
+        runtime.lateHealthCheckStarter.withLockedValue { $0 = startChecks }
+        let executor = RuntimeAPIExecutor(runtime: runtime, sockets: settings.sockets, startHealthChecks: startChecks)
         for socket in settings.sockets {
             let channel = try bind(socket, executor: executor)
             listeners.withLockedValue { $0.append(channel) }
@@ -145,6 +148,7 @@ final class RuntimeAPIService: Sendable {
         }
         for channel in channels { try? channel.close().wait() }
         for path in socketFiles.withLockedValue({ files in defer { files = [] }; return files }) { _ = unlink(path) }
+        runtime.lateHealthCheckStarter.withLockedValue { $0 = nil }
         for checker in lateCheckers.withLockedValue({ $0 }) { checker.stop() }
     }
 }

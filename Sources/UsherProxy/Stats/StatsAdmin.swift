@@ -31,7 +31,7 @@ struct StatsAdmin {
         var applied = 0
         for name in form.servers {
             guard let server = backend.servers.first(where: { $0.name == name }) else { continue }
-            server.setAdminState(state, backend: backend, runtime: runtime, by: "stats page")
+            server.setAdminState(state, backend: backend, runtime: runtime, startHealthChecks: runtime.startLateHealthChecks)
             applied += 1
         }
         if applied == 0 { return "ERRP" }

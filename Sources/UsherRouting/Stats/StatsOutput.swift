@@ -22,14 +22,13 @@ public enum StatsOutput {
         return "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
     }
 
-    /// `F.2.0.0.pxname.1:KNS:str:fe_main`, one line per present cell, a blank line after each row.
+    /// `F.2.0.0.pxname.1:KNS:str:fe_main`, one line per present cell.
     public static func typed(_ rows: [StatRow]) -> String {
         var text = ""
         for row in rows {
             for (field, value) in row.presentFields where field != .moduleSeparator {
                 text += "\(row.kind.letter).\(row.proxyID).\(row.objectID).\(field.typedPosition).\(field.name).1:\(field.tags):\(field.valueType):\(value.text)\n"
             }
-            text += "\n"
         }
         return text
     }
