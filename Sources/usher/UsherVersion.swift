@@ -1,4 +1,6 @@
-/// The version `usher -v` prints.
+import UsherProxy
+
+/// The version `usher -v` prints: the one the stats page, `show info` and the exporter report.
 enum UsherVersion {
-    static let current = "0.1.0"
+    static let current = ProductInfo.version
 }

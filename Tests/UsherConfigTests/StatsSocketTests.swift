@@ -50,7 +50,6 @@ struct StatsSocketTests {
         ("stats socket ipv4@127.0.0.1 level admin", "missing port"),
         ("stats socket ipv4@127.0.0.1:99999", "invalid port"),
         ("stats socket ipv4@127.0.0.1:9999 mode 600", "only apply to a UNIX socket"),
-        ("stats socket /x.sock expose-fd listeners", "not supported by usher yet"),
         ("stats socket /x.sock expose-fd other", "'expose-fd' only supports 'listeners'"),
         ("stats socket abns@cli", "not supported by usher yet"),
         ("stats socket /x.sock user no-such-user-here", "unknown user 'no-such-user-here'"),

@@ -49,6 +49,9 @@ public struct StatsSocket: Sendable, Equatable {
     public var group: String?
     /// `level`: `user`, `operator`, or (the default) `admin`.
     public var level: RuntimeAPILevel
+    /// `expose-fd listeners`: `_getsocks` on this socket hands every listening socket to the
+    /// caller (a new process started with `-x`), for a reload without a moment of refused connections.
+    public var exposesListeners = false
     public var location: SourceLocation
 
     public init(endpoint: Endpoint, level: RuntimeAPILevel = .admin, location: SourceLocation) {

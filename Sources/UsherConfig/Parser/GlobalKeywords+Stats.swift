@@ -74,7 +74,7 @@ enum StatsGlobalKeywords {
                 guard text == "listeners" else {
                     throw ConfigurationError("'stats socket' : 'expose-fd' only supports 'listeners' (got '\(text)')")
                 }
-                throw ConfigurationError.notSupported("'stats socket … expose-fd listeners' (passing listening sockets to a new process over the runtime API)")
+                socket.exposesListeners = true
             case "process", "thread", "accept-proxy", "maxconn", "backlog", "name", "id", "nice", "severity-output", "interface",
                  "namespace", "defer-accept", "tfo", "transparent", "v4v6", "v6only", "ssl", "crt", "alpn", "tcp-ut", "mss":
                 throw ConfigurationError.notSupported("'\(option)' on a 'stats socket'")

@@ -15,8 +15,8 @@ final class RuntimeAPIHandler: ChannelInboundHandler {
     private let idleTimeout: TimeAmount
     private var idleTimer: Scheduled<Void>?
 
-    init(level: RuntimeAPILevel, lineLimit: Int, executor: RuntimeAPIExecutor, idleTimeout: TimeAmount) {
-        self.machine = RuntimeAPISessionStateMachine(level: level, lineLimit: lineLimit)
+    init(level: RuntimeAPILevel, lineLimit: Int, exposesListeners: Bool = false, executor: RuntimeAPIExecutor, idleTimeout: TimeAmount) {
+        self.machine = RuntimeAPISessionStateMachine(level: level, lineLimit: lineLimit, exposesListeners: exposesListeners)
         self.executor = executor
         self.idleTimeout = idleTimeout
     }
@@ -71,6 +71,12 @@ final class RuntimeAPIHandler: ChannelInboundHandler {
                 context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
                     loopBound.value.close(promise: nil)
                 }
+                return
+            case .handOverListeners:
+                idleTimer?.cancel()
+                idleTimer = nil
+                context.flush()
+                ListenerHandOver.send(over: context.channel)
                 return
             }
         }

@@ -60,6 +60,7 @@ final class RuntimeAPIService: Sendable {
         let timeout = TimeAmount.milliseconds(max(1, settings.effectiveTimeout.milliseconds))
         let lineLimit = runtime.bufferSize
         let level = socket.level
+        let exposesListeners = socket.exposesListeners
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 128)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -74,7 +75,9 @@ final class RuntimeAPIService: Sendable {
                 _ = runtime.sessions.open(channel: channel, frontendName: nil)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        RuntimeAPIHandler(level: level, lineLimit: lineLimit, executor: executor, idleTimeout: timeout)
+                        RuntimeAPIHandler(
+                            level: level, lineLimit: lineLimit, exposesListeners: exposesListeners, executor: executor, idleTimeout: timeout
+                        )
                     )
                 }
             }

@@ -17,6 +17,9 @@ public struct RuntimeAPISessionStateMachine: Sendable {
         case write(String)
         /// Close the connection (after the writes before it).
         case close
+        /// Send the process's listening sockets over the connection (HAProxy's `_getsocks`
+        /// exchange, for a process started with `-x`), then close it.
+        case handOverListeners
     }
 
     enum Phase: Sendable, Equatable {
@@ -32,9 +35,15 @@ public struct RuntimeAPISessionStateMachine: Sendable {
     /// The longest line accepted, HAProxy's `tune.bufsize`.
     public let lineLimit: Int
 
-    public init(level: RuntimeAPILevel, lineLimit: Int = 16_384) {
+    /// The socket has `expose-fd listeners`: `_getsocks` is answered with the listening sockets.
+    public let exposesListeners: Bool
+    /// `_getsocks` was asked on a socket that allows it.
+    private var handingOver = false
+
+    public init(level: RuntimeAPILevel, lineLimit: Int = 16_384, exposesListeners: Bool = false) {
         self.level = level
         self.lineLimit = lineLimit
+        self.exposesListeners = exposesListeners
     }
 
     public var isInteractive: Bool { phase == .reading(interactive: true) }
@@ -61,7 +70,7 @@ public struct RuntimeAPISessionStateMachine: Sendable {
         }
         if !output.isEmpty { actions.append(.write(output)) }
         if phase == .closed {
-            actions.append(.close)
+            actions.append(handingOver ? .handOverListeners : .close)
             return actions
         }
         // A line longer than the buffer can never be read: HAProxy drops the connection.
@@ -95,6 +104,11 @@ public struct RuntimeAPISessionStateMachine: Sendable {
         switch request.words {
         case ["quit"]:
             phase = .closed
+            return ""
+        case ["_getsocks"]:
+            // What follows is binary (the sockets); elsewhere HAProxy ends the session without a word.
+            phase = .closed
+            handingOver = exposesListeners
             return ""
         case ["prompt"]:
             phase = .reading(interactive: !isInteractive)

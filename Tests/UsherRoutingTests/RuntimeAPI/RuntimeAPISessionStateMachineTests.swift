@@ -16,7 +16,7 @@ struct RuntimeAPISessionStateMachineTests {
         for action in actions {
             switch action {
             case .write(let text): output += text
-            case .close: closed = true
+            case .close, .handOverListeners: closed = true
             }
         }
         return (output, closed)
