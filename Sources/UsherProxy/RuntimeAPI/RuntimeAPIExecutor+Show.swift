@@ -34,18 +34,8 @@ extension RuntimeAPIExecutor {
             options = words.dropFirst(3)
         }
         filter.onlyUp = options.contains("up")
-        var rows = StatsCollector(runtime: runtime).rows(filter)
-        if options.contains("no-maint") {
-            rows.removeAll { $0.kind == .server && $0.status == "MAINT" }
-        }
-        if options.contains("up") || options.contains("no-maint") {
-            // HAProxy then adds the usable and total server counts to a backend's status.
-            for index in rows.indices where rows[index].kind == .backend {
-                guard let backend = runtime.backends.first(where: { $0.name == rows[index].proxyName }) else { continue }
-                let usable = backend.servers.filter(\.isUp).count
-                rows[index][.status] = .string("\(rows[index].status) (\(usable)/\(backend.servers.count))")
-            }
-        }
+        filter.noMaintenance = options.contains("no-maint")
+        let rows = StatsCollector(runtime: runtime).rows(filter)
         if options.contains("json") { return .output(StatsOutput.json(rows)) }
         if options.contains("typed") {
             return .output(StatsOutput.typed(rows))

@@ -20,6 +20,8 @@ public struct StatsCollector: Sendable {
         public var serverID: Int
         /// `;up`: servers that are not up are left out.
         public var onlyUp: Bool
+        /// `no-maint`: servers in maintenance are left out.
+        public var noMaintenance = false
         /// Server addresses, cookies and balance algorithms: on the runtime API always, on the stats
         /// page only with `stats show-legends` (HAProxy keeps them from anonymous readers).
         public var showDetails: Bool
@@ -69,11 +71,17 @@ public struct StatsCollector: Sendable {
                 for server in backend.servers where filter.serverID < 0 || filter.serverID == server.index + 1 {
                     let row = serverRow(server, backend: backend, id: id, now: now, wallNow: wallNow, nowMilliseconds: nowMilliseconds, details: filter.showDetails)
                     if filter.onlyUp, !(row.status.hasPrefix("UP") || row.status == "no check") { continue }
+                    if filter.noMaintenance, row.status == "MAINT" { continue }
                     rows.append(row)
                 }
             }
             if filter.typeMask & 2 != 0 {
-                rows.append(backendRow(backend, id: id, now: now, wallNow: wallNow, nowMilliseconds: nowMilliseconds, details: filter.showDetails))
+                var row = backendRow(backend, id: id, now: now, wallNow: wallNow, nowMilliseconds: nowMilliseconds, details: filter.showDetails)
+                if filter.onlyUp || filter.noMaintenance {
+                    // HAProxy then adds the usable and total server counts to a backend's status.
+                    row[.status] = .string("\(row.status) (\(backend.servers.filter(\.isUp).count)/\(backend.servers.count))")
+                }
+                rows.append(row)
             }
         }
         return rows

@@ -90,6 +90,9 @@ import Testing
         #expect(typed.body.contains("F.1.0.0.pxname.1:KNS:str:fe\n"))
         let scoped = try StatsTestSupport.curl(["-u", "admin:s3cret", setup.stats + ";csv?scope=be"])
         #expect(StatsTestSupport.CSV(scoped.body).rows.map(\.key) == ["be/s1", "be/s2", "be/BACKEND"])
+        // `;up`: as HAProxy, the backend's status carries its usable and total servers.
+        let up = try StatsTestSupport.curl(["-u", "admin:s3cret", setup.stats + ";csv;up"])
+        #expect(StatsTestSupport.CSV(up.body)["be/BACKEND"]?["status"] == "UP (2/2)")
         let head = try StatsTestSupport.curl(["-I", "-u", "admin:s3cret", setup.stats])
         #expect(head.status == 200)
         // A page without `show-legends` keeps addresses to itself; without `stats auth` it is open.
