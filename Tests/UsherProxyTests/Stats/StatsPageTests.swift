@@ -30,6 +30,11 @@ import Testing
       bind 127.0.0.1:0
       stats enable
       stats uri /view
+    listen guarded
+      bind 127.0.0.1:0
+      stats uri /g
+      stats http-request deny unless { req.hdr(x-ok) -m found }
+      stats http-request allow
     """
 
     final class Setup {
@@ -171,5 +176,15 @@ import Testing
         let site = try StatsTestSupport.curl(["-i", base + "/admin/other"])
         #expect(site.status == 503)
         #expect(try StatsTestSupport.curl(["-i", base + "/"]).body.contains("X-Origin: o"))
+    }
+
+    @Test func statsHTTPRequestRulesDecide() throws {
+        let setup = try Setup()
+        let base = "http://127.0.0.1:\(setup.usher.port("guarded"))/g"
+        #expect(try StatsTestSupport.curl([base]).status == 403)
+        #expect(try StatsTestSupport.curl(["-H", "X-OK: 1", base]).status == 200)
+        // Counted as a denied request on the proxy.
+        let table = StatsTestSupport.CSV(try StatsTestSupport.curl(["-H", "X-OK: 1", base + ";csv"]).body)
+        #expect(table["guarded/FRONTEND"]?["dreq"] == "1")
     }
 }
