@@ -17,9 +17,27 @@ struct DurationTests {
         #expect(ConfigurationValues.duration(text) == expected)
     }
 
-    @Test(arguments: ["", "s", "10x", "10 s", "1.5s", "-1", "+1s", "1e3", "10S", "ms10", "1m30s", "٣s"])
+    @Test(arguments: ["", "s", "10x", "10 s", "1.5s", "-1", "+1s", "1e3", "10S", "ms10", "10ux", "٣s"])
     func invalidDurations(text: String) {
         #expect(ConfigurationValues.duration(text) == nil)
+    }
+
+    /// HAProxy 2.6 reads a time up to its unit and ignores the rest, with a warning.
+    @Test(arguments: [
+        ("15min", Duration.seconds(900), "in"), ("1s[", .seconds(1), "["), ("1m30s", .seconds(60), "30s"), ("5mss", .milliseconds(5), "s"),
+    ])
+    func charactersAfterTheUnitAreIgnored(text: String, expected: Duration, ignored: String) throws {
+        let (value, rest) = try #require(ConfigurationValues.durationAndIgnoredSuffix(text))
+        #expect(value == expected)
+        #expect(rest == Substring(ignored))
+    }
+
+    @Test func ignoredCharactersGiveAWarningAtTheLine() throws {
+        let outcome = parse(quietDefaults + "\nfrontend fe\n    bind :80\n    timeout client 15min\n")
+        #expect(outcome.alerts.isEmpty)
+        let warning = try #require(outcome.warnings.first { $0.message.contains("'15min'") })
+        #expect(warning.location?.line == 7)
+        #expect(try outcome.proxy("fe").settings.timeouts.client == .seconds(900))
     }
 
     @Test func millisecondsRoundDown() {

@@ -59,7 +59,7 @@ struct StatsSocketTests {
         ("stats timeout", "'stats timeout' expects a duration"),
         ("stats maxconn 0", "'stats maxconn' expects a positive integer"),
         ("stats maxconn many", "'stats maxconn' expects a positive integer"),
-        ("stats bind-process 1", "not supported by usher yet"),
+        ("stats bind-process x", "expects a process number"),
         ("stats enable", "expects 'socket', 'timeout' or 'maxconn'"),
         ("stats", "expects 'socket'"),
     ])

@@ -33,7 +33,7 @@ public struct ACLDefinition: Sendable, Equatable {
             return .failure(.init(message: "missing fetch method in ACL"))
         }
         let criterion: SampleExpression
-        switch SampleExpression.parse(first) {
+        switch SampleExpression.parse(first, allowsTrailingComma: true) {
         case .success(let expression): criterion = expression
         case .failure(let error): return .failure(error)
         }

@@ -41,7 +41,8 @@ public struct Condition: Sendable, Equatable {
         var rest = words.dropFirst()
         while var word = rest.first {
             rest = rest.dropFirst()
-            if word == "or" || word == "||" {
+            // HAProxy compares `or` without regard to case (`OR`, `Or`); `||` is the same operator.
+            if word.lowercased() == "or" || word == "||" {
                 guard !(alternatives.last?.isEmpty ?? true) else {
                     return .failure(.init(message: "'\(word)' must follow an ACL"))
                 }

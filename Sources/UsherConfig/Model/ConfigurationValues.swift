@@ -3,25 +3,46 @@ public enum ConfigurationValues {
     /// A duration: a number with an optional unit `us`, `ms`, `s`, `m`, `h` or `d`; a bare number is
     /// milliseconds.
     public static func duration(_ text: String) -> Duration? {
-        var digits = Substring(text)
-        var unit = Substring("")
-        while let last = digits.last, !last.isNumber {
-            unit.insert(last, at: unit.startIndex)
-            digits.removeLast()
+        guard let (value, ignored) = durationAndIgnoredSuffix(text) else { return nil }
+        if !ignored.isEmpty {
+            notes?.add("'\(text)' is read as \(text.dropLast(ignored.count)): HAProxy 2.6 ignores what follows a time's unit (here '\(ignored)') with a warning, and later versions refuse it")
         }
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int64(digits) else { return nil }
-        let limit: Int64 = 1 << 40
-        guard value < limit else { return nil }
-        switch unit {
-        case "us": return .microseconds(value)
-        case "", "ms": return .milliseconds(value)
-        case "s": return .seconds(value)
-        case "m": return .seconds(value * 60)
-        case "h": return .seconds(value * 3600)
-        case "d": return .seconds(value * 86_400)
+        return value
+    }
+
+    /// A time as HAProxy 2.6 reads it: digits, then nothing (milliseconds) or a unit (`us`, `ms`, `s`,
+    /// `m`, `h`, `d`); characters after a unit are ignored (returned as the second value) rather than
+    /// refused, so `15min` is 15 minutes and `1h30m` one hour.
+    public static func durationAndIgnoredSuffix(_ text: String) -> (Duration, Substring)? {
+        let characters = Substring(text)
+        let digits = characters.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, let value = Int64(digits), value < (1 << 40) else { return nil }
+        let rest = characters[digits.endIndex...]
+        let duration: Duration
+        var unitLength = 1
+        switch rest.first {
+        case nil: return (.milliseconds(value), rest)
+        case "u":
+            guard rest.dropFirst().first == "s" else { return nil }
+            duration = .microseconds(value)
+            unitLength = 2
+        case "m":
+            if rest.dropFirst().first == "s" {
+                duration = .milliseconds(value)
+                unitLength = 2
+            } else {
+                duration = .seconds(value * 60)
+            }
+        case "s": duration = .seconds(value)
+        case "h": duration = .seconds(value * 3600)
+        case "d": duration = .seconds(value * 86_400)
         default: return nil
         }
+        return (duration, rest.dropFirst(unitLength))
     }
+
+    /// Where `duration(_:)` leaves its warnings while a line is read (bound by the parser).
+    @TaskLocal static var notes: ValueNotes?
 
     /// A plain non-negative decimal integer.
     public static func integer(_ text: String, in range: ClosedRange<Int> = 0...Int(Int32.max)) -> Int? {
@@ -51,5 +72,15 @@ extension Duration {
     public var milliseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
+
+/// Warnings about values accepted with HAProxy's leniency, collected while one line is read. It
+/// is only touched by the parsing call that binds it, on one thread: hence no lock.
+final class ValueNotes: @unchecked Sendable {
+    private(set) var all: [String] = []
+
+    func add(_ note: String) {
+        all.append(note)
     }
 }

@@ -22,6 +22,10 @@ public struct Proxy: Sendable, Equatable {
     public var servers: [Server] = []
     /// `disabled` in the section.
     public var isDisabled = false
+    /// Names of `acl` lines refused with an alert: a rule that uses one is not reported again.
+    public var refusedACLNames: Set<String> = []
+    /// Whether a `bind` line was refused with an alert (so "has no bind line" would only repeat it).
+    public var hasRefusedBind = false
 
     public init(name: String, kind: ProxyKind, location: SourceLocation, settings: ProxySettings) {
         self.name = name

@@ -25,8 +25,10 @@ public struct SampleExpression: Sendable, Equatable, CustomStringConvertible {
         }.joined(separator: ",")
     }
 
-    /// Parses `name[(args)][,conv[(args)]]…`. Returns an error message on bad syntax.
-    public static func parse(_ text: String) -> Result<SampleExpression, Address.ParseError> {
+    /// Parses `name[(args)][,conv[(args)]]…`. Returns an error message on bad syntax. As in HAProxy,
+    /// repeated commas count as one; a comma at the end is allowed where `allowsTrailingComma` (an
+    /// ACL's criterion, where `ssl_fc,` is `ssl_fc`), and refused elsewhere (`%[…]`).
+    public static func parse(_ text: String, allowsTrailingComma: Bool = false) -> Result<SampleExpression, Address.ParseError> {
         var calls: [Call] = []
         var index = text.startIndex
         while index < text.endIndex {
@@ -73,8 +75,10 @@ public struct SampleExpression: Sendable, Equatable, CustomStringConvertible {
                 guard text[index] == "," else {
                     return .failure(.init(message: "unexpected '\(text[index...])' in sample expression '\(text)'"))
                 }
-                index = text.index(after: index)
-                if index == text.endIndex {
+                while index < text.endIndex, text[index] == "," {
+                    index = text.index(after: index)
+                }
+                if index == text.endIndex, !allowsTrailingComma {
                     return .failure(.init(message: "missing converter after ',' in sample expression '\(text)'"))
                 }
             }

@@ -10,7 +10,7 @@ enum ConfigurationChecks {
             checkHTTPCheckRules(&configuration.proxies[index], into: &diagnostics)
             checkNotYetApplied(configuration.proxies[index], into: &diagnostics)
             checkTimeouts(proxy, into: &diagnostics)
-            if proxy.kind.hasFrontendCapability, proxy.binds.isEmpty, !proxy.isDisabled {
+            if proxy.kind.hasFrontendCapability, proxy.binds.isEmpty, !proxy.isDisabled, !proxy.hasRefusedBind {
                 diagnostics.append(.warning(proxy.location, "\(proxy.kind.rawValue) '\(proxy.name)' has no 'bind' line; it will accept no connection (declare it as a backend if that was intended)"))
             }
         }
@@ -26,7 +26,8 @@ enum ConfigurationChecks {
         conditions += (proxy.httpRequestRules + proxy.redirectRules).compactMap(\.condition)
         conditions += proxy.httpResponseRules.compactMap(\.condition)
         for condition in conditions {
-            for name in condition.referencedNames where !aclNames.contains(name) && !HAProxyKeywords.predefinedACLs.contains(name) {
+            for name in condition.referencedNames
+            where !aclNames.contains(name) && !HAProxyKeywords.predefinedACLs.contains(name) && !proxy.refusedACLNames.contains(name) {
                 let hint = NearestMatch.find(name, in: aclNames.union(HAProxyKeywords.predefinedACLs)).map { "; did you mean '\($0)'?" } ?? ""
                 diagnostics.append(.alert(condition.location, "no such ACL: '\(name)' in \(proxy.kind.rawValue) '\(proxy.name)'\(hint)"))
             }

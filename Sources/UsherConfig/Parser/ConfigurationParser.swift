@@ -82,6 +82,14 @@ struct ParserState {
     }
 
     mutating func handle(_ line: ConfigurationLine) {
+        let notes = ValueNotes()
+        ConfigurationValues.$notes.withValue(notes) { dispatch(line) }
+        for note in notes.all {
+            diagnostics.append(.warning(line.location, note))
+        }
+    }
+
+    private mutating func dispatch(_ line: ConfigurationLine) {
         let keyword = line.keyword
         if Self.sectionKeywords.contains(keyword) {
             finishSection()
@@ -106,7 +114,14 @@ struct ParserState {
             case .proxy(var builder):
                 section = .none
                 defer { section = .proxy(builder) }
-                try ProxyKeywords.handle(line, into: &builder)
+                do {
+                    try ProxyKeywords.handle(line, into: &builder)
+                } catch {
+                    // Remember what was refused, so that its uses do not repeat the alert.
+                    if keyword == "acl", line.words.count >= 2 { builder.proxy.refusedACLNames.insert(line.words[1]) }
+                    if keyword == "bind" { builder.proxy.hasRefusedBind = true }
+                    throw error
+                }
             case .unsupported:
                 return
             }

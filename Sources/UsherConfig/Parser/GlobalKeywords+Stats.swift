@@ -20,10 +20,23 @@ enum StatsGlobalKeywords {
             }
             global.runtimeAPI.maxConnections = value
         case "bind-process":
-            throw ConfigurationError.notSupported("'stats bind-process'")
+            // HAProxy 2.6 still reads it in the global section (a process set, without effect since
+            // one process serves everything): usher does the same.
+            for argument in arguments where !isProcessSet(argument) {
+                throw ConfigurationError("'stats bind-process' expects a process number or range ('all', 'odd', 'even', 1, 1-4), not '\(argument)'")
+            }
         default:
             throw ConfigurationError("'stats' in the global section expects 'socket', 'timeout' or 'maxconn', not '\(line.words[1])'")
         }
+    }
+
+    /// `all`, `odd`, `even`, `N`, `N-M`, `N-`, `-M`, with an optional `/thread` part.
+    static func isProcessSet(_ text: String) -> Bool {
+        let set = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        if ["all", "odd", "even"].contains(set) { return true }
+        let bounds = set.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard !set.isEmpty, bounds.count <= 2 else { return false }
+        return bounds.allSatisfy { $0.isEmpty || $0.allSatisfy(\.isNumber) } && bounds.contains { !$0.isEmpty }
     }
 
     static func socket(_ arguments: [String], location: SourceLocation) throws -> StatsSocket {

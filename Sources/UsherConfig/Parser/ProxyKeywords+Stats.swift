@@ -61,7 +61,7 @@ extension ProxyKeywords {
                 builder.warn(line.location, "the previous 'stats http-request' rule (\(last.location)) has no condition: this one is never reached")
             }
             stats.accessRules.append(.init(action: action, condition: condition, location: line.location))
-        case "socket", "timeout", "maxconn", "bind-process":
+        case "socket", "timeout", "maxconn":
             throw ConfigurationError("'stats \(parameter)' belongs in the global section")
         default:
             let hint = NearestMatch.find(parameter, in: Set(statsParameterNames)).map { "; did you mean '\($0)'?" } ?? ""

@@ -32,8 +32,15 @@ enum ProxyKeywords {
         "bind": Keyword(capabilities: .frontend) { line, builder in
             try addBind(line.words, at: line.location, into: &builder)
         },
-        "maxconn": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
-            builder.settings.maxconn = try integer(line)
+        "maxconn": Keyword(capabilities: .all) { line, builder in
+            let value = try integer(line)
+            // HAProxy ignores it in a backend with a warning (a backend's limit is `fullconn` and
+            // each server's `maxconn`).
+            guard builder.isDefaults || builder.proxy.kind != .backend else {
+                builder.warn(line.location, "'maxconn' ignored because \(builder.sectionDescription) has no frontend capability; a backend's limits are 'fullconn' and each server's 'maxconn'")
+                return
+            }
+            builder.settings.maxconn = value
         },
         "backlog": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
             // Applied to the bind lines without their own when the section ends (ParserState).

@@ -55,8 +55,13 @@ public struct RoutingTable: Sendable {
             for name in condition.referencedNames where named[name] == nil && !proxy.acls.contains(where: { $0.name == name }) {
                 if HAProxyKeywords.predefinedACLs.contains(name) {
                     diagnostics.append(.alert(condition.location, "predefined ACL '\(name)' is not supported by usher yet"))
-                    return nil
                 }
+                // Otherwise a refused `acl` line or an unknown name, both reported by the parser.
+                return nil
+            }
+            // An ACL whose compilation failed was reported at its own line: the rule adds nothing.
+            if condition.referencedNames.contains(where: { name in proxy.acls.contains { $0.name == name } && named[name] == nil }) {
+                return nil
             }
             do {
                 let compiled = try CompiledCondition(condition, namedACLs: named, loadPatternFile: loadPatternFile)

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import UsherConfig
+import UsherProxy
+
+/// Configurations HAProxy 2.6 accepts (perhaps with a warning) or refuses, checked with `haproxy -c`
+/// and with usher's loader (the parser and the routing compiler, as `usher -c` runs them): both must
+/// reach the same verdict, at the same line. Under `CI=true` a missing haproxy fails the suite.
+@Suite(.serialized, .enabled(if: StatsTestSupport.haproxyRequired, "needs /usr/sbin/haproxy"))
+struct CheckModeDifferentialTests {
+    /// What `-c` says about a configuration.
+    enum Verdict: Equatable, CustomStringConvertible {
+        case valid
+        /// Valid, with a warning at each of these lines of the body (line 1 is the body's first).
+        case warnings([Int])
+        /// Refused, with an alert at each of these lines of the body.
+        case alerts([Int])
+
+        var description: String {
+            switch self {
+            case .valid: "valid"
+            case .warnings(let lines): "valid with warnings at \(lines)"
+            case .alerts(let lines): "refused at \(lines)"
+            }
+        }
+    }
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var body: String
+        var expected: Verdict
+        /// When usher differs on purpose (docs/differences-from-haproxy.md), its verdict.
+        var usher: Verdict?
+
+        init(_ name: String, _ body: String, _ expected: Verdict, usher: Verdict? = nil) {
+            self.name = name
+            self.body = body
+            self.expected = expected
+            self.usher = usher
+        }
+
+        var testDescription: String { name }
+    }
+
+    /// Four lines of defaults setting what HAProxy would otherwise warn about.
+    static let defaults = """
+        defaults
+            timeout connect 5s
+            timeout client 5s
+            timeout server 5s
+
+        """
+    static let headerLines = 4
+
+    static func frontendAndBackend(_ frontendLines: [String], _ backendLines: [String]) -> String {
+        "frontend fe\n    mode http\n    bind 127.0.0.1:18443\n"
+            + frontendLines.map { "    \($0)\n" }.joined()
+            + "    default_backend be\nbackend be\n    mode http\n"
+            + backendLines.map { "    \($0)\n" }.joined()
+            + "    server s 127.0.0.1:8000\n"
+    }
+
+    static let cases: [Case] = [
+        .init("'OR', 'or' and '||' join alternatives", frontendAndBackend([
+            "acl a path_beg /a", "acl b path_beg /b",
+            "use_backend be if a OR b", "use_backend be if a or !b", "use_backend be if a || b", "use_backend be if a Or b",
+        ], []), .valid),
+        .init("a time with junk after its unit is read with a warning", frontendAndBackend([], []).replacingOccurrences(
+            of: "server s 127.0.0.1:8000", with: "server s 127.0.0.1:8000 check inter 1s["), .warnings([7])),
+        // HAProxy's warning names no line here (0); usher's does.
+        .init("'15min' is 15 minutes, with a warning", frontendAndBackend(["timeout client 15min"], []), .warnings([0]), usher: .warnings([4])),
+        .init("a time without a unit but junk is refused", frontendAndBackend(["timeout client 10x"], []), .alerts([4])),
+        .init("'maxconn' in a backend is ignored with a warning", frontendAndBackend([], ["maxconn 100"]), .warnings([7])),
+        .init("'stats bind-process' in a proxy is refused", "listen st\n    mode http\n    bind 127.0.0.1:18443\n    stats enable\n    stats bind-process 1\n", .alerts([5])),
+        .init("'stats bind-process' in global is read", "frontend fe\n    bind 127.0.0.1:18443\n", .valid),
+        .init("a refused bind is reported once", "frontend fe\n    bind 127.0.0.1:18443 frobnicate\n", .alerts([2])),
+        // HAProxy repeats "no such ACL" at each use of a refused ACL; usher reports the cause once.
+        .init("a refused ACL is reported once, not at each use", frontendAndBackend([
+            "acl bad path_beg -m nosuchmethod /a", "use_backend be if bad", "http-request deny if bad",
+        ], []), .alerts([4, 5, 6]), usher: .alerts([4])),
+        .init("an unknown ACL is reported once per rule", frontendAndBackend(["use_backend be if nosuch"], []), .alerts([4])),
+        // In an ACL, commas after the criterion end it (`not` below is a pattern, not a converter).
+        .init("a trailing comma in an ACL's criterion", frontendAndBackend([
+            "acl x req.hdr(host), www.example.com", "acl y path,lower,, /a", "http-request deny if x || y || { path,, /b }",
+        ], []), .valid),
+        .init("repeated commas in %[…]", frontendAndBackend(["http-request set-header X-A %[req.hdr(host),,lower]"], []), .valid),
+        .init("a space after a comma inside %[…] is refused", frontendAndBackend(["http-request set-header X-A %[req.hdr(host), lower]"], []), .alerts([4])),
+    ]
+
+    @Test(arguments: cases)
+    func sameVerdictAsHAProxy(_ testCase: Case) throws {
+        try #require(DifferentialSettings.haproxyAvailable, "HAProxy 2.6 (/usr/sbin/haproxy) is required (CI=true)")
+        var text = Self.defaults + testCase.body
+        if testCase.name.contains("'stats bind-process' in global") {
+            text = "global\n    stats bind-process 1\n" + text
+        }
+        let offset = testCase.name.contains("in global") ? Self.headerLines + 2 : Self.headerLines
+        let haproxy = try Self.haproxyVerdict(text, offset: offset)
+        #expect(haproxy == testCase.expected, "haproxy -c: \(haproxy)")
+        let usher = Self.usherVerdict(text, offset: offset)
+        #expect(usher.verdict == (testCase.usher ?? testCase.expected), "usher: \(usher.diagnostics)")
+    }
+
+    /// `haproxy -c` on `text`; the lines of its warnings and alerts, less `offset`.
+    static func haproxyVerdict(_ text: String, offset: Int) throws -> Verdict {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("usher-check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("t.cfg").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try ExternalProcess.run(["haproxy", "-c", "-f", path])
+        let lines = (result.output + result.error).split(separator: "\n")
+        func numbers(_ severity: String) -> [Int] {
+            lines.filter { $0.contains("[\(severity)]") }.compactMap { line -> Int? in
+                // "[t.cfg:12]" with the file's full path; a warning without a line counts as line 0.
+                guard let range = line.range(of: "t.cfg:") else { return line.contains("Error(s) found") || line.contains("Fatal errors") || line.contains("Warnings were found") ? nil : 0 }
+                return Int(line[range.upperBound...].prefix { $0.isNumber }).map { $0 - offset }
+            }.sorted()
+        }
+        if result.status != 0 || result.output.contains("Fatal") || result.error.contains("[ALERT]") {
+            return .alerts(numbers("ALERT"))
+        }
+        let warnings = numbers("WARNING")
+        return warnings.isEmpty ? .valid : .warnings(warnings)
+    }
+
+    static func usherVerdict(_ text: String, offset: Int) -> (verdict: Verdict, diagnostics: [Diagnostic]) {
+        let result = ConfigurationLoader(environment: [:]).compile([.init(name: "t.cfg", text: text)])
+        let diagnostics = result.diagnostics
+        func numbers(_ list: [Diagnostic]) -> [Int] { list.map { ($0.location?.line ?? offset) - offset }.sorted() }
+        if !result.alerts.isEmpty { return (.alerts(numbers(result.alerts)), diagnostics) }
+        return (result.warnings.isEmpty ? .valid : .warnings(numbers(result.warnings)), diagnostics)
+    }
+}
