@@ -25,8 +25,9 @@ extension HTTPSessionHandler {
         requestBody = HTTPBodyReader(framing: framing.framing, limits: frontend.httpLimits)
         requestPhase = .body
         // The client's side follows the frontend's mode alone (`httpclose` in a backend closes
-        // only the server's side, as in HAProxy).
-        exchange.clientKeepAlive = head.wantsKeepAlive && frontend.connectionMode != .close && !framing.closeAfter && !clientInputClosed
+        // only the server's side, as in HAProxy). A client that has half-closed is closed once
+        // its last request is answered (`endWhatCannotComplete`), not after this one.
+        exchange.clientKeepAlive = head.wantsKeepAlive && frontend.connectionMode != .close && !framing.closeAfter
 
         var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser, request: head)
         guard handleRuleOutcome(frontend.routes.httpRequestRules.apply(to: &head, &sample), framing: framing.framing) else { return }

@@ -155,7 +155,9 @@ extension HTTPSessionHandler {
             }
             exchange.status = head.status
             exchange.capturedResponseHeaders = captures(frontend.responseCaptures, in: head.headers)
-            if framing == .untilClose || clientInputClosed || requestPhase != .done {
+            // The client's half-close is not here: it closes the connection after the answer
+            // (`responseComplete`), as HAProxy does, without changing what the answer says.
+            if framing == .untilClose || requestPhase != .done {
                 // A body that ends at close can only be relayed to a client that is closed after it.
                 exchange.clientKeepAlive = false
             }
@@ -312,6 +314,9 @@ extension HTTPSessionHandler {
             rearmTimer()
             updateClientReading()
             processInbound()
+            // A client that has half-closed gets answers to the requests it sent whole, then the
+            // close (a partial one left: 400, as when the FIN came).
+            if clientInputClosed { endWhatCannotComplete() }
         } else {
             closeClientAfterFlush()
         }

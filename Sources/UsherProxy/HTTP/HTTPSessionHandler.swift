@@ -171,21 +171,52 @@ final class HTTPSessionHandler: ChannelInboundHandler {
             clientInputClosed = true
             if isTunnel {
                 link?.channel.close(mode: .output, promise: nil)
-            } else if exchange == nil {
-                // Nothing in progress: a partial head will never complete. A connection that never
-                // sent a request gets the same 400 (and log line) as HAProxy gives it.
-                if (inbound.readableBytes > 0 || requestCount == 0) && !readingProxyHeader {
-                    finishWithError(400, termination: TerminationState(.clientAbort, .request), reason: "client closed mid-request")
-                } else {
-                    closeClient()
-                }
-            } else if requestPhase == .body {
-                // The body can never complete: the server would wait for the rest forever.
-                abort(TerminationState(.clientAbort, .data))
+            } else {
+                endWhatCannotComplete()
             }
             return
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    /// The client has half-closed (`nc -N` does it right after its request): what it sent whole is
+    /// still answered, and the connection closes after the last answer (`responseComplete`); only
+    /// a request that can never complete ends here.
+    ///
+    /// Called when the FIN arrives and again after each answer while requests wait in `inbound`.
+    /// `requestPhase == .body` does not say whether body bytes are still owed: it is also the phase
+    /// of a request whose head (and body) arrived whole while the server connection is being made
+    /// (`write(_:to:…)` moves it to `.done`). Aborting on the phase alone is how issue 11's
+    /// unanswered `nc -N` request came about; the explicit state machine the issue asks for will
+    /// give "request whole, waiting for the server" a phase of its own.
+    func endWhatCannotComplete() {
+        guard !closed, !isTunnel else { return }
+        if exchange == nil {
+            // Nothing in progress: a partial head will never complete. A connection that never
+            // sent a request gets the same 400 (and log line) as HAProxy gives it.
+            if (inbound.readableBytes > 0 || requestCount == 0) && !readingProxyHeader {
+                finishWithError(400, termination: TerminationState(.clientAbort, .request), reason: "client closed mid-request")
+            } else {
+                // Between requests: the last answer may still be on its way out.
+                closeClientAfterFlush()
+            }
+        } else if requestPhase == .body && !requestBodyIsBuffered {
+            // The body can never complete: the server would wait for the rest forever.
+            abort(TerminationState(.clientAbort, .data))
+        }
+    }
+
+    /// The rest of the current request's body is in `inbound` (or there is none left to read).
+    /// A body whose framing is broken counts as there: the framing error is reported when it is read.
+    private var requestBodyIsBuffered: Bool {
+        if requestBody.isComplete { return true }
+        var probe = requestBody
+        do {
+            _ = try inbound.withUnsafeReadableBytes { bytes throws(HTTPParseError) in try probe.consume(bytes) }
+            return probe.isComplete
+        } catch {
+            return true
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

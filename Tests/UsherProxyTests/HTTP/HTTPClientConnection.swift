@@ -15,6 +15,8 @@ enum ClientStep: Sendable {
     /// Sends one byte at a time, `interval` seconds apart, for at most `limit` seconds, stopping
     /// as soon as the proxy answers or closes.
     case drip(String, interval: Double, limit: Double)
+    /// Shuts the client's sending side (its FIN), as `nc -N` does once its input has gone out.
+    case halfClose
 }
 
 /// How a client connection ended.
@@ -95,6 +97,11 @@ final class ClientSocket {
         return Array(buffer[0..<count])
     }
 
+    /// Sends the FIN: the client will send nothing more, and still reads.
+    func shutdownWrite() {
+        shutdown(fd, Int32(SHUT_WR))
+    }
+
     deinit {
         if fd >= 0 { close(fd) }
     }
@@ -140,6 +147,8 @@ final class HTTPClientConnection {
                     let next = Date().addingTimeInterval(interval)
                     while ended == nil && buffer.isEmpty && Date() < next { fill(until: next) }
                 }
+            case .halfClose:
+                client.shutdownWrite()
             }
         }
     }
@@ -235,7 +244,7 @@ final class HTTPClientConnection {
         for step in steps {
             switch step {
             case .send(let text), .drip(let text, _, _): bytes += HTTPWire.bytes(text)
-            case .pause, .awaitInterim: break
+            case .pause, .awaitInterim, .halfClose: break
             }
         }
         return max(bytes.isEmpty ? 0 : 1, requestMethods(in: bytes).count)
