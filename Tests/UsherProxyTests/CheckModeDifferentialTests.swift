@@ -83,6 +83,17 @@ struct CheckModeDifferentialTests {
         .init("a trailing comma in an ACL's criterion", frontendAndBackend([
             "acl x req.hdr(host), www.example.com", "acl y path,lower,, /a", "http-request deny if x || y || { path,, /b }",
         ], []), .valid),
+        .init("log-format variables HAProxy 2.6 documents", frontendAndBackend([
+            "log 127.0.0.1:514 local0", #"log-format "%HPO %HP %HQ %HU %HV %HM %T %Tl %Ts %Td %Tu %sslv %sslc %ci:%cp""#,
+        ], []), .valid),
+        .init("an unknown log-format variable is refused, not written as text", frontendAndBackend([
+            "log 127.0.0.1:514 local0", #"log-format "%Twx""#,
+        ], []), .alerts([5])),
+        .init("variables in a header value", frontendAndBackend(["http-request set-header X-A %ci:%cp-%HPO%%"], []), .valid),
+        .init("a lone '%' in a header value is refused", frontendAndBackend(["http-request set-header X-A 100%"], []), .alerts([4])),
+        .init("an unknown variable in a header value is refused", frontendAndBackend(["http-request set-header X-A %Twx"], []), .alerts([4])),
+        // usher has no listener names in its sample context yet: refused at check time, never sent as text.
+        .init("%[so_name] in a header value", frontendAndBackend(["http-request set-header X-A %[so_name]"], []), .valid, usher: .alerts([4])),
         .init("repeated commas in %[…]", frontendAndBackend(["http-request set-header X-A %[req.hdr(host),,lower]"], []), .valid),
         .init("a space after a comma inside %[…] is refused", frontendAndBackend(["http-request set-header X-A %[req.hdr(host), lower]"], []), .alerts([4])),
     ]

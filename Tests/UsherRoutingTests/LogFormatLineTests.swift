@@ -34,6 +34,40 @@ struct LogFormatLineTests {
         #expect(try render("host=%[req.hdr(host),lower] %{+Q}[path]", request: request) == #"host=example.org "/x""#)
     }
 
+    /// Every letter after `%` is the name: `%HPO` is the path alone, never `%HP` and the text `O`.
+    @Test func requestLineParts() throws {
+        #expect(try render("%HPO|%HP|%HQ|%HU|%HV|%HM") == "/a/b|/a/b|?x=1|/a/b?x=1|HTTP/1.1|GET")
+        #expect(LogFormatLine.pathOnly("http://a.example/p/x?q=1") == "/p/x")
+        #expect(LogFormatLine.pathOnly("http://a.example") == "")
+        #expect(LogFormatLine.pathOnly("/p?q") == "/p")
+    }
+
+    /// Checked with HAProxy 2.6: `%T` the accept date in GMT, `%Tl` local, `%Ts` in seconds since
+    /// the epoch; no TLS in usher, so `%sslv`/`%sslc` print `-` as for a clear-text connection.
+    @Test func acceptDatesAndTLS() throws {
+        #expect(try render("%T|%Tl|%Ts|%sslv|%sslc|%Td|%Tu") == "27/Nov/2026:03:53:25 +0000|27/Nov/2026:03:53:25 +0000|1795751605|-|-|3|9")
+    }
+
+    @Test(arguments: ["%Twx", "%HPOX", "%HPQ", "%lc", "%1"])
+    func unknownOrUnsupportedVariablesAreRefused(_ format: String) {
+        #expect(throws: RoutingError.self) { _ = try LogFormatLine(format) }
+    }
+
+    /// In a rule's value (a header, a path, a backend name) the same: a variable is filled in or
+    /// refused, never copied as text.
+    @Test func ruleValues() throws {
+        let request = HTTPRequestHead(method: "GET", target: "http://a.example/p?q=1", version: .http1_1, headers: HTTPHeaders([("Host", "a.example")]))
+        var context = SampleContext(
+            connection: ConnectionInfo(source: IPAddress("192.0.2.7"), sourcePort: 4000, destination: IPAddress("127.0.0.1"), destinationPort: 80),
+            payload: ByteBuffer(), isFinal: true, request: request
+        )
+        #expect(try LogFormatTemplate("%ci:%cp %fi:%fp %HM %HPO %HP %HQ %HV 100%%").render(&context)
+            == "192.0.2.7:4000 127.0.0.1:80 GET /p http://a.example/p ?q=1 HTTP/1.1 100%")
+        for bad in ["100%", "%Twx", "%lc", "%Tw", "%{+Q}ci"] {
+            #expect(throws: RoutingError.self, "\(bad)") { _ = try LogFormatTemplate(bad) }
+        }
+    }
+
     @Test(arguments: ["%", "%{+Q", "%[src", "%zz", "%[nosuchfetch]"])
     func refusesBrokenFormats(_ format: String) {
         #expect(throws: RoutingError.self) { _ = try LogFormatLine(format) }

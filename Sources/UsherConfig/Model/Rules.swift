@@ -35,8 +35,8 @@ public struct UseBackendRule: Sendable, Equatable {
         self.location = location
     }
 
-    /// Whether the name is computed per connection (`%[…]`).
-    public var isDynamic: Bool { backend.contains("%[") }
+    /// As in HAProxy, a name with a `%` in it is a log-format string evaluated per request.
+    public var isDynamic: Bool { backend.contains("%") }
 }
 
 /// `use-server NAME [COND]` in a backend.

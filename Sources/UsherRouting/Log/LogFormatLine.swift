@@ -21,18 +21,22 @@ public struct LogFormatLine: Sendable {
     static let known: Set<String> = [
         "ci", "cp", "fi", "fp", "bi", "bp", "si", "sp", "t", "tr", "ft", "f", "b", "s", "TR", "Tw", "Tc", "Tr", "Ta",
         "Tt", "Th", "Ti", "Tq", "ST", "B", "U", "CC", "CS", "tsc", "ts", "ac", "fc", "bc", "sc", "rc", "sq", "bq",
-        "hr", "hs", "hrl", "hsl", "r", "HM", "HU", "HP", "HQ", "HV", "ID", "H", "pid", "rt", "ms", "trg", "trl", "o",
+        "hr", "hs", "hrl", "hsl", "r", "HM", "HU", "HP", "HPO", "HQ", "HV", "ID", "H", "pid", "rt", "ms", "trg", "trl", "o",
+        "T", "Tl", "Ts", "Td", "Tu", "sslc", "sslv",
     ]
+
+    /// Variables HAProxy 2.6 documents that usher does not fill in yet: refused, never printed as text.
+    static let notYetSupported: Set<String> = ["lc"]
 
     /// The variables HAProxy refuses in a mode tcp proxy's `log-format` (checked with HAProxy 2.6).
     static let httpOnly: Set<String> = [
-        "tr", "trg", "trl", "TR", "Tr", "Ta", "Ti", "Tq", "CC", "CS", "r", "HM", "HU", "HP", "HQ", "HV",
+        "tr", "trg", "trl", "TR", "Tr", "Ta", "Ti", "Tq", "CC", "CS", "r", "HM", "HU", "HP", "HPO", "HQ", "HV",
     ]
 
     /// The variables `+Q` quotes: texts. Numbers, dates and termination states never are (HAProxy
     /// 2.6 with `%{+Q}o`: `"127.0.0.1" 33364 "fe" … 200 120 ---- -- … 02/Dec/2026:03:15:06.627`).
     static let quotable: Set<String> = [
-        "ci", "fi", "bi", "si", "ft", "f", "b", "s", "H", "ID", "CC", "CS", "hr", "hs", "hrl", "hsl", "r", "HM", "HU", "HP", "HQ", "HV",
+        "ci", "fi", "bi", "si", "ft", "f", "b", "s", "H", "ID", "CC", "CS", "hr", "hs", "hrl", "hsl", "r", "HM", "HU", "HP", "HPO", "HQ", "HV", "sslc", "sslv",
     ]
 
     let pieces: [Piece]
@@ -92,17 +96,23 @@ public struct LogFormatLine: Sendable {
                 index = close + 1
                 continue
             }
+            // A name is every letter after the `%`, as HAProxy reads it: `%HPO` is one variable, and
+            // `%Twx` an unknown one, never `%Tw` followed by the text `x`.
             var name = ""
-            while index < characters.count, characters[index].isLetter {
+            while index < characters.count, characters[index].isASCII, characters[index].isLetter {
                 name.append(characters[index])
                 index += 1
             }
-            // The longest known name wins: `%Tw` is not `%T` followed by `w`.
-            while !name.isEmpty && !Self.known.contains(name) {
-                name.removeLast()
-                index -= 1
+            guard !name.isEmpty else {
+                throw RoutingError("'%' must be followed by a variable name, '[' or '{' in log-format '\(format)' (write '%%' for a '%')")
             }
-            guard !name.isEmpty else { throw RoutingError("unknown log-format variable at '%\(characters[index...].prefix(8).map(String.init).joined())' in '\(format)'") }
+            guard Self.known.contains(name) else {
+                if Self.notYetSupported.contains(name) {
+                    throw RoutingError("log-format variable '%\(name)' is not supported by usher yet")
+                }
+                let hint = Self.known.filter { $0.lowercased() == name.lowercased() }.first.map { "; did you mean '%\($0)'?" } ?? ""
+                throw RoutingError("no such log-format variable '%\(name)' in '\(format)' (write '%%' for a '%')\(hint)")
+            }
             // `%{+Q}o` prints nothing: its options apply to every field after it.
             if name == "o" {
                 defaultQuote = explicitQuote ?? defaultQuote
@@ -262,6 +272,17 @@ public struct LogFormatLine: Sendable {
         case "HM": return parts.first ?? ""
         case "HU": return uri
         case "HP": return String(uri.split(separator: "?", maxSplits: 1).first ?? "")
+        case "HPO": return pathOnly(uri)
+        case "T": return facts.acceptDate.utc.clfDateText
+        case "Tl": return facts.acceptDate.clfDateText
+        case "Ts": return String(facts.acceptDate.unixSeconds)
+        case "Td":
+            guard record.responseTime >= 0, record.connectTime >= 0, record.requestTime >= 0 else { return "-1" }
+            return String(max(0, record.activeTime - record.requestTime - record.queueTime - record.connectTime - record.responseTime))
+        case "Tu": return String(record.activeTime)
+        // usher does not terminate TLS: no connection has a TLS version or cipher, as HAProxy logs
+        // a clear-text one.
+        case "sslc", "sslv": return "-"
         case "HQ": return uri.firstIndex(of: "?").map { String(uri[$0...]) } ?? ""
         case "HV": return parts.count > 2 ? parts[2] : ""
         case "H": return facts.hostname
@@ -269,5 +290,23 @@ public struct LogFormatLine: Sendable {
         case "ms": return facts.acceptDate.pad(facts.acceptDate.millisecond, 3)
         default: return "-"
         }
+    }
+
+    /// The path of a request target without scheme, authority or query (`%HPO`):
+    /// `http://a.example/p?q` gives `/p`.
+    static func pathOnly(_ target: String) -> String {
+        var rest = Substring(target)
+        if !rest.hasPrefix("/"), let colon = rest.firstIndex(of: ":"), rest[colon...].hasPrefix("://") {
+            let authority = rest[rest.index(colon, offsetBy: 3)...]
+            rest = authority.firstIndex(of: "/").map { authority[$0...] } ?? ""
+        }
+        return String(rest.prefix { $0 != "?" })
+    }
+}
+
+extension LogTimestamp {
+    /// Seconds since 1970-01-01T00:00:00Z (`%Ts`).
+    var unixSeconds: Int {
+        Self.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - utcOffset
     }
 }

@@ -1,10 +1,42 @@
 import UsherConfig
 
-/// A string with `%[sample]` expressions in it, as a dynamic `use_backend` name.
+/// A log-format string evaluated against a request (a header value, a `set-path`, a dynamic
+/// `use_backend` name): literal text, `%%`, `%[sample]` expressions and the request's variables
+/// (`%ci`, `%HPO`…). A variable usher cannot fill in here is refused when the configuration is
+/// read, never copied to the output as text.
 public struct LogFormatTemplate: Sendable {
     enum Piece: Sendable {
         case literal(String)
         case sample(CompiledSample)
+        case variable(Variable)
+    }
+
+    /// The log-format variables a rule can use: those known from the connection and the request line.
+    enum Variable: String, Sendable {
+        case ci, cp, fi, fp, HM, HU, HP, HPO, HQ, HV
+
+        var readsHTTP: Bool {
+            switch self {
+            case .ci, .cp, .fi, .fp: false
+            default: true
+            }
+        }
+
+        func value(_ context: SampleContext) -> String {
+            let request = context.request
+            switch self {
+            case .ci: return context.connection.loggedSource.address
+            case .cp: return String(context.connection.loggedSource.port)
+            case .fi: return context.connection.loggedDestination.address
+            case .fp: return String(context.connection.loggedDestination.port)
+            case .HM: return request?.method ?? ""
+            case .HU: return request?.target ?? ""
+            case .HP: return String(request?.target.prefix { $0 != "?" } ?? "")
+            case .HPO: return LogFormatLine.pathOnly(request?.target ?? "")
+            case .HQ: return request?.target.firstIndex(of: "?").map { String(request!.target[$0...]) } ?? ""
+            case .HV: return request.map { "HTTP/\($0.version.number)" } ?? ""
+            }
+        }
     }
 
     let pieces: [Piece]
@@ -12,37 +44,70 @@ public struct LogFormatTemplate: Sendable {
     public init(_ text: String) throws(RoutingError) {
         var pieces: [Piece] = []
         var literal = ""
-        var index = text.startIndex
-        while index < text.endIndex {
-            let character = text[index]
-            if character == "%", text.index(after: index) < text.endIndex, text[text.index(after: index)] == "[" {
-                guard let close = text[index...].firstIndex(of: "]") else {
+        let characters = Array(text)
+        var index = 0
+        func flush() {
+            if !literal.isEmpty { pieces.append(.literal(literal)) }
+            literal = ""
+        }
+        while index < characters.count {
+            let character = characters[index]
+            index += 1
+            guard character == "%" else {
+                literal.append(character)
+                continue
+            }
+            guard index < characters.count else {
+                throw RoutingError("'%' at the end of '\(text)' (write '%%' for a '%')")
+            }
+            switch characters[index] {
+            case "%":
+                literal.append("%")
+                index += 1
+            case "[":
+                guard let close = characters[index...].firstIndex(of: "]") else {
                     throw RoutingError("missing ']' after '%[' in '\(text)'")
                 }
-                if !literal.isEmpty {
-                    pieces.append(.literal(literal))
-                    literal = ""
-                }
-                let body = String(text[text.index(index, offsetBy: 2)..<close])
+                flush()
+                let body = String(characters[(index + 1)..<close])
                 switch SampleExpression.parse(body) {
                 case .success(let expression): pieces.append(.sample(try CompiledSample(expression)))
                 case .failure(let error): throw RoutingError(error.message)
                 }
-                index = text.index(after: close)
-                continue
+                index = close + 1
+            case "{":
+                throw RoutingError("'%{…}' options in '\(text)' are not supported by usher yet outside 'log-format'")
+            default:
+                var name = ""
+                while index < characters.count, characters[index].isASCII, characters[index].isLetter {
+                    name.append(characters[index])
+                    index += 1
+                }
+                guard !name.isEmpty else {
+                    throw RoutingError("'%' must be followed by a variable name or '[' in '\(text)' (write '%%' for a '%')")
+                }
+                guard let variable = Variable(rawValue: name) else {
+                    if LogFormatLine.known.contains(name) || LogFormatLine.notYetSupported.contains(name) {
+                        throw RoutingError("log-format variable '%\(name)' is not supported by usher in this rule yet")
+                    }
+                    throw RoutingError("no such log-format variable '%\(name)' in '\(text)' (write '%%' for a '%')")
+                }
+                flush()
+                pieces.append(.variable(variable))
             }
-            literal.append(character)
-            index = text.index(after: index)
         }
-        if !literal.isEmpty { pieces.append(.literal(literal)) }
+        flush()
         self.pieces = pieces
     }
 
     /// The fetches of its samples that read HTTP, in order.
     var httpFetchNames: [String] {
         pieces.compactMap { piece in
-            guard case .sample(let sample) = piece, sample.readsHTTP else { return nil }
-            return sample.expression.fetch.name
+            switch piece {
+            case .sample(let sample) where sample.readsHTTP: return sample.expression.fetch.name
+            case .variable(let variable) where variable.readsHTTP: return "%" + variable.rawValue
+            default: return nil
+            }
         }
     }
 
@@ -54,6 +119,7 @@ public struct LogFormatTemplate: Sendable {
             case .literal(let text): result += text
             case .sample(let sample):
                 if case .value(let value) = sample.evaluate(&context) { result += value.text }
+            case .variable(let variable): result += variable.value(context)
             }
         }
         return result
