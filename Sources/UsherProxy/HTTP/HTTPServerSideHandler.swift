@@ -29,6 +29,11 @@ final class HTTPServerSideHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
+            if let session, let link, session.isTunnel {
+                // In a 101 tunnel a FIN is a half-close: passed to the client, as TCP mode does.
+                session.tunnelServerInputClosed(link)
+                return
+            }
             // A server that stops sending is done with this connection.
             context.close(promise: nil)
             return

@@ -11,6 +11,7 @@ extension HTTPSessionHandler {
         lastServerActivity = .now()
         if isTunnel {
             exchange?.bytesToClient += data.readableBytes
+            noteTunnelActivity()
             context.write(wrapOutboundOut(data), promise: nil)
             return
         }
@@ -243,9 +244,13 @@ extension HTTPSessionHandler {
 
     /// Server reading follows the client's socket: it stops while the client is not taking more.
     func updateServerReading() {
+        if isTunnel {
+            // Both directions, both ways: see `HTTPTunnel`.
+            updateTunnelReading()
+            return
+        }
         guard let link, let context else { return }
         link.setReading(context.channel.isWritable || responsePhase != .body)
-        if isTunnel { updateClientReading() }
     }
 
     // MARK: - Protocol switch
@@ -272,7 +277,10 @@ extension HTTPSessionHandler {
         buffer.writeHTTPResponseHead(head)
         exchange.bytesToClient += buffer.readableBytes
         context.write(wrapOutboundOut(buffer), promise: nil)
-        isTunnel = true
+        tunnel = HTTPTunnel()
+        // No response phase any more: bytes from the server are the tunnel's.
+        responsePhase = .idle
+        noteTunnelActivity()
         if responseBuffer.readableBytes > 0 {
             exchange.bytesToClient += responseBuffer.readableBytes
             context.write(wrapOutboundOut(responseBuffer), promise: nil)
@@ -284,10 +292,9 @@ extension HTTPSessionHandler {
             link.channel.writeAndFlush(inbound, promise: nil)
             inbound = context.channel.allocator.buffer(capacity: 0)
         }
-        if clientInputClosed { link?.channel.close(mode: .output, promise: nil) }
+        if clientInputClosed { tunnelClientInputClosed() }
         rearmTimer()
-        updateClientReading()
-        updateServerReading()
+        updateTunnelReading()
     }
 
     // MARK: - End of an exchange
@@ -337,10 +344,12 @@ extension HTTPSessionHandler {
     func closeClientAfterFlush() {
         guard let context, !closed else { return }
         closed = true
-        timer?.cancel()
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
             channel.close(promise: nil)
         }
+        // Every waiting state has a timeout: a client that never takes these bytes is closed
+        // after `timeout client`, and gives back its slot.
+        armClosingTimer()
     }
 }

@@ -24,8 +24,7 @@ extension HTTPSessionHandler {
             limit.map { start + .milliseconds(max(1, $0.milliseconds)) }
         }
         if isTunnel {
-            let last = max(lastClientActivity, lastServerActivity)
-            return at(last, timeouts.tunnel ?? timeouts.client).map { ($0, .tunnel) }
+            return tunnelDeadline(timeouts)
         }
         guard let exchange else {
             if requestCount > 0 && inbound.readableBytes == 0 {

@@ -55,8 +55,9 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     var responseScanner = HTTPHeadScanner()
     var responsePhase = ResponsePhase.idle
     var responseBody = HTTPBodyReader(framing: .none)
-    /// After a 101 (or a 2xx to CONNECT), bytes pass through untouched.
-    var isTunnel = false
+    /// After a 101, bytes pass through untouched: the tunnel's state (half-closes, backpressure).
+    var tunnel: HTTPTunnel?
+    var isTunnel: Bool { tunnel != nil }
     var requestCount = 0
     /// The client sent at least one byte (`dontlognull` leaves out connections that did not).
     var receivedAnyByte = false
@@ -136,6 +137,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         lastClientActivity = .now()
         if isTunnel {
             exchange?.bytesFromClient += incoming.readableBytes
+            noteTunnelActivity()
             link?.channel.write(incoming, promise: nil)
             return
         }
@@ -162,6 +164,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         // The client drained (or filled) its socket: the server may send again (or must wait).
+        // A client taking bytes is alive, if slow: its inactivity timer starts again.
+        if context.channel.isWritable { lastClientActivity = .now() }
         updateServerReading()
         context.fireChannelWritabilityChanged()
     }
@@ -170,7 +174,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         if case ChannelEvent.inputClosed = event {
             clientInputClosed = true
             if isTunnel {
-                link?.channel.close(mode: .output, promise: nil)
+                tunnelClientInputClosed()
             } else {
                 endWhatCannotComplete()
             }
@@ -377,7 +381,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         guard let context, !closed else { return }
         let wanted: Bool
         if isTunnel {
-            wanted = link?.channel.isWritable ?? false
+            updateTunnelReading()
+            return
         } else {
             switch requestPhase {
             case .head: wanted = exchange == nil || inbound.readableBytes < frontend.httpLimits.maxHeadBytes
@@ -424,6 +429,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
             channel.close(mode: .output, promise: nil)
             channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
         }
+        // A client that does not read the page must not hold the connection.
+        armClosingTimer()
         endExchange()
     }
 
@@ -448,6 +455,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         closed = true
         timer?.cancel()
         timer = nil
+        if isTunnel { closeTunnelServerAfterFlush() }
         dropServerLink()
         if exchange != nil { endExchange() }
     }
