@@ -320,6 +320,10 @@ extension HTTPSessionHandler {
             requestWaitWallMicroseconds = LogClock.wallMicroseconds()
             rearmTimer()
             updateClientReading()
+            // Answered from inside `processInbound` (usher's own reply): its loop goes on with the
+            // next request. Calling it again here recursed once per pipelined request, and a few
+            // thousand of them overflowed the stack (SIGSEGV).
+            guard !isProcessingInbound else { return }
             processInbound()
             // A client that has half-closed gets answers to the requests it sent whole, then the
             // close (a partial one left: 400, as when the FIN came).

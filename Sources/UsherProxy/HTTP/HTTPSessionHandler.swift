@@ -65,6 +65,9 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     var closed = false
     var readingProxyHeader: Bool
     var isClientReadingPaused = false
+    /// `processInbound` is running: an answer given from inside it (a local reply, an error page
+    /// with keep-alive) leaves the next pipelined request to its loop instead of recursing.
+    var isProcessingInbound = false
 
     // Timers: one task, re-armed when the phase changes; activity only moves timestamps.
     let acceptTime = NIODeadline.now()
@@ -256,6 +259,9 @@ final class HTTPSessionHandler: ChannelInboundHandler {
 
     /// Handles what the client sent as far as the current state allows.
     func processInbound() {
+        let outer = isProcessingInbound
+        isProcessingInbound = true
+        defer { isProcessingInbound = outer }
         while !closed {
             switch requestPhase {
             case .head:
