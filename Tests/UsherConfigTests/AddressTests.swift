@@ -127,7 +127,6 @@ struct AddressTests {
         for (line, needle) in [
             ("server s1 127.0.0.300:80", "127.0.0.300"),
             ("server s1 127.0.0.1:8000-8010", "one port"),
-            ("server s1 :80", "needs a host"),
             ("server s1 127.0.0.1:70000", "70000"),
         ] {
             let outcome = parse(quietDefaults + "\nbackend be\n    \(line)\n")
@@ -135,6 +134,15 @@ struct AddressTests {
             #expect(alert.location?.line == 6, "\(line)")
             #expect(alert.message.contains(needle), "\(line): \(alert.message)")
         }
+    }
+
+    /// As in HAProxy 2.6, a server without a host (`:80`, `*:80`, `0.0.0.0:80`) is the address the
+    /// client connected to.
+    @Test(arguments: ["server s1 :80", "server s1 *:80", "server s1 0.0.0.0:80", "server s1 0.0.0.0"])
+    func serverAtTheClientsDestination(_ line: String) throws {
+        let outcome = parse(quietDefaults + "\nbackend be\n    \(line)\n")
+        #expect(outcome.alerts.isEmpty, "\(outcome.alerts)")
+        #expect(try outcome.proxy("be").servers.first?.address.host == nil)
     }
 
     @Test func unknownBindOptionSuggestsOne() throws {

@@ -94,6 +94,7 @@ struct CheckModeDifferentialTests {
         .init("an unknown variable in a header value is refused", frontendAndBackend(["http-request set-header X-A %Twx"], []), .alerts([4])),
         // usher has no listener names in its sample context yet: refused at check time, never sent as text.
         .init("%[so_name] in a header value", frontendAndBackend(["http-request set-header X-A %[so_name]"], []), .valid, usher: .alerts([4])),
+        .init("a server at 0.0.0.0 (the client's destination)", frontendAndBackend([], ["server z 0.0.0.0:8001 check"]), .valid),
         .init("repeated commas in %[…]", frontendAndBackend(["http-request set-header X-A %[req.hdr(host),,lower]"], []), .valid),
         .init("a space after a comma inside %[…] is refused", frontendAndBackend(["http-request set-header X-A %[req.hdr(host), lower]"], []), .alerts([4])),
     ]

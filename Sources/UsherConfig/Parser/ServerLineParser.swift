@@ -11,9 +11,7 @@ enum ServerLineParser {
         case .success(let parsed): address = parsed
         case .failure(let error): throw ConfigurationError(error.message)
         }
-        if address.host == nil && address.unixSocket == nil {
-            throw ConfigurationError("server '\(name)' needs a host address, not '\(line.words[2])'")
-        }
+        // 0.0.0.0 (or `*`) is allowed, as in HAProxy: the server is the address the client connected to.
         if let ports = address.ports, ports.count != 1 {
             throw ConfigurationError("server '\(name)' takes one port, not a range")
         }

@@ -25,6 +25,8 @@ final class ServerConnector {
     private let connectTimeout: Duration?
     private let queueTimeout: Duration?
     private let destinationPort: Int
+    /// The address the client connected to: a server at 0.0.0.0 is reached there.
+    private let destinationAddress: IPAddress?
     private let balanceKey: BalanceKey
     private let started: NIODeadline
     private let logger: Logger
@@ -51,9 +53,10 @@ final class ServerConnector {
     ///   - balanceKey: what hash-based balancing (`source`, `uri`…) uses for this client.
     ///   - started: when the client's request began, for the queue time of the log line.
     init(
-        backend: BackendRuntime, eventLoop: EventLoop, timeouts: Timeouts, destinationPort: Int, balanceKey: BalanceKey,
-        started: NIODeadline, logger: Logger
+        backend: BackendRuntime, eventLoop: EventLoop, timeouts: Timeouts, destinationPort: Int, destinationAddress: IPAddress? = nil,
+        balanceKey: BalanceKey, started: NIODeadline, logger: Logger
     ) {
+        self.destinationAddress = destinationAddress
         self.logger = logger
         self.backend = backend
         self.eventLoop = eventLoop
@@ -169,7 +172,7 @@ final class ServerConnector {
         guard let server else { return }
         // Tc covers every attempt, retries and their pauses included, as HAProxy counts it.
         if connectStarted == nil { connectStarted = .now() }
-        let address = server.connectAddress(clientDestinationPort: destinationPort)
+        let address = server.connectAddress(clientDestinationPort: destinationPort, clientDestination: destinationAddress)
         let timeout = connectTimeout.map { TimeAmount.milliseconds(max(1, $0.milliseconds)) } ?? .seconds(60)
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         let keepAlive = backend.serverKeepAlive

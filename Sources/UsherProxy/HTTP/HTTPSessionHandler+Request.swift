@@ -118,7 +118,7 @@ extension HTTPSessionHandler {
         guard let context else { return }
         let connector = ServerConnector(
             backend: backend, eventLoop: context.eventLoop, timeouts: exchange.timeouts ?? frontend.timeouts(with: backend),
-            destinationPort: connection.destinationPort, balanceKey: balanceKey(for: exchange, backend: backend),
+            destinationPort: connection.destinationPort, destinationAddress: connection.destination, balanceKey: balanceKey(for: exchange, backend: backend),
             started: .now(), logger: runtime.logger
         )
         connector.liveSession = liveSession

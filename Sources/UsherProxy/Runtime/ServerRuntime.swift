@@ -34,6 +34,9 @@ public final class ServerRuntime: Sendable {
     var hasPort: Bool { currentAddress.withLockedValue { $0.hasPort } }
     /// `set maxconn server`: replaces the configuration's `maxconn` when not negative.
     let maxConnectionsOverride = ManagedAtomic<Int>(-1)
+    /// Whether the configuration's address is 0.0.0.0 (the client's destination); `set server … addr`
+    /// ends it.
+    let followsClientDestination: ManagedAtomic<Bool>
 
     init(server: Server, backendName: String, index: Int) throws {
         self.server = server
@@ -41,6 +44,7 @@ public final class ServerRuntime: Sendable {
         self.currentAddress = NIOLockedValueBox((
             try ServerAddressBook.resolve(server.address, defaultPort: 0), server.address.ports != nil || server.address.unixSocket != nil
         ))
+        self.followsClientDestination = ManagedAtomic(server.address.host == nil && server.address.unixSocket == nil)
         self.backendName = backendName
         self.index = index
         self.up = ManagedAtomic(!server.isDisabled)
@@ -56,12 +60,17 @@ public final class ServerRuntime: Sendable {
 
     public var name: String { server.name }
 
-    /// Where to connect for a client that came in on `destinationPort`.
-    func connectAddress(clientDestinationPort: Int) -> SocketAddress {
+    /// Where to connect for a client that came in on `clientDestination`:`clientDestinationPort`.
+    /// A server at 0.0.0.0 (or `*`) goes to the address the client connected to, as HAProxy does.
+    func connectAddress(clientDestinationPort: Int, clientDestination: IPAddress? = nil) -> SocketAddress {
         let (address, hasPort) = currentAddress.withLockedValue { $0 }
-        guard !hasPort else { return address }
         var copy = address
-        copy.port = clientDestinationPort
+        if followsClientDestination.load(ordering: .relaxed), let clientDestination,
+            let destination = try? SocketAddress(ipAddress: clientDestination.description, port: copy.port ?? 0)
+        {
+            copy = destination
+        }
+        if !hasPort { copy.port = clientDestinationPort }
         return copy
     }
 
@@ -69,6 +78,7 @@ public final class ServerRuntime: Sendable {
     /// port from the client's destination.
     func changeAddress(to address: SocketAddress, hasPort: Bool) {
         currentAddress.withLockedValue { $0 = (address, hasPort) }
+        followsClientDestination.store(false, ordering: .relaxed)
     }
 
     /// The connection limit in effect, 0 for none.
