@@ -95,6 +95,8 @@ struct CheckModeDifferentialTests {
         // usher has no listener names in its sample context yet: refused at check time, never sent as text.
         .init("%[so_name] in a header value", frontendAndBackend(["http-request set-header X-A %[so_name]"], []), .valid, usher: .alerts([4])),
         .init("a server at 0.0.0.0 (the client's destination)", frontendAndBackend([], ["server z 0.0.0.0:8001 check"]), .valid),
+        .init("use-server with a computed name", frontendAndBackend([], ["use-server %[req.hdr(x-server)] if { req.hdr(x-server) -m found }", "use-server srv_%[req.hdr(x)] if TRUE"]), .valid),
+        .init("use-server without a condition is refused", frontendAndBackend([], ["use-server s"]), .alerts([7])),
         .init("repeated commas in %[…]", frontendAndBackend(["http-request set-header X-A %[req.hdr(host),,lower]"], []), .valid),
         .init("a space after a comma inside %[…] is refused", frontendAndBackend(["http-request set-header X-A %[req.hdr(host), lower]"], []), .alerts([4])),
     ]

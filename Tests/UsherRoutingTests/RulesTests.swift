@@ -89,6 +89,33 @@ struct RulesTests {
         #expect(empty.isFinal == false, "the caller's context is left as it was")
     }
 
+    /// `use-server %[…]`: the name is computed per request; a name that is no server's leaves the
+    /// choice to the balancing (HAProxy stops at such a rule).
+    @Test func dynamicUseServer() throws {
+        let table = try F.table(F.quietDefaults + """
+
+            frontend fe
+                mode http
+                bind :80
+                default_backend be
+            backend be
+                mode http
+                use-server %[req.hdr(x-server)] if { req.hdr(x-server) -m found }
+                use-server b if TRUE
+                server a 127.0.0.1:8001
+                server b 127.0.0.1:8002
+                server c 127.0.0.1:8003
+
+            """)
+        let backend = try #require(table.backends.first { $0.name == "be" })
+        var toC = F.httpContext(F.request("GET / HTTP/1.1", ["Host: x", "X-Server: c"]))
+        #expect(backend.forcedServer(&toC) == 2)
+        var toNone = F.httpContext(F.request("GET / HTTP/1.1", ["Host: x", "X-Server: nosuch"]))
+        #expect(backend.forcedServer(&toNone) == nil)
+        var without = F.httpContext(F.request("GET / HTTP/1.1", ["Host: x"]))
+        #expect(backend.forcedServer(&without) == 1)
+    }
+
     static let dynamicConfig = F.quietDefaults + """
 
         frontend fe

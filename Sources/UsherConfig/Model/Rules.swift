@@ -50,4 +50,8 @@ public struct UseServerRule: Sendable, Equatable {
         self.condition = condition
         self.location = location
     }
+
+    /// As for `use_backend`, a name with a `%` in it (`%[req.hdr(x-server)]`) is a log-format
+    /// string evaluated per request.
+    public var isDynamic: Bool { server.contains("%") }
 }

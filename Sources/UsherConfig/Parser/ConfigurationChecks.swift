@@ -52,7 +52,7 @@ enum ConfigurationChecks {
             }
         }
         let serverNames = proxy.servers.map(\.name)
-        for rule in proxy.useServerRules where !serverNames.contains(rule.server) {
+        for rule in proxy.useServerRules where !rule.isDynamic && !serverNames.contains(rule.server) {
             let hint = NearestMatch.find(rule.server, in: serverNames).map { "; did you mean '\($0)'?" } ?? ""
             diagnostics.append(.alert(rule.location, "backend '\(proxy.name)' has no server named '\(rule.server)' for 'use-server'\(hint)"))
         }

@@ -90,7 +90,11 @@ enum ProxyKeywords {
         },
         "use-server": Keyword(capabilities: .backend) { line, builder in
             guard line.words.count >= 2 else { throw ConfigurationError("'use-server' expects a server name") }
-            let condition = try optionalCondition(line.words.dropFirst(2), line: line)
+            // HAProxy 2.6 requires a condition here (a rule that always applies would be a `server`
+            // with all the weight).
+            guard let condition = try optionalCondition(line.words.dropFirst(2), line: line) else {
+                throw ConfigurationError("'use-server' requires 'if' or 'unless' followed by a condition")
+            }
             builder.proxy.useServerRules.append(UseServerRule(server: line.words[1], condition: condition, location: line.location))
         },
         "server": Keyword(capabilities: .backend) { line, builder in

@@ -3,7 +3,15 @@ import UsherConfig
 /// A backend's routing decisions, compiled once per configuration.
 public final class BackendRoutes: Sendable {
     public let proxy: Proxy
-    let useServerRules: [(server: Int, condition: CompiledCondition?)]
+    let useServerRules: [(server: ServerTarget, condition: CompiledCondition?)]
+    /// Server indexes by name, for `use-server` names computed per request.
+    let serverIndexes: [String: Int]
+
+    /// What a `use-server` rule names: a server, or a name to compute for each request.
+    enum ServerTarget: Sendable {
+        case fixed(Int)
+        case dynamic(LogFormatTemplate)
+    }
 
     /// `http-request` rules, run once the backend is chosen (after the frontend's).
     public let httpRequestRules: CompiledHTTPRules
@@ -11,10 +19,15 @@ public final class BackendRoutes: Sendable {
     public let httpResponseRules: CompiledHTTPRules
 
     init(
-        proxy: Proxy, useServerRules: [(server: Int, condition: CompiledCondition?)],
+        proxy: Proxy, useServerRules: [(server: ServerTarget, condition: CompiledCondition?)],
         httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty
     ) {
         self.proxy = proxy
+        var indexes: [String: Int] = [:]
+        for (index, server) in proxy.servers.enumerated() where indexes[server.name] == nil {
+            indexes[server.name] = index
+        }
+        self.serverIndexes = indexes
         self.useServerRules = useServerRules
         self.httpRequestRules = httpRequestRules
         self.httpResponseRules = httpResponseRules
@@ -24,13 +37,17 @@ public final class BackendRoutes: Sendable {
     public var servers: [Server] { proxy.servers }
 
     /// The server a `use-server` rule names for this connection, if any rule matches. Like switching
-    /// rules, these see the bytes received as final.
+    /// rules, these see the bytes received as final. A computed name that is no server's ends the
+    /// rules without a choice (the backend balances), as in HAProxy.
     public func forcedServer(_ context: inout SampleContext) -> Int? {
         let wasFinal = context.isFinal
         context.isFinal = true
         defer { context.isFinal = wasFinal }
         for rule in useServerRules where rule.condition.evaluate(&context) == .pass {
-            return rule.server
+            switch rule.server {
+            case .fixed(let index): return index
+            case .dynamic(let template): return serverIndexes[template.render(&context)]
+            }
         }
         return nil
     }

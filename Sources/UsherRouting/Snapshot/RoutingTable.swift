@@ -144,12 +144,20 @@ public struct RoutingTable: Sendable {
         }
         for proxy in backendProxies {
             let named = compileACLs(proxy)
-            var useServerRules: [(server: Int, condition: CompiledCondition?)] = []
+            var useServerRules: [(server: BackendRoutes.ServerTarget, condition: CompiledCondition?)] = []
             for rule in proxy.useServerRules {
-                guard let condition = compileCondition(rule.condition, named, proxy),
-                    let index = proxy.servers.firstIndex(where: { $0.name == rule.server })
-                else { continue }
-                useServerRules.append((index, condition))
+                guard let condition = compileCondition(rule.condition, named, proxy) else { continue }
+                if rule.isDynamic {
+                    do {
+                        let template = try LogFormatTemplate(rule.server)
+                        if reportHTTPInTCPMode(template.httpFetchNames, rule.location, proxy) { continue }
+                        useServerRules.append((.dynamic(template), condition))
+                    } catch {
+                        diagnostics.append(.alert(rule.location, "in 'use-server \(rule.server)': \(error.message)"))
+                    }
+                } else if let index = proxy.servers.firstIndex(where: { $0.name == rule.server }) {
+                    useServerRules.append((.fixed(index), condition))
+                }
             }
             // A listen section's rules run once, on its frontend side.
             let httpRules = proxy.kind == .listen ? (request: CompiledHTTPRules.empty, response: CompiledHTTPRules.empty) : compileHTTPRules(proxy, named)
