@@ -29,6 +29,13 @@ extension HTTPSessionHandler {
         // its last request is answered (`endWhatCannotComplete`), not after this one.
         exchange.clientKeepAlive = head.wantsKeepAlive && frontend.connectionMode != .close && !framing.closeAfter
 
+        if frontend.routes.isMonitorRequest(head) {
+            exchange.outcome = .intercepted
+            countIntercepted()
+            let keepAlive = framing.framing == .none && exchange.clientKeepAlive
+            replyLocally(status: 200, bytes: frontend.routes.monitorResponse(head, pages: frontend.errorPages, closing: !keepAlive), keepAlive: keepAlive)
+            return
+        }
         var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser, request: head)
         guard handleRuleOutcome(frontend.routes.httpRequestRules.apply(to: &head, &sample), framing: framing.framing) else { return }
         if serveStatsPageIfAsked(proxy: frontend.name, head: head, sample: &sample, framing: framing.framing) { return }

@@ -66,6 +66,7 @@ public struct HTTPErrorPages: Sendable {
 
     static func explanation(for status: Int) -> String {
         switch status {
+        case 200: return "The service is ready."
         case 400: return "The request could not be understood."
         case 403: return "The request is forbidden here."
         case 408: return "The request did not arrive in time."
