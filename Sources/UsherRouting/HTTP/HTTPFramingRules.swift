@@ -10,6 +10,14 @@ public enum HTTPFramingRules {
         public var closeAfter: Bool
     }
 
+    /// A WebSocket handshake (RFC 6455 4.1: `Connection: Upgrade` and `Upgrade: websocket`) needs a
+    /// `Sec-WebSocket-Key`, the base64 of 16 bytes: HAProxy 2.6 answers 400 unless one of them is
+    /// 24 characters long (it does not decode it, nor look at `Sec-WebSocket-Version`).
+    static func isWebSocketUpgradeWithoutKey(_ headers: HTTPHeaders) -> Bool {
+        guard headers.hasToken("upgrade", in: "Connection"), headers.hasToken("websocket", in: "Upgrade") else { return false }
+        return !headers.fields.contains { $0.hasName("Sec-WebSocket-Key") && $0.value.utf8.count == 24 }
+    }
+
     /// Checks a request head and normalises it for forwarding: duplicate identical Content-Length
     /// fields become one, Content-Length is dropped beside Transfer-Encoding, an `h2c` upgrade
     /// offer is removed (it is hop-by-hop and usher does not speak HTTP/2 in clear). Throws a 400
@@ -43,6 +51,9 @@ public enum HTTPFramingRules {
             guard head.target.first != "/", head.targetAuthority == nil else { throw HTTPParseError("CONNECT without an authority target") }
         } else if head.target.first != "/" && head.targetAuthority == nil && !(head.target == "*" && head.method == "OPTIONS") {
             throw HTTPParseError("request target is neither a path nor an absolute URI")
+        }
+        if isWebSocketUpgradeWithoutKey(head.headers) {
+            throw HTTPParseError("WebSocket upgrade without a Sec-WebSocket-Key of 24 characters")
         }
         removeH2CUpgrade(&head.headers)
 

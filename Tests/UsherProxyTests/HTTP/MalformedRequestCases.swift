@@ -208,5 +208,13 @@ enum MalformedRequestCases {
             haproxy: .forwarded([.statuses([200]), .originField("upgrade", ["h2c"])]),
             usher: .forwarded([.statuses([200]), .originField("upgrade", [])]),
             difference: "usher cannot speak HTTP/2 to the server on the client's behalf; upstream HAProxy drops h2c from Upgrade (h1_parse_upgrade_header), 2.6 forwards it and a server may switch protocols under the proxy"),
+        // RFC 6455 4.1: a WebSocket handshake carries a Sec-WebSocket-Key (base64 of 16 bytes).
+        // HAProxy 2.6 wants one of 24 characters, whatever they are, and ignores the version.
+        .init("WebSocket upgrade without Sec-WebSocket-Key", Request.get("/ws", ["Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13"]), .rejected(400)),
+        .init("WebSocket upgrade with a short Sec-WebSocket-Key", Request.get("/ws", ["Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Key: abc", "Sec-WebSocket-Version: 13"]), .rejected(400)),
+        .init("WebSocket upgrade (Upgrade: foo, websocket) without a key", Request.get("/ws", ["Connection: keep-alive, Upgrade", "Upgrade: foo, websocket"]), .rejected(400)),
+        .init(
+            "Upgrade: websocket without Connection: Upgrade is no handshake",
+            Request.get("/ws", ["Upgrade: websocket"]), .forwarded([.statuses([200])])),
     ]
 }
