@@ -116,6 +116,35 @@ struct RulesTests {
         #expect(backend.forcedServer(&without) == 1)
     }
 
+    /// A computed backend name that picks a backend of the other mode does not apply: usher
+    /// cannot carry a TCP stream to an HTTP backend (HAProxy would upgrade it) nor the reverse.
+    @Test func dynamicUseBackendSkipsABackendOfTheOtherMode() throws {
+        let table = try F.table(F.quietDefaults + """
+
+            frontend fe
+                mode tcp
+                bind :443
+                tcp-request inspect-delay 1s
+                use_backend %[req.ssl_sni]
+                default_backend fallback
+            backend web
+                mode http
+                server s 127.0.0.1:8001
+            backend tls
+                mode tcp
+                server s 127.0.0.1:8002
+            backend fallback
+                mode tcp
+                server s 127.0.0.1:8003
+
+            """)
+        let frontend = try #require(table.frontends.first)
+        var toHTTP = F.context(payload: F.clientHello(serverName: "web"), final: true)
+        #expect(frontend.chooseBackend(&toHTTP, backendsByName: table.backendsByName) == table.backendsByName["fallback"])
+        var toTCP = F.context(payload: F.clientHello(serverName: "tls"), final: true)
+        #expect(frontend.chooseBackend(&toTCP, backendsByName: table.backendsByName) == table.backendsByName["tls"])
+    }
+
     static let dynamicConfig = F.quietDefaults + """
 
         frontend fe

@@ -40,7 +40,13 @@ enum ConfigurationChecks {
                 return
             }
             if backend.mode != proxy.mode {
-                diagnostics.append(.alert(location, "\(proxy.kind.rawValue) '\(proxy.name)' is in mode \(proxy.mode.rawValue) and cannot use backend '\(name)', which is in mode \(backend.mode.rawValue)"))
+                if proxy.mode == .tcp {
+                    // HAProxy 2.6 upgrades the connection to HTTP there; usher's TCP session cannot
+                    // hand a connection over to its HTTP session yet.
+                    diagnostics.append(.alert(location, "\(proxy.kind.rawValue) '\(proxy.name)' is in mode tcp and uses backend '\(name)', which is in mode http: upgrading a TCP connection to HTTP for its backend is not supported by usher yet (put 'mode http' in the frontend)"))
+                } else {
+                    diagnostics.append(.alert(location, "\(proxy.kind.rawValue) '\(proxy.name)' is in mode http and cannot use backend '\(name)', which is in mode tcp"))
+                }
             }
         }
         if proxy.kind.hasFrontendCapability {

@@ -14,6 +14,9 @@ public final class FrontendRoutes: Sendable {
     let connectionRules: [Rule]
     let contentRules: [Rule]
     let backendRules: [(target: BackendTarget, condition: CompiledCondition?)]
+    /// The backends in another mode than this frontend's, by index: a computed `use_backend` name
+    /// that picks one does not apply (usher cannot switch a TCP stream to HTTP nor the reverse).
+    let otherModeBackends: Set<Int>
     /// Index into `RoutingTable.backends`.
     public let defaultBackend: Int?
     /// `http-request` and `redirect` rules, run before the backend is chosen.
@@ -26,8 +29,10 @@ public final class FrontendRoutes: Sendable {
     init(
         proxy: Proxy, connectionRules: [Rule], contentRules: [Rule],
         backendRules: [(target: BackendTarget, condition: CompiledCondition?)], defaultBackend: Int?,
-        httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty, logFormat: LogFormatLine? = nil
+        httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty, logFormat: LogFormatLine? = nil,
+        otherModeBackends: Set<Int> = []
     ) {
+        self.otherModeBackends = otherModeBackends
         self.logFormat = logFormat
         self.httpRequestRules = httpRequestRules
         self.httpResponseRules = httpResponseRules
@@ -90,7 +95,7 @@ public final class FrontendRoutes: Sendable {
                 return index
             case .dynamic(let template):
                 // A computed name that matches no backend makes the rule not apply.
-                if let index = backendsByName[template.render(&context)] { return index }
+                if let index = backendsByName[template.render(&context)], !otherModeBackends.contains(index) { return index }
             }
         }
         return defaultBackend

@@ -138,7 +138,8 @@ public struct RoutingTable: Sendable {
                 frontends.append(FrontendRoutes(
                     proxy: proxy, connectionRules: connectionRules, contentRules: contentRules,
                     backendRules: backendRules, defaultBackend: defaultBackend,
-                    httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, logFormat: logFormat
+                    httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, logFormat: logFormat,
+                    otherModeBackends: Set(backendProxies.indices.filter { backendProxies[$0].mode != proxy.mode })
                 ))
             }
         }
