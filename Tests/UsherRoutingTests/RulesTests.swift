@@ -145,6 +145,34 @@ struct RulesTests {
         #expect(frontend.chooseBackend(&toTCP, backendsByName: table.backendsByName) == table.backendsByName["tls"])
     }
 
+    /// `http-request return … hdr NAME FMT`: the value is a log-format string, filled in per
+    /// request (it used to be sent as written).
+    @Test func returnHeaderValuesAreLogFormat() throws {
+        let table = try F.table(F.quietDefaults + """
+
+            frontend fe
+                mode http
+                bind :80
+                http-request return status 200 hdr X-Path %[path] hdr X-Method %HM
+                default_backend be
+            backend be
+                mode http
+                server s 127.0.0.1:8001
+
+            """)
+        let frontend = try #require(table.frontends.first)
+        var head = F.request("GET /where HTTP/1.1", ["Host: x"])
+        var context = F.httpContext(head)
+        guard case .reply(let status, let bytes) = frontend.httpRequestRules.apply(to: &head, &context) else {
+            Issue.record("no reply")
+            return
+        }
+        let text = String(decoding: bytes, as: UTF8.self).lowercased()
+        #expect(status == 200)
+        #expect(text.contains("x-path: /where\r\n"), "\(text)")
+        #expect(text.contains("x-method: get\r\n"), "\(text)")
+    }
+
     static let dynamicConfig = F.quietDefaults + """
 
         frontend fe

@@ -25,7 +25,8 @@ public struct CompiledHTTPRules: Sendable {
         case setStatus(code: Int, reason: String?)
         case redirect(HTTPRedirect, LogFormatTemplate?)
         case allow
-        case reply(HTTPReply, LogFormatTemplate?)
+        /// The reply, its log-format body if it has one, and its `hdr` values, compiled.
+        case reply(HTTPReply, LogFormatTemplate?, headers: [LogFormatTemplate])
         case service(HTTPService)
     }
 
@@ -70,8 +71,8 @@ public struct CompiledHTTPRules: Sendable {
                 continue
             case .allow:
                 return .proceed
-            case .reply(let reply, let template):
-                return Self.reply(reply, template, &context)
+            case .reply(let reply, let template, let headers):
+                return Self.reply(reply, template, headers, &context)
             case .service(let service):
                 return .service(service, query: request.query.map(String.init))
             }
@@ -100,8 +101,8 @@ public struct CompiledHTTPRules: Sendable {
                 if let reply = Self.redirect(redirect, template, request: request, &context) { return reply }
             case .allow:
                 return .proceed
-            case .reply(let reply, let template):
-                return Self.reply(reply, template, &context)
+            case .reply(let reply, let template, let headers):
+                return Self.reply(reply, template, headers, &context)
             case .setPath, .setQuery, .setURI, .setMethod, .service:
                 break
             }
@@ -137,7 +138,7 @@ public struct CompiledHTTPRules: Sendable {
         return .reply(status: redirect.code, bytes: HTTPReplyBuilder.response(status: redirect.code, headers: headers, body: []))
     }
 
-    static func reply(_ reply: HTTPReply, _ template: LogFormatTemplate?, _ context: inout SampleContext) -> Outcome {
+    static func reply(_ reply: HTTPReply, _ template: LogFormatTemplate?, _ headerValues: [LogFormatTemplate], _ context: inout SampleContext) -> Outcome {
         var body: [UInt8]
         switch reply.payload {
         case .proxyErrorPage:
@@ -152,7 +153,8 @@ public struct CompiledHTTPRules: Sendable {
         }
         var headers: [(String, String)] = []
         if let type = reply.contentType, !body.isEmpty { headers.append(("content-type", type)) }
-        for field in reply.headers { headers.append((field.name, field.value)) }
+        // `hdr NAME FMT`: each value is a log-format string.
+        for (field, value) in zip(reply.headers, headerValues) { headers.append((field.name, value.render(&context))) }
         return .reply(status: reply.status, bytes: HTTPReplyBuilder.response(status: reply.status, headers: headers, body: body))
     }
 }
@@ -216,7 +218,9 @@ extension CompiledHTTPRules {
     }
 
     private static func compiledReply(_ reply: HTTPReply) throws(RoutingError) -> Action {
-        if case .logFormat(let text) = reply.payload { return .reply(reply, try LogFormatTemplate(text)) }
-        return .reply(reply, nil)
+        var headers: [LogFormatTemplate] = []
+        for field in reply.headers { headers.append(try LogFormatTemplate(field.value)) }
+        if case .logFormat(let text) = reply.payload { return .reply(reply, try LogFormatTemplate(text), headers: headers) }
+        return .reply(reply, nil, headers: headers)
     }
 }
