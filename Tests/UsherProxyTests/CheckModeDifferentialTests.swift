@@ -104,6 +104,7 @@ struct CheckModeDifferentialTests {
         .init("a mode http frontend with a mode tcp backend", "frontend fe\n    mode http\n    bind 127.0.0.1:18443\n    default_backend be\nbackend be\n    mode tcp\n    server s 127.0.0.1:8000\n",
               .alerts([1]), usher: .alerts([4])),
         .init("%[so_name] in a return's hdr value", frontendAndBackend(["http-request return status 200 hdr X-A %[so_name]"], []), .valid, usher: .alerts([4])),
+        .init("an unknown variable in unique-id-format is refused", frontendAndBackend(["unique-id-format %Twx"], []), .alerts([4])),
         .init("repeated commas in %[…]", frontendAndBackend(["http-request set-header X-A %[req.hdr(host),,lower]"], []), .valid),
         .init("a space after a comma inside %[…] is refused", frontendAndBackend(["http-request set-header X-A %[req.hdr(host), lower]"], []), .alerts([4])),
     ]

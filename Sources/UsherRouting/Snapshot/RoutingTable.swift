@@ -135,6 +135,12 @@ public struct RoutingTable: Sendable {
                         diagnostics.append(.alert(format.location, "in 'log-format' of \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
                     }
                 }
+                if let format = proxy.settings.uniqueIDFormat {
+                    // Not applied yet (a warning says so), but checked like any log format.
+                    do { _ = try LogFormatLine(format.format) } catch {
+                        diagnostics.append(.alert(format.location, "in 'unique-id-format' of \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
+                    }
+                }
                 frontends.append(FrontendRoutes(
                     proxy: proxy, connectionRules: connectionRules, contentRules: contentRules,
                     backendRules: backendRules, defaultBackend: defaultBackend,
