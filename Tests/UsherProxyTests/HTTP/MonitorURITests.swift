@@ -7,11 +7,7 @@ import Testing
 struct MonitorURITests {
     static func configuration(port: Int, deadPort: Int) -> String {
         """
-        defaults
-            mode http
-            timeout connect 1s
-            timeout client 5s
-            timeout server 5s
+        \(TestConfigurations.httpDefaults)
         frontend fe
             bind 127.0.0.1:\(port)
             monitor-uri /health

@@ -22,11 +22,7 @@ import Glibc
             let configuration = """
             global
               stats socket \(socketPath) level admin expose-fd listeners
-            defaults
-              mode http
-              timeout connect 1s
-              timeout client 5s
-              timeout server 5s
+            \(TestConfigurations.httpDefaults)
             frontend fe
               bind 127.0.0.1:\(port)
               http-request return status 200 content-type text/plain string "from usher\\n"
@@ -112,11 +108,7 @@ import Glibc
         let setup = try Setup()
         #expect(try httpGet(port: setup.port).contains("from usher"))
         let configuration = """
-        defaults
-          mode http
-          timeout connect 1s
-          timeout client 5s
-          timeout server 5s
+        \(TestConfigurations.httpDefaults)
         frontend fe
           bind 127.0.0.1:\(setup.port)
           http-request return status 200 content-type text/plain string "from haproxy\\n"

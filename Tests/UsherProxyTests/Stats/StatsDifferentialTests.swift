@@ -10,11 +10,7 @@ struct StatsDifferentialTests {
     static let template = """
     global
       maxconn 1000
-    defaults
-      mode http
-      timeout connect 1s
-      timeout client 5s
-      timeout server 5s
+    \(TestConfigurations.httpDefaults)
     frontend fe
       bind 127.0.0.1:{{PORT}}
       option socket-stats

@@ -5,11 +5,7 @@ import Testing
 /// authentication, the exports, the options, and the admin form acting on servers.
 @Suite(.serialized) struct StatsPageTests {
     static let configuration = """
-    defaults
-      mode http
-      timeout connect 1s
-      timeout client 5s
-      timeout server 5s
+    \(TestConfigurations.httpDefaults)
     frontend fe
       bind 127.0.0.1:0
       default_backend be
@@ -152,11 +148,7 @@ import Testing
         let origin = try RecordingOrigin(name: "o")
         defer { origin.stop() }
         let usher = try UsherUnderTest("""
-        defaults
-          mode http
-          timeout connect 1s
-          timeout client 5s
-          timeout server 5s
+        \(TestConfigurations.httpDefaults)
         frontend fe
           bind 127.0.0.1:0
           use_backend monitoring if { path_beg /admin }
