@@ -11,6 +11,8 @@ extension HTTPSessionHandler {
         case requestHead
         /// `timeout client` while the client is expected to send or to read.
         case client
+        /// `timeout client` while requests wait for the client to read earlier answers.
+        case clientNotReading
         /// `timeout server` while waiting for the server.
         case server
         /// `timeout tunnel` after an upgrade.
@@ -27,6 +29,9 @@ extension HTTPSessionHandler {
             return tunnelDeadline(timeouts)
         }
         guard let exchange else {
+            if !isClientWritable, requestCount > 0 {
+                return at(lastClientActivity, timeouts.client).map { ($0, .clientNotReading) }
+            }
             if requestCount > 0 && inbound.readableBytes == 0 {
                 let limit = timeouts.httpKeepAlive ?? timeouts.httpRequest ?? timeouts.client
                 return at(requestWaitStarted, limit).map { ($0, .idleBetweenRequests) }
@@ -89,6 +94,8 @@ extension HTTPSessionHandler {
             }
         case .tunnel:
             abort(TerminationState(.clientTimeout, .data))
+        case .clientNotReading:
+            closeClient()
         }
     }
 }

@@ -170,6 +170,11 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         // A client taking bytes is alive, if slow: its inactivity timer starts again.
         if context.channel.isWritable { lastClientActivity = .now() }
         updateServerReading()
+        if context.channel.isWritable, exchange == nil, requestPhase == .head, !closed, !isTunnel {
+            // Requests held back while the client was not reading its answers.
+            processInbound()
+            rearmTimer()
+        }
         context.fireChannelWritabilityChanged()
     }
 
@@ -199,6 +204,9 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     func endWhatCannotComplete() {
         guard !closed, !isTunnel else { return }
         if exchange == nil {
+            // Requests held back until the client reads its answers are served first; the end is
+            // judged again once they are (responseComplete).
+            if !isClientWritable, inbound.readableBytes > 0 { return }
             // Nothing in progress: a partial head will never complete. A connection that never
             // sent a request gets the same 400 (and log line) as HAProxy gives it.
             if (inbound.readableBytes > 0 || requestCount == 0) && !readingProxyHeader {
@@ -271,6 +279,13 @@ final class HTTPSessionHandler: ChannelInboundHandler {
                 }
                 // One request at a time: a pipelined one waits for the previous response.
                 guard exchange == nil else {
+                    updateClientReading()
+                    return
+                }
+                // Answers the client has not taken yet hold the next request back, as HAProxy's
+                // full buffer does: pipelined requests from a client that does not read must not
+                // pile their answers up here. Taken up again when its socket drains.
+                guard isClientWritable else {
                     updateClientReading()
                     return
                 }
@@ -391,7 +406,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
             return
         } else {
             switch requestPhase {
-            case .head: wanted = exchange == nil || inbound.readableBytes < frontend.httpLimits.maxHeadBytes
+            case .head: wanted = (exchange == nil && isClientWritable) || inbound.readableBytes < frontend.httpLimits.maxHeadBytes
             case .body: wanted = (link?.channel.isWritable ?? false) || inbound.readableBytes < runtime.bufferSize
             case .done: wanted = inbound.readableBytes < frontend.httpLimits.maxHeadBytes
             }
@@ -484,3 +499,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
 
 @available(*, unavailable)
 extension HTTPSessionHandler: Sendable {}
+
+extension HTTPSessionHandler {
+    /// The client's socket takes more of what usher writes (true before the channel is set up).
+    var isClientWritable: Bool { context?.channel.isWritable ?? true }
+}
