@@ -126,7 +126,17 @@ struct RuntimeAPIDifferentialTests {
             let ours = try usher.ask("show servers state")
             #expect(ours.split(separator: "\n").prefix(2) == reference.split(separator: "\n").prefix(2))
             #expect(rows(ours).map(\.count) == rows(reference).map(\.count))
-            #expect(rows(ours).map(comparable) == rows(reference).map(comparable), "after '\(step)':\nusher:\n\(ours)HAProxy:\n\(reference)")
+            // HAProxy may be caught in the middle of a check (srv_check_state has its in-progress
+            // bit, 1, and srv_check_result reads 0 until the check ends); usher reports only
+            // finished checks. Such a row is compared as if the check had not begun.
+            var theirs = rows(reference).map(comparable), mine = rows(ours).map(comparable)
+            for index in theirs.indices where index < mine.count && theirs[index].count > 12 && mine[index].count > 12 {
+                guard let state = Int(theirs[index][12]), state & 1 == 1 else { continue }
+                theirs[index][12] = "\(state & ~1)"
+                theirs[index][10] = "?"
+                mine[index][10] = "?"
+            }
+            #expect(mine == theirs, "after '\(step)':\nusher:\n\(ours)HAProxy:\n\(reference)")
             let statuses = { (text: String) in statTable(text).filter { $0.key.hasPrefix("be_app/") }.mapValues { $0["status"] ?? "" } }
             #expect(statuses(try usher.ask("show stat")) == statuses(try haproxy.ask("show stat")), "after '\(step)'")
             #expect(statuses(try usher.ask("show stat -1 2 -1 up")) == statuses(try haproxy.ask("show stat -1 2 -1 up")), "after '\(step)'")
