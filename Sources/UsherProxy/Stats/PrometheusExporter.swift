@@ -15,8 +15,8 @@ import UsherRouting
 // - The output is not a library's: HAProxy 2.6's metric names, HELP texts, NaN for empty fields,
 //   six-decimal seconds, metric-by-metric grouping, `scope`/`no-maint` filtering. A client
 //   library's registry would have to be bent into that shape; a 200-line renderer is simpler.
-// - Neither package can be built here: the project's machines reach Debian's and PyPI's
-//   registries only, and neither package is vendored.
+// (Both packages are available to this project, swift-prometheus 2.4.1 and swift-metrics 2.13.0:
+// the choice is the cost above, not availability.)
 //
 // So the exporter reads the counters at scrape time (`StatsCollector.rows()`, `ProxyRuntime`)
 // and renders HAProxy's text itself (`PrometheusExposition`, pure, in UsherRouting). Should usher
