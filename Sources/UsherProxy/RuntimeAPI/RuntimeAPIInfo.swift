@@ -90,7 +90,7 @@ struct RuntimeAPIInfo {
             ("Listeners", "MGP", "u32", "\(listeners)"),
             ("ActivePeers", "MGP", "u32", "0"),
             ("ConnectedPeers", "MGP", "u32", "0"),
-            ("DroppedLogs", "MGP", "u32", "0"),
+            ("DroppedLogs", "MGP", "u32", "\(runtime.log.droppedMessages)"),
             ("BusyPolling", "MGP", "u32", "0"),
             ("FailedResolutions", "MGP", "u32", "0"),
             ("TotalBytesOut", "MGP", "u64", "\(bytesOut)"),
