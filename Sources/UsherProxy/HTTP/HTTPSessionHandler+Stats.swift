@@ -18,36 +18,29 @@ extension HTTPSessionHandler {
 
     /// Adds a finished exchange to the frontend's, backend's and server's counters.
     func count(_ exchange: HTTPExchange) {
-        let front = frontend.counters
         let status = exchange.status
-        front.add(.bytesIn, exchange.bytesFromClient)
-        front.add(.bytesOut, exchange.bytesToClient)
-        if let listener {
-            listener.counters.add(.bytesIn, exchange.bytesFromClient)
-            listener.counters.add(.bytesOut, exchange.bytesToClient)
-            if !exchange.isParsed, exchange.termination.cause != .none || status > 0 { listener.counters.add(.requestErrors) }
-            if exchange.outcome == .denied { listener.counters.add(.deniedRequests) }
-            if exchange.outcome == .responseDenied { listener.counters.add(.deniedResponses) }
+        // Nothing usable came (a bad request, a timeout or an abort before the head's end: HAProxy
+        // counts it as a request too, `<BADREQ>`), or a whole request was refused as malformed.
+        let unparsed = !exchange.isParsed && (exchange.termination.cause != .none || status > 0)
+        let requestError = unparsed || (exchange.isParsed && exchange.outcome == .forwarded && status == 400)
+        // What the frontend and, with `option socket-stats`, its listening socket count alike
+        // (a local function, not an array of the two: no allocation per exchange).
+        func countAccepted(_ counters: StatCounters) {
+            counters.add(.bytesIn, exchange.bytesFromClient)
+            counters.add(.bytesOut, exchange.bytesToClient)
+            if requestError { counters.add(.requestErrors) }
+            if exchange.outcome == .denied { counters.add(.deniedRequests) }
+            if exchange.outcome == .responseDenied { counters.add(.deniedResponses) }
         }
-        if exchange.isParsed {
-            // Counted when the head arrived (`countRequestStart`).
-        } else if exchange.termination.cause != .none || status > 0 {
-            // Nothing usable came: a bad request, a timeout or an abort before the head's end.
-            // HAProxy counts it as a request too (`<BADREQ>`).
-            front.add(.requestErrors)
-            if status > 0 { front.add(.requests) }
-        }
+        countAccepted(frontend.counters)
+        if let listener { countAccepted(listener.counters) }
+        let front = frontend.counters
+        // A parsed request was counted when its head arrived (`countRequestStart`).
+        if unparsed && status > 0 { front.add(.requests) }
         if status > 0 { front.countResponse(status: status) }
-        switch exchange.outcome {
-        case .forwarded:
-            if exchange.isParsed && status == 400 { front.add(.requestErrors) }
-        case .denied:
-            front.add(.deniedRequests)
-            exchange.backend?.counters.add(.deniedRequests)
-        case .intercepted:
-            break  // Counted when usher took the request (`countIntercepted`).
-        case .responseDenied:
-            front.add(.deniedResponses)
+        // Intercepted requests were counted when usher took them (`countIntercepted`).
+        if exchange.outcome == .denied { exchange.backend?.counters.add(.deniedRequests) }
+        if exchange.outcome == .responseDenied {
             exchange.backend?.counters.add(.deniedResponses)
             exchange.server?.counters.add(.deniedResponses)
         }

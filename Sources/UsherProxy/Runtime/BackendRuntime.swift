@@ -121,7 +121,6 @@ public final class BackendRuntime: Sendable {
     private func reserve(_ index: Int, balanced: Bool) {
         let server = servers[index]
         let active = server.activeConnections.wrappingIncrementThenLoad(ordering: .relaxed)
-        server.totalConnections.wrappingIncrement(ordering: .relaxed)
         let counters = server.counters
         counters.add(.sessions)
         counters.tick(.sessions)

@@ -14,8 +14,6 @@ public final class ServerRuntime: Sendable {
     let up: ManagedAtomic<Bool>
     /// Connections open to this server now.
     let activeConnections = ManagedAtomic<Int>(0)
-    /// Connections ever sent to it.
-    let totalConnections = ManagedAtomic<Int>(0)
     /// Traffic counters for the stats page, the runtime API and the exporter.
     public let counters = StatCounters()
     /// What the checks and state changes left for the stats: last check, changes, downtime.

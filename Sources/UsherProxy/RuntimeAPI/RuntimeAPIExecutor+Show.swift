@@ -9,7 +9,7 @@ import UsherRouting
 extension RuntimeAPIExecutor {
     /// `show info [typed|json]`.
     func showInfo(_ options: [String]) -> RuntimeAPIReply {
-        let info = RuntimeAPIInfo(runtime: runtime, product: Self.productName, version: Self.productVersion)
+        let info = RuntimeAPIInfo(runtime: runtime, product: ProductInfo.name, version: ProductInfo.version)
         if options.contains("json") { return .output(info.json) }
         if options.contains("typed") { return .output(info.typed) }
         return .output(info.text)

@@ -12,9 +12,6 @@ struct RuntimeAPIExecutor: Sendable {
     /// operator enables it (its checks never ran).
     let startHealthChecks: @Sendable (ServerRuntime, BackendRuntime) -> Void
 
-    /// The product name and version `show info` and `show version` report.
-    static let productName = ProductInfo.name
-    static let productVersion = ProductInfo.version
 
     func execute(_ request: RuntimeAPIRequest, level: RuntimeAPILevel) -> RuntimeAPIReply {
         let words = request.words
@@ -25,7 +22,7 @@ struct RuntimeAPIExecutor: Sendable {
         case ("show", "backend"): return showBackends()
         case ("show", "sess"): return showSessions(request[2])
         case ("show", "env"): return showEnvironment(request[2])
-        case ("show", "version"): return .output("\(Self.productVersion)\n")
+        case ("show", "version"): return .output("\(ProductInfo.version)\n")
         case ("show", "cli") where request[2] == "sockets": return showSockets()
         case ("get", "weight"): return getWeight(request[2])
         case ("set", "weight"): return setWeight(request[2], request[3])
