@@ -279,7 +279,7 @@ final class UnixSocketLogTests {
         return syslog.received.map(comparable).sorted()
     }
 
-    @Test(.enabled(if: ExternalProcess.exists("haproxy")))
+    @Test(.enabled(if: ExternalProcess.required("haproxy")))
     func sameLinesAsHAProxyOverAUnixSocket() async throws {
         let backend = try TCPBackend(name: "backend-answer", behaviour: .announce, group: testGroup)
         defer { backend.stop() }
@@ -378,7 +378,7 @@ final class UnixSocketLogTests {
         return [main.received.map(comparableHTTP), sampled.received.map(comparableHTTP)]
     }
 
-    @Test(.enabled(if: ExternalProcess.exists("haproxy")))
+    @Test(.enabled(if: ExternalProcess.required("haproxy")))
     func sameHTTPLinesAsHAProxy() async throws {
         let good = try RecordingOrigin(name: "good", replies: [.ok("fine\n")])
         defer { good.stop() }

@@ -80,7 +80,7 @@ final class UnixSocketTests {
     /// The same configuration through HAProxy 2.6 and usher, a client on the socket listener:
     /// the server receives the same bytes (header included), the logs the same fields, the socket
     /// file the same mode.
-    @Test(.enabled(if: ExternalProcess.exists("haproxy")), arguments: ["send-proxy", "send-proxy-v2"])
+    @Test(.enabled(if: ExternalProcess.required("haproxy")), arguments: ["send-proxy", "send-proxy-v2"])
     func sameBytesAndLogLineAsHAProxy(option: String) async throws {
         let syslog = try SyslogCollector(group: testGroup)
         defer { syslog.stop() }
@@ -138,7 +138,7 @@ final class UnixSocketTests {
     }
 
     /// curl over the socket to an HTTP frontend; the log says `unix:1`.
-    @Test(.enabled(if: ExternalProcess.exists("curl")))
+    @Test(.enabled(if: ExternalProcess.required("curl")))
     func curlThroughASocketListenerInHTTPMode() async throws {
         let syslog = try SyslogCollector(group: testGroup)
         defer { syslog.stop() }

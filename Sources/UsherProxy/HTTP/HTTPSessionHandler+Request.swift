@@ -30,7 +30,6 @@ extension HTTPSessionHandler {
         exchange.clientKeepAlive = head.wantsKeepAlive && frontend.connectionMode != .close && !framing.closeAfter
 
         if frontend.routes.isMonitorRequest(head) {
-            exchange.outcome = .intercepted
             countIntercepted()
             let keepAlive = framing.framing == .none && exchange.clientKeepAlive
             replyLocally(status: 200, bytes: frontend.routes.monitorResponse(head, pages: frontend.errorPages, closing: !keepAlive), keepAlive: keepAlive)
@@ -89,13 +88,11 @@ extension HTTPSessionHandler {
             finishWithError(status, termination: TerminationState(.proxy, .request), reason: "denied by an http-request rule", keepAlive: true)
             return false
         case .reply(let status, let bytes):
-            exchange?.outcome = .intercepted
             countIntercepted()
             // A request body nobody will read cannot be skipped safely: the connection closes.
             replyLocally(status: status, bytes: bytes, keepAlive: framing == .none && (exchange?.clientKeepAlive ?? false))
             return false
         case .service(let service, let query):
-            exchange?.outcome = .intercepted
             countIntercepted()
             answer(with: service, query: query, framing: framing)
             return false

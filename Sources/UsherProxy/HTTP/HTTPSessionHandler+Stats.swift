@@ -4,6 +4,7 @@ extension HTTPSessionHandler {
     /// usher answers the request itself (the stats page, a redirect, a `return`): counted at once,
     /// as HAProxy does, so the stats page counts itself.
     func countIntercepted() {
+        exchange?.outcome = .intercepted
         frontend.counters.add(.intercepted)
     }
 
@@ -59,11 +60,9 @@ extension HTTPSessionHandler {
     /// What a backend and its server count alike of an exchange sent their way.
     @inline(__always)
     private func countForwarded(_ exchange: HTTPExchange, _ counters: StatCounters, totalMilliseconds: Int, badResponse: Bool) {
-        counters.add(.bytesIn, exchange.bytesFromClient)
-        counters.add(.bytesOut, exchange.bytesToClient)
         counters.add(.requests)
         StatAccounting.countEnd(
-            counters, termination: exchange.termination, connector: exchange.connector,
+            counters, bytesIn: exchange.bytesFromClient, bytesOut: exchange.bytesToClient, termination: exchange.termination, connector: exchange.connector,
             responseMilliseconds: exchange.responseMilliseconds, totalMilliseconds: totalMilliseconds, badResponse: badResponse
         )
     }

@@ -11,7 +11,6 @@ extension HTTPSessionHandler {
     /// admin form).
     func serveStatsPageIfAsked(proxy name: String, head: HTTPRequestHead, sample: inout SampleContext, framing: HTTPBodyFraming) -> Bool {
         guard let page = runtime.table.statsPages[name], page.matches(target: head.target), let exchange else { return false }
-        exchange.outcome = .intercepted
         countIntercepted()
         let keepAlive = framing == .none && exchange.clientKeepAlive
         guard page.isAllowed(&sample) else {

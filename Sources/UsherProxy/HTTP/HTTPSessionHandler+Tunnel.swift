@@ -91,7 +91,9 @@ extension HTTPSessionHandler {
         // A server that does not read either: closed at once after the tunnel's limit.
         let timeouts = exchange?.timeouts ?? frontend.timeouts
         if let limit = timeouts.serverFin ?? timeouts.tunnel ?? timeouts.server {
-            channel.eventLoop.scheduleTask(in: .milliseconds(max(1, limit.milliseconds))) { channel.close(promise: nil) }
+            let task = channel.eventLoop.scheduleTask(in: .milliseconds(max(1, limit.milliseconds))) { channel.close(promise: nil) }
+            // Not kept (with the channel) for the whole limit once the connection is gone.
+            channel.closeFuture.whenComplete { _ in task.cancel() }
         }
     }
 }

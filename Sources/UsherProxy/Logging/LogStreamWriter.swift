@@ -44,7 +44,9 @@ final class LogStreamWriter: @unchecked Sendable {
         stopping = true
         condition.signal()
         condition.unlock()
-        done.wait()
+        // A reader that stopped reading must not keep the process from ending: what is still
+        // queued after a second is dropped, as when the queue is full.
+        _ = done.wait(timeout: .now() + .seconds(1))
     }
 
     private func run() {

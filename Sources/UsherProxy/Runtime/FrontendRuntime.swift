@@ -25,7 +25,6 @@ public final class FrontendRuntime: Sendable {
     /// A session line (`option tcplog`/`httplog`) is logged at close.
     let logsSessions: Bool
     let dontLogNull: Bool
-    let dontLogNormal: Bool
     /// `option log-separate-errors`, `dontlog-normal`, `httplog clf`.
     let logPolicy: SessionLogPolicy
     /// `option tcpka` or `clitcpka`: SO_KEEPALIVE on client connections.
@@ -51,7 +50,6 @@ public final class FrontendRuntime: Sendable {
         self.logsSessions = !logTargets.isEmpty
             && (settings.isEnabled("tcplog") || settings.isEnabled("httplog") || routes.logFormat != nil)
         self.dontLogNull = settings.isEnabled("dontlognull")
-        self.dontLogNormal = settings.isEnabled("dontlog-normal")
         self.logPolicy = SessionLogPolicy(routes.proxy)
         self.clientKeepAlive = settings.isEnabled("tcpka") || settings.isEnabled("clitcpka")
         self.isHTTP = routes.proxy.mode == .http

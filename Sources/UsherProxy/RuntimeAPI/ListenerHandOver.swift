@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import NIOCore
 
 /// HAProxy's `_getsocks` exchange, for a process started with `-x SOCKET` (a new usher or HAProxy
@@ -31,10 +32,14 @@ enum ListenerHandOver {
                 level: NIOBSDSocket.OptionLevel.socket, name: NIOBSDSocket.Option(rawValue: socketCookie)
             )
             cookie.whenComplete { result in
-                if case .success(let cookie) = result, let descriptor = descriptor(withCookie: cookie) {
-                    transfer(listeningSockets(), over: descriptor)
+                // The scan of the process's descriptors and the waits for the receiver run on a
+                // thread of their own: the event loop serves other connections meanwhile.
+                DispatchQueue.global().async {
+                    if case .success(let cookie) = result, let descriptor = descriptor(withCookie: cookie) {
+                        transfer(listeningSockets(), over: descriptor)
+                    }
+                    channel.close(promise: nil)
                 }
-                channel.close(promise: nil)
             }
         }
     }

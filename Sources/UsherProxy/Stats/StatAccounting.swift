@@ -4,9 +4,11 @@ import UsherRouting
 /// counters, read from how it ended: shared by both modes so they count alike.
 enum StatAccounting {
     static func countEnd(
-        _ counters: StatCounters, termination: TerminationState, connector: ServerConnector?,
+        _ counters: StatCounters, bytesIn: Int, bytesOut: Int, termination: TerminationState, connector: ServerConnector?,
         responseMilliseconds: Int, totalMilliseconds: Int, badResponse: Bool
     ) {
+        counters.add(.bytesIn, bytesIn)
+        counters.add(.bytesOut, bytesOut)
         let serverSide = termination.cause == .serverAbort || termination.cause == .serverTimeout
         let clientSide = termination.cause == .clientAbort || termination.cause == .clientTimeout
         switch termination.phase {

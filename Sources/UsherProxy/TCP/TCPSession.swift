@@ -191,17 +191,14 @@ final class TCPSession {
         }
         guard let backend else { return }
         let total = elapsedMilliseconds
-        countForwarded(backend.counters, totalMilliseconds: total)
-        if let server { countForwarded(server.counters, totalMilliseconds: total) }
-    }
-
-    private func countForwarded(_ counters: StatCounters, totalMilliseconds: Int) {
-        counters.add(.bytesIn, bytesFromClient)
-        counters.add(.bytesOut, bytesToClient)
-        StatAccounting.countEnd(
-            counters, termination: termination, connector: connector,
-            responseMilliseconds: -1, totalMilliseconds: totalMilliseconds, badResponse: false
-        )
+        func countEnd(_ counters: StatCounters) {
+            StatAccounting.countEnd(
+                counters, bytesIn: bytesFromClient, bytesOut: bytesToClient, termination: termination, connector: connector,
+                responseMilliseconds: -1, totalMilliseconds: total, badResponse: false
+            )
+        }
+        countEnd(backend.counters)
+        if let server { countEnd(server.counters) }
     }
 
     private func logSession() {

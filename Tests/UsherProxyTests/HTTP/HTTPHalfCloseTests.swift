@@ -8,7 +8,7 @@ import Testing
 ///
 /// The FIN comes in the same read as the request or just after it, so whether a proxy gets it
 /// before or after it has connected to the server is a race: each case is repeated.
-@Suite(.serialized, .enabled(if: DifferentialSettings.haproxyAvailable, "needs /usr/sbin/haproxy"))
+@Suite(.serialized, .enabled(if: ExternalProcess.required("haproxy"), "needs /usr/sbin/haproxy"))
 struct HTTPHalfCloseTests {
     static let repetitions = 50
 
@@ -101,7 +101,7 @@ struct HTTPHalfCloseTests {
     }
 
     /// The issue's own command line, through `nc -N`.
-    @Test(.enabled(if: ExternalProcess.exists("nc"), "needs nc (netcat-openbsd)"))
+    @Test(.enabled(if: ExternalProcess.required("nc"), "needs nc (netcat-openbsd)"))
     func ncDashNGetsItsAnswer() throws {
         let run = try ProxyRun(.usher, template: Mode.serverClose.configuration, replies: [.ok])
         defer { run.stop() }

@@ -178,7 +178,7 @@ final class WebSocketTunnelTests {
 
     // MARK: - Half-close
 
-    static var kinds: [ProxyKind] { DifferentialSettings.haproxyAvailable ? [.haproxy, .usher] : [.usher] }
+    static var kinds: [ProxyKind] { ExternalProcess.required("haproxy") ? [.haproxy, .usher] : [.usher] }
 
     /// The server says its last word and half-closes: the client gets the bytes and the FIN, and
     /// may still send; the server gets what it sends, then the client's FIN — as TCP mode does, and

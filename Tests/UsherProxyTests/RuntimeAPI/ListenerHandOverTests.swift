@@ -105,6 +105,7 @@ import Glibc
 
     @Test(.enabled(if: StatsTestSupport.haproxyRequired, "needs /usr/sbin/haproxy"))
     func haproxyTakesTheListenersOver() throws {
+        try #require(DifferentialSettings.haproxyAvailable, "HAProxy 2.6 (/usr/sbin/haproxy) is required (CI=true)")
         let setup = try Setup()
         #expect(try httpGet(port: setup.port).contains("from usher"))
         let configuration = """

@@ -60,7 +60,7 @@ struct StatsDifferentialTests {
             #expect(page.status == 200, "\(kind): \(page.body)")
             pages[kind.rawValue] = StatsTestSupport.CSV(run.normalizer(page.body))
         }
-        guard let reference = pages["haproxy"] else { return }
+        let reference = try #require(pages["haproxy"])
         // The start-up probe (a connection that sends nothing) counts as a session, a request and a
         // 400 in both; then 4 proxied requests (200, 200, 404, a 200 refused by http-response: a 502
         // to the client, a 2xx for the server), 1 request denied (403), and the stats request itself.

@@ -5,7 +5,7 @@ enum StatsTestSupport {
     /// Whether the suites that need HAProxy run: always under `CI=true`, where a missing haproxy
     /// must fail the run rather than skip it.
     static var haproxyRequired: Bool {
-        ProcessInfo.processInfo.environment["CI"] == "true" || DifferentialSettings.haproxyAvailable
+        ExternalProcess.required("haproxy")
     }
 
     /// `curl` with `arguments`; returns the HTTP status (`-w %{http_code}`) and the body.

@@ -19,6 +19,12 @@ struct ExternalProcess {
         locate(name) != nil
     }
 
+    /// Whether a test that needs `name` runs: always under `CI=true`, where a missing peer must fail
+    /// the run instead of skipping its tests.
+    static func required(_ name: String) -> Bool {
+        ProcessInfo.processInfo.environment["CI"] == "true" || exists(name)
+    }
+
     static func makeProcess(_ arguments: [String]) -> Process {
         let process = Process()
         if let first = arguments.first, let path = locate(first) {
