@@ -5,9 +5,12 @@ import UsherRouting
 
 /// Drives one runtime API connection: feeds its bytes to a `RuntimeAPISessionStateMachine`,
 /// writes what it answers, closes when it says so, and closes an idle connection after
-/// `stats timeout`.
-final class RuntimeAPIHandler: ChannelInboundHandler {
+/// `stats timeout`. Commands are read only while the client takes the answers: one that sends
+/// command after command and reads nothing stops being read (its answers stay within the socket's
+/// buffers and NIO's high-water mark), and `stats timeout` then ends it.
+final class RuntimeAPIHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private var machine: RuntimeAPISessionStateMachine
@@ -38,6 +41,15 @@ final class RuntimeAPIHandler: ChannelInboundHandler {
         }
         perform(actions, context: context)
         if !machine.isClosed { armIdleTimer(context: context) }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable { context.read() }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { context.read() }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -89,7 +101,10 @@ final class RuntimeAPIHandler: ChannelInboundHandler {
         idleTimer = context.eventLoop.scheduleTask(in: idleTimeout) {
             let (handler, context) = loopBound.value
             handler.idleTimer = nil
-            handler.perform(handler.machine.idleTimeout(), context: context)
+            // Closed at once: a client that stopped reading would hold a close that waits for
+            // its answers to leave.
+            _ = handler.machine.idleTimeout()
+            context.close(promise: nil)
         }
     }
 }

@@ -26,6 +26,8 @@ public struct RuntimeAPISessionStateMachine: Sendable {
         /// Reading commands; `interactive` after `prompt`.
         case reading(interactive: Bool)
         case closed
+        /// `_getsocks` was asked on a socket that allows it: the connection now carries sockets.
+        case handingOver
     }
 
     public private(set) var level: RuntimeAPILevel
@@ -37,8 +39,6 @@ public struct RuntimeAPISessionStateMachine: Sendable {
 
     /// The socket has `expose-fd listeners`: `_getsocks` is answered with the listening sockets.
     public let exposesListeners: Bool
-    /// `_getsocks` was asked on a socket that allows it.
-    private var handingOver = false
 
     public init(level: RuntimeAPILevel, lineLimit: Int = 16_384, exposesListeners: Bool = false) {
         self.level = level
@@ -47,13 +47,13 @@ public struct RuntimeAPISessionStateMachine: Sendable {
     }
 
     public var isInteractive: Bool { phase == .reading(interactive: true) }
-    public var isClosed: Bool { phase == .closed }
+    public var isClosed: Bool { phase == .closed || phase == .handingOver }
 
     /// Bytes arrived: runs every complete line. `execute` runs one command at the session's level.
     public mutating func receive(
         _ bytes: some Sequence<UInt8>, execute: (RuntimeAPIRequest, RuntimeAPILevel) -> RuntimeAPIReply
     ) -> [Action] {
-        guard phase != .closed else { return [] }
+        guard !isClosed else { return [] }
         pending.append(contentsOf: bytes)
         var actions: [Action] = []
         var output = ""
@@ -69,8 +69,8 @@ public struct RuntimeAPISessionStateMachine: Sendable {
             }
         }
         if !output.isEmpty { actions.append(.write(output)) }
-        if phase == .closed {
-            actions.append(handingOver ? .handOverListeners : .close)
+        if isClosed {
+            actions.append(phase == .handingOver ? .handOverListeners : .close)
             return actions
         }
         // A line longer than the buffer can never be read: HAProxy drops the connection.
@@ -89,7 +89,7 @@ public struct RuntimeAPISessionStateMachine: Sendable {
 
     /// The client shut its side: whatever is pending is not a command.
     public mutating func inputClosed() -> [Action] {
-        guard phase != .closed else { return [] }
+        guard !isClosed else { return [] }
         phase = .closed
         return [.close]
     }
@@ -107,8 +107,7 @@ public struct RuntimeAPISessionStateMachine: Sendable {
             return ""
         case ["_getsocks"]:
             // What follows is binary (the sockets); elsewhere HAProxy ends the session without a word.
-            phase = .closed
-            handingOver = exposesListeners
+            phase = exposesListeners ? .handingOver : .closed
             return ""
         case ["prompt"]:
             phase = .reading(interactive: !isInteractive)
