@@ -190,6 +190,8 @@ extension HTTPSessionHandler {
         } else {
             processInbound()
             link.channel.flush()
+            // The client closed while the connection was being made (`endWhatCannotComplete`).
+            if clientInputClosed { endWhatCannotComplete() }
         }
         updateClientReading()
     }

@@ -77,23 +77,4 @@ extension HTTPSessionHandler {
         )
         return found.map { ($0.0, $0.1 == .client ? .tunnel : .server) }
     }
-
-    /// The client's connection is gone: the server's is closed once what is queued for it is
-    /// written (the client's last bytes before its close still reach the server).
-    func closeTunnelServerAfterFlush() {
-        guard let link else { return }
-        self.link = nil
-        responsePhase = .idle
-        let channel = link.channel
-        channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in
-            channel.close(promise: nil)
-        }
-        // A server that does not read either: closed at once after the tunnel's limit.
-        let timeouts = exchange?.timeouts ?? frontend.timeouts
-        if let limit = timeouts.serverFin ?? timeouts.tunnel ?? timeouts.server {
-            let task = channel.eventLoop.scheduleTask(in: .milliseconds(max(1, limit.milliseconds))) { channel.close(promise: nil) }
-            // Not kept (with the channel) for the whole limit once the connection is gone.
-            channel.closeFuture.whenComplete { _ in task.cancel() }
-        }
-    }
 }

@@ -216,8 +216,16 @@ final class HTTPSessionHandler: ChannelInboundHandler {
                 closeClientAfterFlush()
             }
         } else if requestPhase == .body && !requestBodyIsBuffered {
-            // The body can never complete: the server would wait for the rest forever.
-            abort(TerminationState(.clientAbort, .data))
+            // Without `option abortonclose` (usher does not apply it), HAProxy does not give up a
+            // connection being made for a client that closed: the head and the body received so far
+            // reach the server first. `write(_:to:…)` judges again once they are sent.
+            if link == nil, exchange?.connector != nil { return }
+            // The body can never complete: the server would wait for the rest forever. What it
+            // was sent still reaches it (a close at once would drop writes of a connection just
+            // made, which NIO flushes only on its first writable event).
+            if let exchange, exchange.termination == .normal { exchange.termination = TerminationState(.clientAbort, .data) }
+            closeServerAfterFlush()
+            closeClient()
         }
     }
 
@@ -476,7 +484,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         closed = true
         timer?.cancel()
         timer = nil
-        if isTunnel { closeTunnelServerAfterFlush() }
+        if isTunnel { closeServerAfterFlush() }
         dropServerLink()
         if exchange != nil { endExchange() }
     }
@@ -487,6 +495,26 @@ final class HTTPSessionHandler: ChannelInboundHandler {
             link.channel.close(promise: nil)
         }
         responsePhase = .idle
+    }
+
+    /// The client's connection is gone (or its request can never complete): the server's is closed
+    /// once what is queued for it is written, so the client's last bytes still reach the server.
+    func closeServerAfterFlush() {
+        guard let link else { return }
+        self.link = nil
+        responsePhase = .idle
+        let channel = link.channel
+        channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+        // A server that does not read either: closed at once after `timeout server-fin` (or the
+        // tunnel's, or the server's timeout).
+        let timeouts = exchange?.timeouts ?? frontend.timeouts
+        if let limit = timeouts.serverFin ?? timeouts.tunnel ?? timeouts.server {
+            let task = channel.eventLoop.scheduleTask(in: .milliseconds(max(1, limit.milliseconds))) { channel.close(promise: nil) }
+            // Not kept (with the channel) for the whole limit once the connection is gone.
+            channel.closeFuture.whenComplete { _ in task.cancel() }
+        }
     }
 
     private func releaseCounts() {

@@ -69,6 +69,7 @@ enum DifferentialRunner {
             connection.run(steps)
             let expected = scenario.responses.map { $0[index] } ?? HTTPClientConnection.requestCount(in: steps)
             connection.collect(finalResponses: expected, timeout: scenario.timeout, grace: scenario.closeWatch.map { $0[index] } ?? 0.3)
+            for origin in run.origins { origin.settle() }
             clients.append(
                 Observation.Client(
                     responses: connection.responses, end: connection.end, problems: connection.problems,

@@ -35,10 +35,19 @@ extension DifferentialScenarios {
                 clients: [[.send(Request.get("/one") + Request.get("/two")), .halfClose]], responses: [1],
                 checks: [.statuses([200]), .requestLines(["GET /one HTTP/1.1"]), .clientEnd(.closed)]),
             // A half-close in the middle of a body is an abort: no answer, nothing whole forwarded.
+            // usher (without `option abortonclose`) still sends the server what came, then closes.
             .init(
                 "nc -N: half-close in the middle of a body", configuration("http-server-close"),
                 clients: [[.send(Request.make("POST", "/form", ["Content-Length: 10"], body: "hello")), .halfClose]], responses: [0],
-                checks: [.statuses([]), .clientEnd(.closed)]),
+                checks: [.statuses([]), .clientEnd(.closed)],
+                usherChecks: [.statuses([]), .clientEnd(.closed), .originConnections(1)],
+                deviations: [
+                    Deviation(
+                        linePrefix: "origin0:",
+                        reason: "HAProxy 2.6 sends the partial request on or drops it depending on whether the client's FIN "
+                            + "comes before its server connection is made (repeated runs show both); usher always sends it, "
+                            + "then closes, as HAProxy does when the connection wins the race")
+                ]),
         ]
         return scenarios
     }()

@@ -1,3 +1,4 @@
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -115,6 +116,25 @@ final class RecordingOrigin: Sendable {
     var totalBytesReceived: Int { state.withLockedValue { $0.connections.reduce(0) { $0 + $1.count } } }
     /// Bytes that could not be read as a request, with the reason.
     var unparsable: [String] { state.withLockedValue { $0.unparsable } }
+
+    /// Waits until no byte has arrived for `quiet` seconds (at most `limit`). A proxy may close the
+    /// client in the same instant it writes to the server: the client's end is no sign that the
+    /// origin has read what was sent to it yet.
+    func settle(quiet: Double = 0.05, limit: Double = 1) {
+        let deadline = Date().addingTimeInterval(limit)
+        var last = totalBytesReceived
+        var stableSince = Date()
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+            let now = totalBytesReceived
+            if now != last {
+                last = now
+                stableSince = Date()
+            } else if Date().timeIntervalSince(stableSince) >= quiet {
+                return
+            }
+        }
+    }
 
     func stop() {
         try? channel.close().wait()
