@@ -25,6 +25,8 @@ public struct GlobalSettings: Sendable, Equatable {
     public var maxHeaders: Int?
     /// `stats socket`, `stats timeout`, `stats maxconn`: the runtime API.
     public var runtimeAPI = RuntimeAPISettings()
+    /// `crt-base`, `ca-base`, `ssl-default-*`, `ssl-server-verify`, `tune.ssl.*`.
+    public var tls = GlobalTLSSettings()
 
     public init() {}
 }

@@ -40,21 +40,11 @@ enum GlobalKeywords {
         "tune.http.maxhdr": { line, global in global.maxHeaders = try integer(line, in: 1...32767) },
     ]
 
-    /// Settings that only matter to features usher does not have yet (TLS termination, TLS to
-    /// servers): accepted, so a configuration that does not use those features runs, with a warning
-    /// that they do nothing. Anything that would change behaviour is refused instead.
-    static let inertUntilTLS: Set<String> = [
-        "ca-base", "crt-base", "ssl-default-bind-ciphers", "ssl-default-bind-ciphersuites", "ssl-default-bind-options",
-        "ssl-default-bind-curves", "ssl-default-bind-sigalgs", "ssl-default-server-ciphers", "ssl-default-server-ciphersuites",
-        "ssl-default-server-options", "ssl-default-server-curves", "ssl-default-server-sigalgs", "ssl-dh-param-file",
-        "ssl-server-verify", "tune.ssl.default-dh-param", "tune.ssl.cachesize", "tune.ssl.lifetime", "tune.ssl.maxrecord",
-    ]
-
     /// Handles a line; returns a warning when the line is accepted but has no effect.
     static func handle(_ line: ConfigurationLine, into global: inout GlobalSettings) throws -> String? {
-        if inertUntilTLS.contains(line.keyword) {
-            guard line.words.count >= 2 else { throw ConfigurationError("'\(line.keyword)' expects a value") }
-            return "'\(line.keyword)' has no effect yet: usher does not terminate TLS or speak TLS to servers (a 'bind … ssl' or 'server … ssl' is refused)"
+        if let handler = TLSGlobalKeywords.table[line.keyword] {
+            try handler(line, &global.tls)
+            return nil
         }
         guard let handler = table[line.keyword] else {
             if HAProxyKeywords.removedGlobal.contains(line.keyword) {

@@ -38,7 +38,31 @@ extension ProxyKeywords {
                 bind.backlog = n
             case "mode", "uid", "gid", "user", "group":
                 try parseUnixPermission(option, try value(), into: &bind.unixPermissions)
+            case "ssl": bind.ssl = true
+            case "crt": bind.tls.certificates.append(.file(try value()))
+            case "crt-list": bind.tls.certificates.append(.list(try value()))
+            case "alpn":
+                let text = try value()
+                bind.tls.alpn = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                guard bind.tls.alpn.allSatisfy({ !$0.isEmpty && $0.utf8.count < 256 }) else {
+                    throw ConfigurationError("bind 'alpn' expects a comma-separated list of protocol names such as 'h2,http/1.1', not '\(text)'")
+                }
+            case "strict-sni": bind.tls.strictSNI = true
+            case "ca-file": bind.tls.caFile = try value()
+            case "crl-file": bind.tls.crlFile = try value()
+            case "verify":
+                let text = try value()
+                guard let verify = TLSVerify(rawValue: text) else {
+                    throw ConfigurationError("bind 'verify' expects 'none', 'optional' or 'required', not '\(text)'")
+                }
+                bind.tls.verify = verify
+            case "no-ca-names": bind.tls.noCANames = true
+            case "ca-ignore-err": bind.tls.caIgnoreErrors = try value()
+            case "crt-ignore-err": bind.tls.certificateIgnoreErrors = try value()
+            case "allow-0rtt": bind.tls.allowEarlyData = true
+            case "prefer-server-ciphers": bind.tls.options.preferClientCiphers = false
             default:
+                if try bind.tls.options.apply(option, value: value) { continue }
                 if HAProxyKeywords.bindOptions.contains(option) {
                     throw ConfigurationError.notSupported("bind option '\(option)'")
                 }
@@ -46,6 +70,15 @@ extension ProxyKeywords {
                 throw ConfigurationError("unknown bind option '\(option)'\(hint)")
             }
         }
+        if bind.ssl {
+            if bind.tls.certificates.isEmpty {
+                throw ConfigurationError("'bind \(words[1]) ssl' needs a certificate: add 'crt FILE' (or 'crt-list FILE')")
+            }
+            if bind.tls.verify.map({ $0 != .none }) == true, bind.tls.caFile == nil {
+                throw ConfigurationError("'verify \(bind.tls.verify!.rawValue)' on 'bind \(words[1])' needs a 'ca-file' to check client certificates against")
+            }
+        }
+        if let warning = bind.tls.options.warning { builder.warn(location, warning + " (bind '\(words[1])')") }
         if !bind.unixPermissions.isEmpty, !bind.addresses.contains(where: { if case .path = $0.unixSocket { return true } else { return false } }) {
             // HAProxy accepts these on any bind and uses them only for socket files: say so.
             builder.warn(location, "bind options 'mode', 'uid', 'gid', 'user' and 'group' apply only to UNIX socket paths; '\(words[1])' has none, so they change nothing")
