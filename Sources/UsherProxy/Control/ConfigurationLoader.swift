@@ -54,8 +54,30 @@ public struct ConfigurationLoader: Sendable {
             let text = try String(contentsOfFile: file, encoding: .utf8)
             return text.split(separator: "\n").map(String.init)
         }
-        let diagnostics = parsed.diagnostics + compiled.diagnostics.filter { !parsed.diagnostics.contains($0) }
-        return Result(table: parsed.configuration == nil ? nil : compiled.table, diagnostics: diagnostics)
+        var diagnostics = parsed.diagnostics + compiled.diagnostics.filter { !parsed.diagnostics.contains($0) }
+        var table = parsed.configuration == nil ? nil : compiled.table
+        if let configuration = parsed.configuration, !checkCertificates(configuration, into: &diagnostics) { table = nil }
+        return Result(table: table, diagnostics: diagnostics)
+    }
+
+    /// Loads every `crt` and `crt-list` of the TLS binds, as HAProxy does when it reads its
+    /// configuration (a bind with certificates but without `ssl` included): a missing file, a key
+    /// that does not match its certificate, a bad crt-list line is an error at the bind's line.
+    /// Returns false when one is.
+    private func checkCertificates(_ configuration: Configuration, into diagnostics: inout [Diagnostic]) -> Bool {
+        var valid = true
+        for proxy in configuration.frontends where !proxy.isDisabled {
+            for bind in proxy.binds where !bind.tls.certificates.isEmpty {
+                do {
+                    let termination = try BindTermination(bind: bind, global: configuration.global.tls, helloParser: ClientHelloParser())
+                    diagnostics += termination.warnings.map { .warning(bind.location, $0) }
+                } catch {
+                    diagnostics.append(.alert(bind.location, "\(proxy.kind.rawValue) '\(proxy.name)': \(error)"))
+                    valid = false
+                }
+            }
+        }
+        return valid
     }
 
     private func read(_ path: String, into diagnostics: inout [Diagnostic]) -> ConfigurationParser.Source? {

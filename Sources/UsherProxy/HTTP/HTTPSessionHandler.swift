@@ -1,4 +1,5 @@
 import NIOCore
+import NIOTLS
 import UsherConfig
 import UsherRouting
 
@@ -186,6 +187,10 @@ final class HTTPSessionHandler: ChannelInboundHandler {
             } else {
                 endWhatCannotComplete()
             }
+            return
+        }
+        if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event {
+            connection.tls = TLSConnectionInfo.established(in: context.pipeline.syncOperations, negotiatedProtocol: negotiated)
             return
         }
         context.fireUserInboundEventTriggered(event)

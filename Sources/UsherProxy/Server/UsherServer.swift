@@ -55,10 +55,12 @@ public final class UsherServer: Sendable {
             // Listeners are numbered from 1 in each frontend, in order, as HAProxy numbers them.
             var listenerID = 0
             for bind in frontend.routes.proxy.binds {
+                let termination = bind.ssl ? try terminationSetup(bind, frontend: frontend) : nil
                 for address in bind.addresses {
                     for port in address.ports ?? 0...0 {
                         listenerID += 1
-                        let channel = try bindListener(frontend: frontend, bind: bind, address: address, port: port, listenerID: listenerID)
+                        let channel = try bindListener(
+                            frontend: frontend, bind: bind, address: address, port: port, listenerID: listenerID, termination: termination)
                         listeners.withLockedValue { $0.append((frontend.name, channel)) }
                     }
                 }
@@ -72,7 +74,18 @@ public final class UsherServer: Sendable {
         }
     }
 
-    private func bindListener(frontend: FrontendRuntime, bind: Bind, address: Address, port: Int, listenerID: Int) throws -> Channel {
+    /// The contexts and certificate choice of a `bind … ssl`, or why they cannot be made.
+    private func terminationSetup(_ bind: Bind, frontend: FrontendRuntime) throws -> BindTermination {
+        do {
+            return try BindTermination(bind: bind, global: runtime.table.configuration.global.tls, helloParser: runtime.helloParser)
+        } catch {
+            throw StartError(description: "\(frontend.routes.proxy.kind.rawValue) '\(frontend.name)': bind at \(bind.location): \(error)")
+        }
+    }
+
+    private func bindListener(
+        frontend: FrontendRuntime, bind: Bind, address: Address, port: Int, listenerID: Int, termination: BindTermination?
+    ) throws -> Channel {
         let runtime = self.runtime
         let acceptProxy = bind.acceptProxy
         let unixListenerID = address.unixSocket == nil ? nil : listenerID
@@ -98,13 +111,18 @@ public final class UsherServer: Sendable {
                     try channel.configureProxiedSocket(
                         keepAlive: frontend.clientKeepAlive && unixListenerID == nil, autoRead: true, noDelay: unixListenerID == nil
                     )
+                    if let termination {
+                        try channel.pipeline.syncOperations.addHandler(TLSAcceptHandler(termination: termination))
+                    }
                     if frontend.isHTTP {
                         try channel.pipeline.syncOperations.addHandler(
                             HTTPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy, unixListenerID: unixListenerID, listener: listener)
                         )
                     } else {
                         try channel.pipeline.syncOperations.addHandler(
-                            TCPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy, unixListenerID: unixListenerID, listener: listener)
+                            TCPSessionHandler(
+                                runtime: runtime, frontend: frontend, acceptProxy: acceptProxy, terminatesTLS: termination != nil,
+                                unixListenerID: unixListenerID, listener: listener)
                         )
                     }
                 }

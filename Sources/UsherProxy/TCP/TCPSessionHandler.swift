@@ -1,4 +1,5 @@
 import NIOCore
+import NIOTLS
 import NIOPosix
 import UsherConfig
 import UsherRouting
@@ -13,6 +14,9 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     enum State {
         case readingProxyHeader
+        /// `bind … ssl`: the TLS library is shaking hands; the content rules wait for it, as
+        /// HAProxy's do.
+        case handshaking
         case inspecting
         /// Waiting for a server slot (queued) or for the connection to it.
         case connecting
@@ -36,13 +40,16 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// This connection in the runtime API's session registry.
     private var liveSession: LiveSession?
 
-    init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool, unixListenerID: Int? = nil, listener: ListenerStats? = nil) {
+    init(
+        runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool, terminatesTLS: Bool = false, unixListenerID: Int? = nil,
+        listener: ListenerStats? = nil
+    ) {
         self.listener = listener
         self.runtime = runtime
         self.frontend = frontend
         self.acceptProxy = acceptProxy
         self.unixListenerID = unixListenerID
-        self.state = acceptProxy ? .readingProxyHeader : .inspecting
+        self.state = acceptProxy ? .readingProxyHeader : (terminatesTLS ? .handshaking : .inspecting)
         self.buffer = ByteBuffer()
     }
 
@@ -85,13 +92,14 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             close(context: context)
             return
         }
-        if acceptProxy {
-            // The header must come within `timeout client`.
+        if state == .readingProxyHeader || state == .handshaking {
+            // The header, or the TLS handshake, must be done within `timeout client`.
             let limit = frontend.timeouts.client.map { TimeAmount.milliseconds(max(1, $0.milliseconds)) } ?? .seconds(60)
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let waiting = state
             inspectTimer = context.eventLoop.scheduleTask(in: limit) {
                 let handler = loopBound.value
-                guard handler.state == .readingProxyHeader, let context = handler.context else { return }
+                guard handler.state == waiting, let context = handler.context else { return }
                 handler.session?.termination = TerminationState(.clientTimeout, .request)
                 handler.close(context: context)
             }
@@ -121,6 +129,9 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .readingProxyHeader:
             buffer.writeBuffer(&incoming)
             readProxyHeader(context: context)
+        case .handshaking:
+            // The library passes nothing on before its handshake has completed.
+            buffer.writeBuffer(&incoming)
         case .inspecting:
             buffer.writeBuffer(&incoming)
             inspect(final: buffer.readableBytes >= runtime.bufferSize)
@@ -311,9 +322,14 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             pendingClientFIN = true
             switch state {
             case .inspecting: inspect(final: true)
-            case .readingProxyHeader: close(context: context)
+            case .readingProxyHeader, .handshaking: close(context: context)
             default: break
             }
+            return
+        }
+        if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event {
+            session?.connection.tls = TLSConnectionInfo.established(in: context.pipeline.syncOperations, negotiatedProtocol: negotiated)
+            if state == .handshaking { afterProxyHeader(context: context) }
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -332,7 +348,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Where the session is, in the log's terms.
     private var phase: TerminationState.Phase {
         switch state {
-        case .readingProxyHeader, .inspecting: return .request
+        case .readingProxyHeader, .handshaking, .inspecting: return .request
         case .connecting: return session?.connector?.isQueued == true ? .queue : .connect
         case .forwarding, .closed: return .data
         }

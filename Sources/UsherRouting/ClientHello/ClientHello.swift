@@ -33,6 +33,8 @@ public struct ClientHello: Sendable, Equatable {
 
     /// The handshake message type: always 1 (`client_hello`) for a parsed hello.
     public var handshakeType: UInt8
+    /// The legacy session id (up to 32 bytes): a TLS 1.2 server that echoes it resumes the session.
+    public var sessionID: [UInt8] = []
 
     /// Creates a description of a ClientHello; the parser is the usual source of these.
     public init(

@@ -26,7 +26,7 @@ extension ClientHelloParser {
         var cursor = ByteCursor(body)
         guard let legacyVersion = cursor.readUInt16(),
             cursor.skip(Self.randomLength),
-            let sessionID = cursor.readUInt8LengthPrefixed(),
+            var sessionID = cursor.readUInt8LengthPrefixed(),
             sessionID.remaining <= Self.maximumSessionIDLength,
             let cipherSuites = cursor.readUInt16LengthPrefixed(),
             cipherSuites.remaining >= 2, cipherSuites.remaining % 2 == 0,
@@ -37,6 +37,7 @@ extension ClientHelloParser {
         }
 
         var hello = ClientHello(recordVersion: recordVersion, legacyVersion: legacyVersion)
+        if let id = sessionID.readBytes(sessionID.remaining), id.count > 0 { hello.sessionID = Array(id) }
         // Hellos from before TLS extensions (SSLv3, some TLS 1.0 clients) end here.
         if cursor.isAtEnd {
             return hello

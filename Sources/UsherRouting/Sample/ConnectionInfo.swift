@@ -8,6 +8,8 @@ public struct ConnectionInfo: Sendable, Equatable {
     /// the listener it came in on, counted from 1 over the frontend's binds, which HAProxy logs in
     /// place of the client's port (`unix:1`).
     public var unixListenerID: Int?
+    /// Set once a TLS handshake on the client's connection has completed (`bind … ssl`).
+    public var tls: TLSConnectionInfo?
 
     public init(source: IPAddress?, sourcePort: Int, destination: IPAddress?, destinationPort: Int) {
         self.source = source
@@ -15,6 +17,7 @@ public struct ConnectionInfo: Sendable, Equatable {
         self.destination = destination
         self.destinationPort = destinationPort
         self.unixListenerID = nil
+        self.tls = nil
     }
 
     /// A client of a UNIX-domain socket listener.

@@ -32,7 +32,7 @@ struct SampleFetch: Sendable {
         self.make = make
     }
 
-    static let all: [SampleFetch] = layer4 + http
+    static let all: [SampleFetch] = layer4 + http + tls
 
     /// The fetches that read the connection and its first bytes.
     static let layer4: [SampleFetch] = [

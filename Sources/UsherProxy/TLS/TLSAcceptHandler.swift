@@ -1,0 +1,87 @@
+import NIOCore
+import NIOSSL
+import UsherRouting
+
+/// The first handler of a connection to a `bind … ssl`: holds the client's bytes until its
+/// ClientHello is whole, puts the TLS library (with the context of the certificate chosen for the
+/// hello's server name) behind itself, replays the bytes to it, and reads the library's ServerHello
+/// on its way out. Then it only passes bytes through. The decisions are `TLSAcceptStateMachine`'s.
+///
+/// Every wait here is bounded: the hello by the parser's size limit, the time by the session
+/// handler's own timer (armed when the connection became active: `timeout http-request` or
+/// `timeout client`), which closes the channel.
+final class TLSAcceptHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let termination: BindTermination
+    private var machine: TLSAcceptStateMachine
+    private var pending: ByteBuffer?
+    /// What the handshake settled that the library does not tell: read by the session handler
+    /// once the handshake has completed.
+    private(set) var serverName: String?
+    private(set) var serverHello: ServerHelloSummary?
+
+    init(termination: BindTermination) {
+        self.termination = termination
+        self.machine = TLSAcceptStateMachine(chooser: termination.chooser, parser: termination.helloParser)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .readingHello = machine.state else {
+            context.fireChannelRead(data)
+            return
+        }
+        var incoming = unwrapInboundIn(data)
+        if pending == nil {
+            pending = incoming
+        } else {
+            pending!.writeBuffer(&incoming)
+        }
+        let action = pending!.withUnsafeReadableBytes { machine.received($0) }
+        switch action {
+        case .readMore:
+            return
+        case .close:
+            pending = nil
+            context.close(promise: nil)
+        case .refuse(let alert):
+            pending = nil
+            var record = context.channel.allocator.buffer(capacity: 7)
+            record.writeBytes(TLSAcceptStateMachine.alertRecord(alert))
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(record)).whenComplete { _ in channel.close(promise: nil) }
+        case .handshake(let index, let hello):
+            serverName = hello?.serverName
+            let library = NIOSSLServerHandler(context: termination.contexts[index])
+            do {
+                try context.pipeline.syncOperations.addHandler(library, position: .after(self))
+            } catch {
+                context.close(promise: nil)
+                return
+            }
+            let bytes = pending!
+            pending = nil
+            context.fireChannelRead(wrapInboundOut(bytes))
+            context.fireChannelReadComplete()
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // Nothing for the library before it is in place.
+        guard case .readingHello = machine.state else {
+            context.fireChannelReadComplete()
+            return
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .waitingForServerHello = machine.state {
+            let bytes = unwrapOutboundIn(data)
+            serverHello = bytes.withUnsafeReadableBytes { machine.sent($0) }
+        }
+        context.write(data, promise: promise)
+    }
+}
