@@ -71,9 +71,6 @@ extension ProxyKeywords {
             }
         }
         if bind.ssl {
-            if bind.acceptProxy {
-                throw ConfigurationError.notSupported("'accept-proxy' together with 'ssl' on one bind")
-            }
             if bind.tls.certificates.isEmpty {
                 throw ConfigurationError("'bind \(words[1]) ssl' needs a certificate: add 'crt FILE' (or 'crt-list FILE')")
             }

@@ -193,6 +193,10 @@ final class HTTPSessionHandler: ChannelInboundHandler {
             connection.tls = TLSConnectionInfo.established(in: context.pipeline.syncOperations, negotiatedProtocol: negotiated)
             return
         }
+        if let event = event as? ClientProxyHeader {
+            if let header = event.header { connection = ConnectionInfo(header) }
+            return
+        }
         context.fireUserInboundEventTriggered(event)
     }
 
@@ -398,12 +402,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
             return false
         case .header(let header, let length):
             inbound.moveReaderIndex(forwardBy: length)
-            if let header {
-                connection = ConnectionInfo(
-                    source: header.source, sourcePort: header.sourcePort,
-                    destination: header.destination, destinationPort: header.destinationPort
-                )
-            }
+            if let header { connection = ConnectionInfo(header) }
             readingProxyHeader = false
             return true
         }

@@ -87,7 +87,8 @@ public final class UsherServer: Sendable {
         frontend: FrontendRuntime, bind: Bind, address: Address, port: Int, listenerID: Int, termination: BindTermination?
     ) throws -> Channel {
         let runtime = self.runtime
-        let acceptProxy = bind.acceptProxy
+        // In front of TLS, the PROXY header is read by `TLSAcceptHandler`, which passes it on.
+        let acceptProxy = bind.acceptProxy && termination == nil
         let unixListenerID = address.unixSocket == nil ? nil : listenerID
         let listener = frontend.listeners.indices.contains(listenerID - 1) ? frontend.listeners[listenerID - 1] : nil
         var bootstrap = ServerBootstrap(group: group)
@@ -112,7 +113,7 @@ public final class UsherServer: Sendable {
                         keepAlive: frontend.clientKeepAlive && unixListenerID == nil, autoRead: true, noDelay: unixListenerID == nil
                     )
                     if let termination {
-                        try channel.pipeline.syncOperations.addHandler(TLSAcceptHandler(termination: termination))
+                        try channel.pipeline.syncOperations.addHandler(TLSAcceptHandler(termination: termination, acceptProxy: bind.acceptProxy))
                     }
                     if frontend.isHTTP {
                         try channel.pipeline.syncOperations.addHandler(

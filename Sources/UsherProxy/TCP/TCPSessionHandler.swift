@@ -156,12 +156,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .header(let header, let length):
             buffer.moveReaderIndex(forwardBy: length)
             buffer.discardReadBytes()
-            if let header, let session {
-                session.connection = ConnectionInfo(
-                    source: header.source, sourcePort: header.sourcePort,
-                    destination: header.destination, destinationPort: header.destinationPort
-                )
-            }
+            if let header, let session { session.connection = ConnectionInfo(header) }
             afterProxyHeader(context: context)
         }
     }
@@ -330,6 +325,10 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event {
             session?.connection.tls = TLSConnectionInfo.established(in: context.pipeline.syncOperations, negotiatedProtocol: negotiated)
             if state == .handshaking { afterProxyHeader(context: context) }
+            return
+        }
+        if let event = event as? ClientProxyHeader {
+            if let header = event.header { session?.connection = ConnectionInfo(header) }
             return
         }
         context.fireUserInboundEventTriggered(event)

@@ -24,13 +24,13 @@ final class TLSAcceptHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private(set) var serverName: String?
     private(set) var serverHello: ServerHelloSummary?
 
-    init(termination: BindTermination) {
+    init(termination: BindTermination, acceptProxy: Bool) {
         self.termination = termination
-        self.machine = TLSAcceptStateMachine(chooser: termination.chooser, parser: termination.helloParser)
+        self.machine = TLSAcceptStateMachine(chooser: termination.chooser, parser: termination.helloParser, expectsProxyHeader: acceptProxy)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .readingHello = machine.state else {
+        guard machine.isReading else {
             context.fireChannelRead(data)
             return
         }
@@ -40,10 +40,19 @@ final class TLSAcceptHandler: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             pending!.writeBuffer(&incoming)
         }
+        decide(context: context)
+    }
+
+    private func decide(context: ChannelHandlerContext) {
         let action = pending!.withUnsafeReadableBytes { machine.received($0) }
         switch action {
         case .readMore:
             return
+        case .proxyHeader(let header, let length):
+            pending!.moveReaderIndex(forwardBy: length)
+            // The session handler takes the client's address from it, as from a plain connection's.
+            context.fireUserInboundEventTriggered(ClientProxyHeader(header: header))
+            if pending!.readableBytes > 0 { decide(context: context) }
         case .close:
             pending = nil
             context.close(promise: nil)
@@ -71,7 +80,7 @@ final class TLSAcceptHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         // Nothing for the library before it is in place.
-        guard case .readingHello = machine.state else {
+        guard machine.isReading else {
             context.fireChannelReadComplete()
             return
         }
@@ -84,4 +93,10 @@ final class TLSAcceptHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         context.write(data, promise: promise)
     }
+}
+
+/// The PROXY protocol header read in front of a TLS hello (`accept-proxy ssl`), for the session
+/// handler: the client's real addresses (nil header: a `LOCAL` connection, keep the socket's).
+struct ClientProxyHeader {
+    var header: ProxyProtocolHeader?
 }

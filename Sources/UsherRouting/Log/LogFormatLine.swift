@@ -183,6 +183,11 @@ public struct LogFormatLine: Sendable {
                     // One field per captured header, each quoted on its own.
                     let values = (name == "hrl" ? record.capturedRequestHeaders : record.capturedResponseHeaders) ?? []
                     text = values.map { quoted ? "\"\(Self.captured($0))\"" : Self.captured($0) }.joined(separator: " ")
+                } else if name == "sslc" || name == "sslv" {
+                    // The client connection's TLS cipher and version; `-` on a clear-text one.
+                    let tls = context.connection.tls
+                    let value = (name == "sslc" ? tls?.cipher : tls?.version?.description) ?? "-"
+                    text = quoted ? "\"\(value)\"" : value
                 } else {
                     let value = Self.value(name, record, facts)
                     text = quoted ? "\"\(value)\"" : value
@@ -280,9 +285,6 @@ public struct LogFormatLine: Sendable {
             guard record.responseTime >= 0, record.connectTime >= 0, record.requestTime >= 0 else { return "-1" }
             return String(max(0, record.activeTime - record.requestTime - record.queueTime - record.connectTime - record.responseTime))
         case "Tu": return String(record.activeTime)
-        // usher does not terminate TLS: no connection has a TLS version or cipher, as HAProxy logs
-        // a clear-text one.
-        case "sslc", "sslv": return "-"
         case "HQ": return uri.firstIndex(of: "?").map { String(uri[$0...]) } ?? ""
         case "HV": return parts.count > 2 ? parts[2] : ""
         case "H": return facts.hostname

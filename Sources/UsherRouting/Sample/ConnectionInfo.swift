@@ -20,6 +20,11 @@ public struct ConnectionInfo: Sendable, Equatable {
         self.tls = nil
     }
 
+    /// The addresses a PROXY protocol header gives (`accept-proxy`).
+    public init(_ header: ProxyProtocolHeader) {
+        self.init(source: header.source, sourcePort: header.sourcePort, destination: header.destination, destinationPort: header.destinationPort)
+    }
+
     /// A client of a UNIX-domain socket listener.
     public init(unixListenerID: Int) {
         self.init(source: nil, sourcePort: 0, destination: nil, destinationPort: 0)

@@ -6,6 +6,9 @@ public struct TLSAcceptStateMachine: Sendable {
     public enum Action: Sendable, Equatable {
         /// The hello is not whole yet: read more.
         case readMore
+        /// `accept-proxy`: the PROXY protocol header that comes before the hello (nil for a
+        /// `LOCAL` one) took the first `length` bytes; drop them and feed the rest again.
+        case proxyHeader(ProxyProtocolHeader?, length: Int)
         /// Hand the connection to the TLS library with this certificate entry's context; the bytes
         /// read so far are replayed to it. `hello` is nil when the bytes are not a readable hello
         /// (the library then fails the handshake with the alert it sends for them).
@@ -18,22 +21,39 @@ public struct TLSAcceptStateMachine: Sendable {
     }
 
     public enum State: Sendable, Equatable {
+        case readingProxyHeader
         case readingHello
         case waitingForServerHello(clientSessionID: [UInt8])
         case done
     }
 
-    public private(set) var state = State.readingHello
+    public private(set) var state: State
     private let parser: ClientHelloParser
     private let chooser: CertificateChooser
 
-    public init(chooser: CertificateChooser, parser: ClientHelloParser = ClientHelloParser()) {
+    public init(chooser: CertificateChooser, parser: ClientHelloParser = ClientHelloParser(), expectsProxyHeader: Bool = false) {
         self.chooser = chooser
         self.parser = parser
+        self.state = expectsProxyHeader ? .readingProxyHeader : .readingHello
     }
+
+    /// Whether the client's bytes are still being read (before the TLS library has them).
+    public var isReading: Bool { state == .readingProxyHeader || state == .readingHello }
 
     /// Everything the client has sent so far (the same bytes again, and more, on each call).
     public mutating func received(_ bytes: UnsafeRawBufferPointer) -> Action {
+        if case .readingProxyHeader = state {
+            switch ProxyProtocolParser.parse(bytes) {
+            case .needMoreData:
+                return .readMore
+            case .invalid:
+                state = .done
+                return .close
+            case .header(let header, let length):
+                state = .readingHello
+                return .proxyHeader(header, length: length)
+            }
+        }
         guard case .readingHello = state else { return .readMore }
         switch parser.parse(bytes) {
         case .needMoreData:

@@ -259,6 +259,68 @@ struct TLSTerminationTests {
         #expect(origin.requests.count == 1)
     }
 
+    /// The pattern HAProxy users write for one port that passes some names through and
+    /// terminates others: a mode tcp frontend routes by SNI, a terminating frontend listens on an
+    /// abstract socket behind `send-proxy-v2` / `accept-proxy ssl`. The client's own address and
+    /// port reach the terminating side.
+    @Test func passthroughAndTerminationOnOnePort() throws {
+        let certificates = try TestCertificates()
+        let origin = try RecordingOrigin(name: "origin")
+        defer { origin.stop() }
+        let passthroughOrigin = try TestCertificates()  // a second certificate set for the pass-through target
+        let target = try UsherUnderTest("""
+            \(Self.defaults)
+            frontend direct
+                bind 127.0.0.1:0 ssl crt \(passthroughOrigin.b)
+                http-request return status 200 content-type text/plain string "passed through" if { ssl_fc_sni x.b.test }
+                default_backend bk
+            backend bk
+                server s1 \(origin.address)
+            """)
+        defer { target.stop() }
+        let tag = UUID().uuidString.prefix(8)
+        let usher = try UsherUnderTest("""
+            defaults
+                timeout connect 2s
+                timeout client 5s
+                timeout server 5s
+            frontend https-in
+                mode tcp
+                bind 127.0.0.1:0
+                tcp-request inspect-delay 2s
+                tcp-request content accept if { req.ssl_hello_type 1 }
+                use_backend terminate if { req.ssl_sni -i a.test }
+                default_backend passthrough
+            backend terminate
+                mode tcp
+                server local abns@usher-tls-\(tag) send-proxy-v2
+            backend passthrough
+                mode tcp
+                server other 127.0.0.1:\(target.port("direct"))
+            frontend terminating
+                mode http
+                bind abns@usher-tls-\(tag) accept-proxy ssl crt \(certificates.a)
+                http-request set-header X-Client %[src]:%[src_port]
+                http-request set-header X-SNI %[ssl_fc_sni]
+                default_backend app
+            backend app
+                mode http
+                server s1 \(origin.address)
+            """)
+        defer { usher.stop() }
+        let port = usher.port("https-in")
+
+        let terminated = try Self.curl("a.test", port: port, extra: ["-w", "\n%{http_code} %{local_port}"])
+        let words = terminated.output.split(whereSeparator: { $0 == "\n" || $0 == " " })
+        #expect(words.dropLast().last == "200", "\(terminated.output) \(terminated.error)")
+        let request = try #require(origin.requests.last?.message)
+        #expect(request.values("x-sni") == ["a.test"])
+        #expect(request.values("x-client") == ["127.0.0.1:\(words.last ?? "?")"], "\(request.values("x-client"))")
+
+        let passed = try Self.curl("x.b.test", port: port)
+        #expect(passed.output == "passed through\n200", "\(passed.output) \(passed.error)")
+    }
+
     @Test func certificateProblemsAreReportedAtTheBindLine() throws {
         let certificates = try TestCertificates()
         let missing = ConfigurationLoader(environment: [:]).compile([.init(name: "t.cfg", text: """
