@@ -49,6 +49,9 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
                 // SHA-1 for the WebSocket handshake check.
                 .product(name: "Crypto", package: "swift-crypto"),
+                // TLS termination: the contexts, and what the certificates say (names, key, expiry).
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: releaseSettings
         ),
