@@ -5,7 +5,9 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Crypto
 import Foundation
+import NIOSSL
 import UsherConfig
 
 extension CertificateFile {
@@ -97,6 +99,17 @@ extension CertificateFile {
     /// An error from NIOSSL, swift-certificates or Foundation in a few words.
     static func describe(_ error: any Error) -> String {
         if let error = error as? PEMBodyError { return error.description }
+        if let error = error as? NIOSSLError {
+            switch error {
+            case .failedToLoadCertificate: return "not a valid X.509 certificate"
+            case .failedToLoadPrivateKey: return "not a valid private key"
+            default: break
+            }
+        }
+        // swift-crypto's only size check on the keys read here: RSA under 2048 bits.
+        if let error = error as? CryptoKitError, case .incorrectParameterSize = error {
+            return "its RSA key is shorter than 2048 bits, which usher refuses (as HAProxy does with OpenSSL's default security level)"
+        }
         let bridged = error as NSError
         if bridged.domain == NSCocoaErrorDomain { return bridged.localizedDescription }
         return String(describing: error)
