@@ -86,7 +86,8 @@ struct ClientHelloParserTests {
                     recordVersion: 0x0301,
                     legacyVersion: 0x0303,
                     serverNames: ["example.com"],
-                    supportedVersions: [0x0304, 0x0303]
+                    supportedVersions: [0x0304, 0x0303],
+                    sessionID: Array(repeating: 0x5A, count: 32)
                 )
         )
         #expect(hello.serverName == "example.com")
@@ -161,7 +162,7 @@ struct ClientHelloParserTests {
         builder.recordVersion = 0x0300
         #expect(
             self.parser.parse(builder.bytes())
-                == .clientHello(ClientHello(recordVersion: 0x0300, legacyVersion: 0x0300))
+                == .clientHello(ClientHello(recordVersion: 0x0300, legacyVersion: 0x0300, sessionID: Array(repeating: 0x5A, count: 32)))
         )
     }
 
@@ -219,7 +220,10 @@ struct ClientHelloParserTests {
                         legacyVersion: 0x0303,
                         serverNames: ["example.com"],
                         alpnProtocols: ["h2", "http/1.1"],
-                        supportedVersions: [0x0304, 0x0303, 0x0302, 0x0301]
+                        supportedVersions: [0x0304, 0x0303, 0x0302, 0x0301],
+                        // After the record header (5), the message header (4), the version (2), the random
+                        // (32) and the id's length byte.
+                        sessionID: Array(bytes[44..<76])
                     )
                 )
         )

@@ -34,6 +34,17 @@ enum TLSGlobalKeywords {
         "tune.ssl.maxrecord": { line, tls in tls.maxRecordSize = try GlobalKeywords.integer(line, in: 0...16384) },
     ]
 
+    /// Read, checked, and not applied: the warning each gives.
+    static let notApplied: [String: String] = [
+        "ssl-dh-param-file": "'ssl-dh-param-file' has no effect: usher's TLS library (BoringSSL) offers no DHE suites",
+        "tune.ssl.default-dh-param": "'tune.ssl.default-dh-param' has no effect: usher's TLS library (BoringSSL) offers no DHE suites",
+        "tune.ssl.cachesize": "'tune.ssl.cachesize' is not applied yet: the TLS library's own session cache size is used",
+        "tune.ssl.lifetime": "'tune.ssl.lifetime' is not applied yet: the TLS library's own session lifetime is used",
+        "tune.ssl.maxrecord": "'tune.ssl.maxrecord' is not applied yet: TLS records are as large as the library makes them",
+        "ssl-default-bind-sigalgs": "'ssl-default-bind-sigalgs' is not applied yet",
+        "ssl-default-server-sigalgs": "'ssl-default-server-sigalgs' is not applied yet",
+    ]
+
     /// `ssl-default-bind-options` / `ssl-default-server-options`: a list of the options a `bind` or
     /// `server` line takes. Returns the words of `extra` (options only one side has) it met.
     static func options(_ line: ConfigurationLine, into options: inout TLSOptions, extra: Set<String>) throws -> [String] {

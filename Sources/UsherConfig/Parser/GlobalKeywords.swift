@@ -44,7 +44,7 @@ enum GlobalKeywords {
     static func handle(_ line: ConfigurationLine, into global: inout GlobalSettings) throws -> String? {
         if let handler = TLSGlobalKeywords.table[line.keyword] {
             try handler(line, &global.tls)
-            return nil
+            return TLSGlobalKeywords.notApplied[line.keyword]
         }
         guard let handler = table[line.keyword] else {
             if HAProxyKeywords.removedGlobal.contains(line.keyword) {

@@ -25,6 +25,8 @@ final class BindTermination: Sendable {
         var entries: [CertificateChooser.Entry] = []
         var contexts: [NIOSSLContext] = []
         let certificates = try Self.certificates(of: bind, global: global)
+        // An empty `crt` directory or crt-list: HAProxy refuses such a bind too.
+        guard !certificates.isEmpty else { throw SetupError(description: "no certificate found in the bind's 'crt' and 'crt-list' sources") }
         for (file, listEntry) in certificates {
             var entryOptions = options
             var alpn = bind.tls.alpn
@@ -67,6 +69,11 @@ final class BindTermination: Sendable {
             entries.append(file.chooserEntry(sniFilters: listEntry?.sniFilters ?? []))
         }
         if bind.tls.crlFile != nil { warnings.append("'crl-file' is not applied yet: revoked client certificates are not refused") }
+        if bind.tls.caIgnoreErrors != nil || bind.tls.certificateIgnoreErrors != nil {
+            warnings.append("'ca-ignore-err' and 'crt-ignore-err' are not applied yet: every verification error fails the handshake")
+        }
+        if bind.tls.allowEarlyData { warnings.append("'allow-0rtt' is not applied: usher accepts no early data") }
+        if options.signatureAlgorithms != nil { warnings.append("'sigalgs' is not applied yet: the library's default signature algorithms are used") }
         self.contexts = contexts
         self.chooser = CertificateChooser(entries: entries, strictSNI: bind.tls.strictSNI)
         self.helloParser = helloParser

@@ -34,7 +34,7 @@ public struct ClientHello: Sendable, Equatable {
     /// The handshake message type: always 1 (`client_hello`) for a parsed hello.
     public var handshakeType: UInt8
     /// The legacy session id (up to 32 bytes): a TLS 1.2 server that echoes it resumes the session.
-    public var sessionID: [UInt8] = []
+    public var sessionID: [UInt8]
 
     /// Creates a description of a ClientHello; the parser is the usual source of these.
     public init(
@@ -44,7 +44,8 @@ public struct ClientHello: Sendable, Equatable {
         alpnProtocols: [String] = [],
         supportedVersions: [UInt16] = [],
         isSSLv2Compatible: Bool = false,
-        handshakeType: UInt8 = 1
+        handshakeType: UInt8 = 1,
+        sessionID: [UInt8] = []
     ) {
         self.recordVersion = recordVersion
         self.legacyVersion = legacyVersion
@@ -53,6 +54,7 @@ public struct ClientHello: Sendable, Equatable {
         self.supportedVersions = supportedVersions
         self.isSSLv2Compatible = isSSLv2Compatible
         self.handshakeType = handshakeType
+        self.sessionID = sessionID
     }
 
     /// The value of HAProxy's `req.ssl_sni`: the first `host_name` entry, if any.
