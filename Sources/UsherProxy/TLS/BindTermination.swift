@@ -52,6 +52,9 @@ final class BindTermination: Sendable {
             try Self.apply(entryOptions, to: &configuration, warnings: &warnings)
             configuration.applicationProtocols = alpn
             configuration.renegotiationSupport = .none
+            // After its close_notify, the library waits this long for the client's before closing
+            // the socket (its default is 5 s of a descriptor held for nothing; HAProxy does not wait).
+            configuration.shutdownTimeout = .seconds(1)
             configuration.sendCANameList = !bind.tls.noCANames
             switch verify ?? .none {
             case .none: configuration.certificateVerification = .none

@@ -4,7 +4,10 @@ extension SampleFetch {
     static let tls: [SampleFetch] = [
         flag("ssl_fc") { _ in true },
         flag("ssl_fc_has_sni") { $0.serverName != nil },
-        flag("ssl_fc_session_reused") { $0.sessionReused },
+        // HAProxy's name is `ssl_fc_is_resumed`; the issue that asked for it says `ssl_fc_session_reused`.
+        flag(["ssl_fc_is_resumed", "ssl_fc_session_reused"]) { $0.sessionReused },
+        // usher accepts no early data.
+        flag("ssl_fc_has_early") { _ in false },
         flag("ssl_fc_has_crt") { $0.clientCertificate != nil },
         flag("ssl_c_used") { $0.clientCertificate != nil },
         text("ssl_fc_sni") { $0.serverName },
@@ -13,6 +16,8 @@ extension SampleFetch {
         text("ssl_fc_cipher") { $0.cipher },
         number(["ssl_fc_use_keysize", "ssl_fc_alg_keysize"]) { $0.cipherKeyBits },
         number(["ssl_c_verify"]) { $0.verifyResult },
+        // A request only exists on a connection whose handshake succeeded: no error to report.
+        number(["ssl_fc_err", "ssl_c_err", "ssl_c_ca_err"]) { _ in 0 },
         number(["ssl_c_version"]) { $0.clientCertificate?.version },
         text("ssl_c_notafter") { $0.clientCertificate?.notAfter },
         text("ssl_c_notbefore") { $0.clientCertificate?.notBefore },
@@ -27,7 +32,11 @@ extension SampleFetch {
     ]
 
     private static func flag(_ name: String, _ read: @escaping @Sendable (TLSConnectionInfo) -> Bool) -> SampleFetch {
-        SampleFetch(names: [name], defaultMatch: .boolean, readsPayload: false, make: noArguments { context in
+        flag([name], read)
+    }
+
+    private static func flag(_ names: [String], _ read: @escaping @Sendable (TLSConnectionInfo) -> Bool) -> SampleFetch {
+        SampleFetch(names: names, defaultMatch: .boolean, readsPayload: false, make: noArguments { context in
             .value(.boolean(context.connection.tls.map(read) ?? false))
         })
     }

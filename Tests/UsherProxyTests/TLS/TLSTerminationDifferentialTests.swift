@@ -43,28 +43,37 @@ final class SNICertificateSet {
     let strangerCertificate: String
     let strangerKey: String
     /// A certificate's label by its PEM body (the base64 between the BEGIN and END lines).
-    private(set) var labels: [String: String] = [:]
+    let labels: [String: String]
     /// `subject=… serial=…` as `openssl x509` prints them, by label.
-    private(set) var identities: [String: String] = [:]
+    let identities: [String: String]
 
     init() throws {
         directory = try ScratchDirectory()
         let path = directory.path
         try FileManager.default.createDirectory(atPath: path + "/dir", withIntermediateDirectories: true)
-        try make("default", subject: "/CN=default.test", names: ["default.test"])
-        try make("exact", subject: "/CN=www.exact.test", names: ["exact.test", "www.exact.test"])
-        try make("wild", subject: "/CN=*.wild.test", names: ["*.wild.test"])
-        try make("sanonly", subject: "/O=Usher SAN only", names: ["san.test", "*.san.test"])
-        try make("cnonly", subject: "/CN=cn.test", names: [])
-        try make("cnextra", subject: "/CN=cnextra.test", names: ["other-san.test"])
-        try make("duprsa", subject: "/CN=dup.test rsa", names: ["dup.test"], key: .rsa)
-        try make("dupec", subject: "/CN=dup.test ecdsa", names: ["dup.test"])
-        try make("listed", subject: "/CN=listed.test", names: ["nothing-here.test"])
-        try make("listed2", subject: "/CN=listed-two.test", names: ["listed-two.test"])
-        try make("forced", subject: "/CN=forced-cert.test", names: ["forced-cert.test"])
-        try make("placeholder", subject: "/CN=placeholder.test", names: ["placeholder.test"])
-        try make("dir/a-first", subject: "/CN=dir-a.test", names: ["dir-a.test"])
-        try make("dir/b-second", subject: "/CN=dir-b.test", names: ["dir-b.test"], keyBeside: true)
+        var labels: [String: String] = [:]
+        var identities: [String: String] = [:]
+        func make(_ label: String, _ subject: String, _ names: [String], key: Key = .ecdsa, keyBeside: Bool = false) throws {
+            let made = try Self.make(label, in: path, subject: subject, names: names, key: key, keyBeside: keyBeside)
+            labels[made.body] = label
+            identities[label] = made.identity
+        }
+        try make("default", "/CN=default.test", ["default.test"])
+        try make("exact", "/CN=www.exact.test", ["exact.test", "www.exact.test"])
+        try make("wild", "/CN=*.wild.test", ["*.wild.test"])
+        try make("sanonly", "/O=Usher SAN only", ["san.test", "*.san.test"])
+        try make("cnonly", "/CN=cn.test", [])
+        try make("cnextra", "/CN=cnextra.test", ["other-san.test"])
+        try make("duprsa", "/CN=dup.test rsa", ["dup.test"], key: .rsa)
+        try make("dupec", "/CN=dup.test ecdsa", ["dup.test"])
+        try make("listed", "/CN=listed.test", ["nothing-here.test"])
+        try make("listed2", "/CN=listed-two.test", ["listed-two.test"])
+        try make("forced", "/CN=forced-cert.test", ["forced-cert.test"])
+        try make("placeholder", "/CN=placeholder.test", ["placeholder.test"])
+        try make("dir/a-first", "/CN=dir-a.test", ["dir-a.test"])
+        try make("dir/b-second", "/CN=dir-b.test", ["dir-b.test"], keyBeside: true)
+        self.labels = labels
+        self.identities = identities
         crtList = try directory.write("list.txt", """
             # SNI filters replace the names the certificates carry
             \(path)/listed.pem listed.test *.listed.test !secret.listed.test
@@ -96,7 +105,10 @@ final class SNICertificateSet {
         path + "/" + label + ".pem"
     }
 
-    private func make(_ label: String, subject: String, names: [String], key: Key = .ecdsa, keyBeside: Bool = false) throws {
+    /// Makes the certificate `label` in `path`; returns its PEM body and `subject=… serial=…`.
+    private static func make(
+        _ label: String, in path: String, subject: String, names: [String], key: Key, keyBeside: Bool
+    ) throws -> (body: String, identity: String) {
         let base = path + "/" + label
         var arguments = ["req", "-x509", "-nodes", "-days", "2", "-subj", subject, "-keyout", base + ".key.tmp", "-out", base + ".crt.tmp"]
         switch key {
@@ -119,9 +131,8 @@ final class SNICertificateSet {
         guard let body = Self.firstCertificateBody(certificate) else {
             throw UsherUnderTest.Failure(description: "openssl made no certificate for \(label)")
         }
-        labels[body] = label
         let printed = try ExternalProcess.run(["openssl", "x509", "-noout", "-subject", "-serial", "-in", base + ".pem"])
-        identities[label] = printed.output.split(separator: "\n").joined(separator: " ")
+        return (body, printed.output.split(separator: "\n").joined(separator: " "))
     }
 
     /// The base64 body of the first certificate in `text`, whitespace removed.

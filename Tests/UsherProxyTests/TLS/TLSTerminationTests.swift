@@ -83,7 +83,7 @@ struct TLSTerminationTests {
                 http-request set-header X-Version %[ssl_fc_protocol]
                 http-request set-header X-Cipher %[ssl_fc_cipher]
                 http-request set-header X-ALPN %[ssl_fc_alpn]
-                http-request set-header X-Reused %[ssl_fc_session_reused]
+                http-request set-header X-Reused %[ssl_fc_is_resumed]
                 default_backend bk
             backend bk
                 server s1 \(origin.address)
@@ -108,6 +108,30 @@ struct TLSTerminationTests {
         #expect(second.values("x-version") == ["TLSv1.2"])
         // An ECDSA certificate: an ECDHE-ECDSA suite, named as OpenSSL names it.
         #expect(second.values("x-cipher").first?.hasPrefix("ECDHE-ECDSA-AES") == true, "\(second.values("x-cipher"))")
+    }
+
+    /// A session saved by the client is resumed (TLS 1.3 tickets, TLS 1.2 sessions), and
+    /// `ssl_fc_is_resumed` says so.
+    @Test func sessionsAreResumed() throws {
+        let certificates = try TestCertificates()
+        let usher = try UsherUnderTest("""
+            \(Self.defaults)
+            frontend fe
+                bind 127.0.0.1:0 ssl crt \(certificates.a)
+                http-request return status 200 content-type text/plain hdr X-Resumed %[ssl_fc_is_resumed] string ok
+            """)
+        defer { usher.stop() }
+        let port = usher.port("fe")
+        let session = certificates.directory.path + "/session.pem"
+        let request = "GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n"
+        for versionOption in ["-tls1_3", "-tls1_2"] {
+            let base = ["openssl", "s_client", versionOption, "-connect", "127.0.0.1:\(port)", "-servername", "a.test", "-ign_eof"]
+            let first = try ExternalProcess.run(base + ["-sess_out", session], input: request, timeout: 5)
+            #expect(first.output.contains("X-Resumed: 0"), "\(versionOption): \(first.output)")
+            let second = try ExternalProcess.run(base + ["-sess_in", session], input: request, timeout: 5)
+            #expect(second.output.contains("Reused,"), "\(versionOption): \(second.output)")
+            #expect(second.output.contains("X-Resumed: 1"), "\(versionOption): \(second.output)")
+        }
     }
 
     @Test func certificateIsChosenByServerName() throws {
