@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 import UsherConfig
 import UsherProxy
@@ -29,7 +30,7 @@ import UsherProxy
 ///
 /// And a client CA with a client certificate whose subject has a comma, a UTF-8 value, two `OU`
 /// and an `emailAddress`; a self-signed client certificate no CA vouches for.
-final class SNICertificateSet {
+final class SNICertificateSet: @unchecked Sendable {
     enum Key {
         case ecdsa, rsa
     }
@@ -160,6 +161,23 @@ final class SNICertificateSet {
     }
 }
 
+/// The TCP connections on 127.0.0.1 whose local port is `port`, as the kernel lists them in
+/// /proc/net/tcp, with their state's hex code; the listening socket and those closed on this side
+/// (TIME_WAIT `06`, CLOSE `07`) left out.
+func openConnections(localPort port: Int) -> [String] {
+    // Read to the end: the file's size is 0 to stat, which makes a whole-file read return nothing.
+    guard let handle = FileHandle(forReadingAtPath: "/proc/net/tcp") else { return [] }
+    defer { try? handle.close() }
+    let table = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+    return table.split(separator: "\n").dropFirst().compactMap { line -> String? in
+        let columns = line.split(separator: " ")
+        guard columns.count > 3, let colon = columns[1].lastIndex(of: ":"),
+            Int(columns[1][columns[1].index(after: colon)...], radix: 16) == port
+        else { return nil }
+        return ["0A", "06", "07"].contains(String(columns[3])) ? nil : "\(columns[1]) → \(columns[2]) state \(columns[3])"
+    }
+}
+
 /// HAProxy 2.6 running a configuration, killed by `stop`.
 private final class ReferenceHAProxy {
     let directory: ScratchDirectory
@@ -259,14 +277,31 @@ struct TLSTerminationDifferentialTests {
         let usher = try UsherUnderTest(Self.selectionConfiguration(set, frontends: frontends) { _ in "127.0.0.1:0" })
         defer { usher.stop() }
 
-        for frontend in frontends {
-            for (name, extra, expected) in cases[frontend]! {
-                let what = "\(frontend): \(name.map { "-servername \($0)" } ?? "-noservername") \(extra.joined(separator: " "))"
-                let reference = try set.presented(port: ports[frontend]!, serverName: name, extra: extra)
-                let ours = try set.presented(port: usher.port(frontend), serverName: name, extra: extra)
-                #expect(reference.hasPrefix(expected + " ") || reference == expected, "HAProxy, \(what): \(reference)")
-                #expect(ours == reference, "\(what)\n  HAProxy: \(reference)\n  usher:   \(ours)")
+        // Probed four at a time (each probe is an openssl process), checked in order.
+        let probes = frontends.flatMap { frontend in cases[frontend]!.map { (frontend, $0.name, $0.extra, $0.expected) } }
+        let results = NIOLockedValueBox([Int: (String, String)]())
+        let limit = DispatchSemaphore(value: 4)
+        let group = DispatchGroup()
+        for (index, (frontend, name, extra, _)) in probes.enumerated() {
+            limit.wait()
+            group.enter()
+            let usherPort = usher.port(frontend), haproxyPort = ports[frontend]!
+            DispatchQueue.global().async {
+                defer {
+                    limit.signal()
+                    group.leave()
+                }
+                let reference = (try? set.presented(port: haproxyPort, serverName: name, extra: extra)) ?? "openssl failed"
+                let ours = (try? set.presented(port: usherPort, serverName: name, extra: extra)) ?? "openssl failed"
+                results.withLockedValue { $0[index] = (reference, ours) }
             }
+        }
+        group.wait()
+        for (index, (frontend, name, extra, expected)) in probes.enumerated() {
+            let (reference, ours) = results.withLockedValue { $0[index] } ?? ("", "")
+            let what = "\(frontend): \(name.map { "-servername \($0)" } ?? "-noservername") \(extra.joined(separator: " "))"
+            #expect(reference.hasPrefix(expected + " ") || reference == expected, "HAProxy, \(what): \(reference)")
+            #expect(ours == reference, "\(what)\n  HAProxy: \(reference)\n  usher:   \(ours)")
         }
     }
 
@@ -456,6 +491,50 @@ struct TLSTerminationDifferentialTests {
         let withCertificate = try #require(haproxyOrigin.requests.first { $0.message.values("x-f-c-used") == ["1"] }?.message)
         #expect(withCertificate.values("x-f-s-cn") == ["client one"])
         #expect(withCertificate.values("x-f-s-o") == ["Clients, Inc."])
+    }
+
+    /// A response with `Connection: close` ends the TCP connection, not only the TLS session.
+    /// `openssl s_client` answers the proxy's close_notify with its own and a FIN, then waits up to
+    /// half a second for the proxy to close before it exits: HAProxy has closed by then (within
+    /// milliseconds). A proxy that still holds the connection 0.3 s after the client has exited
+    /// is waiting for something the client already sent.
+    @Test func connectionCloseEndsTheConnectionPromptly() throws {
+        let set = try SNICertificateSet()
+        func configuration(_ address: String, _ origin: RecordingOrigin) -> String {
+            """
+            \(Self.defaults)
+            frontend fe
+                bind \(address) ssl crt \(set.pem("exact"))
+                default_backend bk
+            backend bk
+                server s1 \(origin.address)
+
+            """
+        }
+        func lingering(port: Int) throws -> [String] {
+            let result = try ExternalProcess.run(
+                ["openssl", "s_client", "-quiet", "-connect", "127.0.0.1:\(port)", "-servername", "www.exact.test"],
+                input: "GET / HTTP/1.1\r\nHost: www.exact.test\r\nConnection: close\r\n\r\n", timeout: 5)
+            #expect(result.output.hasPrefix("HTTP/1.1 200"), "\(result.output) \(result.error)")
+            let deadline = Date().addingTimeInterval(0.3)
+            while Date() < deadline, !openConnections(localPort: port).isEmpty { Thread.sleep(forTimeInterval: 0.02) }
+            return openConnections(localPort: port)
+        }
+        let haproxyOrigin = try RecordingOrigin(name: "origin")
+        defer { haproxyOrigin.stop() }
+        let haproxyPort = freePort()
+        let haproxy = try ReferenceHAProxy(configuration("127.0.0.1:\(haproxyPort)", haproxyOrigin), ports: [haproxyPort])
+        defer { haproxy.stop() }
+        let reference = try lingering(port: haproxyPort)
+        #expect(reference == [], "HAProxy: \(reference)")
+
+        let usherOrigin = try RecordingOrigin(name: "origin")
+        defer { usherOrigin.stop() }
+        let usher = try UsherUnderTest(configuration("127.0.0.1:0", usherOrigin))
+        defer { usher.stop() }
+        // `08` is CLOSE_WAIT: the client's close_notify and FIN came, the proxy has not closed its side.
+        let ours = try lingering(port: usher.port("fe"))
+        #expect(ours == [], "usher, still open after the client is done: \(ours)")
     }
 
     /// `ssl_fc_is_resumed`, HAProxy's name for "this handshake resumed a session" (a session ID
