@@ -71,8 +71,11 @@ struct BuildReport {
             "ABNS": Self.hasAbstractSockets,
             // usher's own: the event library under everything.
             "SWIFTNIO": true,
+            // TLS termination and TLS to servers (the library is BoringSSL, through swift-nio-ssl:
+            // scripts that look for +OPENSSL want to know whether `ssl` works).
+            "OPENSSL": true,
             // HAProxy features usher does not have.
-            "OPENSSL": false, "LUA": false, "PCRE": false, "PCRE2": false, "PCRE2_JIT": false, "ZLIB": false,
+            "LUA": false, "PCRE": false, "PCRE2": false, "PCRE2_JIT": false, "ZLIB": false,
             "SLZ": false, "LINUX_SPLICE": false, "LINUX_TPROXY": false, "TPROXY": false, "NETFILTER": false,
             "QUIC": false, "SYSTEMD": false, "TFO": false, "NS": false, "CPU_AFFINITY": false, "OT": false,
             "LIBCRYPT": false, "CRYPT_H": false,

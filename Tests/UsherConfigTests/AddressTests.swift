@@ -151,9 +151,4 @@ struct AddressTests {
         #expect(alert.message.contains("'sslx'"))
         #expect(alert.message.contains("did you mean 'ssl'"))
     }
-
-    @Test func tlsTerminationIsNotSupportedYet() throws {
-        let outcome = parse(quietDefaults + "\nfrontend fe\n    bind :443 ssl crt /etc/x.pem\n")
-        #expect(try outcome.singleAlert().message.contains("not supported by usher yet"))
-    }
 }

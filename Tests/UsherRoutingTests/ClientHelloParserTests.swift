@@ -87,7 +87,8 @@ struct ClientHelloParserTests {
                     legacyVersion: 0x0303,
                     serverNames: ["example.com"],
                     supportedVersions: [0x0304, 0x0303],
-                    sessionID: Array(repeating: 0x5A, count: 32)
+                    sessionID: Array(repeating: 0x5A, count: 32),
+                    signatureAlgorithms: [0x0403, 0x0804]
                 )
         )
         #expect(hello.serverName == "example.com")
@@ -223,7 +224,11 @@ struct ClientHelloParserTests {
                         supportedVersions: [0x0304, 0x0303, 0x0302, 0x0301],
                         // After the record header (5), the message header (4), the version (2), the random
                         // (32) and the id's length byte.
-                        sessionID: Array(bytes[44..<76])
+                        sessionID: Array(bytes[44..<76]),
+                        signatureAlgorithms: [
+                            0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0809, 0x080A, 0x080B, 0x0804, 0x0805, 0x0806,
+                            0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302, 0x0402, 0x0502, 0x0602,
+                        ]
                     )
                 )
         )

@@ -349,6 +349,7 @@ extension HTTPSessionHandler {
         guard let context, !closed else { return }
         closed = true
         let channel = context.channel
+        readForCloseNotify(channel)
         context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
             channel.close(promise: nil)
         }

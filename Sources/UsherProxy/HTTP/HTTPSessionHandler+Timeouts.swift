@@ -17,6 +17,8 @@ extension HTTPSessionHandler {
         case server
         /// `timeout tunnel` after an upgrade.
         case tunnel
+        /// `timeout client` before the TLS handshake has completed.
+        case handshake
     }
 
     /// The deadline in force now, from the phase and the last activity.
@@ -27,6 +29,9 @@ extension HTTPSessionHandler {
         }
         if isTunnel {
             return tunnelDeadline(timeouts)
+        }
+        if awaitingHandshake {
+            return at(requestWaitStarted, timeouts.client).map { ($0, .handshake) }
         }
         guard let exchange else {
             if !isClientWritable, requestCount > 0 {
@@ -95,6 +100,9 @@ extension HTTPSessionHandler {
         case .tunnel:
             abort(TerminationState(.clientTimeout, .data))
         case .clientNotReading:
+            closeClient()
+        case .handshake:
+            // Closed by usher (`closed`): no line is logged for it.
             closeClient()
         }
     }

@@ -63,6 +63,9 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     /// The client sent at least one byte (`dontlognull` leaves out connections that did not).
     var receivedAnyByte = false
     var clientInputClosed = false
+    /// `bind … ssl` and the TLS handshake not done yet: bounded by `timeout client`, as in HAProxy,
+    /// and ended by a close without a byte (an HTTP error page cannot go out in clear on a TLS port).
+    var awaitingHandshake: Bool
     var closed = false
     var readingProxyHeader: Bool
     var isClientReadingPaused = false
@@ -85,7 +88,11 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     /// This connection in the runtime API's session registry.
     var liveSession: LiveSession?
 
-    init(runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool, unixListenerID: Int? = nil, listener: ListenerStats? = nil) {
+    init(
+        runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool, terminatesTLS: Bool = false, unixListenerID: Int? = nil,
+        listener: ListenerStats? = nil
+    ) {
+        self.awaitingHandshake = terminatesTLS
         self.unixListenerID = unixListenerID
         self.listener = listener
         self.runtime = runtime
@@ -191,6 +198,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         }
         if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event {
             connection.tls = TLSConnectionInfo.established(in: context.pipeline.syncOperations, negotiatedProtocol: negotiated)
+            awaitingHandshake = false
+            rearmTimer()
             return
         }
         if let event = event as? ClientProxyHeader {
@@ -480,7 +489,14 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     func closeClient() {
         guard let context else { return }
         closed = true
+        readForCloseNotify(context.channel)
         context.close(promise: nil)
+    }
+
+    /// On a TLS connection the library sends its close_notify and waits for the client's: reading
+    /// must go on for it to arrive, or the socket stays open until the library's own timeout.
+    func readForCloseNotify(_ channel: Channel) {
+        if connection.tls != nil || awaitingHandshake { channel.setAutoRead(true) }
     }
 
     /// Tears everything down once the client connection is gone.

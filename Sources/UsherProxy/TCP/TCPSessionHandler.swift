@@ -37,6 +37,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var buffer: ByteBuffer
     private var inspectTimer: Scheduled<Void>?
     private var clientClosed = false
+    private let terminatesTLS: Bool
     /// This connection in the runtime API's session registry.
     private var liveSession: LiveSession?
 
@@ -50,6 +51,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.acceptProxy = acceptProxy
         self.unixListenerID = unixListenerID
         self.state = acceptProxy ? .readingProxyHeader : (terminatesTLS ? .handshaking : .inspecting)
+        self.terminatesTLS = terminatesTLS
         self.buffer = ByteBuffer()
     }
 
@@ -356,6 +358,8 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func close(context: ChannelHandlerContext) {
         inspectTimer?.cancel()
         state = .closed
+        // A TLS library closing sends its close_notify and reads the client's: reading must go on.
+        if terminatesTLS { context.channel.setAutoRead(true) }
         context.close(promise: nil)
     }
 }

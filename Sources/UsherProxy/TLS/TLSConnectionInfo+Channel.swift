@@ -53,7 +53,8 @@ extension TLSConnectionInfo {
         name.flatMap { rdn in
             rdn.map { attribute in
                 let oid = attribute.type.description
-                return (shortNames[oid] ?? oid, attribute.value.description)
+                // The value as written (`description` escapes commas and the like, HAProxy does not).
+                return (shortNames[oid] ?? oid, String(attribute.value) ?? attribute.value.description)
             }
         }
     }

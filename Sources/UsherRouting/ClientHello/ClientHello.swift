@@ -33,6 +33,8 @@ public struct ClientHello: Sendable, Equatable {
 
     /// The handshake message type: always 1 (`client_hello`) for a parsed hello.
     public var handshakeType: UInt8
+    /// The `signature_algorithms` extension's schemes (empty without it: a TLS 1.0/1.1 client).
+    public var signatureAlgorithms: [UInt16]
     /// The legacy session id (up to 32 bytes): a TLS 1.2 server that echoes it resumes the session.
     public var sessionID: [UInt8]
 
@@ -45,7 +47,8 @@ public struct ClientHello: Sendable, Equatable {
         supportedVersions: [UInt16] = [],
         isSSLv2Compatible: Bool = false,
         handshakeType: UInt8 = 1,
-        sessionID: [UInt8] = []
+        sessionID: [UInt8] = [],
+        signatureAlgorithms: [UInt16] = []
     ) {
         self.recordVersion = recordVersion
         self.legacyVersion = legacyVersion
@@ -55,6 +58,22 @@ public struct ClientHello: Sendable, Equatable {
         self.isSSLv2Compatible = isSSLv2Compatible
         self.handshakeType = handshakeType
         self.sessionID = sessionID
+        self.signatureAlgorithms = signatureAlgorithms
+    }
+
+    /// Which kinds of certificate this client can verify, for choosing between an RSA and an
+    /// ECDSA certificate for one name. Without the extension, RSA only (RFC 5246 §7.4.1.4.1).
+    public var certificateSignatures: (rsa: Bool, ecdsa: Bool) {
+        guard !signatureAlgorithms.isEmpty else { return (true, false) }
+        var rsa = false, ecdsa = false
+        for scheme in signatureAlgorithms {
+            switch scheme {
+            case 0x0201, 0x0401, 0x0501, 0x0601, 0x0804, 0x0805, 0x0806, 0x0809, 0x080A, 0x080B: rsa = true
+            case 0x0203, 0x0403, 0x0503, 0x0603: ecdsa = true
+            default: break
+            }
+        }
+        return (rsa, ecdsa)
     }
 
     /// The value of HAProxy's `req.ssl_sni`: the first `host_name` entry, if any.

@@ -4,6 +4,7 @@ extension ClientHelloParser {
         static let serverName: UInt16 = 0
         static let applicationLayerProtocolNegotiation: UInt16 = 16
         static let supportedVersions: UInt16 = 43
+        static let signatureAlgorithms: UInt16 = 13
     }
 
     private static let hostNameType: UInt8 = 0
@@ -50,6 +51,7 @@ extension ClientHelloParser {
         var seenServerName = false
         var seenALPN = false
         var seenSupportedVersions = false
+        var seenSignatureAlgorithms = false
         while !extensions.isAtEnd {
             guard let type = extensions.readUInt16(), let data = extensions.readUInt16LengthPrefixed() else {
                 return nil
@@ -75,6 +77,18 @@ extension ClientHelloParser {
                 }
                 seenSupportedVersions = true
                 hello.supportedVersions = versions
+            case ExtensionType.signatureAlgorithms:
+                // RFC 8446 §4.2.3: `SignatureScheme supported_signature_algorithms<2..2^16-2>`.
+                var body = data
+                guard !seenSignatureAlgorithms, var list = body.readUInt16LengthPrefixed(), body.isAtEnd,
+                    list.remaining >= 2, list.remaining % 2 == 0
+                else {
+                    return nil
+                }
+                seenSignatureAlgorithms = true
+                var schemes: [UInt16] = []
+                while let scheme = list.readUInt16() { schemes.append(scheme) }
+                hello.signatureAlgorithms = schemes
             default:
                 continue
             }

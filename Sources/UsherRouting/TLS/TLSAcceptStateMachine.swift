@@ -65,7 +65,9 @@ public struct TLSAcceptStateMachine: Sendable {
             state = .done
             return .handshake(certificate: chooser.defaultIndex ?? 0, hello: nil)
         case .clientHello(let hello):
-            guard let index = chooser.choose(serverName: hello.serverName) else {
+            let signatures = hello.certificateSignatures
+            let support = CertificateChooser.SignatureSupport(rsa: signatures.rsa, ecdsa: signatures.ecdsa)
+            guard let index = chooser.choose(serverName: hello.serverName, signatures: support) else {
                 state = .done
                 return .refuse(alert: 112)
             }
