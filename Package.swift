@@ -49,6 +49,10 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
                 // SHA-1 for the WebSocket handshake check.
                 .product(name: "Crypto", package: "swift-crypto"),
+                // TLS to servers (`server … ssl`), and the names in their certificates.
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: releaseSettings
         ),

@@ -129,7 +129,8 @@ enum ServerLineParser {
     /// `alpn` and `check-alpn`: a comma-separated list of protocol names such as `h2,http/1.1`.
     static func protocolList(_ option: String, _ text: String) throws -> [String] {
         let names = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        guard names.allSatisfy({ !$0.isEmpty && $0.utf8.count < 256 }) else {
+        // ASCII only: the TLS library stops the process on any other protocol name.
+        guard names.allSatisfy({ !$0.isEmpty && $0.utf8.count < 256 && $0.unicodeScalars.allSatisfy(\.isASCII) }) else {
             throw ConfigurationError("server option '\(option)' expects a comma-separated list of protocol names such as 'h2,http/1.1', not '\(text)'")
         }
         return names

@@ -54,8 +54,11 @@ public struct ConfigurationLoader: Sendable {
             let text = try String(contentsOfFile: file, encoding: .utf8)
             return text.split(separator: "\n").map(String.init)
         }
-        let diagnostics = parsed.diagnostics + compiled.diagnostics.filter { !parsed.diagnostics.contains($0) }
-        return Result(table: parsed.configuration == nil ? nil : compiled.table, diagnostics: diagnostics)
+        var diagnostics = parsed.diagnostics + compiled.diagnostics.filter { !parsed.diagnostics.contains($0) }
+        let tlsProblems = parsed.configuration.map(Self.serverTLSProblems) ?? []
+        diagnostics += tlsProblems
+        let table = parsed.configuration == nil || !tlsProblems.isEmpty ? nil : compiled.table
+        return Result(table: table, diagnostics: diagnostics)
     }
 
     private func read(_ path: String, into diagnostics: inout [Diagnostic]) -> ConfigurationParser.Source? {

@@ -35,9 +35,17 @@ public final class ServerRuntime: Sendable {
     /// Whether the configuration's address is 0.0.0.0 (the client's destination); `set server … addr`
     /// ends it.
     let followsClientDestination: ManagedAtomic<Bool>
+    /// The server's TLS, prepared when its traffic or checks use it (or a `default-server` said
+    /// `ssl`, as HAProxy prepares it then too).
+    let tls: ServerTLSContext?
 
-    init(server: Server, backendName: String, index: Int) throws {
+    init(server: Server, backendName: String, index: Int, globalTLS: GlobalTLSSettings = GlobalTLSSettings()) throws {
         self.server = server
+        do {
+            tls = server.preparesTLS ? try ServerTLSContext(settings: server.tlsSettings(global: globalTLS)) : nil
+        } catch {
+            throw ServerTLSSetupError("server '\(backendName)/\(server.name)' at \(server.location): \(error.description)")
+        }
         // A UNIX socket has no port to take from the client's destination.
         self.currentAddress = NIOLockedValueBox((
             try ServerAddressBook.resolve(server.address, defaultPort: 0), server.address.ports != nil || server.address.unixSocket != nil
@@ -88,6 +96,11 @@ public final class ServerRuntime: Sendable {
     /// only from persistent clients).
     public var isUp: Bool { up.load(ordering: .relaxed) && admin != .maintenance }
     public var currentConnections: Int { activeConnections.load(ordering: .relaxed) }
+
+    /// The TLS for its traffic (`ssl`), nil for a plain server.
+    var trafficTLS: ServerTLSContext? { server.usesTLS ? tls : nil }
+    /// The TLS for its health checks (`check-ssl`, or `ssl` checked on its own address and port).
+    var checkTLS: ServerTLSContext? { server.checksUseTLS ? tls : nil }
 
     /// `backend/server`, as HAProxy names servers in messages.
     public var qualifiedName: String { "\(backendName)/\(server.name)" }
