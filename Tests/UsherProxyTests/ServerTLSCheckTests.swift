@@ -5,7 +5,7 @@ import Testing
 /// against a real nginx: the handshake alone is a Layer 6 check, `option httpchk` runs over it, a
 /// server that does not speak TLS is DOWN with HAProxy's `L6RSP`, and `check-sni` is the name sent
 /// (and checked).
-@Suite(.serialized, .enabled(if: ExternalProcess.required("nginx")))
+@Suite(.serialized, .enabled(if: ExternalProcess.required("nginx") && ExternalProcess.required("openssl")))
 final class ServerTLSCheckTests {
     let nginx: NginxTLS
 
@@ -80,6 +80,20 @@ final class ServerTLSCheckTests {
         #expect(down?.contains(#"reason: Layer6 invalid response, info: "SSL handshake failure""#) == true, "\(down ?? "none")")
         let row = try await statRow(api: api, until: "L6RSP")
         #expect(row["check_status"] == "L6RSP" && row["status"] == "DOWN", "\(row)")
+    }
+
+    @Test func silentServerTimesOutAtLayer6() async throws {
+        let syslog = try SyslogCollector(group: testGroup)
+        defer { syslog.stop() }
+        let silent = try TCPBackend(name: "silent", behaviour: .bulkReply(replyBytes: 0), group: testGroup)
+        defer { silent.stop() }
+        let api = freePort()
+        let usher = try UsherUnderTest(configuration(server: "127.0.0.1:\(silent.port) ssl verify none", api: api, syslog: syslog.port))
+        defer { usher.stop() }
+        let down = try await syslog.waitFor("Server app/s1 is DOWN", timeout: 4)
+        #expect(down?.contains("reason: Layer6 timeout") == true, "\(down ?? "none")")
+        let row = try await statRow(api: api, until: "L6TOUT")
+        #expect(row["check_status"] == "L6TOUT", "\(row)")
     }
 
     @Test func checkSSLOnAnotherPortWhileTrafficIsPlain() async throws {

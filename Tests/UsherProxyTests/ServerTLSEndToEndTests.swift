@@ -5,7 +5,7 @@ import Testing
 /// requests re-encrypted in mode http, a raw stream encrypted in mode tcp, the certificate checked
 /// against `ca-file` and the SNI or `verifyhost`, the SNI from `sni`, a client certificate from
 /// `crt`, and a failed handshake treated as a failed connection (503, `SC`).
-@Suite(.serialized, .enabled(if: ExternalProcess.required("nginx") && ExternalProcess.required("curl")))
+@Suite(.serialized, .enabled(if: ExternalProcess.required("nginx") && ExternalProcess.required("openssl") && ExternalProcess.required("curl")))
 final class ServerTLSEndToEndTests {
     let nginx: NginxTLS
 
@@ -80,6 +80,38 @@ final class ServerTLSEndToEndTests {
         #expect(line?.contains("/+1 ") == true || line?.contains("/1 ") == true, "\(line ?? "none")")
         let server = try #require(usher.server.runtime.backends.first?.servers.first)
         #expect(server.counters[.connectionErrors] >= 1)
+    }
+
+    @Test func aSilentHandshakeTimesOutAsAConnection() async throws {
+        let syslog = try SyslogCollector(group: testGroup)
+        defer { syslog.stop() }
+        // Accepts and reads the ClientHello, never answers.
+        let silent = try TCPBackend(name: "silent", behaviour: .bulkReply(replyBytes: 0), group: testGroup)
+        defer { silent.stop() }
+        let usher = try UsherUnderTest(httpConfiguration(
+            server: "127.0.0.1:\(silent.port) ssl verify none", syslog: syslog.port, backend: ["retries 0", "timeout connect 300ms"]
+        ))
+        defer { usher.stop() }
+        #expect(try get(usher.port("fe")).status == "503")
+        let line = try await syslog.waitFor("GET / HTTP/1.1", timeout: 3)
+        #expect(line?.contains(" sC-- ") == true, "\(line ?? "none")")
+    }
+
+    @Test func aFailedHandshakeIsRedispatched() async throws {
+        let syslog = try SyslogCollector(group: testGroup)
+        defer { syslog.stop() }
+        // s1 speaks plain HTTP: its handshake fails, and the retry goes to s2.
+        let usher = try UsherUnderTest(httpConfiguration(
+            server: "127.0.0.1:\(nginx.port) ssl verify none", syslog: syslog.port,
+            backend: ["balance first", "retries 1", "option redispatch", "server s0 127.0.0.1:\(nginx.plainPort) ssl verify none"]
+        ))
+        defer { usher.stop() }
+        let (status, body) = try get(usher.port("fe"))
+        #expect(status == "200")
+        #expect(body.hasPrefix("server=app"), "\(body)")
+        let line = try await syslog.waitFor("GET / HTTP/1.1", timeout: 3)
+        // Logged on the server that answered, with the redispatch (`+1`) HAProxy writes.
+        #expect(line?.contains(" app/s1 ") == true && line?.contains("/+1 ") == true, "\(line ?? "none")")
     }
 
     @Test(arguments: [
