@@ -38,6 +38,11 @@ public final class ServerRuntime: Sendable {
     /// The server's TLS, prepared when its traffic or checks use it (or a `default-server` said
     /// `ssl`, as HAProxy prepares it then too).
     let tls: ServerTLSContext?
+    /// The TLS for its traffic (`ssl`), nil for a plain server: read on every connection, so kept
+    /// here rather than worked out from the configuration each time.
+    let trafficTLS: ServerTLSContext?
+    /// The TLS for its health checks (`check-ssl`, or `ssl` checked on its own address and port).
+    let checkTLS: ServerTLSContext?
 
     init(server: Server, backendName: String, index: Int, globalTLS: GlobalTLSSettings = GlobalTLSSettings()) throws {
         self.server = server
@@ -46,6 +51,8 @@ public final class ServerRuntime: Sendable {
         } catch {
             throw ServerTLSSetupError("server '\(backendName)/\(server.name)' at \(server.location): \(error.description)")
         }
+        trafficTLS = server.usesTLS ? tls : nil
+        checkTLS = server.checksUseTLS ? tls : nil
         // A UNIX socket has no port to take from the client's destination.
         self.currentAddress = NIOLockedValueBox((
             try ServerAddressBook.resolve(server.address, defaultPort: 0), server.address.ports != nil || server.address.unixSocket != nil
@@ -96,11 +103,6 @@ public final class ServerRuntime: Sendable {
     /// only from persistent clients).
     public var isUp: Bool { up.load(ordering: .relaxed) && admin != .maintenance }
     public var currentConnections: Int { activeConnections.load(ordering: .relaxed) }
-
-    /// The TLS for its traffic (`ssl`), nil for a plain server.
-    var trafficTLS: ServerTLSContext? { server.usesTLS ? tls : nil }
-    /// The TLS for its health checks (`check-ssl`, or `ssl` checked on its own address and port).
-    var checkTLS: ServerTLSContext? { server.checksUseTLS ? tls : nil }
 
     /// `backend/server`, as HAProxy names servers in messages.
     public var qualifiedName: String { "\(backendName)/\(server.name)" }
