@@ -49,7 +49,7 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
                 // SHA-1 for the WebSocket handshake check.
                 .product(name: "Crypto", package: "swift-crypto"),
-                // TLS termination: the contexts, and what the certificates say (names, key, expiry).
+                // TLS termination and TLS to servers: the contexts, and what the certificates say.
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -77,7 +77,7 @@ struct DiagnosticsTests {
         ("frontend fe\n    bind :80\n    option contstats", "'option contstats'"),
         ("frontend fe\n    bind :80\n    tcp-request content set-var(txn.x) int(1)", "'tcp-request content set-var(txn.x)'"),
         ("frontend fe\n    bind :80\n    timeout tarpit 1s\n    mode spop", "'mode spop'"),
-        ("backend be\n    server s 127.0.0.1:80 ssl verify none", "server option 'ssl'"),
+        ("backend be\n    server s 127.0.0.1:80 ssl verify none send-proxy-v2-ssl", "server option 'send-proxy-v2-ssl'"),
         ("backend be\n    balance random", "'balance random'"),
     ])
     func haproxyKeywordsUsherLacksSaySo(body: String, keyword: String) throws {

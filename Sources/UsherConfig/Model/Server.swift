@@ -16,39 +16,89 @@ public struct ServerOptions: Sendable, Equatable {
     public var cookie: String?
     public var sendProxy: ProxyProtocolVersion?
 
+    /// `ssl`, `verify`, `sni`, `check-ssl` and the other TLS options.
+    public var tls = ServerTLS()
+
     public init() {}
 
     /// Fills every unset value from `defaults`.
     func inheriting(_ defaults: ServerOptions) -> ServerOptions {
-        ServerOptions(
-            weight: weight ?? defaults.weight, backup: backup ?? defaults.backup, disabled: disabled ?? defaults.disabled,
-            maxconn: maxconn ?? defaults.maxconn, check: check ?? defaults.check,
-            inter: inter ?? defaults.inter, fastinter: fastinter ?? defaults.fastinter, downinter: downinter ?? defaults.downinter,
-            rise: rise ?? defaults.rise, fall: fall ?? defaults.fall, checkPort: checkPort ?? defaults.checkPort,
-            checkAddress: checkAddress ?? defaults.checkAddress, cookie: cookie ?? defaults.cookie,
-            sendProxy: sendProxy ?? defaults.sendProxy
-        )
+        var merged = self
+        merged.weight = weight ?? defaults.weight
+        merged.backup = backup ?? defaults.backup
+        merged.disabled = disabled ?? defaults.disabled
+        merged.maxconn = maxconn ?? defaults.maxconn
+        merged.check = check ?? defaults.check
+        merged.inter = inter ?? defaults.inter
+        merged.fastinter = fastinter ?? defaults.fastinter
+        merged.downinter = downinter ?? defaults.downinter
+        merged.rise = rise ?? defaults.rise
+        merged.fall = fall ?? defaults.fall
+        merged.checkPort = checkPort ?? defaults.checkPort
+        merged.checkAddress = checkAddress ?? defaults.checkAddress
+        merged.cookie = cookie ?? defaults.cookie
+        merged.sendProxy = sendProxy ?? defaults.sendProxy
+        merged.tls = tls.inheriting(defaults.tls)
+        return merged
     }
+}
 
-    private init(
-        weight: Int?, backup: Bool?, disabled: Bool?, maxconn: Int?, check: Bool?, inter: Duration?,
-        fastinter: Duration?, downinter: Duration?, rise: Int?, fall: Int?, checkPort: Int?, checkAddress: String?,
-        cookie: String?, sendProxy: ProxyProtocolVersion?
-    ) {
-        self.weight = weight
-        self.backup = backup
-        self.disabled = disabled
-        self.maxconn = maxconn
-        self.check = check
-        self.inter = inter
-        self.fastinter = fastinter
-        self.downinter = downinter
-        self.rise = rise
-        self.fall = fall
-        self.checkPort = checkPort
-        self.checkAddress = checkAddress
-        self.cookie = cookie
-        self.sendProxy = sendProxy
+/// The TLS options of a `server` or `default-server` line, as written: `nil` means "not said here",
+/// so a server line fills in over its `default-server`, and what neither says comes from the
+/// `global` section (`ssl-server-verify`, `ssl-default-server-*`): see `Server.tlsSettings(global:)`.
+public struct ServerTLS: Sendable, Equatable {
+    /// `ssl` / `no-ssl`: traffic to the server is encrypted.
+    public var ssl: Bool?
+    /// A `default-server` above said `ssl`. HAProxy then prepares the server's TLS even when its own
+    /// line says `no-ssl` (so that it can be turned on at run time), and checks its settings: a
+    /// `verify required` without `ca-file` is refused there too.
+    public var sslFromDefaultServer = false
+    /// `verify none|required`
+    public var verify: TLSVerify?
+    /// `verifyhost NAME`: the name the certificate must carry when no SNI was sent. The empty
+    /// string is `no-verifyhost` (which resets an inherited one; a `verifyhost` line cannot be empty).
+    public var verifyHost: String?
+    /// `ca-file`: the CAs the server's certificate is checked against (`@system-ca`: the system's).
+    public var caFile: String?
+    /// `crl-file`
+    public var crlFile: String?
+    /// `crt`: the client certificate (with its key) shown when the server asks for one.
+    public var certificate: String?
+    /// `sni EXPR`: evaluated per connection, the name sent in the ClientHello.
+    public var sni: SampleExpression?
+    /// `alpn h2,http/1.1`: the protocols offered, in preference order.
+    public var alpn: [String]?
+    /// `check-ssl` / `no-check-ssl`
+    public var checkSSL: Bool?
+    /// `check-sni NAME`: the name sent by health checks over TLS (a string, not an expression).
+    public var checkSNI: String?
+    /// `check-alpn LIST`: the protocols health checks offer; the server's `alpn` when unset.
+    public var checkALPN: [String]?
+    /// `ssl-reuse` / `no-ssl-reuse`
+    public var sessionReuse: Bool?
+    /// `ssl-min-ver`, `ciphers`, `no-tlsv10`, `force-tlsv12`…
+    public var options = TLSOptions()
+
+    public init() {}
+
+    /// Fills every unset value from `defaults` (a `default-server` line).
+    func inheriting(_ defaults: ServerTLS) -> ServerTLS {
+        var merged = self
+        merged.ssl = ssl ?? defaults.ssl
+        merged.sslFromDefaultServer = defaults.ssl == true || (defaults.ssl == nil && defaults.sslFromDefaultServer)
+        merged.verify = verify ?? defaults.verify
+        merged.verifyHost = verifyHost ?? defaults.verifyHost
+        merged.caFile = caFile ?? defaults.caFile
+        merged.crlFile = crlFile ?? defaults.crlFile
+        merged.certificate = certificate ?? defaults.certificate
+        merged.sni = sni ?? defaults.sni
+        merged.alpn = alpn ?? defaults.alpn
+        merged.checkSSL = checkSSL ?? defaults.checkSSL
+        merged.checkSNI = checkSNI ?? defaults.checkSNI
+        merged.checkALPN = checkALPN ?? defaults.checkALPN
+        merged.sessionReuse = sessionReuse ?? defaults.sessionReuse
+        merged.options = options.over(defaults.options)
+        return merged
     }
 }
 

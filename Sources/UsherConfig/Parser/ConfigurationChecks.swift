@@ -10,6 +10,7 @@ enum ConfigurationChecks {
             checkHTTPCheckRules(&configuration.proxies[index], into: &diagnostics)
             checkNotYetApplied(configuration.proxies[index], into: &diagnostics)
             checkTimeouts(proxy, into: &diagnostics)
+            checkServerTLS(proxy, global: configuration.global.tls, into: &diagnostics)
             if proxy.kind.hasFrontendCapability, proxy.binds.isEmpty, !proxy.isDisabled, !proxy.hasRefusedBind {
                 diagnostics.append(.warning(proxy.location, "\(proxy.kind.rawValue) '\(proxy.name)' has no 'bind' line; it will accept no connection (declare it as a backend if that was intended)"))
             }

@@ -105,7 +105,7 @@ enum ProxyKeywords {
             builder.proxy.servers.append(server)
         },
         "default-server": Keyword(capabilities: [.defaults, .backend]) { line, builder in
-            let options = try ServerLineParser.parseOptions(line.words.dropFirst(), line: line)
+            let options = try ServerLineParser.parseOptions(line.words.dropFirst(), line: line, isDefaultServer: true)
             builder.settings.defaultServer = options.inheriting(builder.settings.defaultServer)
         },
         "cookie": Keyword(capabilities: [.defaults, .backend]) { line, builder in

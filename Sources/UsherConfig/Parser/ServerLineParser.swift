@@ -23,7 +23,8 @@ enum ServerLineParser {
         return Server(name: name, address: address, options: options, location: line.location)
     }
 
-    static func parseOptions(_ words: ArraySlice<String>, line: ConfigurationLine) throws -> ServerOptions {
+    /// - Parameter isDefaultServer: a `default-server` line, which does not take every option.
+    static func parseOptions(_ words: ArraySlice<String>, line: ConfigurationLine, isDefaultServer: Bool = false) throws -> ServerOptions {
         var options = ServerOptions()
         var rest = words
         while let option = rest.first {
@@ -70,7 +71,51 @@ enum ServerLineParser {
             case "send-proxy": options.sendProxy = .v1
             case "send-proxy-v2": options.sendProxy = .v2
             case "no-send-proxy", "no-send-proxy-v2": options.sendProxy = ProxyProtocolVersion.none
+            case "ssl": options.tls.ssl = true
+            case "no-ssl": options.tls.ssl = false
+            case "verify":
+                let text = try value()
+                guard let verify = TLSVerify(rawValue: text), verify != .optional else {
+                    throw ConfigurationError("server option 'verify' expects 'none' or 'required', not '\(text)'")
+                }
+                options.tls.verify = verify
+            case "verifyhost":
+                let name = try value()
+                guard !name.isEmpty else { throw ConfigurationError("server option 'verifyhost' expects a host name") }
+                options.tls.verifyHost = name
+            case "no-verifyhost": options.tls.verifyHost = ""
+            case "ca-file": options.tls.caFile = try value()
+            case "crl-file":
+                // BoringSSL, as swift-nio-ssl wraps it, takes no revocation list: refused rather than
+                // accepted and not applied, since a revoked certificate would then pass.
+                throw ConfigurationError("server option 'crl-file' is a valid HAProxy keyword but is not supported by usher yet: its TLS library cannot check certificates against a revocation list")
+            case "crt": options.tls.certificate = try value()
+            case "sni":
+                let text = try value()
+                switch SampleExpression.parse(text) {
+                case .success(let expression): options.tls.sni = expression
+                case .failure(let error): throw ConfigurationError("in the 'sni' expression: \(error.message)")
+                }
+            case "alpn": options.tls.alpn = try protocolList(option, try value())
+            case "check-ssl": options.tls.checkSSL = true
+            case "no-check-ssl": options.tls.checkSSL = false
+            case "check-sni":
+                let name = try value()
+                guard !name.isEmpty else { throw ConfigurationError("server option 'check-sni' expects a host name") }
+                options.tls.checkSNI = name
+            case "check-alpn": options.tls.checkALPN = try protocolList(option, try value())
+            case "ssl-reuse": options.tls.sessionReuse = true
+            case "no-ssl-reuse": options.tls.sessionReuse = false
             default:
+                // The version, cipher and ticket options a server line shares with `bind` and
+                // `ssl-default-server-options` (not the bind-only ones: `curves`, `sigalgs`…).
+                if HAProxyKeywords.serverOptions.contains(option), try options.tls.options.apply(option, value: value) {
+                    if isDefaultServer, option.hasPrefix("no-"), TLSProtocolVersion.allCases.contains(where: { "no-" + $0.optionSuffix == option }) {
+                        // HAProxy 2.6 takes these on `server` lines only.
+                        throw ConfigurationError("'\(option)' is not accepted on a 'default-server' line; use 'ssl-min-ver' and 'ssl-max-ver' there")
+                    }
+                    continue
+                }
                 if HAProxyKeywords.serverOptions.contains(option) {
                     throw ConfigurationError.notSupported("server option '\(option)'")
                 }
@@ -79,5 +124,15 @@ enum ServerLineParser {
             }
         }
         return options
+    }
+
+    /// `alpn` and `check-alpn`: a comma-separated list of protocol names such as `h2,http/1.1`.
+    static func protocolList(_ option: String, _ text: String) throws -> [String] {
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        // ASCII only: the TLS library stops the process on any other protocol name.
+        guard names.allSatisfy({ !$0.isEmpty && $0.utf8.count < 256 && $0.unicodeScalars.allSatisfy(\.isASCII) }) else {
+            throw ConfigurationError("server option '\(option)' expects a comma-separated list of protocol names such as 'h2,http/1.1', not '\(text)'")
+        }
+        return names
     }
 }

@@ -9,7 +9,7 @@ extension CheckOutcome {
             if case ChannelError.connectTimeout = error { return "L4TOUT" }
             return "L4CON"
         case .timeout(let layer): return "L\(layer)TOUT"
-        case .invalidResponse, .closedWithoutResponse: return "L6RSP"
+        case .invalidResponse, .closedWithoutResponse, .tlsHandshakeFailed: return "L6RSP"
         case .layer7(let passed, let reason, let code, _):
             if passed { return "L7OK" }
             if reason.contains("timeout") { return "L7TOUT" }

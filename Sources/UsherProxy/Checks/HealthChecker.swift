@@ -87,31 +87,55 @@ final class HealthChecker: Sendable {
 
     private func runCheck() {
         let started = NIODeadline.now()
+        let tls = server.checkTLS
         let probe: ProbeHandler.Probe?
         switch kind {
         case .tcpConnect: probe = nil
-        case .sslHello: probe = .sslHello(SSLHelloProbe.bytes(unixTime: UInt32(truncatingIfNeeded: LogClock.wallMicroseconds() / 1_000_000)))
+        // Over TLS, the handshake is the Layer 6 check (`check-ssl` replaces `ssl-hello-chk`).
+        case .sslHello: probe = tls != nil ? nil : .sslHello(SSLHelloProbe.bytes(unixTime: UInt32(truncatingIfNeeded: LogClock.wallMicroseconds() / 1_000_000)))
         case .http(let check): probe = .http(check)
         }
         let promise = eventLoop.makePromise(of: CheckOutcome.self)
+        let latch = NIOLoopBound(CheckOutcomeLatch(promise), eventLoop: eventLoop)
         let responseTimeout = self.responseTimeout
+        let deadline = started + connectTimeout
         ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ProbeHandler(probe: probe, promise: promise, timeout: responseTimeout))
+                    guard let tls else {
+                        try channel.pipeline.syncOperations.addHandler(ProbeHandler(probe: probe, latch: latch.value, timeout: responseTimeout))
+                        return
+                    }
+                    try tls.addHandlers(to: channel, serverName: tls.settings.checkSNI, forCheck: true, deadline: deadline) { result in
+                        switch result {
+                        case .success where probe == nil:
+                            latch.value.settle(.passed(layer: 6))
+                            channel.close(promise: nil)
+                        case .success:
+                            // The probe goes once the handshake is done: its answer's timeout starts then.
+                            do {
+                                try channel.pipeline.syncOperations.addHandler(ProbeHandler(probe: probe, latch: latch.value, timeout: responseTimeout))
+                            } catch {
+                                latch.value.settle(.tlsHandshakeFailed)
+                                channel.close(promise: nil)
+                            }
+                        case .failure(let error):
+                            latch.value.settle(error.isTimeout ? .timeout(layer: 6) : .tlsHandshakeFailed)
+                        }
+                    }
                 }
             }
             .connect(to: address)
             .whenComplete { result in
                 switch result {
                 case .success(let channel):
-                    if probe == nil {
-                        promise.succeed(.passed(layer: 4))
+                    if probe == nil && tls == nil {
+                        latch.value.settle(.passed(layer: 4))
                         channel.close(promise: nil)
                     }
                 case .failure(let error):
-                    promise.succeed(CheckOutcome.connectFailure(error))
+                    latch.value.settle(CheckOutcome.connectFailure(error))
                 }
             }
         promise.futureResult.whenSuccess { [self] outcome in
@@ -173,6 +197,8 @@ enum CheckOutcome: Sendable {
     case timeout(layer: Int)
     case invalidResponse
     case closedWithoutResponse
+    /// The TLS handshake of a check over TLS failed (or the certificate did not carry the name).
+    case tlsHandshakeFailed
     /// An HTTP check's verdict, with HAProxy's reason, the status and its reason phrase.
     case layer7(passed: Bool, reason: String, code: Int?, info: String?)
 
@@ -197,8 +223,7 @@ enum CheckOutcome: Sendable {
             if case ChannelError.connectTimeout = error { return "Layer4 timeout" }
             return "Layer4 connection problem"
         case .timeout(let layer): return "Layer\(layer) timeout"
-        case .invalidResponse: return "Layer6 invalid response"
-        case .closedWithoutResponse: return "Layer6 invalid response"
+        case .invalidResponse, .closedWithoutResponse, .tlsHandshakeFailed: return "Layer6 invalid response"
         case .layer7(_, let reason, _, _): return reason
         }
     }
@@ -209,6 +234,8 @@ enum CheckOutcome: Sendable {
             if case ChannelError.connectTimeout = error { return nil }
             return Self.describe(error)
         case .closedWithoutResponse: return "connection closed without a response"
+        // HAProxy's words for this connection error.
+        case .tlsHandshakeFailed: return "SSL handshake failure"
         case .layer7(_, _, _, let info): return info
         default: return nil
         }
@@ -231,6 +258,26 @@ enum CheckOutcome: Sendable {
     }
 }
 
+/// Settles a check's outcome once: the connection, the TLS handshake and the probe may each have
+/// something to say, and only the first counts. Used on the check's event loop only.
+final class CheckOutcomeLatch {
+    private let promise: EventLoopPromise<CheckOutcome>
+    private var settled = false
+
+    init(_ promise: EventLoopPromise<CheckOutcome>) {
+        self.promise = promise
+    }
+
+    func settle(_ outcome: CheckOutcome) {
+        guard !settled else { return }
+        settled = true
+        promise.succeed(outcome)
+    }
+}
+
+@available(*, unavailable)
+extension CheckOutcomeLatch: Sendable {}
+
 /// Sends the probe (if any) and judges the answer: the first byte for an SSL hello, the status
 /// line (and body, when an expectation reads it) for an HTTP check.
 private final class ProbeHandler: ChannelInboundHandler {
@@ -250,16 +297,16 @@ private final class ProbeHandler: ChannelInboundHandler {
     }
 
     let probe: Probe?
-    let promise: EventLoopPromise<CheckOutcome>
+    let latch: CheckOutcomeLatch
     let timeout: TimeAmount
     var timer: Scheduled<Void>?
     var done = false
     /// An HTTP check's answer so far (bounded like a response head).
     var answer: [UInt8] = []
 
-    init(probe: Probe?, promise: EventLoopPromise<CheckOutcome>, timeout: TimeAmount) {
+    init(probe: Probe?, latch: CheckOutcomeLatch, timeout: TimeAmount) {
         self.probe = probe
-        self.promise = promise
+        self.latch = latch
         self.timeout = timeout
     }
 
@@ -268,11 +315,21 @@ private final class ProbeHandler: ChannelInboundHandler {
         guard !done else { return }
         done = true
         timer?.cancel()
-        promise.succeed(outcome)
+        latch.settle(outcome)
         context.close(promise: nil)
     }
 
+    /// Added once the TLS handshake of a check over TLS is done: the connection is already up.
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { sendProbe(context: context) }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
+        sendProbe(context: context)
+        context.fireChannelActive()
+    }
+
+    private func sendProbe(context: ChannelHandlerContext) {
         if let probe {
             context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: probe.bytes)), promise: nil)
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -282,7 +339,6 @@ private final class ProbeHandler: ChannelInboundHandler {
                 handler.finish(.timeout(layer: layer), context: context)
             }
         }
-        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -9,6 +9,10 @@ import UsherRouting
 /// retries, and redispatches to another server with `option redispatch`. What it spent doing so
 /// (queue and connect times, retries) is kept for the log line.
 ///
+/// To a server with `ssl`, the connection is made once its TLS handshake is also done, within the
+/// same `timeout connect`: a handshake that fails is a connection that failed (retried, then `SC`
+/// and a 503 in HTTP), one that runs out of time a connection that timed out (`sC`).
+///
 /// Lives on one event loop; the server slot it reserves is given back with `releaseSlot()`.
 final class ServerConnector {
     enum Failure: Error {
@@ -40,6 +44,12 @@ final class ServerConnector {
     private(set) var redispatched = false
     /// The client's session in the runtime API's registry: told which server it was given.
     var liveSession: LiveSession?
+    /// What the servers' `sni` expressions are evaluated on (the connection and its first bytes, or
+    /// the HTTP request); set only when the backend has such expressions.
+    var serverNameContext: SampleContext?
+    /// The SNI sent on the connection made (nil: none, or not TLS). An HTTP session reuses the
+    /// connection only for requests that would send the same.
+    private(set) var serverName: String?
 
     private var completion: ((Result<Channel, Failure>) -> Void)?
     private var retriesLeft: Int
@@ -48,6 +58,10 @@ final class ServerConnector {
     private var queueEntered: NIODeadline?
     private var connectStarted: NIODeadline?
     private var cancelled = false
+    /// Counts attempts, so that the end of an abandoned attempt's handshake is recognised.
+    private var attemptNumber = 0
+    /// A connection whose TLS handshake is under way.
+    private var handshaking: Channel?
 
     /// - Parameters:
     ///   - balanceKey: what hash-based balancing (`source`, `uri`…) uses for this client.
@@ -99,6 +113,8 @@ final class ServerConnector {
     func cancel() {
         cancelled = true
         completion = nil
+        handshaking?.close(promise: nil)
+        handshaking = nil
         queueTimer?.cancel()
         if let ticket = queueTicket {
             queueTicket = nil
@@ -176,10 +192,22 @@ final class ServerConnector {
         let timeout = connectTimeout.map { TimeAmount.milliseconds(max(1, $0.milliseconds)) } ?? .seconds(60)
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         let keepAlive = backend.serverKeepAlive
+        let tls = server.trafficTLS
+        let serverName = tls == nil ? nil : evaluateServerName(server.index)
+        self.serverName = serverName
+        attemptNumber += 1
+        let attempt = attemptNumber
+        // The handshake gets what the TCP connection left of `timeout connect`.
+        let deadline = NIODeadline.now() + timeout
         ClientBootstrap(group: eventLoop)
             .channelInitializer { channel in
                 // Set directly rather than as bootstrap options, which cost a future each.
-                channel.eventLoop.makeCompletedFuture { try channel.configureProxiedSocket(keepAlive: keepAlive, autoRead: false, noDelay: false) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.configureProxiedSocket(keepAlive: keepAlive, autoRead: false, noDelay: false)
+                    try tls?.addHandlers(to: channel, serverName: serverName, forCheck: false, deadline: deadline) { result in
+                        loopBound.value.handshakeFinished(result, channel: channel, attempt: attempt)
+                    }
+                }
             }
             .connectTimeout(timeout)
             .connect(to: address)
@@ -191,23 +219,57 @@ final class ServerConnector {
                         channel.close(promise: nil)
                         return
                     }
-                    if let started = connector.connectStarted {
-                        connector.connectMilliseconds = Self.milliseconds(since: started)
+                    if tls != nil {
+                        connector.handshaking = channel
+                    } else {
+                        connector.connected(channel)
                     }
-                    connector.backend.counters.add(.newConnections)
-                    connector.server?.counters.add(.newConnections)
-                    connector.finish(.success(channel))
                 case .failure(let error):
                     connector.attemptFailed(error)
                 }
             }
     }
 
+    /// The server's `sni` for this client or request, nil without one.
+    private func evaluateServerName(_ index: Int) -> String? {
+        guard var context = serverNameContext else { return nil }
+        return backend.routes.serverName(index, &context)
+    }
+
+    private func handshakeFinished(_ result: Result<Void, ServerTLSHandshakeError>, channel: Channel, attempt: Int) {
+        // Only the current attempt's connection, once connected, is waited for.
+        guard attempt == attemptNumber, handshaking === channel else { return }
+        handshaking = nil
+        guard !cancelled else {
+            channel.close(promise: nil)
+            return
+        }
+        switch result {
+        case .success:
+            connected(channel)
+        case .failure(let error):
+            attemptFailed(error)
+        }
+    }
+
+    private func connected(_ channel: Channel) {
+        if let started = connectStarted {
+            connectMilliseconds = Self.milliseconds(since: started)
+        }
+        backend.counters.add(.newConnections)
+        server?.counters.add(.newConnections)
+        finish(.success(channel))
+    }
+
     private func attemptFailed(_ error: Error) {
         guard !cancelled, let server else { return }
         logger.debug("connection to \(server.qualifiedName) failed: \(error)")
         let timedOut: Bool
-        if case ChannelError.connectTimeout = error { timedOut = true } else { timedOut = false }
+        if case ChannelError.connectTimeout = error {
+            timedOut = true
+        } else {
+            timedOut = (error as? ServerTLSHandshakeError)?.isTimeout ?? false
+        }
         guard retriesLeft > 0 else {
             finish(.failure(.connectFailed(timedOut: timedOut)))
             return

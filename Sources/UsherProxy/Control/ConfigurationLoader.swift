@@ -55,7 +55,9 @@ public struct ConfigurationLoader: Sendable {
             return text.split(separator: "\n").map(String.init)
         }
         var diagnostics = parsed.diagnostics + compiled.diagnostics.filter { !parsed.diagnostics.contains($0) }
-        var table = parsed.configuration == nil ? nil : compiled.table
+        let tlsProblems = parsed.configuration.map(Self.serverTLSProblems) ?? []
+        diagnostics += tlsProblems
+        var table = parsed.configuration == nil || !tlsProblems.isEmpty ? nil : compiled.table
         if let configuration = parsed.configuration, !checkCertificates(configuration, into: &diagnostics) { table = nil }
         return Result(table: table, diagnostics: diagnostics)
     }

@@ -53,6 +53,9 @@ final class HTTPExchange {
     var cookieRequest: PersistenceCookie.RequestOutcome?
     /// What was done with the persistence cookie in the response (the log's fourth state character).
     var serverCookie = ServerCookieAction.notApplicable
+    /// The request as the backend's rules left it, kept when a server of the backend has an `sni`
+    /// expression to evaluate on it.
+    var serverNameContext: SampleContext?
     /// What usher itself did with the request, for the stats' `dreq` and `intercepted`.
     var outcome = LocalOutcome.forwarded
 

@@ -66,6 +66,11 @@ extension HTTPSessionHandler {
         }
         ForwardedFor(frontend: frontend.forwardFor, backend: backend.forwardFor)?.apply(to: &head.headers, client: connection.source)
         HTTPHopHeaders.setConnection(&head.headers, version: head.version, keepAlive: exchange.serverKeepAlive, upgrade: exchange.isUpgrade)
+        if backend.routes.hasServerNameSamples {
+            // `sni` is evaluated when connecting, on the request as it goes to the server.
+            sample.request = head
+            exchange.serverNameContext = sample
+        }
 
         var serialized: ByteBuffer
         if ByteBuffer.canForwardAsReceived(raw, head: head, parsed: received) {
@@ -126,9 +131,11 @@ extension HTTPSessionHandler {
             started: .now(), logger: runtime.logger
         )
         connector.liveSession = liveSession
+        connector.serverNameContext = exchange.serverNameContext
         exchange.connector = connector
         if let link, link.isIdle, link.backend === backend, link.channel.isActive,
             exchange.forcedServer == nil || exchange.forcedServer == link.serverIndex,
+            link.serverName == serverName(for: link.serverIndex, backend: backend, exchange: exchange),
             connector.reserveForReuse(link.serverIndex, persistent: exchange.forcedServer != nil)
         {
             link.isIdle = false
@@ -159,7 +166,7 @@ extension HTTPSessionHandler {
             channel.close(promise: nil)
             return
         }
-        let link = HTTPServerLink(channel: channel, backend: backend, serverIndex: server.index)
+        let link = HTTPServerLink(channel: channel, backend: backend, serverIndex: server.index, serverName: exchange.connector?.serverName)
         do {
             try channel.pipeline.syncOperations.addHandler(HTTPServerSideHandler(session: self, link: link))
         } catch {
@@ -201,6 +208,12 @@ extension HTTPSessionHandler {
         exchange?.requestSentAt = .now()
         lastServerActivity = .now()
         rearmTimer()
+    }
+
+    /// The SNI a new connection to server `index` would send for this exchange.
+    private func serverName(for index: Int, backend: BackendRuntime, exchange: HTTPExchange) -> String? {
+        guard backend.servers[index].trafficTLS != nil, var context = exchange.serverNameContext else { return nil }
+        return backend.routes.serverName(index, &context)
     }
 
     /// The client's address hash, and the request's key for `balance uri`, `url_param`, `hdr()`.

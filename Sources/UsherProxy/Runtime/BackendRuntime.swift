@@ -48,9 +48,11 @@ public final class BackendRuntime: Sendable {
 
     private let state: NIOLockedValueBox<State>
 
-    init(routes: BackendRoutes) throws {
+    init(routes: BackendRoutes, globalTLS: GlobalTLSSettings = GlobalTLSSettings()) throws {
         self.routes = routes
-        self.servers = try routes.servers.enumerated().map { try ServerRuntime(server: $1, backendName: routes.name, index: $0) }
+        self.servers = try routes.servers.enumerated().map {
+            try ServerRuntime(server: $1, backendName: routes.name, index: $0, globalTLS: globalTLS)
+        }
         let settings = routes.proxy.settings
         self.timeouts = settings.timeouts
         self.retries = routes.proxy.retries

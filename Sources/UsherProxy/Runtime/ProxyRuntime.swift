@@ -47,7 +47,7 @@ public final class ProxyRuntime: Sendable {
         self.table = table
         let global = table.configuration.global
         self.frontends = table.frontends.map { FrontendRuntime(routes: $0, global: global) }
-        self.backends = try table.backends.map { try BackendRuntime(routes: $0) }
+        self.backends = try table.backends.map { try BackendRuntime(routes: $0, globalTLS: global.tls) }
         self.log = log
         self.logger = logger
         self.maxConnectionsSetting = ManagedAtomic(global.maxconn ?? 0)

@@ -35,9 +35,24 @@ public final class ServerRuntime: Sendable {
     /// Whether the configuration's address is 0.0.0.0 (the client's destination); `set server … addr`
     /// ends it.
     let followsClientDestination: ManagedAtomic<Bool>
+    /// The server's TLS, prepared when its traffic or checks use it (or a `default-server` said
+    /// `ssl`, as HAProxy prepares it then too).
+    let tls: ServerTLSContext?
+    /// The TLS for its traffic (`ssl`), nil for a plain server: read on every connection, so kept
+    /// here rather than worked out from the configuration each time.
+    let trafficTLS: ServerTLSContext?
+    /// The TLS for its health checks (`check-ssl`, or `ssl` checked on its own address and port).
+    let checkTLS: ServerTLSContext?
 
-    init(server: Server, backendName: String, index: Int) throws {
+    init(server: Server, backendName: String, index: Int, globalTLS: GlobalTLSSettings = GlobalTLSSettings()) throws {
         self.server = server
+        do {
+            tls = server.preparesTLS ? try ServerTLSContext(settings: server.tlsSettings(global: globalTLS)) : nil
+        } catch {
+            throw ServerTLSSetupError("server '\(backendName)/\(server.name)' at \(server.location): \(error.description)")
+        }
+        trafficTLS = server.usesTLS ? tls : nil
+        checkTLS = server.checksUseTLS ? tls : nil
         // A UNIX socket has no port to take from the client's destination.
         self.currentAddress = NIOLockedValueBox((
             try ServerAddressBook.resolve(server.address, defaultPort: 0), server.address.ports != nil || server.address.unixSocket != nil

@@ -41,6 +41,7 @@ public final class UsherServer: Sendable {
             runtime = try ProxyRuntime(table: table, log: logDispatcher, logger: logger)
         } catch {
             if ownsGroup { try? self.group.syncShutdownGracefully() }
+            if let tls = error as? ServerTLSSetupError { throw StartError(description: tls.description) }
             throw StartError(description: "cannot resolve a server address: \(error)")
         }
         runtimeAPI = RuntimeAPIService(runtime: runtime, group: self.group)

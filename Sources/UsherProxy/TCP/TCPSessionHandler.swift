@@ -193,13 +193,14 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             session.backend = backend
             backend.sessionStarted()
             let forced = backend.routes.forcedServer(&sample)
-            startConnecting(context: context, backend: backend, forced: forced)
+            // A server's `sni` is evaluated on the same connection and bytes as the rules were.
+            startConnecting(context: context, backend: backend, forced: forced, serverNameContext: backend.routes.hasServerNameSamples ? sample : nil)
         }
     }
 
     // MARK: - Server choice and queueing
 
-    private func startConnecting(context: ChannelHandlerContext, backend: BackendRuntime, forced: Int?) {
+    private func startConnecting(context: ChannelHandlerContext, backend: BackendRuntime, forced: Int?, serverNameContext: SampleContext?) {
         guard let session else { return }
         let connector = ServerConnector(
             backend: backend, eventLoop: context.eventLoop, timeouts: session.timeouts,
@@ -207,6 +208,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             started: session.acceptTime, logger: runtime.logger
         )
         connector.liveSession = liveSession
+        connector.serverNameContext = serverNameContext
         session.connector = connector
         state = .connecting
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)

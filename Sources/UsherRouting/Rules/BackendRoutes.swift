@@ -17,10 +17,16 @@ public final class BackendRoutes: Sendable {
     public let httpRequestRules: CompiledHTTPRules
     /// `http-response` rules, run before the frontend's.
     public let httpResponseRules: CompiledHTTPRules
+    /// Each server's `sni` expression, by server index (nil: none).
+    let serverNameSamples: [CompiledSample?]
+    /// Whether any server has an `sni` expression: only then does a connection keep what it needs
+    /// to evaluate one.
+    public let hasServerNameSamples: Bool
 
     init(
         proxy: Proxy, useServerRules: [(server: ServerTarget, condition: CompiledCondition?)],
-        httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty
+        httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty,
+        serverNameSamples: [CompiledSample?] = []
     ) {
         self.proxy = proxy
         var indexes: [String: Int] = [:]
@@ -31,9 +37,24 @@ public final class BackendRoutes: Sendable {
         self.useServerRules = useServerRules
         self.httpRequestRules = httpRequestRules
         self.httpResponseRules = httpResponseRules
+        self.serverNameSamples = serverNameSamples
+        self.hasServerNameSamples = serverNameSamples.contains { $0 != nil }
     }
 
     public var name: String { proxy.name }
+
+    /// The name server `index` is sent in the TLS ClientHello for this connection or request: its
+    /// `sni` expression's value, nil when it has none or the value is empty (HAProxy then sends
+    /// no SNI).
+    public func serverName(_ index: Int, _ context: inout SampleContext) -> String? {
+        guard index < serverNameSamples.count, let sample = serverNameSamples[index] else { return nil }
+        let wasFinal = context.isFinal
+        context.isFinal = true
+        defer { context.isFinal = wasFinal }
+        guard case .value(let value) = sample.evaluate(&context) else { return nil }
+        let name = value.text
+        return name.isEmpty ? nil : name
+    }
     public var servers: [Server] { proxy.servers }
 
     /// The server a `use-server` rule names for this connection, if any rule matches. Like switching

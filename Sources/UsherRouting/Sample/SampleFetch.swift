@@ -104,6 +104,12 @@ struct SampleFetch: Sendable {
         SampleFetch(names: ["wait_end"], defaultMatch: .boolean, readsPayload: true, make: noArguments { context in
             context.isFinal ? .value(.boolean(true)) : .needMoreData
         }),
+        // A constant, most often a server's `sni str(name)`.
+        SampleFetch(names: ["str"], defaultMatch: .string, readsPayload: false, make: { arguments throws(RoutingError) in
+            guard arguments.count <= 1 else { throw RoutingError("this fetch takes one string") }
+            let value = SampleValue.string(arguments.first ?? "")
+            return Readers(single: { _ in .value(value) }, all: nil)
+        }),
         SampleFetch(names: ["always_true"], defaultMatch: .boolean, readsPayload: false, make: noArguments { _ in .value(.boolean(true)) }),
         SampleFetch(names: ["always_false"], defaultMatch: .boolean, readsPayload: false, make: noArguments { _ in .value(.boolean(false)) }),
     ]

@@ -166,11 +166,29 @@ public struct RoutingTable: Sendable {
                     useServerRules.append((.fixed(index), condition))
                 }
             }
+            var serverNameSamples: [CompiledSample?] = []
+            for server in proxy.servers {
+                guard let expression = server.options.tls.sni else {
+                    serverNameSamples.append(nil)
+                    continue
+                }
+                do {
+                    let sample = try CompiledSample(expression)
+                    if sample.readsHTTP, reportHTTPInTCPMode([expression.fetch.name], server.location, proxy) {
+                        serverNameSamples.append(nil)
+                        continue
+                    }
+                    serverNameSamples.append(sample)
+                } catch {
+                    diagnostics.append(.alert(server.location, "in the 'sni' expression of server '\(proxy.name)/\(server.name)': \(error.message)"))
+                    serverNameSamples.append(nil)
+                }
+            }
             // A listen section's rules run once, on its frontend side.
             let httpRules = proxy.kind == .listen ? (request: CompiledHTTPRules.empty, response: CompiledHTTPRules.empty) : compileHTTPRules(proxy, named)
             backends.append(BackendRoutes(
                 proxy: proxy, useServerRules: useServerRules,
-                httpRequestRules: httpRules.request, httpResponseRules: httpRules.response
+                httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, serverNameSamples: serverNameSamples
             ))
         }
         var statsPages: [String: CompiledStatsPage] = [:]
