@@ -188,6 +188,10 @@ final class HTTPSessionHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
+            if closed, connection.tls != nil || awaitingHandshake {
+                TLSAcceptHandler.closeSocket(under: context.pipeline.syncOperations)
+                return
+            }
             clientInputClosed = true
             if isTunnel {
                 tunnelClientInputClosed()

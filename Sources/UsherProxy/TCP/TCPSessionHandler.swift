@@ -315,6 +315,10 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var countsReleased = false
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event, state == .closed, terminatesTLS {
+            TLSAcceptHandler.closeSocket(under: context.pipeline.syncOperations)
+            return
+        }
         if case ChannelEvent.inputClosed = event {
             // The client finished sending before the tunnel is up: decide on what arrived, and
             // carry the FIN across once the server is connected.

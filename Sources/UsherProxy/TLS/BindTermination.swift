@@ -50,6 +50,10 @@ final class BindTermination: Sendable {
                 certificateChain: file.certificateChain.map { .certificate($0) }, privateKey: .privateKey(file.privateKey)
             )
             try Self.apply(entryOptions, to: &configuration, warnings: &warnings)
+            // The library stops the process on a protocol name it cannot encode.
+            if let bad = alpn.first(where: { $0.isEmpty || $0.utf8.count > 255 || !$0.unicodeScalars.allSatisfy(\.isASCII) }) {
+                throw SetupError(description: "'alpn' protocol name '\(bad)' is not 1 to 255 ASCII characters")
+            }
             configuration.applicationProtocols = alpn
             configuration.renegotiationSupport = .none
             // After its close_notify, the library waits this long for the client's before closing
@@ -120,7 +124,11 @@ final class BindTermination: Sendable {
         }
         configuration.minimumTLSVersion = libraryVersion(versions.lowerBound) ?? .tlsv1
         configuration.maximumTLSVersion = highest
-        if let ciphers = options.ciphers { configuration.cipherSuites = ciphers }
+        if let ciphers = options.ciphers {
+            // swift-nio-ssl stops the process on a list BoringSSL refuses: it is read here first.
+            if let problem = BoringSSLCipherList.problem(ciphers) { throw SetupError(description: "'ciphers \(ciphers)': \(problem)") }
+            configuration.cipherSuites = ciphers
+        }
         if let curves = options.curves {
             configuration.curves = try curves.split(separator: ":").map { name in
                 guard let curve = curveNames[String(name)] else {

@@ -24,6 +24,24 @@ final class TLSAcceptHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private(set) var serverName: String?
     private(set) var serverHello: ServerHelloSummary?
 
+    private var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// Closes the socket under the TLS library: for a connection the library is closing (its
+    /// close_notify sent) whose client has gone (FIN) without sending one back — the library would
+    /// otherwise wait out its shutdown timeout with the descriptor held.
+    static func closeSocket(under pipeline: ChannelPipeline.SynchronousOperations) {
+        guard let handler = try? pipeline.handler(type: TLSAcceptHandler.self), let context = handler.context else { return }
+        context.close(promise: nil)
+    }
+
     init(termination: BindTermination, acceptProxy: Bool) {
         self.termination = termination
         self.machine = TLSAcceptStateMachine(chooser: termination.chooser, parser: termination.helloParser, expectsProxyHeader: acceptProxy)

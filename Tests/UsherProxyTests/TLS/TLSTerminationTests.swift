@@ -372,5 +372,17 @@ struct TLSTerminationTests {
             """)])
         #expect(wrongKey.table == nil)
         #expect(wrongKey.alerts.contains { $0.description.contains("t.cfg:7") }, "\(wrongKey.alerts)")
+
+        // A cipher list the library refuses would stop the process inside it: refused at the line.
+        let badCiphers = ConfigurationLoader(environment: [:]).compile([.init(name: "t.cfg", text: """
+            \(Self.defaults)
+            frontend fe
+                bind 127.0.0.1:0 ssl crt \(certificates.a) ciphers NO-SUCH-CIPHER
+                default_backend bk
+            backend bk
+                server s1 127.0.0.1:9
+            """)])
+        #expect(badCiphers.table == nil)
+        #expect(badCiphers.alerts.contains { $0.description.contains("t.cfg:7") && $0.description.contains("NO-SUCH-CIPHER") }, "\(badCiphers.alerts)")
     }
 }
