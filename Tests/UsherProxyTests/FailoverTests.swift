@@ -83,8 +83,9 @@ final class FailoverTests {
         let downAfter = Date().timeIntervalSince(stopped)
         #expect(down != nil, "\(syslog.received.debugDescription)")
         #expect(down?.contains("reason: Layer4 connection problem, info: \"Connection refused\"") == true, "\(down ?? "")")
-        // inter 100ms × fall 3, plus one interval of slack for where the first check fell.
-        #expect(downAfter < 0.3 + 0.1 + 0.25, "marked DOWN after \(downAfter)s")
+        // inter 100ms × fall 3: not before the third failed check (the first may come at once),
+        // and not much after (the bound is loose: a loaded CI machine delays timers, not checks).
+        #expect(downAfter >= 0.15 && downAfter < 1.5, "marked DOWN after \(downAfter)s")
         #expect(try await syslog.waitFor("backend app has no server available!") != nil)
         #expect(down?.hasPrefix("<129>") == true, "DOWN is an alert (local0 = 16): \(down ?? "")")
 
@@ -99,7 +100,8 @@ final class FailoverTests {
         let restarted = Date()
         let up = try await syslog.waitFor("Server app/flaky is UP", timeout: 3)
         #expect(up != nil)
-        #expect(Date().timeIntervalSince(restarted) < 0.2 + 0.1 + 0.25)
+        let upAfter = Date().timeIntervalSince(restarted)
+        #expect(upAfter >= 0.05 && upAfter < 1.5, "marked UP after \(upAfter)s")
         #expect(up?.contains("reason: Layer4 check passed") == true)
         let again = try RawClient(port: usher.port("fe"))
         try again.send("hi")
