@@ -170,14 +170,9 @@ public struct GlobalTLSSettings: Sendable, Equatable {
 
     public init() {}
 
-    /// `path` as a `crt` or `crt-list` means it: relative paths start at `crt-base`.
-    public func certificatePath(_ path: String) -> String { Self.resolve(path, base: certificateBase) }
+    /// `path` as a `crt` means it: relative paths start at `crt-base`.
+    public func certificatePath(_ path: String) -> String { CertificateListParser.resolve(path, against: certificateBase) }
 
     /// `path` as a `ca-file` or `crl-file` means it: relative paths start at `ca-base`.
-    public func caPath(_ path: String) -> String { Self.resolve(path, base: caBase) }
-
-    static func resolve(_ path: String, base: String?) -> String {
-        guard let base, !path.hasPrefix("/") else { return path }
-        return base.hasSuffix("/") ? base + path : base + "/" + path
-    }
+    public func caPath(_ path: String) -> String { CertificateListParser.resolve(path, against: caBase) }
 }
