@@ -246,6 +246,7 @@ final class ServerConnector {
         }
         switch result {
         case .success:
+            backend.tlsCounters.serverHandshakeCompleted()
             connected(channel)
         case .failure(let error):
             attemptFailed(error)

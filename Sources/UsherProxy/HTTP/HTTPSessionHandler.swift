@@ -202,6 +202,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         }
         if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event {
             connection.tls = TLSConnectionInfo.established(in: context.pipeline.syncOperations, negotiatedProtocol: negotiated)
+            runtime.tlsCounters.clientHandshakeCompleted(resumed: connection.tls?.sessionReused ?? false)
             awaitingHandshake = false
             rearmTimer()
             return
@@ -544,6 +545,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     private func releaseCounts() {
         guard !countsReleased else { return }
         countsReleased = true
+        if connection.tls != nil { runtime.tlsCounters.clientConnectionEnded() }
         listener?.sessionEnded()
         runtime.released(from: frontend)
     }

@@ -27,6 +27,8 @@ public final class BackendRuntime: Sendable {
     /// Connections this backend is handling now.
     let activeConnections = ManagedAtomic<Int>(0)
     let queued = ManagedAtomic<Int>(0)
+    /// The process's TLS figures: handshakes with this backend's servers count there.
+    let tlsCounters: TLSCounters
     /// Traffic counters for the stats page, the runtime API and the exporter.
     public let counters = StatCounters()
     /// When the backend last went up or down, for the stats.
@@ -48,7 +50,8 @@ public final class BackendRuntime: Sendable {
 
     private let state: NIOLockedValueBox<State>
 
-    init(routes: BackendRoutes, globalTLS: GlobalTLSSettings = GlobalTLSSettings()) throws {
+    init(routes: BackendRoutes, globalTLS: GlobalTLSSettings = GlobalTLSSettings(), tlsCounters: TLSCounters = TLSCounters()) throws {
+        self.tlsCounters = tlsCounters
         self.routes = routes
         self.servers = try routes.servers.enumerated().map {
             try ServerRuntime(server: $1, backendName: routes.name, index: $0, globalTLS: globalTLS)

@@ -18,6 +18,8 @@ public final class ProxyRuntime: Sendable {
     let activeConnections = ManagedAtomic<Int>(0)
     /// Process-wide totals for `show info` (connections, requests, rates).
     public let processCounters = StatCounters()
+    /// The process's TLS handshakes, both sides (`show info`'s `Ssl*` fields).
+    public let tlsCounters: TLSCounters
     /// When this configuration started serving (wall-clock and monotonic seconds), for `show info`.
     public let startedWallSeconds = StatCounters.wallSeconds()
     /// `global maxconn`, 0 for no limit (`set maxconn global` changes it).
@@ -47,7 +49,9 @@ public final class ProxyRuntime: Sendable {
         self.table = table
         let global = table.configuration.global
         self.frontends = table.frontends.map { FrontendRuntime(routes: $0, global: global) }
-        self.backends = try table.backends.map { try BackendRuntime(routes: $0, globalTLS: global.tls) }
+        let tlsCounters = TLSCounters()
+        self.tlsCounters = tlsCounters
+        self.backends = try table.backends.map { try BackendRuntime(routes: $0, globalTLS: global.tls, tlsCounters: tlsCounters) }
         self.log = log
         self.logger = logger
         self.maxConnectionsSetting = ManagedAtomic(global.maxconn ?? 0)

@@ -5,7 +5,7 @@ import NIOCore
 import UsherRouting
 
 /// `show info`: the process's fields, named, ordered and tagged as HAProxy 2.6 reports them, with
-/// the values usher has (features it lacks, such as TLS termination, pipes and peers, report 0).
+/// the values usher has (features it lacks, such as pipes and peers, report 0; the TLS session cache's lookups and misses too: the library keeps them).
 struct RuntimeAPIInfo {
     /// One field: its `show info typed` position and tags, its type and value.
     struct Field {
@@ -20,6 +20,7 @@ struct RuntimeAPIInfo {
 
     init(runtime: ProxyRuntime, product: String, version: String) {
         let counters = runtime.processCounters
+        let tls = runtime.tlsCounters
         let uptime = max(0, StatCounters.wallSeconds() - runtime.startedWallSeconds)
         let limit = Self.fileDescriptorLimit
         let maxConnections = runtime.maxConnections > 0 ? runtime.maxConnections : RuntimeAPIExecutor.hardMaxConnections(configured: 0)
@@ -52,9 +53,9 @@ struct RuntimeAPIInfo {
             ("CurrConns", "MGP", "u32", "\(current)"),
             ("CumConns", "MCP", "u32", "\(counters[.connections])"),
             ("CumReq", "MCP", "u32", "\(counters[.requests])"),
-            ("MaxSslConns", "MMP", "u32", "0"),
-            ("CurrSslConns", "MGP", "u32", "0"),
-            ("CumSslConns", "MCP", "u32", "0"),
+            ("MaxSslConns", "MMP", "u32", "\(tls.peakCurrent)"),
+            ("CurrSslConns", "MGP", "u32", "\(tls.current)"),
+            ("CumSslConns", "MCP", "u32", "\(tls.total)"),
             ("Maxpipes", "CLP", "u32", "0"),
             ("PipesUsed", "MGP", "u32", "0"),
             ("PipesFree", "MGP", "u32", "0"),
@@ -64,14 +65,14 @@ struct RuntimeAPIInfo {
             ("SessRate", "MRP", "u32", "\(counters.rate(.connections))"),
             ("SessRateLimit", "CLP", "u32", "0"),
             ("MaxSessRate", "MRP", "u32", "\(counters[peak: .connectionRate])"),
-            ("SslRate", "MRP", "u32", "0"),
+            ("SslRate", "MRP", "u32", "\(tls.rate)"),
             ("SslRateLimit", "CLP", "u32", "0"),
-            ("MaxSslRate", "MMP", "u32", "0"),
-            ("SslFrontendKeyRate", "MGP", "u32", "0"),
-            ("SslFrontendMaxKeyRate", "MMP", "u32", "0"),
-            ("SslFrontendSessionReuse_pct", "MGP", "u32", "0"),
-            ("SslBackendKeyRate", "MRP", "u32", "0"),
-            ("SslBackendMaxKeyRate", "MMP", "u32", "0"),
+            ("MaxSslRate", "MMP", "u32", "\(tls.peakRate)"),
+            ("SslFrontendKeyRate", "MGP", "u32", "\(tls.keyRate)"),
+            ("SslFrontendMaxKeyRate", "MMP", "u32", "\(tls.peakKeyRate)"),
+            ("SslFrontendSessionReuse_pct", "MGP", "u32", "\(tls.reusePercent)"),
+            ("SslBackendKeyRate", "MRP", "u32", "\(tls.backendKeyRate)"),
+            ("SslBackendMaxKeyRate", "MMP", "u32", "\(tls.peakBackendKeyRate)"),
             ("SslCacheLookups", "MCP", "u32", "0"),
             ("SslCacheMisses", "MCP", "u32", "0"),
             ("CompressBpsIn", "MRP", "u32", "0"),

@@ -78,11 +78,20 @@ struct PrometheusExporter {
         // counts the process's accepted connections only.
         values["current_session_rate"] = .integer(connectionRate)
         values["max_session_rate"] = .integer(counters[peak: .connectionRate])
+        let tls = runtime.tlsCounters
+        values["max_ssl_connections"] = .integer(tls.peakCurrent)
+        values["current_ssl_connections"] = .integer(tls.current)
+        values["ssl_connections_total"] = .integer(tls.total)
+        values["current_ssl_rate"] = .integer(tls.rate)
+        values["max_ssl_rate"] = .integer(tls.peakRate)
+        values["current_frontend_ssl_key_rate"] = .integer(tls.keyRate)
+        values["max_frontend_ssl_key_rate"] = .integer(tls.peakKeyRate)
+        values["frontend_ssl_reuse"] = .integer(tls.reusePercent)
+        values["current_backend_ssl_key_rate"] = .integer(tls.backendKeyRate)
+        values["max_backend_ssl_key_rate"] = .integer(tls.peakBackendKeyRate)
         for unused in [
-            "max_ssl_connections", "current_ssl_connections", "ssl_connections_total", "max_pipes", "pipes_used_total",
-            "pipes_free_total", "limit_connection_rate", "limit_session_rate", "current_ssl_rate", "limit_ssl_rate", "max_ssl_rate",
-            "current_frontend_ssl_key_rate", "max_frontend_ssl_key_rate", "frontend_ssl_reuse", "current_backend_ssl_key_rate",
-            "max_backend_ssl_key_rate", "ssl_cache_lookups_total", "ssl_cache_misses_total", "http_comp_bytes_in_total",
+            "max_pipes", "pipes_used_total",
+            "pipes_free_total", "limit_connection_rate", "limit_session_rate", "limit_ssl_rate", "ssl_cache_lookups_total", "ssl_cache_misses_total", "http_comp_bytes_in_total",
             "http_comp_bytes_out_total", "limit_http_comp", "unstoppable_jobs", "active_peers", "connected_peers",
             "dropped_logs_total", "busy_polling_enabled", "failed_resolutions", "spliced_bytes_out_total", "recv_logs_total",
             "max_memory_bytes",

@@ -38,6 +38,8 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var inspectTimer: Scheduled<Void>?
     private var clientClosed = false
     private let terminatesTLS: Bool
+    /// Counted in the process's current TLS connections (given back when the channel goes).
+    private var tlsCounted = false
     /// This connection in the runtime API's session registry.
     private var liveSession: LiveSession?
 
@@ -302,6 +304,10 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelUnregistered(context: ChannelHandlerContext) {
+        if tlsCounted {
+            tlsCounted = false
+            runtime.tlsCounters.clientConnectionEnded()
+        }
         // A connection that closed before it ever became active has no session to give back the
         // counts taken when it was accepted.
         if session == nil, !countsReleased {
@@ -332,6 +338,8 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event {
             session?.connection.tls = TLSConnectionInfo.established(in: context.pipeline.syncOperations, negotiatedProtocol: negotiated)
+            runtime.tlsCounters.clientHandshakeCompleted(resumed: session?.connection.tls?.sessionReused ?? false)
+            tlsCounted = true
             if state == .handshaking { afterProxyHeader(context: context) }
             return
         }

@@ -132,6 +132,14 @@ struct TLSTerminationTests {
             #expect(second.output.contains("Reused,"), "\(versionOption): \(second.output)")
             #expect(second.output.contains("X-Resumed: 1"), "\(versionOption): \(second.output)")
         }
+        // `show info`'s figures: four handshakes, two of them resumed, none open once all closed.
+        let counters = usher.server.runtime.tlsCounters
+        #expect(counters.total == 4)
+        #expect(counters.reusePercent == 50)
+        #expect(counters.peakCurrent >= 1)
+        let deadline = Date().addingTimeInterval(3)
+        while counters.current != 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(counters.current == 0)
     }
 
     @Test func certificateIsChosenByServerName() throws {
