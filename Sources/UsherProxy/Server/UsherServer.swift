@@ -117,7 +117,9 @@ public final class UsherServer: Sendable {
                     }
                     if frontend.isHTTP {
                         try channel.pipeline.syncOperations.addHandler(
-                            HTTPSessionHandler(runtime: runtime, frontend: frontend, acceptProxy: acceptProxy, unixListenerID: unixListenerID, listener: listener)
+                            HTTPSessionHandler(
+                                runtime: runtime, frontend: frontend, acceptProxy: acceptProxy, terminatesTLS: termination != nil,
+                                unixListenerID: unixListenerID, listener: listener)
                         )
                     } else {
                         try channel.pipeline.syncOperations.addHandler(
