@@ -33,6 +33,8 @@ let package = Package(
             dependencies: [
                 "UsherConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
+                // The lock of the process-wide (`proc`) variables.
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: releaseSettings
         ),

@@ -75,7 +75,7 @@ struct DiagnosticsTests {
         ("frontend fe\n    mode http\n    bind :80\n    errorfiles site 503", "'errorfiles'"),
         ("backend be\n    stick-table type ip size 1m", "'stick-table'"),
         ("frontend fe\n    bind :80\n    option contstats", "'option contstats'"),
-        ("frontend fe\n    bind :80\n    tcp-request content set-var(txn.x) int(1)", "'tcp-request content set-var(txn.x)'"),
+        ("frontend fe\n    bind :80\n    tcp-request content track-sc0 src", "'tcp-request content track-sc0'"),
         ("frontend fe\n    bind :80\n    timeout tarpit 1s\n    mode spop", "'mode spop'"),
         ("backend be\n    server s 127.0.0.1:80 ssl verify none send-proxy-v2-ssl", "server option 'send-proxy-v2-ssl'"),
         ("backend be\n    balance random", "'balance random'"),

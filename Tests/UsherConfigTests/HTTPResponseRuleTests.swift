@@ -51,7 +51,7 @@ struct HTTPResponseRuleTests {
         ("http-response set-path /x", ["'set-path' is an 'http-request' action"]),
         ("http-response set-headr X-A b", ["unknown action 'set-headr' in 'http-response'", "did you mean 'set-header'"]),
         ("http-response cache-store static", ["'http-response cache-store'", "not supported by usher yet"]),
-        ("http-response set-var(txn.status) status", ["'http-response set-var(txn.status)'", "not supported by usher yet"]),
+        ("http-response set-var(txn.status)", ["'http-response set-var(txn.status)' expects a sample expression"]),
         ("http-response tarpit", ["'tarpit' is an 'http-request' action"]),
         ("http-response deny status 999", ["from 200 to 599"]),
     ])

@@ -107,6 +107,22 @@ struct CheckModeDifferentialTests {
         .init("an unknown variable in unique-id-format is refused", frontendAndBackend(["unique-id-format %Twx"], []), .alerts([4])),
         .init("repeated commas in %[…]", frontendAndBackend(["http-request set-header X-A %[req.hdr(host),,lower]"], []), .valid),
         .init("a space after a comma inside %[…] is refused", frontendAndBackend(["http-request set-header X-A %[req.hdr(host), lower]"], []), .alerts([4])),
+        .init("variables, silent-drop and tarpit in rules", frontendAndBackend([
+            "tcp-request connection set-var(sess.src) src", "tcp-request session set-var-fmt(sess.tag) s-%[src]",
+            "tcp-request content set-var(txn.p) path", "http-request set-var(txn.host,ifnotempty,ifnotset) req.hdr(host),lower",
+            "http-request set-var-fmt(txn.r) %[var(txn.host)]-%[src]", "http-request set-header X-H %[var(txn.host,none)]",
+            "http-request set-header X-N %[var(sess.n,0),add(1),set-var(sess.n)]",
+            "http-request silent-drop if { path /drop }", "http-request tarpit deny_status 403 if { path /t }", "timeout tarpit 2s",
+            "http-request unset-var(txn.p)", "http-response set-var(res.s) status", "use_backend %[var(txn.host)] if { var(txn.host) -m found }",
+        ], ["http-response set-header X-S %[var(res.s)]"]), .valid),
+        .init("a variable of an unknown scope is refused", frontendAndBackend(["http-request set-var(foo.x) str(a)"], []), .alerts([4])),
+        .init("an unknown set-var condition is refused", frontendAndBackend(["http-request set-var(txn.x,ifbogus) str(a)"], []), .alerts([4])),
+        .init("unset-var takes no condition", frontendAndBackend(["http-request unset-var(txn.x,ifexists)"], []), .alerts([4])),
+        // HAProxy also repeats "no such ACL" where it is used; usher reports the cause once.
+        .init("an ACL on var() must say -m", frontendAndBackend(["acl v var(txn.x) foo", "http-request deny if v"], []), .alerts([4, 5]), usher: .alerts([4])),
+        .init("tcp-request connection cannot read a header into a variable", frontendAndBackend(["tcp-request connection set-var(sess.h) req.hdr(host)"], []), .alerts([4])),
+        // HAProxy accepts a rule that can never set anything; usher says so.
+        .init("a txn variable in a tcp-request connection rule", frontendAndBackend(["tcp-request connection set-var(txn.x) src"], []), .valid, usher: .warnings([4])),
     ]
 
     @Test(arguments: cases)

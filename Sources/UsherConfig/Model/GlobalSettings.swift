@@ -27,6 +27,10 @@ public struct GlobalSettings: Sendable, Equatable {
     public var runtimeAPI = RuntimeAPISettings()
     /// `crt-base`, `ca-base`, `ssl-default-*`, `ssl-server-verify`, `tune.ssl.*`.
     public var tls = GlobalTLSSettings()
+    /// `set-var` and `set-var-fmt`: `proc` variables set at start-up, in order.
+    public var processVariables: [ProcessVariableSetting] = []
+    /// `tune.vars.*-max-size`.
+    public var variableLimits = VariableLimits()
 
     public init() {}
 }

@@ -22,10 +22,15 @@ public enum HTTPRequestAction: Sendable, Equatable {
     /// `deny …`: answer with the reply (403 by default); no further rule is evaluated.
     case deny(HTTPReply)
     /// `tarpit …`: hold the request for `timeout tarpit` (else `timeout connect`), then answer
-    /// with the reply (500 by default).
+    /// with the reply (500 by default); logged `PT`.
     case tarpit(HTTPReply)
     /// `return …`: answer with the reply (200 by default); no further rule is evaluated.
     case `return`(HTTPReply)
     /// `use-service NAME`: the service answers the request; no further rule is evaluated.
     case useService(HTTPService)
+    /// `set-var(…)`, `set-var-fmt(…)`, `unset-var(…)`.
+    case variable(VariableAction)
+    /// `silent-drop`: the client connection disappears without an answer, a FIN or (where the
+    /// system allows) a reset; no further rule is evaluated.
+    case silentDrop
 }

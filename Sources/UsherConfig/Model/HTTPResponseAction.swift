@@ -16,4 +16,8 @@ public enum HTTPResponseAction: Sendable, Equatable {
     case redirect(HTTPRedirect)
     /// `return …`: replace the response with the reply (200 by default).
     case `return`(HTTPReply)
+    /// `set-var(…)`, `set-var-fmt(…)`, `unset-var(…)`.
+    case variable(VariableAction)
+    /// `silent-drop`: the response is dropped and the client connection disappears without a word.
+    case silentDrop
 }

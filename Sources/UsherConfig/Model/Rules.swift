@@ -1,13 +1,29 @@
-/// `tcp-request content|connection accept|reject [COND]`.
+/// `tcp-request connection|session|content ACTION [COND]`.
 public struct TCPRequestRule: Sendable, Equatable {
+    /// When the rule runs: at accept, before a byte is read (`connection`); once the connection is
+    /// set up, after a PROXY header or TLS handshake (`session`); on the request's contents
+    /// (`content`: in `mode http`, once per request, with the request head there).
     public enum Phase: String, Sendable, Equatable {
         case connection
+        case session
         case content
     }
 
-    public enum Action: String, Sendable, Equatable {
+    public enum Action: Sendable, Equatable {
+        /// Stop this phase's rules; the connection goes on.
         case accept
+        /// Close the connection.
         case reject
+        /// Close the connection without telling the client (no FIN, no RST where the system allows).
+        case silentDrop
+        /// `set-var(…)`, `set-var-fmt(…)`, `unset-var(…)`: the rules go on.
+        case variable(VariableAction)
+
+        /// Whether the action ends this phase's rules.
+        public var isFinal: Bool {
+            if case .variable = self { return false }
+            return true
+        }
     }
 
     public var phase: Phase

@@ -46,6 +46,10 @@ enum GlobalKeywords {
             try handler(line, &global.tls)
             return TLSGlobalKeywords.notApplied[line.keyword]
         }
+        if let handler = VariableGlobalKeywords.table[line.keyword] {
+            try handler(line, &global)
+            return nil
+        }
         guard let handler = table[line.keyword] else {
             if HAProxyKeywords.removedGlobal.contains(line.keyword) {
                 throw ConfigurationError.removedIn2x("'\(line.keyword)'")
@@ -53,7 +57,7 @@ enum GlobalKeywords {
             if HAProxyKeywords.global.contains(line.keyword) {
                 throw ConfigurationError.notSupported("'\(line.keyword)' in the global section")
             }
-            let hint = NearestMatch.find(line.keyword, in: Set(table.keys).union(HAProxyKeywords.global).union(HAProxyKeywords.sections)).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = NearestMatch.find(line.keyword, in: Set(table.keys).union(VariableGlobalKeywords.table.keys).union(HAProxyKeywords.global).union(HAProxyKeywords.sections)).map { "; did you mean '\($0)'?" } ?? ""
             throw ConfigurationError("unknown keyword '\(line.keyword)' in the global section\(hint)")
         }
         try handler(line, &global)

@@ -2,13 +2,14 @@ extension ProxyKeywords {
     /// The `http-request` actions usher understands, for "did you mean" hints.
     static let httpRequestActionNames = [
         "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-path", "set-query", "set-uri",
-        "set-method", "redirect", "allow", "deny", "tarpit", "return", "use-service",
+        "set-method", "redirect", "allow", "deny", "tarpit", "return", "use-service", "set-var", "set-var-fmt", "unset-var",
+        "silent-drop",
     ]
 
     /// The `http-response` actions usher understands.
     static let httpResponseActionNames = [
         "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-status", "allow", "deny",
-        "redirect", "return",
+        "redirect", "return", "set-var", "set-var-fmt", "unset-var", "silent-drop",
     ]
 
     /// `http-request ACTION … [if|unless COND]`
@@ -26,7 +27,14 @@ extension ProxyKeywords {
             case "tarpit": return .tarpit(try parseReply(&words, defaultStatus: 500, acceptsDenyStatus: true, line: line, builder: &builder))
             case "return": return .return(try parseReply(&words, defaultStatus: 200, acceptsDenyStatus: false, line: line, builder: &builder))
             case "use-service": return .useService(try parseService(&words))
+            case "silent-drop": return .silentDrop
             default:
+                if let variable = try parseVariableAction(name, &words) {
+                    if let warning = variableScopeWarning(variable, available: [.proc, .sess, .txn, .req], stage: "'http-request' rules") {
+                        builder.warn(line.location, warning)
+                    }
+                    return .variable(variable)
+                }
                 throw unknownHTTPAction(name, keyword: "http-request", supported: httpRequestActionNames, known: HAProxyKeywords.httpRequestActions)
             }
         }
@@ -51,7 +59,14 @@ extension ProxyKeywords {
                 }
                 return .redirect(redirect)
             case "return": return .return(try parseReply(&words, defaultStatus: 200, acceptsDenyStatus: false, line: line, builder: &builder))
+            case "silent-drop": return .silentDrop
             default:
+                if let variable = try parseVariableAction(name, &words) {
+                    if let warning = variableScopeWarning(variable, available: [.proc, .sess, .txn, .res], stage: "'http-response' rules") {
+                        builder.warn(line.location, warning)
+                    }
+                    return .variable(variable)
+                }
                 if HAProxyKeywords.httpRequestActions.contains(name), !HAProxyKeywords.httpResponseActions.contains(name) {
                     throw ConfigurationError("'\(name)' is an 'http-request' action; 'http-response' has no such action")
                 }

@@ -172,9 +172,10 @@ extension ProxyKeywords {
         return cookie
     }
 
-    /// `tcp-request inspect-delay T`, `tcp-request content|connection accept|reject [COND]`
+    /// `tcp-request inspect-delay T`, `tcp-request connection|session|content ACTION [COND]` with
+    /// the actions `accept`, `reject`, `silent-drop`, `set-var(…)`, `set-var-fmt(…)`, `unset-var(…)`.
     static func parseTCPRequest(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {
-        guard line.words.count >= 2 else { throw ConfigurationError("'tcp-request' expects 'inspect-delay', 'content' or 'connection'") }
+        guard line.words.count >= 2 else { throw ConfigurationError("'tcp-request' expects 'inspect-delay', 'content', 'session' or 'connection'") }
         let what = line.words[1]
         switch what {
         case "inspect-delay":
@@ -183,13 +184,13 @@ extension ProxyKeywords {
             }
             try checkTimerRange(delay, written: line.words[2], keyword: "tcp-request inspect-delay")
             builder.settings.inspectDelay = delay
-        case "content", "connection":
+        case "content", "connection", "session":
             guard !builder.isDefaults else {
                 throw ConfigurationError.notSupported("'tcp-request \(what)' rules in a defaults section")
             }
             let phase = TCPRequestRule.Phase(rawValue: what)!
-            if phase == .connection && !builder.proxy.kind.hasFrontendCapability {
-                throw ConfigurationError("'tcp-request connection' is not allowed in \(builder.sectionDescription): it needs a frontend")
+            if phase != .content && !builder.proxy.kind.hasFrontendCapability {
+                throw ConfigurationError("'tcp-request \(what)' is not allowed in \(builder.sectionDescription): it needs a frontend")
             }
             // Only a frontend's (or listen's) rules are evaluated; refusing a backend's is better
             // than ignoring a `reject` without a word.
@@ -198,21 +199,44 @@ extension ProxyKeywords {
             }
             guard line.words.count >= 3 else { throw ConfigurationError("'tcp-request \(what)' expects an action such as 'accept' or 'reject'") }
             let actionWord = line.words[2]
-            guard let action = TCPRequestRule.Action(rawValue: actionWord) else {
-                let known = ["accept", "reject", "capture", "do-resolve", "expect-proxy", "expect-netscaler-cip", "lua", "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt0", "send-spoe-group", "set-dst", "set-dst-port", "set-log-level", "set-mark", "set-nice", "set-priority-class", "set-priority-offset", "set-src", "set-src-port", "set-tos", "set-var", "silent-drop", "switch-mode", "track-sc0", "track-sc1", "track-sc2", "unset-var", "use-service", "set-bandwidth-limit", "attach-srv", "close"]
-                if known.contains(actionWord) || actionWord.hasPrefix("lua.") || actionWord.hasPrefix("set-var(") || actionWord.hasPrefix("unset-var(") || actionWord.hasPrefix("sc-") {
-                    throw ConfigurationError.notSupported("'tcp-request \(what) \(actionWord)'")
+            var words = RuleWords(line.words.dropFirst(3), rule: "tcp-request \(what) \(actionWord)")
+            let action: TCPRequestRule.Action
+            switch actionWord {
+            case "accept": action = .accept
+            case "reject": action = .reject
+            case "silent-drop": action = .silentDrop
+            default:
+                guard let variable = try parseVariableAction(actionWord, &words) else {
+                    throw unknownTCPRequestAction(actionWord, phase: phase)
                 }
-                let hint = NearestMatch.find(actionWord, in: ["accept", "reject"]).map { "; did you mean '\($0)'?" } ?? ""
-                throw ConfigurationError("unknown action '\(actionWord)' in 'tcp-request \(what)'\(hint)")
+                // Before a stream exists (`connection`, `session`) only `proc` and `sess` variables do.
+                let available: Set<VariableName.Scope> = phase == .content ? [.proc, .sess, .txn, .req] : [.proc, .sess]
+                if let warning = variableScopeWarning(variable, available: available, stage: "'tcp-request \(what)' rules") {
+                    builder.warn(line.location, warning)
+                }
+                action = .variable(variable)
             }
-            let condition = try optionalCondition(line.words.dropFirst(3), line: line)
+            let condition = try optionalCondition(words.rest, line: line, rule: words.rule)
             builder.proxy.tcpRequestRules.append(TCPRequestRule(phase: phase, action: action, condition: condition, location: line.location))
-        case "session":
-            throw ConfigurationError.notSupported("'tcp-request session'")
         default:
             let hint = NearestMatch.find(what, in: ["inspect-delay", "content", "connection", "session"]).map { "; did you mean '\($0)'?" } ?? ""
             throw ConfigurationError("unknown 'tcp-request \(what)'\(hint)")
         }
+    }
+
+    /// An action of `tcp-request` HAProxy has and usher does not is "not supported yet"; anything
+    /// else is unknown.
+    static func unknownTCPRequestAction(_ word: String, phase: TCPRequestRule.Phase) -> ConfigurationError {
+        let known = [
+            "accept", "reject", "capture", "do-resolve", "expect-proxy", "expect-netscaler-cip", "lua", "sc-inc-gpc0", "sc-inc-gpc1",
+            "sc-set-gpt0", "send-spoe-group", "set-dst", "set-dst-port", "set-log-level", "set-mark", "set-nice", "set-priority-class",
+            "set-priority-offset", "set-src", "set-src-port", "set-tos", "silent-drop", "switch-mode", "track-sc0", "track-sc1",
+            "track-sc2", "use-service", "set-bandwidth-limit", "attach-srv", "close",
+        ]
+        if known.contains(word) || word.hasPrefix("lua.") || word.hasPrefix("sc-") || word.hasPrefix("do-resolve(") {
+            return ConfigurationError.notSupported("'tcp-request \(phase.rawValue) \(word)'")
+        }
+        let hint = NearestMatch.find(word, in: ["accept", "reject", "silent-drop"] + variableActionNames).map { "; did you mean '\($0)'?" } ?? ""
+        return ConfigurationError("unknown action '\(word)' in 'tcp-request \(phase.rawValue)'\(hint)")
     }
 }

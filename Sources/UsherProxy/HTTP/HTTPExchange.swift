@@ -58,6 +58,18 @@ final class HTTPExchange {
     var serverNameContext: SampleContext?
     /// What usher itself did with the request, for the stats' `dreq` and `intercepted`.
     var outcome = LocalOutcome.forwarded
+    /// Set while an `http-request tarpit` holds the request.
+    var tarpit: Tarpit?
+    /// How long the tarpit held the request: the log's `Tw`, as HAProxy reports it.
+    var tarpitMilliseconds: Int?
+
+    /// An `http-request tarpit` under way: the answer to give when it ends.
+    struct Tarpit {
+        let started: NIODeadline
+        let until: NIODeadline
+        let answer: CompiledHTTPRules.Outcome
+        let framing: HTTPBodyFraming
+    }
 
     enum LocalOutcome {
         case forwarded

@@ -23,7 +23,7 @@ extension HTTPSessionHandler {
             clientAddress: connection.source?.unmapped.description ?? connection.loggedSource.address, clientPort: connection.loggedSource.port,
             requestDate: LogClock.timestamp(wallMicroseconds: exchange.wallMicroseconds), frontend: frontend.name,
             backend: backend?.name ?? frontend.name, server: server?.name ?? "<NOSRV>",
-            requestTime: exchange.headMilliseconds, queueTime: exchange.connector?.queueMilliseconds ?? -1,
+            requestTime: exchange.headMilliseconds, queueTime: exchange.tarpitMilliseconds ?? exchange.connector?.queueMilliseconds ?? -1,
             connectTime: exchange.connector?.connectMilliseconds ?? -1, responseTime: exchange.responseMilliseconds,
             activeTime: ServerConnector.milliseconds(since: exchange.started), status: exchange.status,
             bytesToClient: Int64(exchange.bytesToClient), termination: termination,
@@ -58,7 +58,9 @@ extension HTTPSessionHandler {
             bytesFromClient: exchange.bytesFromClient, acceptDate: LogClock.timestamp(wallMicroseconds: acceptWallMicroseconds),
             hostname: LogClock.hostname(), pid: getpid()
         )
-        var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, request: exchange.isParsed ? exchange.request : nil)
+        var sample = SampleContext(
+            connection: connection, payload: ByteBuffer(), isFinal: true, request: exchange.isParsed ? exchange.request : nil, variables: self
+        )
         runtime.log.log(format.render(record, facts, &sample), level: level, to: frontend.logTargets, scope: frontend.name)
     }
 

@@ -7,6 +7,9 @@ extension HTTPSessionHandler {
     /// it on an idle connection to the chosen server or a new one.
     func startExchange(_ received: HTTPRequestHead, raw: ByteBuffer) {
         let headLength = raw.readableBytes
+        // A transaction's variables (`txn`, `req`) exist from here until it is logged.
+        sessionVariables.beginTransaction()
+        if frontend.routes.hasContentRules, !passContentRules(received, raw: raw) { return }
         requestCount += 1
         countRequestStart()
         let exchange = HTTPExchange(started: requestWaitStarted, wallMicroseconds: requestWaitWallMicroseconds, request: received)
@@ -35,8 +38,11 @@ extension HTTPSessionHandler {
             replyLocally(status: 200, bytes: frontend.routes.monitorResponse(head, pages: frontend.errorPages, closing: !keepAlive), keepAlive: keepAlive)
             return
         }
-        var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser, request: head)
-        guard handleRuleOutcome(frontend.routes.httpRequestRules.apply(to: &head, &sample), framing: framing.framing) else { return }
+        var sample = SampleContext(
+            connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser, request: head, variables: self
+        )
+        let frontendOutcome = frontend.routes.httpRequestRules.apply(to: &head, &sample)
+        guard handleRuleOutcome(frontendOutcome, framing: framing.framing, timeouts: frontend.timeouts) else { return }
         if serveStatsPageIfAsked(proxy: frontend.name, head: head, sample: &sample, framing: framing.framing) { return }
         guard let backendIndex = frontend.routes.chooseBackend(&sample, backendsByName: runtime.table.backendsByName) else {
             finishWithError(503, termination: TerminationState(.proxy, .request), reason: "no backend for the request", keepAlive: true)
@@ -46,7 +52,8 @@ extension HTTPSessionHandler {
         exchange.backend = backend
         exchange.timeouts = frontend.timeouts(with: backend)
         backend.sessionStarted()
-        guard handleRuleOutcome(backend.routes.httpRequestRules.apply(to: &head, &sample), framing: framing.framing) else { return }
+        let backendOutcome = backend.routes.httpRequestRules.apply(to: &head, &sample)
+        guard handleRuleOutcome(backendOutcome, framing: framing.framing, timeouts: backend.timeouts) else { return }
         if backend.name != frontend.name, serveStatsPageIfAsked(proxy: backend.name, head: head, sample: &sample, framing: framing.framing) { return }
 
         let mode = HTTPConnectionMode.combining(frontend: frontend.connectionMode, backend: backend.connectionMode)
@@ -83,8 +90,37 @@ extension HTTPSessionHandler {
         sendRequestHead(serialized, exchange: exchange, backend: backend)
     }
 
+    /// `tcp-request content` rules, which in `mode http` run on each request before its
+    /// `http-request` rules (the head is there: nothing is waited for; `req.len` and
+    /// `req.payload` see the head's bytes). A rule that rejects or drops the connection ends it
+    /// here, logged as HAProxy logs it: `<BADREQ>`, `PR`, no status. Returns true to go on.
+    private func passContentRules(_ head: HTTPRequestHead, raw: ByteBuffer) -> Bool {
+        var sample = SampleContext(
+            connection: connection, payload: raw, isFinal: true, helloParser: runtime.helloParser, request: head, variables: self
+        )
+        let silently: Bool
+        switch frontend.routes.evaluateContentRules(&sample) {
+        case .accept, .waitForData: return true
+        case .reject: silently = false
+        case .silentDrop: silently = true
+        }
+        let refused = HTTPExchange(started: requestWaitStarted, wallMicroseconds: requestWaitWallMicroseconds, request: head, isParsed: false)
+        refused.bytesFromClient = raw.readableBytes
+        refused.termination = TerminationState(.proxy, .request)
+        refused.outcome = .denied
+        exchange = refused
+        if silently {
+            dropSilently()
+        } else {
+            closeClient()
+        }
+        endExchange()
+        return false
+    }
+
     /// Carries out what `http-request` rules decided. Returns true to go on with the request.
-    private func handleRuleOutcome(_ outcome: CompiledHTTPRules.Outcome, framing: HTTPBodyFraming) -> Bool {
+    /// `timeouts` are those of the proxy whose rules decided (for `timeout tarpit`).
+    private func handleRuleOutcome(_ outcome: CompiledHTTPRules.Outcome, framing: HTTPBodyFraming, timeouts: Timeouts) -> Bool {
         switch outcome {
         case .proceed:
             return true
@@ -100,6 +136,18 @@ extension HTTPSessionHandler {
         case .service(let service, let query):
             countIntercepted()
             answer(with: service, query: query, framing: framing)
+            return false
+        case .tarpit(let answer):
+            startTarpit(answer, framing: framing, timeouts: timeouts)
+            return false
+        case .silentDrop:
+            guard let exchange else { return false }
+            // As HAProxy logs it: no status, no request time, `PR`; a denied request.
+            exchange.outcome = .denied
+            exchange.headMilliseconds = -1
+            exchange.termination = TerminationState(.proxy, .request)
+            dropSilently()
+            endExchange()
             return false
         }
     }

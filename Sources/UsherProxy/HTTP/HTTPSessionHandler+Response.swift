@@ -136,11 +136,13 @@ extension HTTPSessionHandler {
                 return
             }
             exchange.serverStatus = head.status
+            // The request's `req` variables are gone; `res` ones exist from here.
+            sessionVariables.beginResponse()
             let backendRules = exchange.backend?.routes.httpResponseRules
             if backendRules?.isEmpty == false || !frontend.routes.httpResponseRules.isEmpty {
                 var sample = SampleContext(
                     connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser,
-                    request: exchange.request, response: head
+                    request: exchange.request, response: head, variables: self
                 )
                 if let backendRules {
                     guard handleResponseRuleOutcome(backendRules.apply(to: &head, &sample)) else { return }
@@ -199,8 +201,18 @@ extension HTTPSessionHandler {
             // The server's response is dropped, and its connection with it.
             replyLocally(status: status, bytes: bytes, keepAlive: false)
             return false
-        case .service:
-            return true  // `use-service` is an http-request action only.
+        case .service, .tarpit:
+            return true  // `use-service` and `tarpit` are http-request actions only.
+        case .silentDrop:
+            // As HAProxy logs it: the server's status, no response time, `PR`; a denied request.
+            guard let exchange else { return false }
+            exchange.outcome = .denied
+            exchange.status = exchange.serverStatus
+            exchange.responseMilliseconds = -1
+            exchange.termination = TerminationState(.proxy, .request)
+            dropSilently()
+            endExchange()
+            return false
         }
     }
 
@@ -343,6 +355,8 @@ extension HTTPSessionHandler {
         }
         count(exchange)
         log(exchange)
+        // The transaction's variables live until its log line is written.
+        sessionVariables.endTransaction()
     }
 
     func closeClientAfterFlush() {

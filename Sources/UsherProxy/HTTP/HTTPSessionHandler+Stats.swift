@@ -22,7 +22,8 @@ extension HTTPSessionHandler {
         let status = exchange.status
         // Nothing usable came (a bad request, a timeout or an abort before the head's end: HAProxy
         // counts it as a request too, `<BADREQ>`), or a whole request was refused as malformed.
-        let unparsed = !exchange.isParsed && (exchange.termination.cause != .none || status > 0)
+        // (A request a `tcp-request content` rule refused is no request error: a denied one.)
+        let unparsed = !exchange.isParsed && exchange.outcome != .denied && (exchange.termination.cause != .none || status > 0)
         let requestError = unparsed || (exchange.isParsed && exchange.outcome == .forwarded && status == 400)
         // What the frontend and, with `option socket-stats`, its listening socket count alike
         // (a local function, not an array of the two: no allocation per exchange).
@@ -38,7 +39,8 @@ extension HTTPSessionHandler {
         let front = frontend.counters
         // A parsed request was counted when its head arrived (`countRequestStart`).
         if unparsed && status > 0 { front.add(.requests) }
-        if status > 0 { front.countResponse(status: status) }
+        // A request dropped silently has no status: HAProxy counts it among the "other" ones.
+        if status > 0 || (exchange.isParsed && exchange.outcome == .denied) { front.countResponse(status: status) }
         // Intercepted requests were counted when usher took them (`countIntercepted`).
         if exchange.outcome == .denied { exchange.backend?.counters.add(.deniedRequests) }
         if exchange.outcome == .responseDenied {

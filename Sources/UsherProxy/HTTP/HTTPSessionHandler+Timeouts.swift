@@ -19,6 +19,8 @@ extension HTTPSessionHandler {
         case tunnel
         /// `timeout client` before the TLS handshake has completed.
         case handshake
+        /// `timeout tarpit`: the held request gets its answer.
+        case tarpit
     }
 
     /// The deadline in force now, from the phase and the last activity.
@@ -42,6 +44,9 @@ extension HTTPSessionHandler {
                 return at(requestWaitStarted, limit).map { ($0, .idleBetweenRequests) }
             }
             return at(requestWaitStarted, timeouts.httpRequest ?? timeouts.client).map { ($0, .requestHead) }
+        }
+        if let tarpit = exchange.tarpit {
+            return (tarpit.until, .tarpit)
         }
         var earliest: (NIODeadline, Expiry)? = nil
         // The client is waited on while it owes body bytes, or while it is not reading ours.
@@ -99,6 +104,8 @@ extension HTTPSessionHandler {
             }
         case .tunnel:
             abort(TerminationState(.clientTimeout, .data))
+        case .tarpit:
+            endTarpit()
         case .clientNotReading:
             closeClient()
         case .handshake:

@@ -10,7 +10,7 @@ import UsherRouting
 ///
 /// Requests are handled one at a time; pipelined ones wait in the buffer. Bodies are never held
 /// whole: each direction stops reading when the other side's socket is full.
-final class HTTPSessionHandler: ChannelInboundHandler {
+final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -32,6 +32,12 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     let runtime: ProxyRuntime
     let frontend: FrontendRuntime
     let acceptProxy: Bool
+    /// `bind … ssl`: the session starts (its `tcp-request session` rules run) once the handshake is done.
+    let terminatesTLS: Bool
+    /// The connection's variables (`sess`, and `txn`/`req`/`res` of the exchange under way).
+    var sessionVariables: SessionVariables
+    /// `tcp-request session` rules have run (after any PROXY header and TLS handshake).
+    var sessionStarted = false
     /// The listener's id when it is a UNIX-domain socket (clients there have no IP address).
     let unixListenerID: Int?
     /// The listening socket's own counters (`option socket-stats`).
@@ -93,6 +99,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         listener: ListenerStats? = nil
     ) {
         self.awaitingHandshake = terminatesTLS
+        self.terminatesTLS = terminatesTLS
+        self.sessionVariables = SessionVariables(process: runtime.processVariables)
         self.unixListenerID = unixListenerID
         self.listener = listener
         self.runtime = runtime
@@ -131,14 +139,60 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         let local = context.channel.localAddress
         connection = ConnectionInfo(remote: remote, local: local, unixListenerID: unixListenerID)
         liveSession = runtime.sessions.open(channel: context.channel, frontendName: frontend.name)
-        var sample = SampleContext(connection: connection, payload: inbound, isFinal: true, helloParser: runtime.helloParser)
-        if case .reject = frontend.routes.evaluateConnectionRules(&sample) {
+        var sample = SampleContext(connection: connection, payload: inbound, isFinal: true, helloParser: runtime.helloParser, variables: self)
+        switch frontend.routes.evaluateConnectionRules(&sample) {
+        case .accept, .waitForData:
+            break
+        case .reject:
             frontend.counters.add(.deniedConnections)
             listener?.counters.add(.deniedConnections)
             closeClient()
             return
+        case .silentDrop:
+            // HAProxy counts a silent drop as a denied request, whatever the rule's stage.
+            countSilentDrop()
+            return
         }
         rearmTimer()
+        if !readingProxyHeader && !terminatesTLS { startSession() }
+    }
+
+    /// The connection is set up (PROXY header read, TLS handshake done): `tcp-request session`
+    /// rules. Returns false when they closed it.
+    @discardableResult
+    func startSession() -> Bool {
+        guard !sessionStarted else { return !closed }
+        sessionStarted = true
+        var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser, variables: self)
+        switch frontend.routes.evaluateSessionRules(&sample) {
+        case .accept, .waitForData:
+            return true
+        case .reject:
+            // Closed without a log line, as HAProxy does.
+            frontend.counters.add(.deniedSessions)
+            listener?.counters.add(.deniedSessions)
+            closeClient()
+            return false
+        case .silentDrop:
+            countSilentDrop()
+            return false
+        }
+    }
+
+    /// A `tcp-request connection` or `session` rule dropped the connection: no log line, a denied
+    /// request in the counters (as HAProxy counts it).
+    private func countSilentDrop() {
+        frontend.counters.add(.deniedRequests)
+        listener?.counters.add(.deniedRequests)
+        dropSilently()
+    }
+
+    /// Closes the client connection without telling it (`silent-drop`).
+    func dropSilently() {
+        guard let context else { return }
+        closed = true
+        dropServerLink()
+        context.channel.closeSilently()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -205,6 +259,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
             runtime.tlsCounters.clientHandshakeCompleted(resumed: connection.tls?.sessionReused ?? false)
             awaitingHandshake = false
             rearmTimer()
+            startSession()
             return
         }
         if let event = event as? ClientProxyHeader {
@@ -226,6 +281,11 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     /// give "request whole, waiting for the server" a phase of its own.
     func endWhatCannotComplete() {
         guard !closed, !isTunnel else { return }
+        if exchange?.tarpit != nil {
+            // The tarpit holds a request until the client closes, as HAProxy documents it.
+            endTarpit()
+            return
+        }
         if exchange == nil {
             // Requests held back until the client reads its answers are served first; the end is
             // judged again once they are (responseComplete).
@@ -266,7 +326,12 @@ final class HTTPSessionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if let exchange, exchange.termination == .normal {
+        if let exchange, let tarpit = exchange.tarpit {
+            // Gone while tarpitted: HAProxy's `CT`, with the time held as `Tw`.
+            exchange.tarpit = nil
+            exchange.tarpitMilliseconds = ServerConnector.milliseconds(since: tarpit.started)
+            exchange.termination = TerminationState(.clientAbort, .tarpit)
+        } else if let exchange, exchange.termination == .normal {
             exchange.termination = TerminationState(.clientAbort, requestPhase == .head ? .request : .data)
         } else if exchange == nil, requestCount == 0, !closed {
             // Gone before a request: HAProxy logs it (as a 400 `<BADREQ>`) unless `dontlognull`.
@@ -308,6 +373,8 @@ final class HTTPSessionHandler: ChannelInboundHandler {
                     guard readProxyHeader() else { return }
                     continue
                 }
+                // Normally started already (at accept, after the PROXY header or the handshake).
+                if !sessionStarted, !startSession() { return }
                 // One request at a time: a pipelined one waits for the previous response.
                 guard exchange == nil else {
                     updateClientReading()
@@ -418,7 +485,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
             inbound.moveReaderIndex(forwardBy: length)
             if let header { connection = ConnectionInfo(header) }
             readingProxyHeader = false
-            return true
+            return terminatesTLS || startSession()
         }
     }
 
@@ -512,6 +579,7 @@ final class HTTPSessionHandler: ChannelInboundHandler {
         if isTunnel { closeServerAfterFlush() }
         dropServerLink()
         if exchange != nil { endExchange() }
+        sessionVariables.endSession()
     }
 
     func dropServerLink() {

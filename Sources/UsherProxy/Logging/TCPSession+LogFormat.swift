@@ -14,7 +14,7 @@ extension TCPSession {
             serverAddress: server?.loggedAddress ?? "-", serverPort: server?.address.port ?? 0,
             bytesFromClient: bytesFromClient, acceptDate: record.acceptDate, hostname: LogClock.hostname(), pid: getpid()
         )
-        var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, request: nil)
+        var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, request: nil, variables: self)
         return format.render(record, facts, &sample)
     }
 

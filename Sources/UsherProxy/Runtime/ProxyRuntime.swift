@@ -28,6 +28,8 @@ public final class ProxyRuntime: Sendable {
     /// Client sessions open now, for the runtime API (`show sess`, `shutdown session`).
     public let sessions = SessionRegistry()
     let helloParser: ClientHelloParser
+    /// The `proc` variables, shared by every connection (and set first by `global` `set-var`).
+    public let processVariables: ProcessVariables
     /// The largest inspect buffer (`tune.bufsize`).
     let bufferSize: Int
     /// Set once the server is shutting down: nothing new is scheduled on the event loops.
@@ -57,6 +59,9 @@ public final class ProxyRuntime: Sendable {
         self.maxConnectionsSetting = ManagedAtomic(global.maxconn ?? 0)
         self.bufferSize = global.bufferSize ?? 16_384
         self.helloParser = ClientHelloParser()
+        self.processVariables = ProcessVariables(
+            limits: global.variableLimits, maxValueBytes: global.bufferSize ?? 16_384, initial: table.initialProcessVariables
+        )
     }
 
     /// Whether a new connection on `frontend` must wait for a slot (`maxconn`).

@@ -5,7 +5,7 @@ import UsherRouting
 /// One client connection through a TCP-mode frontend, from accept to close: what the log line needs,
 /// the server slot it holds, and the inactivity timer. Lives on the client channel's event loop; both
 /// halves of the tunnel report to it.
-final class TCPSession {
+final class TCPSession: VariableStorage {
     enum Side {
         case client
         case server
@@ -34,6 +34,8 @@ final class TCPSession {
 
     /// Closed without a log line (a `tcp-request connection reject`, as HAProxy does).
     var isSilent = false
+    /// The connection's variables: `sess` from accept, `txn`/`req` once the content rules run.
+    var sessionVariables: SessionVariables
 
     // Inactivity, per side: a side's timer runs while usher waits on that side (it may still send,
     // or bytes for it are held up), and restarts on its activity. One scheduled task serves both.
@@ -54,6 +56,7 @@ final class TCPSession {
         self.timeouts = frontend.timeouts(with: nil)
         self.lastClientActivity = acceptTime
         self.lastServerActivity = acceptTime
+        self.sessionVariables = SessionVariables(process: runtime.processVariables)
     }
 
     /// The timeouts in force: client-side ones from the frontend, server-side ones from the
@@ -178,6 +181,7 @@ final class TCPSession {
         }
         countSession()
         logSession()
+        sessionVariables.endSession()
         runtime.released(from: frontend)
     }
 

@@ -86,14 +86,25 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         buffer = context.channel.allocator.buffer(capacity: 0)
         // `tcp-request connection` rules run at once, on the real peer's address even behind
         // `accept-proxy`, as in HAProxy.
-        var sample = SampleContext(connection: connection, payload: buffer, isFinal: true, helloParser: runtime.helloParser)
-        if case .reject = frontend.routes.evaluateConnectionRules(&sample) {
+        var sample = SampleContext(connection: connection, payload: buffer, isFinal: true, helloParser: runtime.helloParser, variables: session)
+        switch frontend.routes.evaluateConnectionRules(&sample) {
+        case .accept, .waitForData:
+            break
+        case .reject:
             // HAProxy closes these silently, without a log line.
             session.termination = TerminationState(.proxy, .request)
             session.isSilent = true
             frontend.counters.add(.deniedConnections)
             listener?.counters.add(.deniedConnections)
             close(context: context)
+            return
+        case .silentDrop:
+            // No log line either; HAProxy counts a silent drop as a denied request.
+            session.termination = TerminationState(.proxy, .request)
+            session.isSilent = true
+            frontend.counters.add(.deniedRequests)
+            listener?.counters.add(.deniedRequests)
+            close(context: context, silently: true)
             return
         }
         if state == .readingProxyHeader || state == .handshaking {
@@ -115,6 +126,30 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func afterProxyHeader(context: ChannelHandlerContext) {
         inspectTimer?.cancel()
         inspectTimer = nil
+        guard let session else { return }
+        // `tcp-request session` rules: the connection is set up (PROXY header read, TLS done).
+        var sample = SampleContext(connection: session.connection, payload: buffer, isFinal: true, helloParser: runtime.helloParser, variables: session)
+        switch frontend.routes.evaluateSessionRules(&sample) {
+        case .accept, .waitForData:
+            break
+        case .reject:
+            // Without a log line, as HAProxy.
+            session.termination = TerminationState(.proxy, .request)
+            session.isSilent = true
+            frontend.counters.add(.deniedSessions)
+            listener?.counters.add(.deniedSessions)
+            close(context: context)
+            return
+        case .silentDrop:
+            session.termination = TerminationState(.proxy, .request)
+            session.isSilent = true
+            frontend.counters.add(.deniedRequests)
+            listener?.counters.add(.deniedRequests)
+            close(context: context, silently: true)
+            return
+        }
+        // The stream (HAProxy's) starts: its `txn` and `req` variables exist from here.
+        session.sessionVariables.beginTransaction()
         state = .inspecting
         if frontend.routes.needsInspection, let delay = frontend.routes.inspectDelay {
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -168,7 +203,9 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Evaluates the content rules on what has arrived. `final`: no more waiting.
     private func inspect(final: Bool) {
         guard state == .inspecting, let context, let session else { return }
-        var sample = SampleContext(connection: session.connection, payload: buffer, isFinal: final || clientClosed, helloParser: runtime.helloParser)
+        var sample = SampleContext(
+            connection: session.connection, payload: buffer, isFinal: final || clientClosed, helloParser: runtime.helloParser, variables: session
+        )
         switch frontend.routes.evaluateContentRules(&sample) {
         case .waitForData:
             return
@@ -177,6 +214,12 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             frontend.counters.add(.deniedRequests)
             listener?.counters.add(.deniedRequests)
             close(context: context)
+        case .silentDrop:
+            // Logged (`PR`), as a reject is.
+            session.termination = TerminationState(.proxy, .request)
+            frontend.counters.add(.deniedRequests)
+            listener?.counters.add(.deniedRequests)
+            close(context: context, silently: true)
         case .accept:
             inspectTimer?.cancel()
             inspectTimer = nil
@@ -369,12 +412,17 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func close(context: ChannelHandlerContext) {
+    /// `silently`: without a FIN or a reset to the client, where the system allows (`silent-drop`).
+    private func close(context: ChannelHandlerContext, silently: Bool = false) {
         inspectTimer?.cancel()
         state = .closed
         // A TLS library closing sends its close_notify and reads the client's: reading must go on.
         if terminatesTLS { context.channel.setAutoRead(true) }
-        context.close(promise: nil)
+        if silently {
+            context.channel.closeSilently()
+        } else {
+            context.close(promise: nil)
+        }
     }
 }
 

@@ -24,8 +24,14 @@ public struct CompiledACL: Sendable {
                 throw RoutingError("unknown match method '\(name)'\(hint)")
             }
             method = explicit
+        } else if let suffixMethod {
+            method = suffixMethod
         } else {
-            method = suffixMethod ?? sample.defaultMatch
+            guard !sample.fetch.hasDynamicType else {
+                // The value's type is known only when it is read: HAProxy asks for `-m` too.
+                throw RoutingError("an ACL on '\(sample.expression.fetch.name)' must give its match method with '-m' (the value's type is the variable's), e.g. -m str or -m int")
+            }
+            method = sample.defaultMatch
         }
         ignoreCase = definition.ignoreCase
         var texts = definition.values

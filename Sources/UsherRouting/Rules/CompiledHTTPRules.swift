@@ -14,6 +14,11 @@ public struct CompiledHTTPRules: Sendable {
         /// Let `service` answer the request (`use-service`); `query` is the request's query
         /// string as the rules left it.
         case service(HTTPService, query: String?)
+        /// Hold the request for `timeout tarpit`, then give this answer (a `.reply` or `.error`);
+        /// logged `PT`.
+        indirect case tarpit(Outcome)
+        /// Close the client connection without a word (`silent-drop`).
+        case silentDrop
     }
 
     enum Action: Sendable {
@@ -25,9 +30,12 @@ public struct CompiledHTTPRules: Sendable {
         case setStatus(code: Int, reason: String?)
         case redirect(HTTPRedirect, LogFormatTemplate?)
         case allow
-        /// The reply, its log-format body if it has one, and its `hdr` values, compiled.
-        case reply(HTTPReply, LogFormatTemplate?, headers: [LogFormatTemplate])
+        /// The reply, its log-format body if it has one, and its `hdr` values, compiled; given
+        /// after `timeout tarpit` for a `tarpit` rule.
+        case reply(HTTPReply, LogFormatTemplate?, headers: [LogFormatTemplate], tarpit: Bool)
         case service(HTTPService)
+        case variable(CompiledVariableAction)
+        case silentDrop
     }
 
     struct Rule: Sendable {
@@ -71,10 +79,16 @@ public struct CompiledHTTPRules: Sendable {
                 continue
             case .allow:
                 return .proceed
-            case .reply(let reply, let template, let headers):
-                return Self.reply(reply, template, headers, &context)
+            case .reply(let reply, let template, let headers, let tarpit):
+                let answer = Self.reply(reply, template, headers, &context)
+                return tarpit ? .tarpit(answer) : answer
             case .service(let service):
                 return .service(service, query: request.query.map(String.init))
+            case .variable(let action):
+                action.apply(&context)
+                continue
+            case .silentDrop:
+                return .silentDrop
             }
             // Later conditions and the backend choice see the rewritten request.
             context.request = request
@@ -101,8 +115,12 @@ public struct CompiledHTTPRules: Sendable {
                 if let reply = Self.redirect(redirect, template, request: request, &context) { return reply }
             case .allow:
                 return .proceed
-            case .reply(let reply, let template, let headers):
+            case .reply(let reply, let template, let headers, _):
                 return Self.reply(reply, template, headers, &context)
+            case .variable(let action):
+                action.apply(&context)
+            case .silentDrop:
+                return .silentDrop
             case .setPath, .setQuery, .setURI, .setMethod, .service:
                 break
             }
@@ -178,8 +196,11 @@ extension CompiledHTTPRules {
                 case .setMethod(let format): action = .setMethod(try LogFormatTemplate(format))
                 case .redirect(let redirect): action = try compiledRedirect(redirect)
                 case .allow: action = .allow
-                case .deny(let reply), .tarpit(let reply), .return(let reply): action = try compiledReply(reply)
+                case .deny(let reply), .return(let reply): action = try compiledReply(reply)
+                case .tarpit(let reply): action = try compiledReply(reply, tarpit: true)
                 case .useService(let service): action = .service(service)
+                case .variable(let variable): action = .variable(try CompiledVariableAction(variable))
+                case .silentDrop: action = .silentDrop
                 }
                 rules.append(Rule(action: action, condition: condition))
             } catch {
@@ -204,6 +225,8 @@ extension CompiledHTTPRules {
                 case .allow: action = .allow
                 case .deny(let reply), .return(let reply): action = try compiledReply(reply)
                 case .redirect(let redirect): action = try compiledRedirect(redirect)
+                case .variable(let variable): action = .variable(try CompiledVariableAction(variable))
+                case .silentDrop: action = .silentDrop
                 }
                 rules.append(Rule(action: action, condition: condition))
             } catch {
@@ -217,10 +240,10 @@ extension CompiledHTTPRules {
         .redirect(redirect, redirect.valueIsLogFormat ? try LogFormatTemplate(redirect.value) : nil)
     }
 
-    private static func compiledReply(_ reply: HTTPReply) throws(RoutingError) -> Action {
+    private static func compiledReply(_ reply: HTTPReply, tarpit: Bool = false) throws(RoutingError) -> Action {
         var headers: [LogFormatTemplate] = []
         for field in reply.headers { headers.append(try LogFormatTemplate(field.value)) }
-        if case .logFormat(let text) = reply.payload { return .reply(reply, try LogFormatTemplate(text), headers: headers) }
-        return .reply(reply, nil, headers: headers)
+        if case .logFormat(let text) = reply.payload { return .reply(reply, try LogFormatTemplate(text), headers: headers, tarpit: tarpit) }
+        return .reply(reply, nil, headers: headers, tarpit: tarpit)
     }
 }

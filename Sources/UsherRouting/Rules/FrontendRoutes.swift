@@ -3,8 +3,16 @@ import UsherConfig
 /// A frontend's routing decisions, compiled once per configuration. A class: immutable, and shared
 /// by reference so that reading it from a session never copies its many fields.
 public final class FrontendRoutes: Sendable {
+    /// A `tcp-request` rule, compiled.
     struct Rule: Sendable {
-        var action: TCPRequestRule.Action
+        enum Action: Sendable {
+            case accept
+            case reject
+            case silentDrop
+            case variable(CompiledVariableAction)
+        }
+
+        var action: Action
         var condition: CompiledCondition?
     }
 
@@ -12,6 +20,7 @@ public final class FrontendRoutes: Sendable {
     /// The delay to wait for request bytes while a content rule cannot decide.
     public let inspectDelay: Duration?
     let connectionRules: [Rule]
+    let sessionRules: [Rule]
     let contentRules: [Rule]
     let backendRules: [(target: BackendTarget, condition: CompiledCondition?)]
     /// The backends in another mode than this frontend's, by index: a computed `use_backend` name
@@ -27,7 +36,7 @@ public final class FrontendRoutes: Sendable {
     public let logFormat: LogFormatLine?
 
     init(
-        proxy: Proxy, connectionRules: [Rule], contentRules: [Rule],
+        proxy: Proxy, connectionRules: [Rule], sessionRules: [Rule] = [], contentRules: [Rule],
         backendRules: [(target: BackendTarget, condition: CompiledCondition?)], defaultBackend: Int?,
         httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty, logFormat: LogFormatLine? = nil,
         otherModeBackends: Set<Int> = []
@@ -39,6 +48,7 @@ public final class FrontendRoutes: Sendable {
         self.proxy = proxy
         self.inspectDelay = proxy.settings.inspectDelay
         self.connectionRules = connectionRules
+        self.sessionRules = sessionRules
         self.contentRules = contentRules
         self.backendRules = backendRules
         self.defaultBackend = defaultBackend
@@ -52,29 +62,48 @@ public final class FrontendRoutes: Sendable {
     /// Whether connections must be inspected (wait for bytes) before a backend is chosen.
     public let needsInspection: Bool
 
+    /// Whether there are `tcp-request content` rules (in `mode http`, run on each request).
+    public var hasContentRules: Bool { !contentRules.isEmpty }
+
     /// `tcp-request connection` rules, evaluated at accept time, before any byte is read.
     public func evaluateConnectionRules(_ context: inout SampleContext) -> InspectionVerdict {
-        for (index, rule) in connectionRules.enumerated() {
-            // Nothing can arrive before these rules run: "need more data" means no value.
-            context.isFinal = true
-            if rule.condition.evaluate(&context) == .pass {
-                return rule.action == .accept ? .accept : .reject(rule: index)
-            }
-        }
-        return .accept
+        // Nothing can arrive before these rules run: "need more data" means no value.
+        context.isFinal = true
+        return Self.evaluate(connectionRules, &context)
     }
 
-    /// `tcp-request content` rules, in order. A rule whose condition is undecided makes the whole
-    /// evaluation wait, unless `context.isFinal` (then it does not match); a rule that matches decides; when none matches the
-    /// connection is accepted.
+    /// `tcp-request session` rules, evaluated once the connection is set up (after a PROXY header
+    /// or a TLS handshake), before any content is inspected.
+    public func evaluateSessionRules(_ context: inout SampleContext) -> InspectionVerdict {
+        let wasFinal = context.isFinal
+        context.isFinal = true
+        defer { context.isFinal = wasFinal }
+        return Self.evaluate(sessionRules, &context)
+    }
+
+    /// `tcp-request content` rules, in order, from the first each time, as HAProxy 2.6 runs them
+    /// whenever more of the request has arrived (a variable set before a rule that waits is set
+    /// again on the next run). A rule whose condition is undecided makes the evaluation wait,
+    /// unless `context.isFinal` (then it does not match); a rule that matches decides, or (setting
+    /// a variable) goes on; when none decides the connection is accepted.
     public func evaluateContentRules(_ context: inout SampleContext) -> InspectionVerdict {
-        for (index, rule) in contentRules.enumerated() {
+        Self.evaluate(contentRules, &context)
+    }
+
+    private static func evaluate(_ rules: [Rule], _ context: inout SampleContext) -> InspectionVerdict {
+        for (index, rule) in rules.enumerated() {
             switch rule.condition.evaluate(&context) {
-            case .pass: return rule.action == .accept ? .accept : .reject(rule: index)
-            case .fail: continue
+            case .pass:
+                switch rule.action {
+                case .accept: return .accept
+                case .reject: return .reject(rule: index)
+                case .silentDrop: return .silentDrop(rule: index)
+                case .variable(let action): action.apply(&context)
+                }
+            case .fail:
+                continue
             case .miss:
-                if context.isFinal { continue }
-                return .waitForData
+                if !context.isFinal { return .waitForData }
             }
         }
         return .accept

@@ -4,6 +4,8 @@ public enum InspectionVerdict: Sendable, Equatable {
     case accept
     /// Close the connection; the index is the deciding rule's.
     case reject(rule: Int)
+    /// Close the connection without a word to the client (`silent-drop`).
+    case silentDrop(rule: Int)
     /// A rule's outcome depends on bytes not yet received: wait for more, or for the inspect delay.
     case waitForData
 }

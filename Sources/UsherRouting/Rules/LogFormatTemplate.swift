@@ -111,6 +111,30 @@ public struct LogFormatTemplate: Sendable {
         }
     }
 
+    /// The fetches of its samples (and log-format variables) that read the request's contents,
+    /// payload or HTTP.
+    var contentFetchNames: [String] {
+        pieces.compactMap { piece in
+            switch piece {
+            case .sample(let sample) where sample.readsHTTP || sample.readsPayload: return sample.expression.fetch.name
+            case .variable(let variable) where variable.readsHTTP: return "%" + variable.rawValue
+            default: return nil
+            }
+        }
+    }
+
+    /// What it reads of a connection (fetches other than constants and variables, log-format
+    /// variables such as `%ci`), for `set-var-fmt` in the `global` section, which has none.
+    var connectionNames: [String] {
+        pieces.compactMap { piece in
+            switch piece {
+            case .sample(let sample) where !sample.isInternal: return sample.expression.fetch.name
+            case .variable(let variable): return "%" + variable.rawValue
+            default: return nil
+            }
+        }
+    }
+
     /// The text with each sample's value in place; a sample without a value expands to nothing.
     public func render(_ context: inout SampleContext) -> String {
         var result = ""

@@ -3,7 +3,7 @@ import UsherConfig
 /// A sample expression ready to evaluate: the fetch's reader followed by its converters.
 public struct CompiledSample: Sendable {
     let readers: SampleFetch.Readers
-    let converters: [Converter.Transform]
+    let converters: [Converter.Step]
     let fetch: SampleFetch
     public let expression: SampleExpression
 
@@ -22,9 +22,9 @@ public struct CompiledSample: Sendable {
         } catch {
             throw RoutingError("in '\(expression.fetch.name)': \(error.message)")
         }
-        var converters: [Converter.Transform] = []
+        var converters: [Converter.Step] = []
         for call in expression.converters {
-            converters.append(try Converter.make((call.name, call.arguments)))
+            converters.append(try Converter.step((call.name, call.arguments)))
         }
         self.converters = converters
     }
@@ -33,6 +33,8 @@ public struct CompiledSample: Sendable {
     public var readsPayload: Bool { fetch.readsPayload }
     /// Whether this reads the HTTP request or response (`hdr()`, `path`…).
     public var readsHTTP: Bool { fetch.readsHTTP }
+    /// Whether the fetch reads nothing of a connection (constants, variables).
+    var isInternal: Bool { fetch.isInternal }
     /// Whether the fetch can find several values, which an ACL tries in turn.
     var hasSeveralValues: Bool { readers.all != nil }
     var defaultMatch: MatchMethod { fetch.defaultMatch }
@@ -41,7 +43,7 @@ public struct CompiledSample: Sendable {
     public func evaluate(_ context: inout SampleContext) -> FetchResult<SampleValue> {
         let result = readers.single(&context)
         guard !converters.isEmpty, case .value(let value) = result else { return result }
-        return convert(value).map { .value($0) } ?? .noValue
+        return convert(value, &context).map { .value($0) } ?? .noValue
     }
 
     /// Every value of a fetch that can find several (each converted; those a converter rejects are
@@ -50,14 +52,22 @@ public struct CompiledSample: Sendable {
         guard let all = readers.all else { return evaluate(&context).map { [$0] } }
         let result = all(&context)
         guard !converters.isEmpty, case .value(let values) = result else { return result }
-        let converted = values.compactMap(convert)
+        var converted: [SampleValue] = []
+        for value in values {
+            if let value = convert(value, &context) { converted.append(value) }
+        }
         return converted.isEmpty ? .noValue : .value(converted)
     }
 
-    private func convert(_ value: SampleValue) -> SampleValue? {
+    private func convert(_ value: SampleValue, _ context: inout SampleContext) -> SampleValue? {
         var value = value
         for converter in converters {
-            guard let next = converter(value) else { return nil }
+            let next: SampleValue?
+            switch converter {
+            case .value(let transform): next = transform(value)
+            case .context(let transform): next = transform(value, &context)
+            }
+            guard let next else { return nil }
             value = next
         }
         return value

@@ -1,6 +1,19 @@
 /// A converter applied after a fetch (`,lower`), as HAProxy chains them.
 struct Converter: Sendable {
     typealias Transform = @Sendable (SampleValue) -> SampleValue?
+    /// A converter that reads or writes the session's variables (`set-var`, `add(txn.n)`).
+    typealias ContextualTransform = @Sendable (SampleValue, inout SampleContext) -> SampleValue?
+
+    /// One link of a chain: most converters see only the value.
+    enum Step: Sendable {
+        case value(Transform)
+        case context(ContextualTransform)
+    }
+
+    static func step(_ call: (name: String, arguments: [String])) throws(RoutingError) -> Step {
+        if let contextual = try contextual(call) { return .context(contextual) }
+        return .value(try make(call))
+    }
 
     static func make(_ call: (name: String, arguments: [String])) throws(RoutingError) -> Transform {
         let name = call.name, arguments = call.arguments

@@ -12,19 +12,23 @@ public struct SampleContext {
     public var request: HTTPRequestHead?
     /// In HTTP mode, once the server has answered: what `http-response` rules and `res.*` fetches see.
     public var response: HTTPResponseHead?
+    /// The session keeping the connection's variables (`var()`, `set-var`). Without one (a test's
+    /// context, a health check's) variables have no value and setting them does nothing.
+    public var variables: (any VariableStorage)?
 
     let helloParser: ClientHelloParser
     private var cachedHello: ClientHelloParseResult?
 
     public init(
         connection: ConnectionInfo, payload: ByteBuffer, isFinal: Bool, helloParser: ClientHelloParser = ClientHelloParser(),
-        request: HTTPRequestHead? = nil, response: HTTPResponseHead? = nil
+        request: HTTPRequestHead? = nil, response: HTTPResponseHead? = nil, variables: (any VariableStorage)? = nil
     ) {
         self.connection = connection
         self.payload = payload
         self.isFinal = isFinal
         self.request = request
         self.response = response
+        self.variables = variables
         self.helloParser = helloParser
     }
 

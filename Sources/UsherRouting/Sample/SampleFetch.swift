@@ -22,6 +22,12 @@ struct SampleFetch: Sendable {
     var readsPayload: Bool
     /// Whether the fetch reads the HTTP request or response, which usher has in `mode http` only.
     var readsHTTP = false
+    /// Whether the fetch reads nothing of a connection (`str()`, `int()`, `var()`): what `set-var`
+    /// in the `global` section may use.
+    var isInternal = false
+    /// Whether the type of its value is known only when it is read (`var()`): an ACL on it must
+    /// name its match method with `-m`, as in HAProxy.
+    var hasDynamicType = false
     var make: Factory
 
     init(names: [String], defaultMatch: MatchMethod, readsPayload: Bool, readsHTTP: Bool = false, make: @escaping Factory) {
@@ -32,7 +38,7 @@ struct SampleFetch: Sendable {
         self.make = make
     }
 
-    static let all: [SampleFetch] = layer4 + http + tls
+    static let all: [SampleFetch] = layer4 + http + tls + internalData
 
     /// The fetches that read the connection and its first bytes.
     static let layer4: [SampleFetch] = [
@@ -104,14 +110,6 @@ struct SampleFetch: Sendable {
         SampleFetch(names: ["wait_end"], defaultMatch: .boolean, readsPayload: true, make: noArguments { context in
             context.isFinal ? .value(.boolean(true)) : .needMoreData
         }),
-        // A constant, most often a server's `sni str(name)`.
-        SampleFetch(names: ["str"], defaultMatch: .string, readsPayload: false, make: { arguments throws(RoutingError) in
-            guard arguments.count <= 1 else { throw RoutingError("this fetch takes one string") }
-            let value = SampleValue.string(arguments.first ?? "")
-            return Readers(single: { _ in .value(value) }, all: nil)
-        }),
-        SampleFetch(names: ["always_true"], defaultMatch: .boolean, readsPayload: false, make: noArguments { _ in .value(.boolean(true)) }),
-        SampleFetch(names: ["always_false"], defaultMatch: .boolean, readsPayload: false, make: noArguments { _ in .value(.boolean(false)) }),
     ]
 
     static let byName: [String: SampleFetch] = {

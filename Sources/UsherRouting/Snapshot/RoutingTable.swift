@@ -1,3 +1,4 @@
+import NIOCore
 import UsherConfig
 
 /// Everything the data plane consults, compiled from one configuration and never changed afterwards:
@@ -9,6 +10,8 @@ public struct RoutingTable: Sendable {
     public let backendsByName: [String: Int]
     /// Statistics pages (`stats …`), by proxy name.
     public private(set) var statsPages: [String: CompiledStatsPage] = [:]
+    /// The `proc` variables `set-var`/`set-var-fmt` in `global` set, in order, by name.
+    public private(set) var initialProcessVariables: [(String, SampleValue)] = []
 
     /// Compiles `configuration`. Problems come back as alerts with their file and line; the table is
     /// `nil` when there is any.
@@ -87,17 +90,49 @@ public struct RoutingTable: Sendable {
             return (request, response)
         }
 
+        /// A `tcp-request` rule's action; `nil` (reported) when its value cannot be compiled or
+        /// reads what is not there at that stage.
+        func compileTCPAction(_ rule: TCPRequestRule, _ proxy: Proxy) -> FrontendRoutes.Rule.Action? {
+            switch rule.action {
+            case .accept: return .accept
+            case .reject: return .reject
+            case .silentDrop: return .silentDrop
+            case .variable(let variable):
+                let compiled: CompiledVariableAction
+                do {
+                    compiled = try CompiledVariableAction(variable)
+                } catch {
+                    diagnostics.append(.alert(rule.location, "in \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
+                    return nil
+                }
+                if rule.phase != .content, let name = compiled.contentFetchNames.first {
+                    // HAProxy refuses these too: nothing has been read when these rules run.
+                    diagnostics.append(.alert(rule.location, "'\(name)' in a 'tcp-request \(rule.phase.rawValue)' rule of \(proxy.kind.rawValue) '\(proxy.name)' reads the request's contents, which are not there yet at this stage (use 'tcp-request content' or 'http-request')"))
+                    return nil
+                }
+                if reportHTTPInTCPMode(compiled.httpFetchNames, rule.location, proxy) { return nil }
+                return .variable(compiled)
+            }
+        }
+
         var frontends: [FrontendRoutes] = []
         var backends: [BackendRoutes] = []
         for proxy in configuration.proxies where !proxy.isDisabled {
             let named = compileACLs(proxy)
             if proxy.kind.hasFrontendCapability {
                 var connectionRules: [FrontendRoutes.Rule] = []
+                var sessionRules: [FrontendRoutes.Rule] = []
                 var contentRules: [FrontendRoutes.Rule] = []
                 for rule in proxy.tcpRequestRules {
-                    guard let condition = compileCondition(rule.condition, named, proxy) else { continue }
-                    let compiled = FrontendRoutes.Rule(action: rule.action, condition: condition)
-                    if rule.phase == .connection { connectionRules.append(compiled) } else { contentRules.append(compiled) }
+                    guard let condition = compileCondition(rule.condition, named, proxy),
+                        let action = compileTCPAction(rule, proxy)
+                    else { continue }
+                    let compiled = FrontendRoutes.Rule(action: action, condition: condition)
+                    switch rule.phase {
+                    case .connection: connectionRules.append(compiled)
+                    case .session: sessionRules.append(compiled)
+                    case .content: contentRules.append(compiled)
+                    }
                 }
                 var backendRules: [(target: BackendTarget, condition: CompiledCondition?)] = []
                 for rule in proxy.useBackendRules {
@@ -142,7 +177,7 @@ public struct RoutingTable: Sendable {
                     }
                 }
                 frontends.append(FrontendRoutes(
-                    proxy: proxy, connectionRules: connectionRules, contentRules: contentRules,
+                    proxy: proxy, connectionRules: connectionRules, sessionRules: sessionRules, contentRules: contentRules,
                     backendRules: backendRules, defaultBackend: defaultBackend,
                     httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, logFormat: logFormat,
                     otherModeBackends: Set(backendProxies.indices.filter { backendProxies[$0].mode != proxy.mode })
@@ -203,11 +238,13 @@ public struct RoutingTable: Sendable {
             }
             statsPages[proxy.name] = CompiledStatsPage(settings: settings, adminConditions: admin, accessRules: access)
         }
+        let processVariables = initialProcessVariables(configuration.global, &diagnostics)
         if diagnostics.contains(where: { $0.severity == .alert }) {
             return (nil, diagnostics)
         }
         var table = RoutingTable(configuration: configuration, frontends: frontends, backends: backends, backendsByName: backendsByName)
         table.statsPages = statsPages
+        table.initialProcessVariables = processVariables
         return (table, diagnostics)
     }
 
@@ -216,5 +253,52 @@ public struct RoutingTable: Sendable {
         self.frontends = frontends
         self.backends = backends
         self.backendsByName = backendsByName
+    }
+}
+
+extension RoutingTable {
+    /// Evaluates `set-var`/`set-var-fmt` of the `global` section, in order, as HAProxy does while
+    /// it reads the file: each may read constants and the `proc` variables set before it, nothing
+    /// of a connection.
+    static func initialProcessVariables(_ global: GlobalSettings, _ diagnostics: inout [Diagnostic]) -> [(String, SampleValue)] {
+        guard !global.processVariables.isEmpty else { return [] }
+        let process = ProcessVariables(limits: global.variableLimits, maxValueBytes: global.bufferSize ?? 16_384)
+        let storage = ConfigurationVariables(process: process)
+        var context = SampleContext(
+            connection: ConnectionInfo(source: nil, sourcePort: 0, destination: nil, destinationPort: 0), payload: ByteBuffer(), isFinal: true,
+            variables: storage
+        )
+        var order: [String] = []
+        for setting in global.processVariables {
+            let assignment = setting.assignment
+            let keyword = if case .format = assignment.value { "set-var-fmt" } else { "set-var" }
+            do {
+                let action = try CompiledVariableAction(.set(assignment))
+                let names: [String]
+                switch action.operation {
+                case .set(_, _, .sample(let sample)): names = sample.isInternal ? [] : [sample.expression.fetch.name]
+                case .set(_, _, .format(let template)): names = template.connectionNames
+                case .unset: names = []
+                }
+                if let name = names.first {
+                    diagnostics.append(.alert(setting.location, "'\(name)' in '\(keyword) \(assignment.variable)' reads a connection, which the global section does not have: only constants such as str() or int() and 'proc' variables may be used"))
+                    continue
+                }
+                action.apply(&context)
+                if !order.contains(assignment.variable.name) { order.append(assignment.variable.name) }
+            } catch {
+                diagnostics.append(.alert(setting.location, "in '\(keyword) \(assignment.variable)': \(error.message)"))
+            }
+        }
+        return order.compactMap { name in process.value(of: name).map { (name, $0) } }
+    }
+}
+
+/// The variables `global` `set-var` lines see: the `proc` ones only.
+private final class ConfigurationVariables: VariableStorage {
+    var sessionVariables: SessionVariables
+
+    init(process: ProcessVariables) {
+        sessionVariables = SessionVariables(process: process)
     }
 }

@@ -41,9 +41,13 @@ struct HTTPLogComparisonTests {
             timeout http-request 1s
             timeout http-keep-alive 5s
             timeout tunnel 1s
+            timeout tarpit 300ms
         \(extraDefaults.map { "    " + $0 + "\n" }.joined())frontend fe
             bind 127.0.0.1:\(port)
+            tcp-request content reject if { path_beg /tcp-reject }
             http-request deny if { path_beg /forbidden }
+            http-request tarpit if { path_beg /tarpit }
+            http-request silent-drop if { path_beg /silent }
             use_backend dead if { path_beg /dead }
             use_backend down if { path_beg /down }
             use_backend slow if { path_beg /slow }
@@ -192,6 +196,12 @@ struct HTTPLogCase: Sendable, CustomTestStringConvertible {
         .init("404 from the origin", Request.get("/missing"), responses: 1, replies: [.status(404, "Not Found", body: "not here\n")]),
         .init("POST with a body", Request.post("/form", body: "name=usher&kind=proxy"), responses: 1, replies: [.ok("thanks\n")]),
         .init("403 from http-request deny", Request.get("/forbidden"), responses: 1, replies: []),
+        // HAProxy logs `-1` for TR and the time held as Tw, with `PT`.
+        .init("500 from http-request tarpit after timeout tarpit", Request.get("/tarpit"), responses: 1, replies: []),
+        // No status, no request time, `PR`.
+        .init("http-request silent-drop", Request.get("/silent"), responses: 0, replies: []),
+        // In mode http the content rules run on each request; HAProxy logs the refused one as `<BADREQ>`.
+        .init("tcp-request content reject in mode http", Request.get("/tcp-reject"), responses: 0, replies: []),
         .init("503 when the server refuses the connection (retries 1)", Request.get("/dead"), responses: 1, replies: []),
         .init("503 when the only server is down (health check)", Request.get("/down"), responses: 1, replies: [], delay: 0.8),
         .init("504 when the server does not answer within timeout server", Request.get("/slow"), responses: 1, replies: [.silence]),
