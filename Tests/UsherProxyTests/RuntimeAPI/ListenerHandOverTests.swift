@@ -33,6 +33,7 @@ import Glibc
             guard ClientSocket.waitUntilAccepting(port, timeout: 10, alive: { [usher] in usher.isRunning }) else {
                 throw RuntimeAPIClient.Failure(description: "usher did not start: \(usher.error)")
             }
+            RuntimeAPIClient.waitForSocket(socketPath)
         }
 
         deinit { usher.stop() }

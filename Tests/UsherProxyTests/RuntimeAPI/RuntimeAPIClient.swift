@@ -109,6 +109,13 @@ final class RuntimeAPIClient: @unchecked Sendable {
     }
 
     /// One command on a fresh connection, non-interactive, as `echo CMD | socat - UNIX:PATH`.
+    /// Waits until the socket file at `path` exists: a separate usher process binds its stats
+    /// socket after its listeners, so a listener that accepts says nothing of it yet.
+    static func waitForSocket(_ path: String, timeout: Double = 10) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !FileManager.default.fileExists(atPath: path), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    }
+
     static func ask(_ path: String, _ command: String) throws -> String {
         let client = try RuntimeAPIClient(path: path)
         try client.send(command + "\n")

@@ -26,6 +26,7 @@ import Glibc
         let usher = try UsherProcess(["-db", "-f", file])
         defer { usher.stop() }
         #expect(ClientSocket.waitUntilAccepting(port, timeout: 10, alive: { usher.isRunning }))
+        RuntimeAPIClient.waitForSocket(socket)
         let baseline = try #require(MemoryBoundTests.residentBytes(pid: usher.pid))
         let client = try RuntimeAPIClient(path: socket, timeout: 30)
         var small: Int32 = 4096

@@ -22,6 +22,7 @@ import Testing
         let usher = try UsherProcess(["-db", "-f", file])
         defer { usher.stop() }
         #expect(ClientSocket.waitUntilAccepting(port, timeout: 10, alive: { usher.isRunning }))
+        RuntimeAPIClient.waitForSocket(socket)
         func dropped() throws -> Int? {
             let info = try RuntimeAPIClient.ask(socket, "show info")
             return info.split(separator: "\n").first { $0.hasPrefix("DroppedLogs:") }
