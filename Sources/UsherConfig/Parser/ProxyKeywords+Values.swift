@@ -49,7 +49,9 @@ extension ProxyKeywords {
                 }
             case "strict-sni": bind.tls.strictSNI = true
             case "ca-file": bind.tls.caFile = try value()
-            case "crl-file": bind.tls.crlFile = try value()
+            case "crl-file":
+                // Accepting it without applying it would let revoked certificates in.
+                throw ConfigurationError.notSupported("bind option 'crl-file' (usher's TLS library applies no revocation list yet)")
             case "verify":
                 let text = try value()
                 guard let verify = TLSVerify(rawValue: text) else {

@@ -71,7 +71,9 @@ public struct ConfigurationLoader: Sendable {
         for proxy in configuration.frontends where !proxy.isDisabled {
             for bind in proxy.binds where !bind.tls.certificates.isEmpty {
                 do {
-                    let termination = try BindTermination(bind: bind, global: configuration.global.tls, helloParser: ClientHelloParser())
+                    // In mode tcp the decrypted stream goes to the server as it is: it may be h2.
+                    let termination = try BindTermination(
+                        bind: bind, global: configuration.global.tls, helloParser: ClientHelloParser(), speaksHTTP2: proxy.mode != .http)
                     diagnostics += termination.warnings.map { .warning(bind.location, $0) }
                 } catch {
                     diagnostics.append(.alert(bind.location, "\(proxy.kind.rawValue) '\(proxy.name)': \(error)"))

@@ -33,7 +33,7 @@ extension HTTPSessionHandler {
             return tunnelDeadline(timeouts)
         }
         if awaitingHandshake {
-            return at(requestWaitStarted, timeouts.client).map { ($0, .handshake) }
+            return at(requestWaitStarted, frontend.handshakeLimit).map { ($0, .handshake) }
         }
         guard let exchange else {
             if !isClientWritable, requestCount > 0 {

@@ -281,6 +281,11 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     /// give "request whole, waiting for the server" a phase of its own.
     func endWhatCannotComplete() {
         guard !closed, !isTunnel else { return }
+        // Before the TLS handshake: nothing can go out in clear on a TLS port.
+        if awaitingHandshake {
+            closeClient()
+            return
+        }
         if exchange?.tarpit != nil {
             // The tarpit holds a request until the client closes, as HAProxy documents it.
             endTarpit()

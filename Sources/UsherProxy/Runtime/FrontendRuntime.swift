@@ -22,6 +22,9 @@ public final class FrontendRuntime: Sendable {
     // copy of the settings per connection).
     /// The frontend's timeouts; the server-side ones are replaced by the backend's.
     let timeouts: Timeouts
+    /// How long a client has to finish a TLS handshake (or to send its PROXY header):
+    /// `timeout client` as in HAProxy, else `timeout http-request`, else a minute — never unbounded.
+    var handshakeLimit: Duration { timeouts.client ?? timeouts.httpRequest ?? .seconds(60) }
     /// A session line (`option tcplog`/`httplog`) is logged at close.
     let logsSessions: Bool
     let dontLogNull: Bool

@@ -78,7 +78,8 @@ public final class UsherServer: Sendable {
     /// The contexts and certificate choice of a `bind … ssl`, or why they cannot be made.
     private func terminationSetup(_ bind: Bind, frontend: FrontendRuntime) throws -> BindTermination {
         do {
-            return try BindTermination(bind: bind, global: runtime.table.configuration.global.tls, helloParser: runtime.helloParser)
+            return try BindTermination(
+                bind: bind, global: runtime.table.configuration.global.tls, helloParser: runtime.helloParser, speaksHTTP2: !frontend.isHTTP)
         } catch {
             throw StartError(description: "\(frontend.routes.proxy.kind.rawValue) '\(frontend.name)': bind at \(bind.location): \(error)")
         }

@@ -38,8 +38,6 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var inspectTimer: Scheduled<Void>?
     private var clientClosed = false
     private let terminatesTLS: Bool
-    /// Counted in the process's current TLS connections (given back when the channel goes).
-    private var tlsCounted = false
     /// This connection in the runtime API's session registry.
     private var liveSession: LiveSession?
 
@@ -109,7 +107,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         if state == .readingProxyHeader || state == .handshaking {
             // The header, or the TLS handshake, must be done within `timeout client`.
-            let limit = frontend.timeouts.client.map { TimeAmount.milliseconds(max(1, $0.milliseconds)) } ?? .seconds(60)
+            let limit = TimeAmount.milliseconds(max(1, frontend.handshakeLimit.milliseconds))
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let waiting = state
             inspectTimer = context.eventLoop.scheduleTask(in: limit) {
@@ -347,10 +345,6 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelUnregistered(context: ChannelHandlerContext) {
-        if tlsCounted {
-            tlsCounted = false
-            runtime.tlsCounters.clientConnectionEnded()
-        }
         // A connection that closed before it ever became active has no session to give back the
         // counts taken when it was accepted.
         if session == nil, !countsReleased {
@@ -382,7 +376,10 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event {
             session?.connection.tls = TLSConnectionInfo.established(in: context.pipeline.syncOperations, negotiatedProtocol: negotiated)
             runtime.tlsCounters.clientHandshakeCompleted(resumed: session?.connection.tls?.sessionReused ?? false)
-            tlsCounted = true
+            // Given back when the connection closes: this handler leaves the pipeline once the
+            // connection to the server is made.
+            let counters = runtime.tlsCounters
+            context.channel.closeFuture.whenComplete { _ in counters.clientConnectionEnded() }
             if state == .handshaking { afterProxyHeader(context: context) }
             return
         }

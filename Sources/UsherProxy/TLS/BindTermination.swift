@@ -17,8 +17,9 @@ final class BindTermination: Sendable {
     /// Warnings for settings the TLS library cannot apply, for the check's output.
     let warnings: [String]
 
-    /// - Parameter speaksHTTP2: whether the frontend can take `h2` (not yet: `h2` is left out of
-    ///   the ALPN list, and browsers then use HTTP/1.1).
+    /// - Parameter speaksHTTP2: whether `h2` may be offered: in mode tcp the stream goes on as it
+    ///   is; in mode http usher does not speak HTTP/2 yet, so `h2` is left out (browsers then use
+    ///   HTTP/1.1).
     init(bind: Bind, global: GlobalTLSSettings, helloParser: ClientHelloParser, speaksHTTP2: Bool = false) throws {
         var warnings: [String] = []
         let options = bind.tls.options.over(global.bindDefaults)
@@ -32,12 +33,23 @@ final class BindTermination: Sendable {
             var alpn = bind.tls.alpn
             var verify = bind.tls.verify
             var caFile = bind.tls.caFile.map(global.caPath)
+            var noCANames = bind.tls.noCANames
             for option in listEntry?.options ?? [] {
                 switch option.name {
                 case "alpn": alpn = (option.value ?? "").split(separator: ",").map(String.init)
-                case "verify": verify = option.value.flatMap(TLSVerify.init(rawValue:))
+                case "verify":
+                    guard let value = option.value.flatMap(TLSVerify.init(rawValue:)) else {
+                        throw SetupError(description: "crt-list line for '\(file.path)': 'verify' expects 'none', 'optional' or 'required', not '\(option.value ?? "")'")
+                    }
+                    verify = value
                 case "ca-file": caFile = option.value.map(global.caPath)
-                default: _ = try entryOptions.apply(option.name) { option.value ?? "" }
+                case "no-ca-names": noCANames = true
+                case "crl-file":
+                    throw SetupError(description: "crt-list line for '\(file.path)': 'crl-file' is not supported by usher yet (revocation lists are not applied)")
+                default:
+                    if try !entryOptions.apply(option.name, value: { option.value ?? "" }) {
+                        warnings.append("crt-list option '\(option.name)' (for '\(file.path)') is not applied by usher yet")
+                    }
                 }
             }
             if !speaksHTTP2, alpn.contains("h2") {
@@ -59,14 +71,23 @@ final class BindTermination: Sendable {
             // After its close_notify, the library waits this long for the client's before closing
             // the socket (its default is 5 s of a descriptor held for nothing; HAProxy does not wait).
             configuration.shutdownTimeout = .seconds(1)
-            configuration.sendCANameList = !bind.tls.noCANames
+            configuration.sendCANameList = !noCANames
             switch verify ?? .none {
             case .none: configuration.certificateVerification = .none
             case .optional: configuration.certificateVerification = .optionalVerification
             case .required: configuration.certificateVerification = .noHostnameVerification
             }
-            if let caFile, verify.map({ $0 != .none }) == true {
-                configuration.trustRoots = .file(caFile)
+            if let verify, verify != .none {
+                // HAProxy refuses a verify without CAs; a crt-list line could otherwise leave the
+                // library trusting the system's store.
+                guard let caFile else {
+                    throw SetupError(description: "'verify \(verify.rawValue)' for '\(file.path)' needs a 'ca-file' to check client certificates against")
+                }
+                do {
+                    configuration.trustRoots = try ServerTLSContext.loadTrustRoots(caFile)
+                } catch {
+                    throw SetupError(description: "\(error)")
+                }
             }
             do {
                 contexts.append(try NIOSSLContext(configuration: configuration))
@@ -75,7 +96,6 @@ final class BindTermination: Sendable {
             }
             entries.append(file.chooserEntry(sniFilters: listEntry?.sniFilters ?? []))
         }
-        if bind.tls.crlFile != nil { warnings.append("'crl-file' is not applied yet: revoked client certificates are not refused") }
         if bind.tls.caIgnoreErrors != nil || bind.tls.certificateIgnoreErrors != nil {
             warnings.append("'ca-ignore-err' and 'crt-ignore-err' are not applied yet: every verification error fails the handshake")
         }

@@ -19,6 +19,9 @@ final class TLSAcceptHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let termination: BindTermination
     private var machine: TLSAcceptStateMachine
     private var pending: ByteBuffer?
+    private var reads = 0
+    /// Real clients send their hello in one to three reads.
+    static let maximumReads = 64
     /// What the handshake settled that the library does not tell: read by the session handler
     /// once the handshake has completed.
     private(set) var serverName: String?
@@ -58,6 +61,15 @@ final class TLSAcceptHandler: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             pending!.writeBuffer(&incoming)
         }
+        // A hello is parsed again from its start on each read: a client that sends it in tiny
+        // records or a byte at a time is stopped well before that costs much, as is one whose
+        // records add more than their payload's own size (the parser caps the hello itself).
+        reads += 1
+        if reads > Self.maximumReads || pending!.readableBytes > 2 * termination.helloParser.maximumHelloSize {
+            pending = nil
+            context.close(promise: nil)
+            return
+        }
         decide(context: context)
     }
 
@@ -84,7 +96,7 @@ final class TLSAcceptHandler: ChannelDuplexHandler, RemovableChannelHandler {
             serverName = hello?.serverName
             let library = NIOSSLServerHandler(context: termination.contexts[index])
             do {
-                try context.pipeline.syncOperations.addHandler(library, position: .after(self))
+                try context.pipeline.syncOperations.addHandlers([library, RaggedEndFilter()], position: .after(self))
             } catch {
                 context.close(promise: nil)
                 return
@@ -117,4 +129,16 @@ final class TLSAcceptHandler: ChannelDuplexHandler, RemovableChannelHandler {
 /// handler: the client's real addresses (nil header: a `LOCAL` connection, keep the socket's).
 struct ClientProxyHeader {
     var header: ProxyProtocolHeader?
+}
+
+/// Behind the TLS library: a client that closes its side without a close_notify first (most do)
+/// ends its input like a plain connection's FIN, as HAProxy reads it — the library reports it as
+/// an error, followed by the end of input, which the session handles.
+final class RaggedEndFilter: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if case NIOSSLError.uncleanShutdown = error { return }
+        context.fireErrorCaught(error)
+    }
 }

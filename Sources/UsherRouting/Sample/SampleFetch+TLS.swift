@@ -8,7 +8,8 @@ extension SampleFetch {
         flag(["ssl_fc_is_resumed", "ssl_fc_session_reused"]) { $0.sessionReused },
         // usher accepts no early data.
         flag("ssl_fc_has_early") { _ in false },
-        flag("ssl_fc_has_crt") { $0.clientCertificate != nil },
+        // On a resumed session no certificate was sent in this handshake (HAProxy's doc).
+        flag("ssl_fc_has_crt") { $0.clientCertificate != nil && !$0.sessionReused },
         flag("ssl_c_used") { $0.clientCertificate != nil },
         text("ssl_fc_sni") { $0.serverName },
         text("ssl_fc_protocol") { $0.version?.description },

@@ -16,7 +16,7 @@ public struct ServerHelloSummary: Sendable, Equatable {
 
     /// Reads the ServerHello at the start of `bytes` (the server's first bytes on the wire);
     /// `clientSessionID` is the legacy session id of the client's hello. Nil when the bytes do not
-    /// start with a whole ServerHello (a HelloRetryRequest has one too: it is read the same way).
+    /// start with a whole ServerHello (see `isHelloRetryRequest` for the one that is not final).
     public static func parse(_ bytes: UnsafeRawBufferPointer, clientSessionID: [UInt8]) -> ServerHelloSummary? {
         var record = ByteCursor(bytes)
         guard record.readUInt8() == 22, record.readUInt16() != nil, let recordLength = record.readUInt16(),
@@ -45,6 +45,19 @@ public struct ServerHelloSummary: Sendable, Equatable {
             if isTLS13 { resumed = acceptedPSK }
         }
         return ServerHelloSummary(cipherSuite: suite, resumed: resumed)
+    }
+
+    /// RFC 8446 §4.1.3: a HelloRetryRequest is a ServerHello whose random is this fixed value.
+    static let helloRetryRandom: [UInt8] = [
+        0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+        0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+    ]
+
+    /// Whether the bytes start with a HelloRetryRequest (record 5, message header 4, version 2,
+    /// then the random).
+    public static func isHelloRetryRequest(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 11 + 32, bytes[0] == 22, bytes[5] == 2 else { return false }
+        return bytes[11..<43].elementsEqual(helloRetryRandom)
     }
 
     /// The suite's OpenSSL name (`ssl_fc_cipher`, `%sslc`) and its symmetric key size in bits.

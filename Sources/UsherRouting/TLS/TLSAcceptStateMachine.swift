@@ -63,7 +63,9 @@ public struct TLSAcceptStateMachine: Sendable {
             return .close
         case .notClientHello:
             state = .done
-            return .handshake(certificate: chooser.defaultIndex ?? 0, hello: nil)
+            // No name can be read: with `strict-sni` that is a refusal, as for a hello without one.
+            guard let index = chooser.choose(serverName: nil) else { return .refuse(alert: 112) }
+            return .handshake(certificate: index, hello: nil)
         case .clientHello(let hello):
             let signatures = hello.certificateSignatures
             let support = CertificateChooser.SignatureSupport(rsa: signatures.rsa, ecdsa: signatures.ecdsa)
@@ -80,6 +82,8 @@ public struct TLSAcceptStateMachine: Sendable {
     /// never will), after which the machine is done.
     public mutating func sent(_ bytes: UnsafeRawBufferPointer) -> ServerHelloSummary? {
         guard case .waitingForServerHello(let sessionID) = state else { return nil }
+        // A HelloRetryRequest has a ServerHello's shape: the real one follows the client's second hello.
+        if ServerHelloSummary.isHelloRetryRequest(bytes) { return nil }
         state = .done
         return ServerHelloSummary.parse(bytes, clientSessionID: sessionID)
     }

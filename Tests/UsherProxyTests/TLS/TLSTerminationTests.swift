@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import UsherConfig
 import UsherProxy
+import UsherTestSupport
 
 /// Certificates made at test time by `openssl`: two server certificates (one with two names, one
 /// wildcard), a CA and a client certificate it signed.
@@ -204,6 +205,42 @@ struct TLSTerminationTests {
         #expect(answer.isEmpty, "\(answer)")
     }
 
+    /// A client that closes in the middle of its hello gets no HTTP error page in clear.
+    @Test func aClientGoneDuringTheHelloGetsNoByte() throws {
+        let certificates = try TestCertificates()
+        let usher = try UsherUnderTest("""
+            \(Self.defaults)
+            frontend fe
+                bind 127.0.0.1:0 ssl crt \(certificates.a)
+                default_backend bk
+            backend bk
+                server s1 127.0.0.1:9
+            """)
+        defer { usher.stop() }
+        let hello = ClientHelloBuilder(serverNames: ["a.test"]).bytes()
+        let client = try ClientSocket(port: usher.port("fe"))
+        try client.send(Array(hello.prefix(20)))
+        client.shutdownWrite()
+        #expect(try client.receive().isEmpty)
+    }
+
+    @Test func crtListVerifyMistakesAreErrors() throws {
+        let certificates = try TestCertificates()
+        for line in ["\(certificates.a) [verify requird]", "\(certificates.a) [verify required]"] {
+            let list = try certificates.directory.write("list-\(line.count).txt", line + "\n")
+            let outcome = ConfigurationLoader(environment: [:]).compile([.init(name: "t.cfg", text: """
+                \(Self.defaults)
+                frontend fe
+                    bind 127.0.0.1:0 ssl crt-list \(list)
+                    default_backend bk
+                backend bk
+                    server s1 127.0.0.1:9
+                """)])
+            #expect(outcome.table == nil, "\(line)")
+            #expect(outcome.alerts.contains { $0.description.contains("t.cfg:7") && $0.description.contains("verify") }, "\(outcome.alerts)")
+        }
+    }
+
     /// The most common pattern of public configurations: one frontend on :80 and :443, plain
     /// requests redirected to HTTPS, `X-Forwarded-Proto` set from `ssl_fc`.
     @Test func redirectToHTTPSUnlessTLS() throws {
@@ -289,6 +326,12 @@ struct TLSTerminationTests {
         let refused = try Self.curl("www.a.test", port: port)
         #expect(!refused.output.hasSuffix("\n200"))
         #expect(origin.requests.count == 1)
+        // `CurrSslConns` comes back to 0 once both connections are gone (the handler that counted
+        // them left the pipeline when the server connection was made).
+        let counters = usher.server.runtime.tlsCounters
+        let deadline = Date().addingTimeInterval(3)
+        while counters.current != 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(counters.current == 0 && counters.total == 2, "current \(counters.current), total \(counters.total)")
     }
 
     /// The pattern HAProxy users write for one port that passes some names through and

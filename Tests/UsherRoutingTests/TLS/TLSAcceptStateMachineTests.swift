@@ -41,6 +41,27 @@ import UsherTestSupport
         #expect(TLSAcceptStateMachine.alertRecord(112) == [21, 3, 3, 0, 2, 2, 112])
     }
 
+    /// A hello usher cannot read has no name it could match: `strict-sni` refuses it too.
+    @Test func strictSNIRefusesAnUnreadableHello() {
+        let strict = CertificateChooser(entries: [CertificateChooser.Entry(names: ["a.test"])], strictSNI: true)
+        var builder = ClientHelloBuilder(serverNames: ["a.test"])
+        builder.extraExtensions = [(type: 0, data: [0, 0])]
+        #expect(decide(builder.bytes(), chooser: strict).0 == .refuse(alert: 112))
+    }
+
+    /// TLS 1.3's HelloRetryRequest looks like a ServerHello: the summary waits for the real one.
+    @Test func helloRetryRequestIsNotTheServerHello() {
+        var machine = TLSAcceptStateMachine(chooser: Self.chooser)
+        let hello = ClientHelloBuilder(serverNames: ["a.test"]).bytes()
+        _ = hello.withUnsafeBytes { machine.received($0) }
+        var retry = Self.serverHello(suite: 0x1301, sessionID: Array(repeating: 0x5A, count: 32), extensions: [(43, [3, 4])])
+        retry.replaceSubrange(11..<43, with: ServerHelloSummary.helloRetryRandom)
+        #expect(retry.withUnsafeBytes { ServerHelloSummary.isHelloRetryRequest($0) })
+        #expect(retry.withUnsafeBytes { machine.sent($0) } == nil)
+        let real = Self.serverHello(suite: 0x1301, sessionID: Array(repeating: 0x5A, count: 32), extensions: [(43, [3, 4]), (41, [0, 0])])
+        #expect(real.withUnsafeBytes { machine.sent($0) } == ServerHelloSummary(cipherSuite: 0x1301, resumed: true))
+    }
+
     @Test func plainTextIsClosedAndBrokenHellosGoToTheLibrary() {
         #expect(decide(Array("GET / HTTP/1.1\r\n".utf8)).0 == .close)
         // A second server_name extension: a hello usher cannot read, for the library to refuse.
