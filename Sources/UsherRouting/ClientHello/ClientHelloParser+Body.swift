@@ -78,12 +78,14 @@ extension ClientHelloParser {
                 seenSupportedVersions = true
                 hello.supportedVersions = versions
             case ExtensionType.signatureAlgorithms:
-                // RFC 8446 §4.2.3: `SignatureScheme supported_signature_algorithms<2..2^16-2>`.
+                // RFC 8446 §4.2.3: `SignatureScheme supported_signature_algorithms<2..2^16-2>`. Read
+                // only to choose between an RSA and an ECDSA certificate: a malformed or repeated one
+                // is passed over, so the name (and `req_ssl_sni` routing) stays as HAProxy sees it.
                 var body = data
                 guard !seenSignatureAlgorithms, var list = body.readUInt16LengthPrefixed(), body.isAtEnd,
                     list.remaining >= 2, list.remaining % 2 == 0
                 else {
-                    return nil
+                    continue
                 }
                 seenSignatureAlgorithms = true
                 var schemes: [UInt16] = []

@@ -62,6 +62,18 @@ import UsherTestSupport
         #expect(real.withUnsafeBytes { machine.sent($0) } == ServerHelloSummary(cipherSuite: 0x1301, resumed: true))
     }
 
+    /// A malformed signature_algorithms extension is passed over: the name still routes.
+    @Test func malformedSignatureAlgorithmsKeepTheName() {
+        var builder = ClientHelloBuilder(serverNames: ["x.b.test"])
+        builder.extraExtensions = [(type: 13, data: [0, 3, 4])]
+        guard case .clientHello(let hello) = ClientHelloParser().parse(builder.bytes()) else {
+            Issue.record("not read as a hello")
+            return
+        }
+        #expect(hello.serverName == "x.b.test")
+        #expect(decide(builder.bytes()).0.certificate == 1)
+    }
+
     @Test func plainTextIsClosedAndBrokenHellosGoToTheLibrary() {
         #expect(decide(Array("GET / HTTP/1.1\r\n".utf8)).0 == .close)
         // A second server_name extension: a hello usher cannot read, for the library to refuse.
