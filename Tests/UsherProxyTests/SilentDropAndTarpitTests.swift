@@ -119,8 +119,9 @@ final class SilentDropAndTarpitTests {
                 server s 127.0.0.1:\(backend.port)
             """)
         defer { usher.stop() }
+        // Nothing is sent first: bytes already queued when the socket is dropped make the kernel
+        // answer with a reset even in repair mode, depending on whether they beat the accept.
         let early = try RawClient(port: usher.port("at-connection"))
-        try early.send("hello\n")
         try Self.expectDropped(early)
 
         let content = try RawClient(port: usher.port("on-content"))

@@ -417,7 +417,13 @@ final class UnixSocketLogTests {
         let haproxyLines = try await Self.runHTTP((clfPort, quietPort), main: haproxyMain, sampled: haproxySampled)
 
         #expect(usherLines[0] == haproxyLines[0], "usher:\n\(usherLines[0].joined())\nhaproxy:\n\(haproxyLines[0].joined())")
-        #expect(usherLines[1] == haproxyLines[1], "usher:\n\(usherLines[1].joined())\nhaproxy:\n\(haproxyLines[1].joined())")
+        // The sampled target cuts lines at `len 90`: where the cut falls moves with the width of
+        // each process's pid in the header, so those lines are compared up to the masked date.
+        func head(_ lines: [String]) -> [String] {
+            lines.map { line in line.range(of: "[DATE]").map { String(line[..<$0.upperBound]) } ?? line }
+        }
+        #expect(head(usherLines[1]) == head(haproxyLines[1]), "usher:\n\(usherLines[1].joined())\nhaproxy:\n\(haproxyLines[1].joined())")
+        #expect(usherLines[1].allSatisfy { $0.utf8.count <= 91 }, "cut at len 90: \(usherLines[1])")
         #expect(usherLines[0].count == 4 && usherLines[1].count == 3)
     }
 
