@@ -52,7 +52,7 @@ extension HTTPSessionHandler {
         var rows = collector.rows(StatsCollector.Filter(onlyUp: request.onlyUp, showDetails: page.settings.showLegends))
         let scopes = page.settings.scopes
         if !scopes.isEmpty { rows = rows.filter { scopes.contains($0.proxyName) } }
-        if let scope = request.scope { rows = rows.filter { $0.proxyName.contains(scope) } }
+        if let scope = request.scope?.lowercased() { rows = rows.filter { $0.proxyName.lowercased().contains(scope) } }
         switch request.format {
         case .csv: return StatsOutput.csv(rows)
         case .json: return StatsOutput.json(rows)

@@ -103,7 +103,7 @@ public struct StatsHTMLPage: Sendable {
         <b>current conns = </b> \(process.currentConnections); <b>current rate = </b> \(process.connectionRate)/s</p>
         </td><td align="center" nowrap>\(legend)</td>
         <td valign=top><b>Display option:</b><ul>
-        <li><form method="GET">Scope : <input value="\(escape(request.scope ?? ""))" name="scope" size="8" maxlength="31"></form>
+        <li><form method="GET">Scope : <input value="\(escape(request.scope ?? ""))" name="scope" size="8" maxlength="\(StatsPageRequest.scopeMaximumLength)"></form>
         \(links)</ul></td></tr></table>
         """
     }

@@ -12,8 +12,12 @@ public struct StatsPageRequest: Sendable, Equatable {
     public var noRefresh = false
     /// `;st=DONE`…: the result of the last admin action, to show above the tables.
     public var actionStatus: String?
-    /// `?scope=TEXT`: proxies whose name contains it.
+    /// `?scope=TEXT`: proxies whose name contains it. Taken as written in the URI (not decoded), at
+    /// most `scopeMaximumLength` bytes, and dropped if any byte is not a letter, a digit or one of
+    /// `.:_-` — as HAProxy does. It goes back into links and the admin redirect's `Location`, so
+    /// nothing else may pass.
     public var scope: String?
+    public static let scopeMaximumLength = 20
 
     /// Reads the options after the page's URI prefix.
     public init(target: String, uri: String) {
@@ -36,8 +40,7 @@ public struct StatsPageRequest: Sendable, Equatable {
             for pair in query[1].split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 if parts.first == "scope", parts.count == 2 {
-                    let value = Self.formDecode(parts[1])
-                    scope = value.isEmpty ? nil : value
+                    scope = Self.validScope(parts[1])
                 }
             }
         }
@@ -71,6 +74,24 @@ public struct StatsPageRequest: Sendable, Equatable {
                 default: break
                 }
             }
+        }
+    }
+
+    /// The scope a query gives, cut to its maximum length; nil if empty or if it holds a byte that
+    /// is not allowed in a proxy name.
+    static func validScope(_ text: Substring) -> String? {
+        let bytes = text.utf8.prefix(while: { $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: " ") }).prefix(scopeMaximumLength)
+        guard !bytes.isEmpty, bytes.allSatisfy(isScopeByte) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func isScopeByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "_"), UInt8(ascii: "-"):
+            return true
+        default:
+            return false
         }
     }
 

@@ -91,6 +91,17 @@ import Testing
         #expect(typed.body.contains("F.1.0.0.pxname.1:KNS:str:fe\n"))
         let scoped = try StatsTestSupport.curl(["-u", "admin:s3cret", setup.stats + ";csv?scope=be"])
         #expect(StatsTestSupport.CSV(scoped.body).rows.map(\.key) == ["be/s1", "be/s2", "be/BACKEND"])
+        // As HAProxy: the scope matches without regard to case; one with a byte a proxy name cannot
+        // hold is dropped, never written back into the page or a redirect.
+        let upper = try StatsTestSupport.curl(["-u", "admin:s3cret", setup.stats + ";csv?scope=BE"])
+        #expect(StatsTestSupport.CSV(upper.body).rows.map(\.key) == ["be/s1", "be/s2", "be/BACKEND"])
+        let hostile = try StatsTestSupport.curl(["-u", "admin:s3cret", setup.stats + "?scope=%22%3E%3Cscript%3Ex%3C/script%3E"])
+        #expect(hostile.status == 200)
+        #expect(!hostile.body.contains("<script>") && !hostile.body.contains("scope=%22"))
+        let splitting = try StatsTestSupport.curl(["-i", "-u", "admin:s3cret", "-d", "s=s1&action=ready&b=%232",
+                                                   setup.stats + "?scope=%0D%0ASet-Cookie:%20a=1"])
+        #expect(splitting.status == 303)
+        #expect(!splitting.body.lowercased().contains("set-cookie"))
         // `;up`: as HAProxy, the backend's status carries its usable and total servers.
         let up = try StatsTestSupport.curl(["-u", "admin:s3cret", setup.stats + ";csv;up"])
         #expect(StatsTestSupport.CSV(up.body)["be/BACKEND"]?["status"] == "UP (2/2)")

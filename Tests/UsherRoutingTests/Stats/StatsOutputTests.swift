@@ -73,6 +73,23 @@ import UsherRouting
         #expect(request.link(uri: "/stats", extra: ["st=DONE"], up: false) == "/stats;st=DONE;norefresh?scope=be")
     }
 
+    /// The scope goes back into links and the admin redirect's `Location`: only the bytes of a proxy
+    /// name pass, taken as written (never decoded), cut to 20 — as HAProxy does.
+    @Test func scopeIsOnlyAProxyNameFragment() {
+        func scope(_ query: String) -> String? { StatsPageRequest(target: "/stats?\(query)", uri: "/stats").scope }
+        #expect(scope("scope=web-1.a_b:c") == "web-1.a_b:c")
+        #expect(scope("scope=%22%3E%3Cscript%3E") == nil)
+        #expect(scope("scope=%0D%0ASet-Cookie:%20admin=1") == nil)
+        #expect(scope("scope=\"><script>") == nil)
+        #expect(scope("scope=a b") == "a")
+        #expect(scope("scope=\u{e9}t\u{e9}") == nil)
+        #expect(scope("scope=") == nil)
+        #expect(scope("x=1&scope=be&y=2") == "be")
+        #expect(scope("scope=abcdefghijklmnopqrstuvwxyz") == "abcdefghijklmnopqrst")
+        let request = StatsPageRequest(target: "/stats;up?scope=%0D%0ALocation:x", uri: "/stats")
+        #expect(request.link(uri: "/stats") == "/stats;up")
+    }
+
     @Test func adminForm() {
         let form = StatsPageRequest.AdminForm(body: "s=s1&s=web%202&action=drain&b=%233")
         #expect(form.servers == ["s1", "web 2"] && form.action == "drain" && form.backend == "#3")
