@@ -9,7 +9,7 @@
 // reports as a crash.
 //
 // Set FUZZ_SKIP to a comma-separated list of check names to leave out checks that fail on a
-// known bug while fuzzing for others: `stats-link` (see README.md, "Findings").
+// known bug while fuzzing for others: `stats-link` (see README.md, "Findings"; fixed).
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
