@@ -3,6 +3,8 @@
 public struct Configuration: Sendable, Equatable {
     public var global: GlobalSettings
     public var proxies: [Proxy]
+    /// `peers` sections, in order.
+    public var peers: [PeersSection] = []
 
     public init(global: GlobalSettings = GlobalSettings(), proxies: [Proxy] = []) {
         self.global = global
@@ -11,6 +13,11 @@ public struct Configuration: Sendable, Equatable {
 
     public var frontends: [Proxy] { proxies.filter { $0.kind.hasFrontendCapability } }
     public var backends: [Proxy] { proxies.filter { $0.kind.hasBackendCapability } }
+
+    /// Every stick table: the proxies' (named after them) and the `peers` sections' (`SECTION/NAME`).
+    public var stickTables: [StickTableDefinition] {
+        proxies.compactMap(\.stickTable) + peers.flatMap(\.tables)
+    }
 
     /// The proxy with backend capability of that name.
     public func backend(named name: String) -> Proxy? {

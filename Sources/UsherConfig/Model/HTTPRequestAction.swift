@@ -30,6 +30,8 @@ public enum HTTPRequestAction: Sendable, Equatable {
     case useService(HTTPService)
     /// `set-var(…)`, `set-var-fmt(…)`, `unset-var(…)`.
     case variable(VariableAction)
+    /// `track-scN`, `sc-inc-gpcN`, `sc-set-gptN`.
+    case stickCounter(StickCounterAction)
     /// `silent-drop`: the client connection disappears without an answer, a FIN or (where the
     /// system allows) a reset; no further rule is evaluated.
     case silentDrop

@@ -18,6 +18,8 @@ public enum HTTPResponseAction: Sendable, Equatable {
     case `return`(HTTPReply)
     /// `set-var(…)`, `set-var-fmt(…)`, `unset-var(…)`.
     case variable(VariableAction)
+    /// `track-scN`, `sc-inc-gpcN`, `sc-set-gptN`.
+    case stickCounter(StickCounterAction)
     /// `silent-drop`: the response is dropped and the client connection disappears without a word.
     case silentDrop
 }

@@ -20,6 +20,8 @@ public struct Proxy: Sendable, Equatable {
     /// `capture response header`, in declaration order.
     public var responseHeaderCaptures: [HeaderCapture] = []
     public var servers: [Server] = []
+    /// `stick-table …`: the proxy's own table, which rules name by the proxy's name.
+    public var stickTable: StickTableDefinition?
     /// `disabled` in the section.
     public var isDisabled = false
     /// Names of `acl` lines refused with an alert: a rule that uses one is not reported again.

@@ -18,11 +18,15 @@ public struct TCPRequestRule: Sendable, Equatable {
         case silentDrop
         /// `set-var(…)`, `set-var-fmt(…)`, `unset-var(…)`: the rules go on.
         case variable(VariableAction)
+        /// `track-scN`, `sc-inc-gpcN`, `sc-set-gptN`: the rules go on.
+        case stickCounter(StickCounterAction)
 
         /// Whether the action ends this phase's rules.
         public var isFinal: Bool {
-            if case .variable = self { return false }
-            return true
+            switch self {
+            case .variable, .stickCounter: false
+            default: true
+            }
         }
     }
 

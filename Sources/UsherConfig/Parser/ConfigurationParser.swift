@@ -50,6 +50,7 @@ public struct ConfigurationParser: Sendable {
             state.finishSection()
         }
         var configuration = Configuration(global: state.global, proxies: state.proxies)
+        configuration.peers = state.peersSections
         state.diagnostics += ConfigurationChecks.run(&configuration)
         let failed = state.diagnostics.contains { $0.severity == .alert }
         return Outcome(configuration: failed ? nil : configuration, parsed: configuration, diagnostics: state.diagnostics)
@@ -62,6 +63,7 @@ struct ParserState {
         case none
         case global
         case proxy(ProxyBuilder)
+        case peers(PeersSection)
         /// A section HAProxy has and usher does not: its lines are skipped (one error was raised).
         case unsupported
     }
@@ -70,12 +72,13 @@ struct ParserState {
     let fileReader: ConfigurationFileReader
     var global = GlobalSettings()
     var proxies: [Proxy] = []
+    var peersSections: [PeersSection] = []
     var diagnostics: [Diagnostic] = []
     /// The last unnamed or named `defaults` section, which new proxies copy.
     var currentDefaults = ProxySettings()
     var namedDefaults: [String: ProxySettings] = [:]
 
-    static let sectionKeywords: Set<String> = ["global", "defaults", "frontend", "backend", "listen"]
+    static let sectionKeywords: Set<String> = ["global", "defaults", "frontend", "backend", "listen", "peers"]
 
     init(fileReader: ConfigurationFileReader) {
         self.fileReader = fileReader
@@ -122,6 +125,12 @@ struct ParserState {
                     if keyword == "bind" { builder.proxy.hasRefusedBind = true }
                     throw error
                 }
+            case .peers(var peers):
+                section = .none
+                defer { section = .peers(peers) }
+                if let warning = try PeersKeywords.handle(line, into: &peers) {
+                    diagnostics.append(.warning(line.location, warning))
+                }
             case .unsupported:
                 return
             }
@@ -141,6 +150,21 @@ struct ParserState {
                 diagnostics.append(.alert(location, "'global' takes no arguments"))
             }
             section = .global
+        case "peers":
+            guard words.count == 2 else {
+                diagnostics.append(.alert(location, "'peers' expects a name (and nothing else)"))
+                section = .unsupported
+                return
+            }
+            let name = words[1]
+            if let problem = Self.nameProblem(name) {
+                diagnostics.append(.alert(location, "peers section name '\(name)' \(problem)"))
+            }
+            if let existing = peersSections.first(where: { $0.name == name }) {
+                diagnostics.append(.alert(location, "peers section '\(name)' is already declared at \(existing.location)"))
+            }
+            diagnostics.append(.warning(location, "peers section '\(name)': usher keeps its tables in this process only; synchronising them with other instances (the peers protocol) is not supported by usher yet"))
+            section = .peers(PeersSection(name: name, location: location))
         case "defaults":
             var name = ""
             var base = ProxySettings()
@@ -229,6 +253,9 @@ struct ParserState {
     }
 
     mutating func finishSection() {
+        if case .peers(let peers) = section {
+            peersSections.append(peers)
+        }
         guard case .proxy(let builder) = section else {
             section = .none
             return

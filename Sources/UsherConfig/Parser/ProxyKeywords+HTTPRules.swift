@@ -3,13 +3,14 @@ extension ProxyKeywords {
     static let httpRequestActionNames = [
         "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-path", "set-query", "set-uri",
         "set-method", "redirect", "allow", "deny", "tarpit", "return", "use-service", "set-var", "set-var-fmt", "unset-var",
-        "silent-drop",
+        "silent-drop", "track-sc0", "track-sc1", "track-sc2", "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt",
     ]
 
     /// The `http-response` actions usher understands.
     static let httpResponseActionNames = [
         "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-status", "allow", "deny",
-        "redirect", "return", "set-var", "set-var-fmt", "unset-var", "silent-drop",
+        "redirect", "return", "set-var", "set-var-fmt", "unset-var", "silent-drop", "track-sc0", "track-sc1", "track-sc2",
+        "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt",
     ]
 
     /// `http-request ACTION … [if|unless COND]`
@@ -29,6 +30,7 @@ extension ProxyKeywords {
             case "use-service": return .useService(try parseService(&words))
             case "silent-drop": return .silentDrop
             default:
+                if let action = try StickTableParser.parseAction(name, &words) { return .stickCounter(action) }
                 if let variable = try parseVariableAction(name, &words) {
                     if let warning = variableScopeWarning(variable, available: [.proc, .sess, .txn, .req], stage: "'http-request' rules") {
                         builder.warn(line.location, warning)
@@ -61,6 +63,7 @@ extension ProxyKeywords {
             case "return": return .return(try parseReply(&words, defaultStatus: 200, acceptsDenyStatus: false, line: line, builder: &builder))
             case "silent-drop": return .silentDrop
             default:
+                if let action = try StickTableParser.parseAction(name, &words) { return .stickCounter(action) }
                 if let variable = try parseVariableAction(name, &words) {
                     if let warning = variableScopeWarning(variable, available: [.proc, .sess, .txn, .res], stage: "'http-response' rules") {
                         builder.warn(line.location, warning)

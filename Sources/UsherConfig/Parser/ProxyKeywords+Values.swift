@@ -208,6 +208,10 @@ extension ProxyKeywords {
             case "reject": action = .reject
             case "silent-drop": action = .silentDrop
             default:
+                if let counter = try StickTableParser.parseAction(actionWord, &words) {
+                    action = .stickCounter(counter)
+                    break
+                }
                 guard let variable = try parseVariableAction(actionWord, &words) else {
                     throw unknownTCPRequestAction(actionWord, phase: phase)
                 }
@@ -238,7 +242,7 @@ extension ProxyKeywords {
         if known.contains(word) || word.hasPrefix("lua.") || word.hasPrefix("sc-") || word.hasPrefix("do-resolve(") {
             return ConfigurationError.notSupported("'tcp-request \(phase.rawValue) \(word)'")
         }
-        let hint = NearestMatch.find(word, in: ["accept", "reject", "silent-drop"] + variableActionNames).map { "; did you mean '\($0)'?" } ?? ""
+        let hint = NearestMatch.find(word, in: ["accept", "reject", "silent-drop", "track-sc0", "track-sc1", "track-sc2"] + variableActionNames).map { "; did you mean '\($0)'?" } ?? ""
         return ConfigurationError("unknown action '\(word)' in 'tcp-request \(phase.rawValue)'\(hint)")
     }
 }

@@ -108,6 +108,12 @@ enum ProxyKeywords {
             let options = try ServerLineParser.parseOptions(line.words.dropFirst(), line: line, isDefaultServer: true)
             builder.settings.defaultServer = options.inheriting(builder.settings.defaultServer)
         },
+        "stick-table": Keyword(capabilities: .proxies) { line, builder in
+            if let existing = builder.proxy.stickTable {
+                throw ConfigurationError("\(builder.sectionDescription) already has a stick-table, at \(existing.location): HAProxy allows one per proxy (declare a backend for another)")
+            }
+            builder.proxy.stickTable = try StickTableParser.parse(line.words.dropFirst(), name: builder.proxy.name, allowsPeers: true, location: line.location)
+        },
         "cookie": Keyword(capabilities: [.defaults, .backend]) { line, builder in
             builder.settings.cookie = try parseCookie(line)
         },

@@ -35,6 +35,9 @@ public struct CompiledHTTPRules: Sendable {
         case reply(HTTPReply, LogFormatTemplate?, headers: [LogFormatTemplate], tarpit: Bool)
         case service(HTTPService)
         case variable(CompiledVariableAction)
+        case stickCounter(CompiledStickAction)
+        /// `deny` and `tarpit` count an HTTP error on the tracked stick counters, then reply.
+        indirect case countingError(Action)
         case silentDrop
     }
 
@@ -60,7 +63,12 @@ public struct CompiledHTTPRules: Sendable {
         context.request = request
         for rule in rules {
             guard rule.condition.evaluate(&context) == .pass else { continue }
-            switch rule.action {
+            var action = rule.action
+            if case .countingError(let inner) = action {
+                context.stickCounters?.countHTTPError()
+                action = inner
+            }
+            switch action {
             case .header(let action):
                 action.apply(to: &request.headers, &context)
             case .setPath(let template):
@@ -87,8 +95,13 @@ public struct CompiledHTTPRules: Sendable {
             case .variable(let action):
                 action.apply(&context)
                 continue
+            case .stickCounter(let action):
+                action.apply(&context)
+                continue
             case .silentDrop:
                 return .silentDrop
+            case .countingError:
+                continue
             }
             // Later conditions and the backend choice see the rewritten request.
             context.request = request
@@ -119,9 +132,11 @@ public struct CompiledHTTPRules: Sendable {
                 return Self.reply(reply, template, headers, &context)
             case .variable(let action):
                 action.apply(&context)
+            case .stickCounter(let action):
+                action.apply(&context)
             case .silentDrop:
                 return .silentDrop
-            case .setPath, .setQuery, .setURI, .setMethod, .service:
+            case .setPath, .setQuery, .setURI, .setMethod, .service, .countingError:
                 break
             }
         }
@@ -196,10 +211,12 @@ extension CompiledHTTPRules {
                 case .setMethod(let format): action = .setMethod(try LogFormatTemplate(format))
                 case .redirect(let redirect): action = try compiledRedirect(redirect)
                 case .allow: action = .allow
-                case .deny(let reply), .return(let reply): action = try compiledReply(reply)
-                case .tarpit(let reply): action = try compiledReply(reply, tarpit: true)
+                case .deny(let reply): action = .countingError(try compiledReply(reply))
+                case .return(let reply): action = try compiledReply(reply)
+                case .tarpit(let reply): action = .countingError(try compiledReply(reply, tarpit: true))
                 case .useService(let service): action = .service(service)
                 case .variable(let variable): action = .variable(try CompiledVariableAction(variable))
+                case .stickCounter(let counter): action = .stickCounter(try CompiledStickAction(counter, level: .stream, countsRequest: true))
                 case .silentDrop: action = .silentDrop
                 }
                 rules.append(Rule(action: action, condition: condition))
@@ -226,6 +243,7 @@ extension CompiledHTTPRules {
                 case .deny(let reply), .return(let reply): action = try compiledReply(reply)
                 case .redirect(let redirect): action = try compiledRedirect(redirect)
                 case .variable(let variable): action = .variable(try CompiledVariableAction(variable))
+                case .stickCounter(let counter): action = .stickCounter(try CompiledStickAction(counter, level: .stream, countsRequest: true))
                 case .silentDrop: action = .silentDrop
                 }
                 rules.append(Rule(action: action, condition: condition))

@@ -10,6 +10,7 @@ public final class FrontendRoutes: Sendable {
             case reject
             case silentDrop
             case variable(CompiledVariableAction)
+            case stickCounter(CompiledStickAction)
         }
 
         var action: Action
@@ -99,6 +100,7 @@ public final class FrontendRoutes: Sendable {
                 case .reject: return .reject(rule: index)
                 case .silentDrop: return .silentDrop(rule: index)
                 case .variable(let action): action.apply(&context)
+                case .stickCounter(let action): action.apply(&context)
                 }
             case .fail:
                 continue

@@ -8,7 +8,7 @@ public struct CompiledSample: Sendable {
     public let expression: SampleExpression
 
     public init(_ expression: SampleExpression) throws(RoutingError) {
-        guard let fetch = SampleFetch.byName[expression.fetch.name] else {
+        guard let fetch = SampleFetch.byName[expression.fetch.name] ?? SampleFetch.stickTableFetch(named: expression.fetch.name) else {
             if HAProxyKeywords.sampleFetches.contains(expression.fetch.name) {
                 throw RoutingError("sample fetch '\(expression.fetch.name)' is not supported by usher yet")
             }

@@ -15,6 +15,9 @@ public struct SampleContext {
     /// The session keeping the connection's variables (`var()`, `set-var`). Without one (a test's
     /// context, a health check's) variables have no value and setting them does nothing.
     public var variables: (any VariableStorage)?
+    /// The connection's stick counters (`track-sc`, `sc_*` fetches). Without them (a test's
+    /// context, a health check's) `sc_*` fetches have no value and tracking does nothing.
+    public var stickCounters: StickCounters?
 
     let helloParser: ClientHelloParser
     private var cachedHello: ClientHelloParseResult?

@@ -12,6 +12,8 @@ public struct RoutingTable: Sendable {
     public private(set) var statsPages: [String: CompiledStatsPage] = [:]
     /// The `proc` variables `set-var`/`set-var-fmt` in `global` set, in order, by name.
     public private(set) var initialProcessVariables: [(String, SampleValue)] = []
+    /// The stick tables, with their entries: a new table set per compile (a reload starts them empty).
+    public private(set) var stickTables = StickTableSet([])
 
     /// Compiles `configuration`. Problems come back as alerts with their file and line; the table is
     /// `nil` when there is any.
@@ -25,6 +27,18 @@ public struct RoutingTable: Sendable {
             backendsByName[proxy.name] = index
         }
         let predefined = PredefinedACLs.compiled()
+        let stickTables = StickTableSet(configuration.stickTables)
+        /// What a proxy's fetches and actions find as stick tables.
+        func stickScope(_ proxy: Proxy) -> StickTableScope {
+            StickTableScope(tables: stickTables, proxyName: proxy.name, proxyTable: proxy.stickTable.flatMap { stickTables[$0.name] })
+        }
+        var tableNames: [String: SourceLocation] = [:]
+        for definition in configuration.stickTables {
+            if let first = tableNames[definition.name] {
+                diagnostics.append(.alert(definition.location, "stick table '\(definition.name)' is declared twice (first at \(first)): a frontend and a backend of the same name cannot both have one"))
+            }
+            tableNames[definition.name] = definition.location
+        }
 
         // A `listen` section is both a frontend and a backend: its ACLs are compiled (and their
         // problems reported) once.
@@ -112,137 +126,158 @@ public struct RoutingTable: Sendable {
                 }
                 if reportHTTPInTCPMode(compiled.httpFetchNames, rule.location, proxy) { return nil }
                 return .variable(compiled)
+            case .stickCounter(let action):
+                let compiled: CompiledStickAction
+                do {
+                    compiled = try CompiledStickAction(action, level: rule.phase == .content ? .stream : .session, countsRequest: false)
+                } catch {
+                    diagnostics.append(.alert(rule.location, "in \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
+                    return nil
+                }
+                if rule.phase != .content, compiled.readsPayload, let name = compiled.fetchNames.first {
+                    diagnostics.append(.alert(rule.location, "'\(name)' in a 'tcp-request \(rule.phase.rawValue)' rule of \(proxy.kind.rawValue) '\(proxy.name)' reads the request's contents, which are not there yet at this stage (use 'tcp-request content' or 'http-request')"))
+                    return nil
+                }
+                if compiled.readsHTTP, reportHTTPInTCPMode(compiled.fetchNames, rule.location, proxy) { return nil }
+                return .stickCounter(compiled)
             }
         }
 
         var frontends: [FrontendRoutes] = []
         var backends: [BackendRoutes] = []
         for proxy in configuration.proxies where !proxy.isDisabled {
-            let named = compileACLs(proxy)
-            if proxy.kind.hasFrontendCapability {
-                var connectionRules: [FrontendRoutes.Rule] = []
-                var sessionRules: [FrontendRoutes.Rule] = []
-                var contentRules: [FrontendRoutes.Rule] = []
-                for rule in proxy.tcpRequestRules {
-                    guard let condition = compileCondition(rule.condition, named, proxy),
-                        let action = compileTCPAction(rule, proxy)
-                    else { continue }
-                    let compiled = FrontendRoutes.Rule(action: action, condition: condition)
-                    switch rule.phase {
-                    case .connection: connectionRules.append(compiled)
-                    case .session: sessionRules.append(compiled)
-                    case .content: contentRules.append(compiled)
+            StickTableScope.$current.withValue(stickScope(proxy)) {
+                let named = compileACLs(proxy)
+                if proxy.kind.hasFrontendCapability {
+                    var connectionRules: [FrontendRoutes.Rule] = []
+                    var sessionRules: [FrontendRoutes.Rule] = []
+                    var contentRules: [FrontendRoutes.Rule] = []
+                    for rule in proxy.tcpRequestRules {
+                        guard let condition = compileCondition(rule.condition, named, proxy),
+                            let action = compileTCPAction(rule, proxy)
+                        else { continue }
+                        let compiled = FrontendRoutes.Rule(action: action, condition: condition)
+                        switch rule.phase {
+                        case .connection: connectionRules.append(compiled)
+                        case .session: sessionRules.append(compiled)
+                        case .content: contentRules.append(compiled)
+                        }
                     }
-                }
-                var backendRules: [(target: BackendTarget, condition: CompiledCondition?)] = []
-                for rule in proxy.useBackendRules {
-                    guard let condition = compileCondition(rule.condition, named, proxy) else { continue }
-                    if rule.isDynamic {
-                        do {
-                            let template = try LogFormatTemplate(rule.backend)
-                            if reportHTTPInTCPMode(template.httpFetchNames, rule.location, proxy) { continue }
-                            backendRules.append((.dynamic(template), condition))
+                    var backendRules: [(target: BackendTarget, condition: CompiledCondition?)] = []
+                    for rule in proxy.useBackendRules {
+                        guard let condition = compileCondition(rule.condition, named, proxy) else { continue }
+                        if rule.isDynamic {
+                            do throws(RoutingError) {
+                                let template = try LogFormatTemplate(rule.backend)
+                                if reportHTTPInTCPMode(template.httpFetchNames, rule.location, proxy) { continue }
+                                backendRules.append((.dynamic(template), condition))
+                            } catch {
+                                diagnostics.append(.alert(rule.location, "in 'use_backend \(rule.backend)': \(error.message)"))
+                            }
+                        } else if let index = backendsByName[rule.backend] {
+                            backendRules.append((.fixed(index), condition))
+                        }
+                    }
+                    let httpRules = compileHTTPRules(proxy, named)
+                    var defaultBackend: Int? = nil
+                    if let name = proxy.settings.defaultBackend {
+                        defaultBackend = backendsByName[name]
+                    } else if proxy.kind == .listen {
+                        defaultBackend = backendsByName[proxy.name]
+                    }
+                    var logFormat: LogFormatLine? = nil
+                    if let format = proxy.settings.logFormat {
+                        do throws(RoutingError) {
+                            let line = try LogFormatLine(format.format)
+                            if proxy.mode == .tcp, let name = line.httpOnlyNames.first {
+                                // HAProxy refuses these too: a TCP session has no request to read them from.
+                                diagnostics.append(.alert(format.location, "in 'log-format' of \(proxy.kind.rawValue) '\(proxy.name)': '\(name)' reads HTTP, which a mode tcp proxy does not have"))
+                            } else {
+                                logFormat = line
+                            }
                         } catch {
-                            diagnostics.append(.alert(rule.location, "in 'use_backend \(rule.backend)': \(error.message)"))
+                            diagnostics.append(.alert(format.location, "in 'log-format' of \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
                         }
-                    } else if let index = backendsByName[rule.backend] {
-                        backendRules.append((.fixed(index), condition))
                     }
-                }
-                let httpRules = compileHTTPRules(proxy, named)
-                var defaultBackend: Int? = nil
-                if let name = proxy.settings.defaultBackend {
-                    defaultBackend = backendsByName[name]
-                } else if proxy.kind == .listen {
-                    defaultBackend = backendsByName[proxy.name]
-                }
-                var logFormat: LogFormatLine? = nil
-                if let format = proxy.settings.logFormat {
-                    do {
-                        let line = try LogFormatLine(format.format)
-                        if proxy.mode == .tcp, let name = line.httpOnlyNames.first {
-                            // HAProxy refuses these too: a TCP session has no request to read them from.
-                            diagnostics.append(.alert(format.location, "in 'log-format' of \(proxy.kind.rawValue) '\(proxy.name)': '\(name)' reads HTTP, which a mode tcp proxy does not have"))
-                        } else {
-                            logFormat = line
+                    if let format = proxy.settings.uniqueIDFormat {
+                        // Not applied yet (a warning says so), but checked like any log format.
+                        do throws(RoutingError) { _ = try LogFormatLine(format.format) } catch {
+                            diagnostics.append(.alert(format.location, "in 'unique-id-format' of \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
                         }
-                    } catch {
-                        diagnostics.append(.alert(format.location, "in 'log-format' of \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
                     }
+                    frontends.append(FrontendRoutes(
+                        proxy: proxy, connectionRules: connectionRules, sessionRules: sessionRules, contentRules: contentRules,
+                        backendRules: backendRules, defaultBackend: defaultBackend,
+                        httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, logFormat: logFormat,
+                        otherModeBackends: Set(backendProxies.indices.filter { backendProxies[$0].mode != proxy.mode })
+                    ))
                 }
-                if let format = proxy.settings.uniqueIDFormat {
-                    // Not applied yet (a warning says so), but checked like any log format.
-                    do { _ = try LogFormatLine(format.format) } catch {
-                        diagnostics.append(.alert(format.location, "in 'unique-id-format' of \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
-                    }
-                }
-                frontends.append(FrontendRoutes(
-                    proxy: proxy, connectionRules: connectionRules, sessionRules: sessionRules, contentRules: contentRules,
-                    backendRules: backendRules, defaultBackend: defaultBackend,
-                    httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, logFormat: logFormat,
-                    otherModeBackends: Set(backendProxies.indices.filter { backendProxies[$0].mode != proxy.mode })
-                ))
             }
         }
         for proxy in backendProxies {
-            let named = compileACLs(proxy)
-            var useServerRules: [(server: BackendRoutes.ServerTarget, condition: CompiledCondition?)] = []
-            for rule in proxy.useServerRules {
-                guard let condition = compileCondition(rule.condition, named, proxy) else { continue }
-                if rule.isDynamic {
-                    do {
-                        let template = try LogFormatTemplate(rule.server)
-                        if reportHTTPInTCPMode(template.httpFetchNames, rule.location, proxy) { continue }
-                        useServerRules.append((.dynamic(template), condition))
-                    } catch {
-                        diagnostics.append(.alert(rule.location, "in 'use-server \(rule.server)': \(error.message)"))
+            StickTableScope.$current.withValue(stickScope(proxy)) {
+                let named = compileACLs(proxy)
+                var useServerRules: [(server: BackendRoutes.ServerTarget, condition: CompiledCondition?)] = []
+                for rule in proxy.useServerRules {
+                    guard let condition = compileCondition(rule.condition, named, proxy) else { continue }
+                    if rule.isDynamic {
+                        do throws(RoutingError) {
+                            let template = try LogFormatTemplate(rule.server)
+                            if reportHTTPInTCPMode(template.httpFetchNames, rule.location, proxy) { continue }
+                            useServerRules.append((.dynamic(template), condition))
+                        } catch {
+                            diagnostics.append(.alert(rule.location, "in 'use-server \(rule.server)': \(error.message)"))
+                        }
+                    } else if let index = proxy.servers.firstIndex(where: { $0.name == rule.server }) {
+                        useServerRules.append((.fixed(index), condition))
                     }
-                } else if let index = proxy.servers.firstIndex(where: { $0.name == rule.server }) {
-                    useServerRules.append((.fixed(index), condition))
                 }
-            }
-            var serverNameSamples: [CompiledSample?] = []
-            for server in proxy.servers {
-                guard let expression = server.options.tls.sni else {
-                    serverNameSamples.append(nil)
-                    continue
-                }
-                do {
-                    let sample = try CompiledSample(expression)
-                    if sample.readsHTTP, reportHTTPInTCPMode([expression.fetch.name], server.location, proxy) {
+                var serverNameSamples: [CompiledSample?] = []
+                for server in proxy.servers {
+                    guard let expression = server.options.tls.sni else {
                         serverNameSamples.append(nil)
                         continue
                     }
-                    serverNameSamples.append(sample)
-                } catch {
-                    diagnostics.append(.alert(server.location, "in the 'sni' expression of server '\(proxy.name)/\(server.name)': \(error.message)"))
-                    serverNameSamples.append(nil)
+                    do throws(RoutingError) {
+                        let sample = try CompiledSample(expression)
+                        if sample.readsHTTP, reportHTTPInTCPMode([expression.fetch.name], server.location, proxy) {
+                            serverNameSamples.append(nil)
+                            continue
+                        }
+                        serverNameSamples.append(sample)
+                    } catch {
+                        diagnostics.append(.alert(server.location, "in the 'sni' expression of server '\(proxy.name)/\(server.name)': \(error.message)"))
+                        serverNameSamples.append(nil)
+                    }
                 }
+                // A listen section's rules run once, on its frontend side.
+                let httpRules = proxy.kind == .listen ? (request: CompiledHTTPRules.empty, response: CompiledHTTPRules.empty) : compileHTTPRules(proxy, named)
+                backends.append(BackendRoutes(
+                    proxy: proxy, useServerRules: useServerRules,
+                    httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, serverNameSamples: serverNameSamples
+                ))
             }
-            // A listen section's rules run once, on its frontend side.
-            let httpRules = proxy.kind == .listen ? (request: CompiledHTTPRules.empty, response: CompiledHTTPRules.empty) : compileHTTPRules(proxy, named)
-            backends.append(BackendRoutes(
-                proxy: proxy, useServerRules: useServerRules,
-                httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, serverNameSamples: serverNameSamples
-            ))
         }
         var statsPages: [String: CompiledStatsPage] = [:]
         for proxy in configuration.proxies where !proxy.isDisabled && statsPages[proxy.name] == nil {
-            guard let settings = proxy.settings.stats else { continue }
-            let named = compileACLs(proxy)
-            let admin = settings.adminConditions.compactMap { compileCondition($0, named, proxy) ?? nil }
-            var access: [(StatsPageSettings.AccessRule.Action, CompiledCondition?)] = []
-            for rule in settings.accessRules {
-                guard let condition = compileCondition(rule.condition, named, proxy) else { continue }
-                access.append((rule.action, condition))
+            StickTableScope.$current.withValue(stickScope(proxy)) {
+                guard let settings = proxy.settings.stats else { return }
+                let named = compileACLs(proxy)
+                let admin = settings.adminConditions.compactMap { compileCondition($0, named, proxy) ?? nil }
+                var access: [(StatsPageSettings.AccessRule.Action, CompiledCondition?)] = []
+                for rule in settings.accessRules {
+                    guard let condition = compileCondition(rule.condition, named, proxy) else { continue }
+                    access.append((rule.action, condition))
+                }
+                statsPages[proxy.name] = CompiledStatsPage(settings: settings, adminConditions: admin, accessRules: access)
             }
-            statsPages[proxy.name] = CompiledStatsPage(settings: settings, adminConditions: admin, accessRules: access)
         }
         let processVariables = initialProcessVariables(configuration.global, &diagnostics)
         if diagnostics.contains(where: { $0.severity == .alert }) {
             return (nil, diagnostics)
         }
         var table = RoutingTable(configuration: configuration, frontends: frontends, backends: backends, backendsByName: backendsByName)
+        table.stickTables = stickTables
         table.statsPages = statsPages
         table.initialProcessVariables = processVariables
         return (table, diagnostics)
