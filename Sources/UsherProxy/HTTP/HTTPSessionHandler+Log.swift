@@ -61,6 +61,7 @@ extension HTTPSessionHandler {
         var sample = SampleContext(
             connection: connection, payload: ByteBuffer(), isFinal: true, request: exchange.isParsed ? exchange.request : nil, variables: self
         )
+        sample.stickCounters = stickCounters
         runtime.log.log(format.render(record, facts, &sample), level: level, to: frontend.logTargets, scope: frontend.name)
     }
 

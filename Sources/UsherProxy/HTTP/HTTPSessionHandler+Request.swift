@@ -12,6 +12,7 @@ extension HTTPSessionHandler {
         if frontend.routes.hasContentRules, !passContentRules(received, raw: raw) { return }
         requestCount += 1
         countRequestStart()
+        stickCounters?.countHTTPRequest()
         let exchange = HTTPExchange(started: requestWaitStarted, wallMicroseconds: requestWaitWallMicroseconds, request: received)
         exchange.headMilliseconds = ServerConnector.milliseconds(since: requestWaitStarted)
         exchange.bytesFromClient = headLength
@@ -22,6 +23,7 @@ extension HTTPSessionHandler {
         do {
             framing = try HTTPFramingRules.prepareRequest(&head)
         } catch {
+            stickCounters?.countHTTPError()
             finishWithError(error.status, termination: TerminationState(.proxy, .request), reason: error.reason)
             return
         }
@@ -41,6 +43,7 @@ extension HTTPSessionHandler {
         var sample = SampleContext(
             connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser, request: head, variables: self
         )
+        sample.stickCounters = stickCounters
         let frontendOutcome = frontend.routes.httpRequestRules.apply(to: &head, &sample)
         guard handleRuleOutcome(frontendOutcome, framing: framing.framing, timeouts: frontend.timeouts) else { return }
         if serveStatsPageIfAsked(proxy: frontend.name, head: head, sample: &sample, framing: framing.framing) { return }
@@ -98,6 +101,7 @@ extension HTTPSessionHandler {
         var sample = SampleContext(
             connection: connection, payload: raw, isFinal: true, helloParser: runtime.helloParser, request: head, variables: self
         )
+        sample.stickCounters = stickCounters
         let silently: Bool
         switch frontend.routes.evaluateContentRules(&sample) {
         case .accept, .waitForData: return true

@@ -136,6 +136,7 @@ extension HTTPSessionHandler {
                 return
             }
             exchange.serverStatus = head.status
+            stickCounters?.countResponse(status: head.status)
             // The request's `req` variables are gone; `res` ones exist from here.
             sessionVariables.beginResponse()
             let backendRules = exchange.backend?.routes.httpResponseRules
@@ -144,6 +145,7 @@ extension HTTPSessionHandler {
                     connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser,
                     request: exchange.request, response: head, variables: self
                 )
+                sample.stickCounters = stickCounters
                 if let backendRules {
                     guard handleResponseRuleOutcome(backendRules.apply(to: &head, &sample)) else { return }
                 }
@@ -355,6 +357,10 @@ extension HTTPSessionHandler {
         }
         count(exchange)
         log(exchange)
+        if let stickCounters {
+            stickCounters.countBytes(in: UInt64(max(0, exchange.bytesFromClient)), out: UInt64(max(0, exchange.bytesToClient)))
+            stickCounters.endStream()
+        }
         // The transaction's variables live until its log line is written.
         sessionVariables.endTransaction()
     }

@@ -89,6 +89,14 @@ extension HTTPSessionHandler {
         case .idleBetweenRequests:
             closeClient()
         case .requestHead:
+            let isProbe = requestCount == 0 && inbound.readableBytes == 0
+            if isProbe && frontend.ignoresProbes {
+                closeClient()
+                return
+            }
+            // As HAProxy, the first request's timeout counts as a request and an error for the
+            // tracked stick counters (not the wait for a later one).
+            if requestCount == 0 { stickCounters?.countHTTPRequest(isError: true) }
             finishWithError(408, termination: TerminationState(.clientTimeout, .request), reason: "request head not received in time")
         case .client:
             if exchange?.responseStarted == true {

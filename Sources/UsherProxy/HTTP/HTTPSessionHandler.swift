@@ -36,6 +36,8 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     let terminatesTLS: Bool
     /// The connection's variables (`sess`, and `txn`/`req`/`res` of the exchange under way).
     var sessionVariables: SessionVariables
+    /// The connection's stick counters; nil when the configuration has no stick table.
+    let stickCounters: StickCounters?
     /// `tcp-request session` rules have run (after any PROXY header and TLS handshake).
     var sessionStarted = false
     /// The listener's id when it is a UNIX-domain socket (clients there have no IP address).
@@ -101,6 +103,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         self.awaitingHandshake = terminatesTLS
         self.terminatesTLS = terminatesTLS
         self.sessionVariables = SessionVariables(process: runtime.processVariables)
+        self.stickCounters = runtime.table.stickTables.ordered.isEmpty ? nil : StickCounters()
         self.unixListenerID = unixListenerID
         self.listener = listener
         self.runtime = runtime
@@ -140,6 +143,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         connection = ConnectionInfo(remote: remote, local: local, unixListenerID: unixListenerID)
         liveSession = runtime.sessions.open(channel: context.channel, frontendName: frontend.name)
         var sample = SampleContext(connection: connection, payload: inbound, isFinal: true, helloParser: runtime.helloParser, variables: self)
+        sample.stickCounters = stickCounters
         switch frontend.routes.evaluateConnectionRules(&sample) {
         case .accept, .waitForData:
             break
@@ -164,8 +168,11 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         guard !sessionStarted else { return !closed }
         sessionStarted = true
         var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser, variables: self)
+        sample.stickCounters = stickCounters
         switch frontend.routes.evaluateSessionRules(&sample) {
         case .accept, .waitForData:
+            // The layer 4 rules accepted the connection: it is a session for the tracked counters.
+            stickCounters?.countSession()
             return true
         case .reject:
             // Closed without a log line, as HAProxy does.
@@ -297,7 +304,12 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
             if !isClientWritable, inbound.readableBytes > 0 { return }
             // Nothing in progress: a partial head will never complete. A connection that never
             // sent a request gets the same 400 (and log line) as HAProxy gives it.
-            if (inbound.readableBytes > 0 || requestCount == 0) && !readingProxyHeader {
+            if requestCount == 0 && inbound.readableBytes == 0 && frontend.ignoresProbes {
+                // `option http-ignore-probes`: a connection that sent nothing goes without a word.
+                closeClient()
+            } else if (inbound.readableBytes > 0 || requestCount == 0) && !readingProxyHeader {
+                // HAProxy counts it as a request and an error for the tracked stick counters.
+                stickCounters?.countHTTPRequest(isError: true)
                 finishWithError(400, termination: TerminationState(.clientAbort, .request), reason: "client closed mid-request")
             } else {
                 // Between requests: the last answer may still be on its way out.
@@ -338,8 +350,11 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
             exchange.termination = TerminationState(.clientAbort, .tarpit)
         } else if let exchange, exchange.termination == .normal {
             exchange.termination = TerminationState(.clientAbort, requestPhase == .head ? .request : .data)
-        } else if exchange == nil, requestCount == 0, !closed {
-            // Gone before a request: HAProxy logs it (as a 400 `<BADREQ>`) unless `dontlognull`.
+        } else if exchange == nil, requestCount == 0, !closed, !(frontend.ignoresProbes && inbound.readableBytes == 0) {
+            // Gone before a request: HAProxy logs it (as a 400 `<BADREQ>`) unless `dontlognull`
+            // (or, before any byte, `http-ignore-probes`), and counts it as a request and an error
+            // for the tracked stick counters.
+            stickCounters?.countHTTPRequest(isError: true)
             let empty = HTTPExchange(
                 started: requestWaitStarted, wallMicroseconds: requestWaitWallMicroseconds,
                 request: HTTPRequestHead(method: "", target: "", version: .http1_1), isParsed: false
@@ -400,12 +415,14 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
                             Result { () throws(HTTPParseError) in try HTTPHeadParser.checkRequestLine(bytes) }
                         }
                         if case .failure(let error) = checked {
+                            stickCounters?.countHTTPRequest(isError: true)
                             finishWithError(error.status, termination: TerminationState(.proxy, .request), reason: error.reason)
                             return
                         }
                         requestLineChecked = inbound.readableBytesView.contains(UInt8(ascii: "\n"))
                     }
                     if inbound.readableBytes > frontend.httpLimits.maxHeadBytes {
+                        stickCounters?.countHTTPRequest(isError: true)
                         finishWithError(400, termination: TerminationState(.proxy, .request), reason: "request head too large")
                     }
                     return
@@ -422,6 +439,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
                 requestLineChecked = false
                 switch parsed {
                 case .failure(let error):
+                    stickCounters?.countHTTPRequest(isError: true)
                     finishWithError(error.status, termination: TerminationState(.proxy, .request), reason: error.reason)
                     return
                 case .success(let head):
@@ -584,6 +602,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         if isTunnel { closeServerAfterFlush() }
         dropServerLink()
         if exchange != nil { endExchange() }
+        stickCounters?.endSession()
         sessionVariables.endSession()
     }
 

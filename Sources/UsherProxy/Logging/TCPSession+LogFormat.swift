@@ -15,6 +15,7 @@ extension TCPSession {
             bytesFromClient: bytesFromClient, acceptDate: record.acceptDate, hostname: LogClock.hostname(), pid: getpid()
         )
         var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, request: nil, variables: self)
+        sample.stickCounters = stickCounters
         return format.render(record, facts, &sample)
     }
 

@@ -28,6 +28,9 @@ public final class FrontendRuntime: Sendable {
     /// A session line (`option tcplog`/`httplog`) is logged at close.
     let logsSessions: Bool
     let dontLogNull: Bool
+    /// `option http-ignore-probes`: a connection that closes or times out before its first byte
+    /// is neither answered, logged nor counted as an error.
+    let ignoresProbes: Bool
     /// `option log-separate-errors`, `dontlog-normal`, `httplog clf`.
     let logPolicy: SessionLogPolicy
     /// `option tcpka` or `clitcpka`: SO_KEEPALIVE on client connections.
@@ -53,6 +56,7 @@ public final class FrontendRuntime: Sendable {
         self.logsSessions = !logTargets.isEmpty
             && (settings.isEnabled("tcplog") || settings.isEnabled("httplog") || routes.logFormat != nil)
         self.dontLogNull = settings.isEnabled("dontlognull")
+        self.ignoresProbes = settings.isEnabled("http-ignore-probes")
         self.logPolicy = SessionLogPolicy(routes.proxy)
         self.clientKeepAlive = settings.isEnabled("tcpka") || settings.isEnabled("clitcpka")
         self.isHTTP = routes.proxy.mode == .http

@@ -36,6 +36,8 @@ final class TCPSession: VariableStorage {
     var isSilent = false
     /// The connection's variables: `sess` from accept, `txn`/`req` once the content rules run.
     var sessionVariables: SessionVariables
+    /// The connection's stick counters; nil when the configuration has no stick table.
+    let stickCounters: StickCounters?
 
     // Inactivity, per side: a side's timer runs while usher waits on that side (it may still send,
     // or bytes for it are held up), and restarts on its activity. One scheduled task serves both.
@@ -57,6 +59,7 @@ final class TCPSession: VariableStorage {
         self.lastClientActivity = acceptTime
         self.lastServerActivity = acceptTime
         self.sessionVariables = SessionVariables(process: runtime.processVariables)
+        self.stickCounters = runtime.table.stickTables.ordered.isEmpty ? nil : StickCounters()
     }
 
     /// The timeouts in force: client-side ones from the frontend, server-side ones from the
@@ -181,6 +184,10 @@ final class TCPSession: VariableStorage {
         }
         countSession()
         logSession()
+        if let stickCounters {
+            stickCounters.countBytes(in: UInt64(bytesFromClient), out: UInt64(bytesToClient))
+            stickCounters.endSession()
+        }
         sessionVariables.endSession()
         runtime.released(from: frontend)
     }

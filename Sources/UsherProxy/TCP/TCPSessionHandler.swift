@@ -85,6 +85,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         // `tcp-request connection` rules run at once, on the real peer's address even behind
         // `accept-proxy`, as in HAProxy.
         var sample = SampleContext(connection: connection, payload: buffer, isFinal: true, helloParser: runtime.helloParser, variables: session)
+        sample.stickCounters = session.stickCounters
         switch frontend.routes.evaluateConnectionRules(&sample) {
         case .accept, .waitForData:
             break
@@ -127,6 +128,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard let session else { return }
         // `tcp-request session` rules: the connection is set up (PROXY header read, TLS done).
         var sample = SampleContext(connection: session.connection, payload: buffer, isFinal: true, helloParser: runtime.helloParser, variables: session)
+        sample.stickCounters = session.stickCounters
         switch frontend.routes.evaluateSessionRules(&sample) {
         case .accept, .waitForData:
             break
@@ -146,6 +148,8 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             close(context: context, silently: true)
             return
         }
+        // The layer 4 rules accepted the connection: it is a session for the tracked counters.
+        session.stickCounters?.countSession()
         // The stream (HAProxy's) starts: its `txn` and `req` variables exist from here.
         session.sessionVariables.beginTransaction()
         state = .inspecting
@@ -204,6 +208,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         var sample = SampleContext(
             connection: session.connection, payload: buffer, isFinal: final || clientClosed, helloParser: runtime.helloParser, variables: session
         )
+        sample.stickCounters = session.stickCounters
         switch frontend.routes.evaluateContentRules(&sample) {
         case .waitForData:
             return

@@ -21,6 +21,7 @@ public enum RuntimeAPICommandCatalogue {
     /// Sorted by usage, as HAProxy lists them.
     public static let entries: [Entry] = [
         Entry(keywords: ["clear", "counters"], usage: "clear counters [all]", summary: "clear max statistics counters (or all counters)", level: .operator),
+        Entry(keywords: ["clear", "table"], usage: "clear table <table> [<filter>]*", summary: "remove an entry from a table (filter: data/key)", level: .admin),
         Entry(keywords: ["disable", "frontend"], usage: "disable frontend <frontend>", summary: "temporarily disable specific frontend", level: .admin),
         Entry(keywords: ["disable", "server"], usage: "disable server (DEPRECATED)", summary: "disable a server for maintenance (use 'set server' instead)", level: .admin),
         Entry(keywords: ["enable", "frontend"], usage: "enable frontend <frontend>", summary: "re-enable specific frontend", level: .admin),
@@ -31,6 +32,7 @@ public enum RuntimeAPICommandCatalogue {
         Entry(keywords: ["set", "maxconn", "global"], usage: "set maxconn global <value>", summary: "change the per-process maxconn setting", level: .admin),
         Entry(keywords: ["set", "maxconn", "server"], usage: "set maxconn server <bk>/<srv>", summary: "change a server's maxconn setting", level: .admin),
         Entry(keywords: ["set", "server"], usage: "set server <bk>/<srv> [opts]", summary: "change a server's state, weight, address or ssl", level: .admin),
+        Entry(keywords: ["set", "table"], usage: "set table <table> key <k> [data.* <v>]*", summary: "update or create a table entry's data", level: .admin),
         Entry(keywords: ["set", "weight"], usage: "set weight <bk>/<srv>  (DEPRECATED)", summary: "change a server's weight (use 'set server' instead)", level: .admin),
         Entry(keywords: ["show", "backend"], usage: "show backend", summary: "list backends in the current running config", level: .user),
         Entry(keywords: ["show", "cli", "level"], usage: "show cli level", summary: "display the level of the current CLI session", level: .user),
@@ -40,6 +42,7 @@ public enum RuntimeAPICommandCatalogue {
         Entry(keywords: ["show", "servers", "state"], usage: "show servers state [<backend>]", summary: "dump volatile server information (all or for a single backend)", level: .user),
         Entry(keywords: ["show", "sess"], usage: "show sess [id]", summary: "report the list of current sessions or dump this exact session", level: .operator),
         Entry(keywords: ["show", "stat"], usage: "show stat [desc|json|no-maint|typed|up]*", summary: "report counters for each proxy and server", level: .user),
+        Entry(keywords: ["show", "table"], usage: "show table <table> [<filter>]*", summary: "report table usage stats or dump this table's contents (filter: data/key)", level: .operator),
         Entry(keywords: ["show", "version"], usage: "show version", summary: "show version of the current process", level: .user),
         Entry(keywords: ["shutdown", "session"], usage: "shutdown session [id]", summary: "kill a specific session", level: .admin),
         Entry(keywords: ["shutdown", "sessions", "server"], usage: "shutdown sessions server <bk>/<srv>", summary: "kill sessions on a server", level: .admin),

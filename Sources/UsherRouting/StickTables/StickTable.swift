@@ -36,7 +36,7 @@ public final class StickTable: @unchecked Sendable {
     struct Entry {
         var key: StickKey
         var counters: [UInt64]
-        var rates: [FrequencyCounter]
+        var rates: [PeriodRate]
         /// When it expires (milliseconds); `Int64.max` without `expire`.
         var expiry: Int64
         var references: Int
@@ -67,7 +67,7 @@ public final class StickTable: @unchecked Sendable {
     /// Milliseconds since an arbitrary start, never going back.
     @Sendable public static func monotonicMilliseconds() -> Int64 {
         var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &time)
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 
@@ -197,7 +197,7 @@ public final class StickTable: @unchecked Sendable {
         }
         let entry = Entry(
             key: key, counters: [UInt64](repeating: 0, count: layout.counterCount),
-            rates: [FrequencyCounter](repeating: FrequencyCounter(), count: layout.rateCount), expiry: Int64.max, references: 0
+            rates: [PeriodRate](repeating: PeriodRate(), count: layout.rateCount), expiry: Int64.max, references: 0
         )
         let slot: Int
         if let reused = freeSlots.popLast() {

@@ -1,7 +1,7 @@
 /// An event rate over a sliding period, computed as HAProxy computes its stick-table rates: the
 /// events of the current period plus the previous period's, weighted by how much of the previous
 /// period still falls within one period of now. Times are milliseconds on a monotonic clock.
-public struct FrequencyCounter: Sendable, Equatable {
+public struct PeriodRate: Sendable, Equatable {
     /// When the current period began (even milliseconds, as HAProxy keeps it).
     public private(set) var periodStart: Int64 = 0
     public private(set) var current: UInt64 = 0
