@@ -123,6 +123,33 @@ struct CheckModeDifferentialTests {
         .init("tcp-request connection cannot read a header into a variable", frontendAndBackend(["tcp-request connection set-var(sess.h) req.hdr(host)"], []), .alerts([4])),
         // HAProxy accepts a rule that can never set anything; usher says so.
         .init("a txn variable in a tcp-request connection rule", frontendAndBackend(["tcp-request connection set-var(txn.x) src"], []), .valid, usher: .warnings([4])),
+        .init("stick tables: tracking at every stage, fetches and converters", frontendAndBackend([
+            "stick-table type ip size 100k expire 30s store conn_cur,conn_rate(10s),http_req_rate(10s),http_err_rate(10s),gpc0,gpc0_rate(1m),gpt0,bytes_out_rate(1m)",
+            "tcp-request connection track-sc0 src", "tcp-request connection reject if { sc_conn_rate(0) gt 100 }",
+            "tcp-request session track-sc1 src table be", "tcp-request content track-sc2 req.hdr(host) table hosts",
+            "http-request track-sc2 src", "http-request sc-inc-gpc0(0) if { path_beg /admin }", "http-request sc-set-gpt0(0) 1 if { sc0_get_gpc0 gt 3 }",
+            "http-request sc-inc-gpc1(1)", "http-request deny deny_status 429 if { sc_http_req_rate(0) gt 50 } || { src_get_gpt0 eq 1 }",
+            "http-request set-header X-R %[sc0_http_req_rate]-%[src,table_conn_cur(be)]-%[sc_get_gpc0(0,be)]-%[table_cnt]-%[src,in_table(hosts)]",
+            "http-response sc-inc-gpc0(0) if { status 404 }",
+        ], ["stick-table type ip size 10 store gpc(2),conn_cnt", "http-request track-sc0 src"]) + "backend hosts\n    stick-table type string len 64 size 1k expire 10m store http_req_cnt\n",
+              // HAProxy warns (without a line) that a `tcp-request content track-sc` on request
+              // contents has no inspect-delay; in mode http usher runs these rules on the whole
+              // head, so there is nothing to warn about.
+              .warnings([0]), usher: .valid),
+        // HAProxy names no line; usher names the rule's.
+        .init("track-sc naming a table no one declares", frontendAndBackend(["http-request track-sc0 src table nowhere"], []), .alerts([0]), usher: .alerts([4])),
+        .init("src_* in a proxy without a stick-table", frontendAndBackend(["http-request deny if { src_conn_cur gt 3 }"], []), .alerts([4])),
+        .init("an unknown stored data type", frontendAndBackend(["stick-table type ip size 1k store http_req_rat(10s)"], []), .alerts([4])),
+        .init("a rate without its period", frontendAndBackend(["stick-table type ip size 1k store http_req_rate"], []), .alerts([4])),
+        .init("gpc(…) and gpc0 in one table", frontendAndBackend(["stick-table type ip size 1k store gpc(2),gpc0"], []), .alerts([4])),
+        .init("a stick-table without a size", frontendAndBackend(["stick-table type ip expire 1m"], []), .alerts([4])),
+        .init("a stick counter past sc2", frontendAndBackend(["stick-table type ip size 1k", "http-request track-sc3 src"], []), .alerts([5])),
+        // usher keeps a peers section's tables but does not synchronise them yet, and says so at
+        // the section's line. (HAProxy warns, without a line, that it drops the section because no
+        // peer is named after this host; the table stays.)
+        .init("a peers section's table", "peers mesh\n    peer local 127.0.0.1:10000\n    table t type ip size 1k expire 1m store http_req_rate(10s)\n"
+              + frontendAndBackend(["http-request track-sc0 src table mesh/t", "http-request deny if { sc_http_req_rate(0) gt 10 }"], []),
+              .warnings([0]), usher: .warnings([1])),
     ]
 
     @Test(arguments: cases)
