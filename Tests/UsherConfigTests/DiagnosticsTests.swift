@@ -71,11 +71,11 @@ struct DiagnosticsTests {
 
     @Test(arguments: [
         ("frontend fe\n    mode http\n    bind :80\n    compression algo gzip", "'compression'"),
-        ("frontend fe\n    mode http\n    bind :80\n    http-request track-sc0 src", "'http-request track-sc0'"),
+        ("frontend fe\n    mode http\n    bind :80\n    http-request send-spoe-group agents grp", "'http-request send-spoe-group'"),
         ("frontend fe\n    mode http\n    bind :80\n    errorfiles site 503", "'errorfiles'"),
-        ("backend be\n    stick-table type ip size 1m", "'stick-table'"),
+        ("backend be\n    persist rdp-cookie", "'persist'"),
         ("frontend fe\n    bind :80\n    option contstats", "'option contstats'"),
-        ("frontend fe\n    bind :80\n    tcp-request content track-sc0 src", "'tcp-request content track-sc0'"),
+        ("frontend fe\n    bind :80\n    tcp-request content send-spoe-group agents grp", "'tcp-request content send-spoe-group'"),
         ("frontend fe\n    bind :80\n    timeout tarpit 1s\n    mode spop", "'mode spop'"),
         ("backend be\n    server s 127.0.0.1:80 ssl verify none send-proxy-v2-ssl", "server option 'send-proxy-v2-ssl'"),
         ("backend be\n    balance random", "'balance random'"),

@@ -161,7 +161,7 @@ struct HTTPRequestRuleTests {
         ("http-request frobnicate", ["unknown action 'frobnicate'"]),
         ("http-request", ["'http-request' expects an action"]),
         ("http-request set-var(foo.x) str(1)", ["invalid variable name 'foo.x'", "'proc', 'sess', 'txn', 'req', 'res' or 'check'"]),
-        ("http-request track-sc0 src", ["'http-request track-sc0'", "not supported by usher yet"]),
+        ("http-request send-spoe-group agents grp", ["'http-request send-spoe-group'", "not supported by usher yet"]),
         ("http-request lua.auth", ["'http-request lua.auth'", "not supported by usher yet"]),
         ("http-request cache-use static", ["'http-request cache-use'", "not supported by usher yet"]),
         ("http-request set-log-level silent", ["'http-request set-log-level'", "not supported by usher yet"]),

@@ -17,7 +17,7 @@ import Testing
 
     @Test(arguments: [
         ("backend b\n    http-check connect port 8080", 7, "'http-check connect'"),
-        ("frontend f\n    bind :80\n    http-request track-sc0 src", 8, "'http-request track-sc0'"),
+        ("frontend f\n    bind :80\n    http-request send-spoe-group agents grp", 8, "'http-request send-spoe-group'"),
         ("frontend f\n    bind :80\n    capture cookie SESSION len 32", 8, "'capture cookie'"),
         ("frontend f\n    bind :80 maxconn 10", 7, "bind option 'maxconn'"),
         ("backend b\n    server s 127.0.0.1:80 maxqueue 5", 7, "server option 'maxqueue'"),
