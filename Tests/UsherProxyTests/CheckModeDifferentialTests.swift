@@ -144,6 +144,12 @@ struct CheckModeDifferentialTests {
         .init("gpc(…) and gpc0 in one table", frontendAndBackend(["stick-table type ip size 1k store gpc(2),gpc0"], []), .alerts([4])),
         .init("a stick-table without a size", frontendAndBackend(["stick-table type ip expire 1m"], []), .alerts([4])),
         .init("a stick counter past sc2", frontendAndBackend(["stick-table type ip size 1k", "http-request track-sc3 src"], []), .alerts([5])),
+        .init("stick rules in a backend", frontendAndBackend([], [
+            "stick-table type ip size 1k expire 30m", "stick on src", "stick match req.hdr(x-id) table ids if { req.hdr(x-id) -m found }",
+            "stick store-request req.hdr(x-id) table ids", "stick store-response res.hdr(x-id) table ids",
+        ]) + "backend ids\n    stick-table type string len 32 size 1k\n", .valid),
+        .init("a stick rule in a frontend is ignored with a warning", frontendAndBackend(["stick on src"], []), .warnings([4])),
+        .init("a stick rule without a table to use is refused", frontendAndBackend([], ["stick on src"]), .alerts([0]), usher: .alerts([7])),
         // usher keeps a peers section's tables but does not synchronise them yet, and says so at
         // the section's line. (HAProxy warns, without a line, that it drops the section because no
         // peer is named after this host; the table stays.)

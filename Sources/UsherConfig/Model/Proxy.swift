@@ -22,6 +22,9 @@ public struct Proxy: Sendable, Equatable {
     public var servers: [Server] = []
     /// `stick-table …`: the proxy's own table, which rules name by the proxy's name.
     public var stickTable: StickTableDefinition?
+    /// `stick match|on|store-request|store-response` rules, in order (`stick on` is a match and a
+    /// store-request).
+    public var stickRules: [StickRule] = []
     /// `disabled` in the section.
     public var isDisabled = false
     /// Names of `acl` lines refused with an alert: a rule that uses one is not reported again.

@@ -176,3 +176,31 @@ public struct PeersSection: Sendable, Equatable {
         self.location = location
     }
 }
+
+/// `stick match|on|store-request|store-response PATTERN [table NAME] [COND]` in a backend:
+/// persistence through a stick table (the entry keeps the server's id).
+public struct StickRule: Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable {
+        /// Looks the key up; an entry with a usable server sends the request there.
+        case match
+        /// Keeps the key with the server that took the request, once connected.
+        case storeRequest = "store-request"
+        /// Keeps a key read from the response with the server that answered.
+        case storeResponse = "store-response"
+    }
+
+    public var kind: Kind
+    public var key: SampleExpression
+    /// The table; nil: the backend's own.
+    public var table: String?
+    public var condition: Condition?
+    public var location: SourceLocation
+
+    public init(kind: Kind, key: SampleExpression, table: String?, condition: Condition?, location: SourceLocation) {
+        self.kind = kind
+        self.key = key
+        self.table = table
+        self.condition = condition
+        self.location = location
+    }
+}

@@ -15,13 +15,36 @@ enum ConfigurationChecks {
                 diagnostics.append(.warning(proxy.location, "\(proxy.kind.rawValue) '\(proxy.name)' has no 'bind' line; it will accept no connection (declare it as a backend if that was intended)"))
             }
         }
+        enableServerIDs(&configuration)
         return diagnostics
+    }
+
+    /// A table that `stick` rules use keeps each entry's server id, as HAProxy enables
+    /// `server_id` by itself. (A table no one declares is reported when the rules are compiled.)
+    static func enableServerIDs(_ configuration: inout Configuration) {
+        var names: Set<String> = []
+        for proxy in configuration.proxies {
+            for rule in proxy.stickRules { names.insert(rule.table ?? proxy.name) }
+        }
+        guard !names.isEmpty else { return }
+        func enable(_ table: inout StickTableDefinition) {
+            if names.contains(table.name), !table.stored.contains(where: { $0.kind == .serverID }) {
+                table.stored.append(StickData(.serverID))
+            }
+        }
+        for index in configuration.proxies.indices where configuration.proxies[index].stickTable != nil {
+            enable(&configuration.proxies[index].stickTable!)
+        }
+        for section in configuration.peers.indices {
+            for table in configuration.peers[section].tables.indices { enable(&configuration.peers[section].tables[table]) }
+        }
     }
 
     static func checkReferences(_ proxy: Proxy, in configuration: Configuration, into diagnostics: inout [Diagnostic]) {
         let aclNames = Set(proxy.acls.compactMap(\.name))
         var conditions: [Condition] = []
         conditions += proxy.tcpRequestRules.compactMap(\.condition)
+        conditions += proxy.stickRules.compactMap(\.condition)
         conditions += proxy.useBackendRules.compactMap(\.condition)
         conditions += proxy.useServerRules.compactMap(\.condition)
         conditions += (proxy.httpRequestRules + proxy.redirectRules).compactMap(\.condition)

@@ -114,6 +114,15 @@ enum ProxyKeywords {
             }
             builder.proxy.stickTable = try StickTableParser.parse(line.words.dropFirst(), name: builder.proxy.name, allowsPeers: true, location: line.location)
         },
+        "stick": Keyword(capabilities: .proxies) { line, builder in
+            let rules = try StickTableParser.parseStickRule(line)
+            guard builder.proxy.kind.hasBackendCapability else {
+                // As HAProxy: read, then ignored with a warning.
+                builder.warn(line.location, "'stick' ignored because \(builder.sectionDescription) has no backend capability")
+                return
+            }
+            builder.proxy.stickRules += rules
+        },
         "cookie": Keyword(capabilities: [.defaults, .backend]) { line, builder in
             builder.settings.cookie = try parseCookie(line)
         },

@@ -194,6 +194,40 @@ enum StickTableParser {
         return nil
     }
 
+    /// `stick match|on|store-request|store-response PATTERN [table NAME] [if|unless COND]`; `on` is
+    /// a match and a store-request with the same arguments.
+    static func parseStickRule(_ line: ConfigurationLine) throws -> [StickRule] {
+        let kinds = ["match", "on", "store-request", "store-response"]
+        guard line.words.count >= 2, kinds.contains(line.words[1]) else {
+            let word = line.words.count >= 2 ? line.words[1] : ""
+            let hint = NearestMatch.find(word, in: kinds).map { "; did you mean '\($0)'?" } ?? ""
+            throw ConfigurationError("'stick' expects 'match', 'on', 'store-request' or 'store-response'\(word.isEmpty ? "" : ", not '\(word)'")\(hint)")
+        }
+        let what = line.words[1]
+        var words = RuleWords(line.words.dropFirst(2), rule: "stick \(what)")
+        let text = try words.arguments("a sample expression (the key)")[0]
+        let key: SampleExpression
+        switch SampleExpression.parse(text) {
+        case .success(let expression): key = expression
+        case .failure(let error): throw ConfigurationError("in 'stick \(what)': \(error.message)")
+        }
+        var table: String? = nil
+        if !words.isAtCondition, words.rest.first == "table" {
+            _ = words.next()
+            table = try words.arguments("a table name after 'table'")[0]
+        }
+        let condition = try ProxyKeywords.optionalCondition(words.rest, line: line, rule: words.rule)
+        func rule(_ kind: StickRule.Kind) -> StickRule {
+            StickRule(kind: kind, key: key, table: table, condition: condition, location: line.location)
+        }
+        switch what {
+        case "match": return [rule(.match)]
+        case "on": return [rule(.match), rule(.storeRequest)]
+        case "store-request": return [rule(.storeRequest)]
+        default: return [rule(.storeResponse)]
+        }
+    }
+
     /// `0(1)` (legacy: element 0, counter 1), `1(2)` or `(3,1)` (element 3, counter 1).
     private static func counterArguments(_ text: String, word: String) throws -> (index: Int, counter: Int) {
         let usage = "'\(word)' expects a stick counter in parentheses, as in 'sc-inc-gpc0(0)' or 'sc-inc-gpc(1,0)'"

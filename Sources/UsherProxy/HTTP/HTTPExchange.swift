@@ -49,6 +49,8 @@ final class HTTPExchange {
     var responseStarted = false
     /// The server a `use-server` rule or the persistence cookie sends the request to, if any.
     var forcedServer: Int?
+    /// Keys `stick store-request` rules keep once the server is known.
+    var stickStores: [StickPersistence.PendingStore] = []
     /// What the persistence cookie in the request said, for the response's cookie and the log.
     var cookieRequest: PersistenceCookie.RequestOutcome?
     /// What was done with the persistence cookie in the response (the log's fourth state character).

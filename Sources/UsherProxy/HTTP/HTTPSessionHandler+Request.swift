@@ -74,6 +74,14 @@ extension HTTPSessionHandler {
             exchange.cookieRequest = outcome
             if exchange.forcedServer == nil { exchange.forcedServer = outcome.server }
         }
+        let persistence = backend.routes.stickPersistence
+        if !persistence.isEmpty {
+            // After the cookie, as HAProxy orders them.
+            let servers = backend.servers
+            let decision = persistence.evaluateRequest(&sample, alreadyChosen: exchange.forcedServer != nil, isUsable: { servers[$0].isUp })
+            if exchange.forcedServer == nil { exchange.forcedServer = decision.server }
+            exchange.stickStores = decision.stores
+        }
         ForwardedFor(frontend: frontend.forwardFor, backend: backend.forwardFor)?.apply(to: &head.headers, client: connection.source)
         HTTPHopHeaders.setConnection(&head.headers, version: head.version, keepAlive: exchange.serverKeepAlive, upgrade: exchange.isUpgrade)
         if backend.routes.hasServerNameSamples {
@@ -238,6 +246,10 @@ extension HTTPSessionHandler {
 
     private func write(_ head: ByteBuffer, to link: HTTPServerLink, exchange: HTTPExchange, isNew: Bool) {
         exchange.sentHead = head
+        if !exchange.stickStores.isEmpty {
+            // `stick store-request`: kept with the server that takes the request.
+            StickPersistence.store(exchange.stickStores, server: link.serverIndex)
+        }
         responsePhase = .head
         responseScanner.reset()
         lastServerActivity = .now()

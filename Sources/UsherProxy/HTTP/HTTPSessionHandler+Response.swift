@@ -137,6 +137,14 @@ extension HTTPSessionHandler {
             }
             exchange.serverStatus = head.status
             stickCounters?.countResponse(status: head.status)
+            if let persistence = exchange.backend?.routes.stickPersistence, !persistence.isEmpty, let server = exchange.server {
+                var sample = SampleContext(
+                    connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser,
+                    request: exchange.request, response: head, variables: self
+                )
+                sample.stickCounters = stickCounters
+                StickPersistence.store(persistence.evaluateResponse(&sample, requestStores: exchange.stickStores), server: server.index)
+            }
             // The request's `req` variables are gone; `res` ones exist from here.
             sessionVariables.beginResponse()
             let backendRules = exchange.backend?.routes.httpResponseRules

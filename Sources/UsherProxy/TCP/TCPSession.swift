@@ -38,6 +38,8 @@ final class TCPSession: VariableStorage {
     var sessionVariables: SessionVariables
     /// The connection's stick counters; nil when the configuration has no stick table.
     let stickCounters: StickCounters?
+    /// Keys `stick store-request` rules keep once the server is connected.
+    var stickStores: [StickPersistence.PendingStore] = []
 
     // Inactivity, per side: a side's timer runs while usher waits on that side (it may still send,
     // or bytes for it are held up), and restarts on its activity. One scheduled task serves both.

@@ -240,7 +240,14 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             let backend = runtime.backends[backendIndex]
             session.backend = backend
             backend.sessionStarted()
-            let forced = backend.routes.forcedServer(&sample)
+            var forced = backend.routes.forcedServer(&sample)
+            let persistence = backend.routes.stickPersistence
+            if !persistence.isEmpty {
+                let servers = backend.servers
+                let decision = persistence.evaluateRequest(&sample, alreadyChosen: forced != nil, isUsable: { servers[$0].isUp })
+                if forced == nil { forced = decision.server }
+                session.stickStores = decision.stores
+            }
             // A server's `sni` is evaluated on the same connection and bytes as the rules were.
             startConnecting(context: context, backend: backend, forced: forced, serverNameContext: backend.routes.hasServerNameSamples ? sample : nil)
         }
@@ -285,6 +292,11 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         state = .forwarding
         session.serverChannel = serverChannel
+        if !session.stickStores.isEmpty, let server = session.server {
+            // `stick store-request`: kept once connected, with the server that took the connection.
+            StickPersistence.store(session.stickStores, server: server.index)
+            session.stickStores = []
+        }
         let (clientGlue, serverGlue) = GlueHandler.matchedPair(session: session)
         do {
             try serverChannel.pipeline.syncOperations.addHandler(serverGlue)

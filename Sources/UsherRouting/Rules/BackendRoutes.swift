@@ -22,12 +22,15 @@ public final class BackendRoutes: Sendable {
     /// Whether any server has an `sni` expression: only then does a connection keep what it needs
     /// to evaluate one.
     public let hasServerNameSamples: Bool
+    /// `stick match|on|store-*` rules.
+    public let stickPersistence: StickPersistence
 
     init(
         proxy: Proxy, useServerRules: [(server: ServerTarget, condition: CompiledCondition?)],
         httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty,
-        serverNameSamples: [CompiledSample?] = []
+        serverNameSamples: [CompiledSample?] = [], stickPersistence: StickPersistence = .empty
     ) {
+        self.stickPersistence = stickPersistence
         self.proxy = proxy
         var indexes: [String: Int] = [:]
         for (index, server) in proxy.servers.enumerated() where indexes[server.name] == nil {

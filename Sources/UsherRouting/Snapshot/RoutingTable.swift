@@ -250,11 +250,27 @@ public struct RoutingTable: Sendable {
                         serverNameSamples.append(nil)
                     }
                 }
+                var stickRules: [StickPersistence.Rule] = []
+                for rule in proxy.stickRules {
+                    guard let condition = compileCondition(rule.condition, named, proxy) else { continue }
+                    do throws(RoutingError) {
+                        let table = try StickTableScope.resolve(rule.table, for: "stick \(rule.kind.rawValue)")
+                        let key = try CompiledSample(rule.key)
+                        if key.readsHTTP, reportHTTPInTCPMode([rule.key.fetch.name], rule.location, proxy) { continue }
+                        stickRules.append(StickPersistence.Rule(kind: rule.kind, key: key, table: table, condition: condition))
+                    } catch {
+                        // `stick on` is two rules: one alert for its line.
+                        if !diagnostics.contains(where: { $0.location == rule.location }) {
+                            diagnostics.append(.alert(rule.location, "in \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
+                        }
+                    }
+                }
                 // A listen section's rules run once, on its frontend side.
                 let httpRules = proxy.kind == .listen ? (request: CompiledHTTPRules.empty, response: CompiledHTTPRules.empty) : compileHTTPRules(proxy, named)
                 backends.append(BackendRoutes(
                     proxy: proxy, useServerRules: useServerRules,
-                    httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, serverNameSamples: serverNameSamples
+                    httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, serverNameSamples: serverNameSamples,
+                    stickPersistence: StickPersistence(rules: stickRules)
                 ))
             }
         }

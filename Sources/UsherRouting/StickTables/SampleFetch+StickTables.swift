@@ -181,7 +181,7 @@ extension SampleFetch {
                     // The same key, looked up in another table.
                     return readEntry(other, tracked.key, read, create: false)
                 }
-                return tracked.update { data in
+                return tracked.update(refresh: read.changesEntry) { data in
                     read.read(&data).map { .value(.integer(Int64(clamping: $0))) } ?? .noValue
                 }
             }, all: nil)
@@ -191,7 +191,7 @@ extension SampleFetch {
     /// Reads `metric` from the entry for `key`: 0 without an entry (created first for metrics that
     /// change it), no value if the table does not store it.
     static func readEntry(_ table: StickTable, _ key: StickKey, _ metric: StickMetric, create: Bool) -> FetchResult<SampleValue> {
-        table.withEntry(key, create: create) { data in
+        table.withEntry(key, create: create, refresh: create) { data in
             guard data != nil else { return .value(.integer(0)) }
             return metric.read(&data!).map { .value(.integer(Int64(clamping: $0))) } ?? .noValue
         }

@@ -140,7 +140,7 @@ public final class StickCounters {
     }
 
     private func end(_ tracked: Tracked) {
-        tracked.table.update(tracked.handle) { $0.decrementCurrentConnections() }
+        tracked.table.update(tracked.handle, refresh: false) { $0.decrementCurrentConnections() }
         tracked.table.release(tracked.handle)
     }
 
@@ -155,8 +155,8 @@ public final class StickCounters {
 }
 
 extension StickCounters.Tracked {
-    /// Reads or changes the tracked entry.
-    public func update<T>(_ body: (inout StickTable.EntryData) -> T) -> T {
-        table.update(handle, body)
+    /// Reads or changes the tracked entry; `refresh` for a change (it pushes the expiry back).
+    public func update<T>(refresh: Bool = true, _ body: (inout StickTable.EntryData) -> T) -> T {
+        table.update(handle, refresh: refresh, body)
     }
 }

@@ -98,25 +98,29 @@ public final class StickTable: @unchecked Sendable {
         }
     }
 
-    /// Reads or changes a held entry's data.
-    public func update<T>(_ handle: Handle, _ body: (inout EntryData) -> T) -> T {
+    /// Reads or changes a held entry's data; `refresh` (a change, as HAProxy touches an entry it
+    /// updates) pushes its expiry back.
+    public func update<T>(_ handle: Handle, refresh: Bool = true, _ body: (inout EntryData) -> T) -> T {
         lock.withLock {
+            let now = clock()
+            if refresh { self.refresh(handle.slot, now: now) }
             // Taken out while it changes, so that its arrays are not copied.
-            var data = EntryData(table: self, entry: entries[handle.slot].take()!, now: clock())
+            var data = EntryData(table: self, entry: entries[handle.slot].take()!, now: now)
             defer { entries[handle.slot] = data.entry }
             return body(&data)
         }
     }
 
-    /// Reads or changes the entry for `key`, creating it if `create` (without pushing its expiry
-    /// back if it existed, as a lookup does not); `body` gets nil when there is none.
-    public func withEntry<T>(_ key: StickKey, create: Bool, _ body: (inout EntryData?) -> T) -> T {
+    /// Reads or changes the entry for `key`, creating it if `create`; `refresh` pushes its expiry
+    /// back (a created entry's always is). `body` gets nil when there is none.
+    public func withEntry<T>(_ key: StickKey, create: Bool, refresh: Bool = false, _ body: (inout EntryData?) -> T) -> T {
         lock.withLock {
             let now = clock()
             var slot = liveSlot(key, now: now)
+            if let slot, refresh { self.refresh(slot, now: now) }
             if slot == nil, create {
                 slot = findOrCreate(key, now: now)
-                if let slot { refresh(slot, now: now) }
+                if let slot { self.refresh(slot, now: now) }
             }
             guard let slot else {
                 var none: EntryData? = nil

@@ -130,6 +130,49 @@ enum StickTableScenarios {
             server s {{ORIGIN0}}
         """
 
+    /// Persistence by stick table: `stick on` a header's value, and `stick store-response` of what
+    /// the server answered matched by what the client asks for.
+    static let persistence = defaults + """
+
+        frontend fe
+            bind 127.0.0.1:{{PORT}}
+            default_backend be
+        backend be
+            balance roundrobin
+            stick-table type string len 32 size 1k expire 1m
+            stick on req.hdr(x-user)
+            server s1 {{ORIGIN0}}
+            server s2 {{ORIGIN1}}
+        """
+
+    /// `stick on src` in mode tcp: every connection from one address goes to one server.
+    static let tcpPersistence = defaults.replacingOccurrences(of: "mode http", with: "mode tcp") + """
+
+        frontend fe
+            bind 127.0.0.1:{{PORT}}
+            default_backend be
+        backend be
+            balance roundrobin
+            stick-table type ip size 1k expire 1m
+            stick on src
+            server s1 {{ORIGIN0}}
+            server s2 {{ORIGIN1}}
+        """
+
+    static let responsePersistence = defaults + """
+
+        frontend fe
+            bind 127.0.0.1:{{PORT}}
+            default_backend be
+        backend be
+            balance roundrobin
+            stick-table type string len 32 size 1k expire 1m
+            stick match req.hdr(x-want)
+            stick store-response res.hdr(x-origin)
+            server s1 {{ORIGIN0}}
+            server s2 {{ORIGIN1}}
+        """
+
     /// Everything a `show table` comparison reads: trackings at every stage, errors (a deny, a
     /// 404), failures (a 503), and tables of other key types.
     static func counting(socket: String) -> String {
@@ -213,6 +256,29 @@ enum StickTableScenarios {
                          Deviation(linePrefix: "client 4", reason: "how soon the refusal reaches the client: reset or closed, as it falls"),
                          Deviation(linePrefix: "client 5", reason: "how soon the refusal reaches the client: reset or closed, as it falls")],
             closeWatch: [0.3, 0.3, 0.5, 0.5, 0.5]),
+        .init(
+            "stick on: a user stays on the server that first took them", persistence,
+            clients: ["alice", "alice", "bob", "alice", "bob", "carol"].map { [.send(Request.get("/\($0)", ["X-User: \($0)", "Connection: close"]))] },
+            checks: [
+                .requestLines(["GET /alice HTTP/1.1", "GET /alice HTTP/1.1", "GET /alice HTTP/1.1", "GET /carol HTTP/1.1"]),
+                .requestLines(["GET /bob HTTP/1.1", "GET /bob HTTP/1.1"], origin: 1),
+            ]),
+        .init(
+            "stick on src in mode tcp: one address, one server", tcpPersistence,
+            clients: (1...4).map { [.send(Request.get("/\($0)", ["Connection: close"]))] },
+            checks: [.requestLines((1...4).map { "GET /\($0) HTTP/1.1" }), .requestLines([], origin: 1)]),
+        .init(
+            "stick store-response: what the server answered brings the client back to it", responsePersistence,
+            clients: [
+                [.send(Request.get("/1", ["Connection: close"]))], [.send(Request.get("/2", ["Connection: close"]))],
+                [.send(Request.get("/3", ["X-Want: origin1", "Connection: close"]))], [.send(Request.get("/4", ["X-Want: origin0", "Connection: close"]))],
+                [.send(Request.get("/5", ["X-Want: origin1", "Connection: close"]))], [.send(Request.get("/6", ["X-Want: nobody", "Connection: close"]))],
+            ],
+            checks: [
+                // The round robin goes on where it was: requests that persistence placed do not move it.
+                .requestLines(["GET /1 HTTP/1.1", "GET /4 HTTP/1.1", "GET /6 HTTP/1.1"]),
+                .requestLines(["GET /2 HTTP/1.1", "GET /3 HTTP/1.1", "GET /5 HTTP/1.1"], origin: 1),
+            ]),
         .init(
             "fetches and converters read the tracked entries, other tables and keys", fetches,
             clients: [
