@@ -15,6 +15,17 @@ public enum HTTPRequestAction: Sendable, Equatable {
     case setURI(String)
     /// `set-method FMT`
     case setMethod(String)
+    /// `replace-path REGEX FMT` (the path, keeping the query), `replace-pathq` (path and query),
+    /// `replace-uri` (the whole target): where the regular expression matches, the part becomes
+    /// the format's value, with `\1`… standing for the groups.
+    case replaceTarget(part: TargetPart, regex: String, replacement: String)
+
+    /// What `replace-path`, `replace-pathq` and `replace-uri` work on.
+    public enum TargetPart: String, Sendable, Equatable {
+        case path = "replace-path"
+        case pathAndQuery = "replace-pathq"
+        case uri = "replace-uri"
+    }
     /// `redirect …`: answer with a redirect; no further rule is evaluated.
     case redirect(HTTPRedirect)
     /// `allow`: stop evaluating this section's `http-request` rules and let the request through.

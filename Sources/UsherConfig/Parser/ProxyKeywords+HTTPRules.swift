@@ -2,7 +2,7 @@ extension ProxyKeywords {
     /// The `http-request` actions usher understands, for "did you mean" hints.
     static let httpRequestActionNames = [
         "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-path", "set-query", "set-uri",
-        "set-method", "redirect", "allow", "deny", "tarpit", "return", "use-service", "set-var", "set-var-fmt", "unset-var",
+        "set-method", "replace-path", "replace-pathq", "replace-uri", "redirect", "allow", "deny", "tarpit", "return", "use-service", "set-var", "set-var-fmt", "unset-var",
         "silent-drop", "track-sc0", "track-sc1", "track-sc2", "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt",
     ]
 
@@ -22,6 +22,9 @@ extension ProxyKeywords {
             case "set-query": return .setQuery(try words.arguments("a query string format")[0])
             case "set-uri": return .setURI(try words.arguments("a URI format")[0])
             case "set-method": return .setMethod(try words.arguments("a method format")[0])
+            case "replace-path", "replace-pathq", "replace-uri":
+                let arguments = try words.arguments("a regular expression", "a replacement format")
+                return .replaceTarget(part: HTTPRequestAction.TargetPart(rawValue: name)!, regex: arguments[0], replacement: arguments[1])
             case "redirect": return .redirect(try parseRedirect(&words, valueIsLogFormat: true))
             case "allow": return .allow
             case "deny": return .deny(try parseReply(&words, defaultStatus: 403, acceptsDenyStatus: true, line: line, builder: &builder))

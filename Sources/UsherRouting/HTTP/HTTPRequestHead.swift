@@ -72,6 +72,12 @@ public struct HTTPRequestHead: Sendable, Equatable {
         target = prefix + newPath + query
     }
 
+    /// Replaces the path and the query together (`replace-pathq`), keeping any scheme and authority.
+    public mutating func setPathAndQuery(_ newPathAndQuery: String) {
+        let prefix = target[..<pathAndQuery.startIndex]
+        target = prefix + newPathAndQuery
+    }
+
     /// Replaces the query (without `?`); `nil` removes it.
     public mutating func setQuery(_ newQuery: String?) {
         let prefix = target[..<path.endIndex]

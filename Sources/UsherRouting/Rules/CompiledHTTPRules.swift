@@ -27,6 +27,7 @@ public struct CompiledHTTPRules: Sendable {
         case setQuery(LogFormatTemplate)
         case setURI(LogFormatTemplate)
         case setMethod(LogFormatTemplate)
+        case replaceTarget(HTTPRequestAction.TargetPart, Converter.SendableRegex, LogFormatTemplate)
         case setStatus(code: Int, reason: String?)
         case redirect(HTTPRedirect, LogFormatTemplate?)
         case allow
@@ -80,6 +81,20 @@ public struct CompiledHTTPRules: Sendable {
                 request.target = template.render(&context)
             case .setMethod(let template):
                 request.method = template.render(&context)
+            case .replaceTarget(let part, let wrapped, let template):
+                let regex = wrapped.regex
+                let current: Substring = switch part {
+                case .path: request.path
+                case .pathAndQuery: request.pathAndQuery
+                case .uri: request.target[...]
+                }
+                guard (try? regex.firstMatch(in: current)) != nil else { break }
+                let replaced = CompiledHeaderAction.substitute(String(current), regex: regex, replacement: template.render(&context))
+                switch part {
+                case .path: request.setPath(replaced)
+                case .pathAndQuery: request.setPathAndQuery(replaced)
+                case .uri: request.target = replaced
+                }
             case .setStatus:
                 continue
             case .redirect(let redirect, let template):
@@ -136,7 +151,7 @@ public struct CompiledHTTPRules: Sendable {
                 action.apply(&context)
             case .silentDrop:
                 return .silentDrop
-            case .setPath, .setQuery, .setURI, .setMethod, .service, .countingError:
+            case .setPath, .setQuery, .setURI, .setMethod, .replaceTarget, .service, .countingError:
                 break
             }
         }
@@ -209,6 +224,8 @@ extension CompiledHTTPRules {
                 case .setQuery(let format): action = .setQuery(try LogFormatTemplate(format))
                 case .setURI(let format): action = .setURI(try LogFormatTemplate(format))
                 case .setMethod(let format): action = .setMethod(try LogFormatTemplate(format))
+                case .replaceTarget(let part, let regex, let format):
+                    action = .replaceTarget(part, Converter.SendableRegex(regex: try CompiledHeaderAction.regex(regex)), try LogFormatTemplate(format))
                 case .redirect(let redirect): action = try compiledRedirect(redirect)
                 case .allow: action = .allow
                 case .deny(let reply): action = .countingError(try compiledReply(reply))
