@@ -148,6 +148,9 @@ struct CheckModeDifferentialTests {
             "stick-table type ip size 1k expire 30m", "stick on src", "stick match req.hdr(x-id) table ids if { req.hdr(x-id) -m found }",
             "stick store-request req.hdr(x-id) table ids", "stick store-response res.hdr(x-id) table ids",
         ]) + "backend ids\n    stick-table type string len 32 size 1k\n", .valid),
+        .init("tcp-request content rules in a backend", frontendAndBackend([], [
+            "tcp-request content reject if { src 10.0.0.0/8 }", "tcp-request content track-sc0 src table be2", "tcp-request inspect-delay 2s",
+        ]) + "backend be2\n    stick-table type ip size 1k\n", .valid),
         .init("a stick rule in a frontend is ignored with a warning", frontendAndBackend(["stick on src"], []), .warnings([4])),
         .init("a stick rule without a table to use is refused", frontendAndBackend([], ["stick on src"]), .alerts([0]), usher: .alerts([7])),
         // usher keeps a peers section's tables but does not synchronise them yet, and says so at

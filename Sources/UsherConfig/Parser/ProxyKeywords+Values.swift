@@ -194,11 +194,6 @@ extension ProxyKeywords {
             if phase != .content && !builder.proxy.kind.hasFrontendCapability {
                 throw ConfigurationError("'tcp-request \(what)' is not allowed in \(builder.sectionDescription): it needs a frontend")
             }
-            // Only a frontend's (or listen's) rules are evaluated; refusing a backend's is better
-            // than ignoring a `reject` without a word.
-            if !builder.proxy.kind.hasFrontendCapability {
-                throw ConfigurationError.notSupported("'tcp-request content' in a backend (write the rule in the frontend)")
-            }
             guard line.words.count >= 3 else { throw ConfigurationError("'tcp-request \(what)' expects an action such as 'accept' or 'reject'") }
             let actionWord = line.words[2]
             var words = RuleWords(line.words.dropFirst(3), rule: "tcp-request \(what) \(actionWord)")

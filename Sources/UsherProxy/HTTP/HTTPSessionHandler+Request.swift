@@ -55,6 +55,7 @@ extension HTTPSessionHandler {
         exchange.backend = backend
         exchange.timeouts = frontend.timeouts(with: backend)
         backend.sessionStarted()
+        if backend.routes.hasContentRules, !passBackendContentRules(backend, head: head, raw: raw, sample: &sample) { return }
         let backendOutcome = backend.routes.httpRequestRules.apply(to: &head, &sample)
         guard handleRuleOutcome(backendOutcome, framing: framing.framing, timeouts: backend.timeouts) else { return }
         if backend.name != frontend.name, serveStatsPageIfAsked(proxy: backend.name, head: head, sample: &sample, framing: framing.framing) { return }
@@ -120,6 +121,35 @@ extension HTTPSessionHandler {
         refused.bytesFromClient = raw.readableBytes
         refused.termination = TerminationState(.proxy, .request)
         refused.outcome = .denied
+        exchange = refused
+        if silently {
+            dropSilently()
+        } else {
+            closeClient()
+        }
+        endExchange()
+        return false
+    }
+
+    /// A backend's own `tcp-request content` rules, once it is chosen and before its
+    /// `http-request` rules, as HAProxy runs them. A rule that rejects or drops the connection ends
+    /// it here, logged as the frontend's would be. Returns true to go on.
+    private func passBackendContentRules(_ backend: BackendRuntime, head: HTTPRequestHead, raw: ByteBuffer, sample: inout SampleContext) -> Bool {
+        let payload = sample.payload
+        sample.payload = raw
+        defer { sample.payload = payload }
+        let silently: Bool
+        switch backend.routes.evaluateContentRules(&sample) {
+        case .accept, .waitForData: return true
+        case .reject: silently = false
+        case .silentDrop: silently = true
+        }
+        let refused = HTTPExchange(started: requestWaitStarted, wallMicroseconds: requestWaitWallMicroseconds, request: head, isParsed: false)
+        refused.bytesFromClient = raw.readableBytes
+        refused.termination = TerminationState(.proxy, .request)
+        refused.outcome = .denied
+        // The backend's session count was taken: it is given back when the exchange ends.
+        refused.backend = backend
         exchange = refused
         if silently {
             dropSilently()

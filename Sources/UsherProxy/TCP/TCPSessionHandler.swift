@@ -240,6 +240,25 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             let backend = runtime.backends[backendIndex]
             session.backend = backend
             backend.sessionStarted()
+            switch backend.routes.evaluateContentRules(&sample) {
+            case .accept, .waitForData:
+                break
+            case .reject:
+                session.termination = TerminationState(.proxy, .request)
+                frontend.counters.add(.deniedRequests)
+                listener?.counters.add(.deniedRequests)
+                backend.counters.add(.deniedRequests)
+                close(context: context)
+                return
+            case .silentDrop:
+                session.termination = TerminationState(.proxy, .request)
+                session.isSilent = true
+                frontend.counters.add(.deniedRequests)
+                listener?.counters.add(.deniedRequests)
+                backend.counters.add(.deniedRequests)
+                close(context: context, silently: true)
+                return
+            }
             var forced = backend.routes.forcedServer(&sample)
             let persistence = backend.routes.stickPersistence
             if !persistence.isEmpty {

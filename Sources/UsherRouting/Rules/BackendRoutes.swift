@@ -24,12 +24,17 @@ public final class BackendRoutes: Sendable {
     public let hasServerNameSamples: Bool
     /// `stick match|on|store-*` rules.
     public let stickPersistence: StickPersistence
+    /// A backend's own `tcp-request content` rules (not a listen section's: those run once, as
+    /// its frontend's).
+    let contentRules: [FrontendRoutes.Rule]
+    public var hasContentRules: Bool { !contentRules.isEmpty }
 
     init(
         proxy: Proxy, useServerRules: [(server: ServerTarget, condition: CompiledCondition?)],
         httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty,
-        serverNameSamples: [CompiledSample?] = [], stickPersistence: StickPersistence = .empty
+        serverNameSamples: [CompiledSample?] = [], stickPersistence: StickPersistence = .empty, contentRules: [FrontendRoutes.Rule] = []
     ) {
+        self.contentRules = contentRules
         self.stickPersistence = stickPersistence
         self.proxy = proxy
         var indexes: [String: Int] = [:]
@@ -45,6 +50,17 @@ public final class BackendRoutes: Sendable {
     }
 
     public var name: String { proxy.name }
+
+    /// The backend's `tcp-request content` rules, once the backend is chosen (after the
+    /// frontend's). They see what has arrived as final: usher does not wait for more here (rules
+    /// that would need to are refused at check time in mode tcp).
+    public func evaluateContentRules(_ context: inout SampleContext) -> InspectionVerdict {
+        guard !contentRules.isEmpty else { return .accept }
+        let wasFinal = context.isFinal
+        context.isFinal = true
+        defer { context.isFinal = wasFinal }
+        return FrontendRoutes.evaluate(contentRules, &context)
+    }
 
     /// The name server `index` is sent in the TLS ClientHello for this connection or request: its
     /// `sni` expression's value, nil when it has none or the value is empty (HAProxy then sends

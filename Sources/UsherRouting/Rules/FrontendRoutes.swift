@@ -91,7 +91,7 @@ public final class FrontendRoutes: Sendable {
         Self.evaluate(contentRules, &context)
     }
 
-    private static func evaluate(_ rules: [Rule], _ context: inout SampleContext) -> InspectionVerdict {
+    static func evaluate(_ rules: [Rule], _ context: inout SampleContext) -> InspectionVerdict {
         for (index, rule) in rules.enumerated() {
             switch rule.condition.evaluate(&context) {
             case .pass:

@@ -106,7 +106,9 @@ public struct RoutingTable: Sendable {
 
         /// A `tcp-request` rule's action; `nil` (reported) when its value cannot be compiled or
         /// reads what is not there at that stage.
-        func compileTCPAction(_ rule: TCPRequestRule, _ proxy: Proxy) -> FrontendRoutes.Rule.Action? {
+        /// `countsRequest`: a tracking counts the request under way (a backend's rules in mode http,
+        /// which run after the request was counted, as HAProxy counts it for them).
+        func compileTCPAction(_ rule: TCPRequestRule, _ proxy: Proxy, countsRequest: Bool = false) -> FrontendRoutes.Rule.Action? {
             switch rule.action {
             case .accept: return .accept
             case .reject: return .reject
@@ -129,7 +131,7 @@ public struct RoutingTable: Sendable {
             case .stickCounter(let action):
                 let compiled: CompiledStickAction
                 do {
-                    compiled = try CompiledStickAction(action, level: rule.phase == .content ? .stream : .session, countsRequest: false)
+                    compiled = try CompiledStickAction(action, level: rule.phase == .content ? .stream : .session, countsRequest: countsRequest)
                 } catch {
                     diagnostics.append(.alert(rule.location, "in \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
                     return nil
@@ -265,12 +267,25 @@ public struct RoutingTable: Sendable {
                         }
                     }
                 }
+                var backendContentRules: [FrontendRoutes.Rule] = []
+                if proxy.kind == .backend {
+                    for rule in proxy.tcpRequestRules where rule.phase == .content {
+                        guard let condition = compileCondition(rule.condition, named, proxy),
+                            let action = compileTCPAction(rule, proxy, countsRequest: proxy.mode == .http)
+                        else { continue }
+                        if proxy.mode == .tcp, condition?.readsPayload == true {
+                            diagnostics.append(.alert(rule.location, "a 'tcp-request content' rule of backend '\(proxy.name)' that waits for the request's contents is not supported by usher yet (write it in the frontend, which waits for 'tcp-request inspect-delay')"))
+                            continue
+                        }
+                        backendContentRules.append(FrontendRoutes.Rule(action: action, condition: condition))
+                    }
+                }
                 // A listen section's rules run once, on its frontend side.
                 let httpRules = proxy.kind == .listen ? (request: CompiledHTTPRules.empty, response: CompiledHTTPRules.empty) : compileHTTPRules(proxy, named)
                 backends.append(BackendRoutes(
                     proxy: proxy, useServerRules: useServerRules,
                     httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, serverNameSamples: serverNameSamples,
-                    stickPersistence: StickPersistence(rules: stickRules)
+                    stickPersistence: StickPersistence(rules: stickRules), contentRules: backendContentRules
                 ))
             }
         }
