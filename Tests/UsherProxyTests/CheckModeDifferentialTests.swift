@@ -151,6 +151,9 @@ struct CheckModeDifferentialTests {
         .init("tcp-request content rules in a backend", frontendAndBackend([], [
             "tcp-request content reject if { src 10.0.0.0/8 }", "tcp-request content track-sc0 src table be2", "tcp-request inspect-delay 2s",
         ]) + "backend be2\n    stick-table type ip size 1k\n", .valid),
+        .init("HTTP fetches in a mode tcp frontend", "frontend fe\n    mode tcp\n    bind 127.0.0.1:18443\n    tcp-request inspect-delay 2s\n    tcp-request content accept if HTTP\n    use_backend be if { path_beg /x } METH_GET\n    default_backend be\nbackend be\n    mode tcp\n    server s 127.0.0.1:8000\n", .valid),
+        .init("an HTTP ACL in a tcp-request connection rule never matches", "frontend fe\n    mode tcp\n    bind 127.0.0.1:18443\n    tcp-request connection reject if { path_beg /x }\n    default_backend be\nbackend be\n    mode tcp\n    server s 127.0.0.1:8000\n", .warnings([4])),
+        .init("an HTTP fetch in a tcp-request connection set-var", "frontend fe\n    mode tcp\n    bind 127.0.0.1:18443\n    tcp-request connection set-var(sess.x) req.hdr(host)\n    default_backend be\nbackend be\n    mode tcp\n    server s 127.0.0.1:8000\n", .alerts([4])),
         .init("a stick rule in a frontend is ignored with a warning", frontendAndBackend(["stick on src"], []), .warnings([4])),
         .init("a stick rule without a table to use is refused", frontendAndBackend([], ["stick on src"]), .alerts([0]), usher: .alerts([7])),
         // usher keeps a peers section's tables but does not synchronise them yet, and says so at

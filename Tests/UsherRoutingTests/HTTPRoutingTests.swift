@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 @testable import UsherConfig
 @testable import UsherRouting
@@ -55,23 +56,41 @@ struct HTTPRoutingTests {
         return alerts
     }
 
-    /// HAProxy would parse the payload of a `mode tcp` connection as HTTP/1; usher refuses the rule
-    /// rather than never matching it.
-    @Test func httpInTCPModeIsRefused() throws {
-        let named = try alerts("frontend fe\n    bind :80\n    acl h hdr(host) a\n    use_backend be if h\nbackend be\n")
-        #expect(named.count == 1)
-        #expect(named.first?.location?.line == 8)
-        #expect(named.first?.message.contains("'h' in frontend 'fe' reads HTTP") == true)
-        #expect(named.first?.message.contains("not supported by usher yet") == true)
-        let anonymous = try alerts("frontend fe\n    bind :80\n    use_backend be if { path_beg /x }\nbackend be\n")
-        #expect(anonymous.first?.message.contains("'path'") == true)
-        let dynamic = try alerts("frontend fe\n    bind :80\n    use_backend %[req.hdr(host)]\nbackend be\n")
-        #expect(dynamic.first?.message.contains("'req.hdr'") == true)
-        let useServer = try alerts("backend be\n    use-server s if { hdr(host) a }\n    server s 127.0.0.1:80\n")
-        #expect(useServer.first?.message.contains("backend 'be'") == true)
-        // Declared but unused HTTP ACLs, and the same rules in mode http, are fine.
-        #expect(try alerts("frontend fe\n    bind :80\n    acl h hdr(host) a\n    default_backend be\nbackend be\n").isEmpty)
-        #expect(try alerts("frontend fe\n    mode http\n    bind :80\n    acl h hdr(host) a\n    use_backend be if h METH_GET\n    use_backend %[req.hdr(host)]\nbackend be\n    mode http\n").isEmpty)
+    /// In `mode tcp`, HTTP fetches read the request bytes as an HTTP/1 head, as HAProxy's do;
+    /// only rules that run before any byte has arrived refuse them.
+    @Test func httpInTCPModeReadsThePayload() throws {
+        #expect(try alerts("frontend fe\n    bind :80\n    acl h hdr(host) a\n    use_backend be if h\nbackend be\n").isEmpty)
+        #expect(try alerts("frontend fe\n    bind :80\n    use_backend %[req.hdr(host)]\nbackend be\n").isEmpty)
+        #expect(try alerts("backend be\n    use-server s if { hdr(host) a }\n    server s 127.0.0.1:80\n").isEmpty)
+        // Before any byte has arrived, an HTTP ACL never matches (a warning, as HAProxy gives).
+        #expect(try alerts("frontend fe\n    bind :80\n    tcp-request connection reject if { path_beg /x }\nbackend be\n").isEmpty)
+        let table = try F.table(F.quietDefaults + """
+
+            frontend fe
+                bind :80
+                tcp-request inspect-delay 5s
+                tcp-request content accept if HTTP
+                use_backend api if { path_beg /api } { req.hdr(host) -i a.test }
+                default_backend other
+            backend api
+            backend other
+            """)
+        let frontend = try #require(table.frontends.first)
+        #expect(frontend.needsInspection)
+        func route(_ bytes: String, final: Bool) -> (InspectionVerdict, String?) {
+            var buffer = ByteBuffer()
+            buffer.writeString(bytes)
+            var context = SampleContext(
+                connection: ConnectionInfo(source: nil, sourcePort: 0, destination: nil, destinationPort: 0), payload: buffer, isFinal: final
+            )
+            context.readsHTTPFromPayload = true
+            let verdict = frontend.evaluateContentRules(&context)
+            return (verdict, frontend.chooseBackend(&context, backendsByName: table.backendsByName).map { table.backends[$0].name })
+        }
+        #expect(route("GET /api/x HTTP/1.1\r\nHo", final: false).0 == .waitForData)
+        #expect(route("GET /api/x HTTP/1.1\r\nHost: A.test\r\n\r\n", final: false) == (.accept, "api"))
+        #expect(route("GET /other HTTP/1.1\r\nHost: a.test\r\n\r\n", final: false) == (.accept, "other"))
+        #expect(route("SSH-2.0-OpenSSH\r\n", final: false) == (.accept, "other"))
     }
 
     @Test func rdpCookieIsNotSupported() throws {

@@ -73,7 +73,7 @@ struct RoutingTableTests {
     }
 
     @Test func httpOnlyPredefinedACLIsReported() throws {
-        try expectAlert("frontend fe\n    bind :80\n    tcp-request content reject if METH_POST\n", line: 7, contains: ["'METH_POST'", "not supported by usher yet"])
+        try expectAlert("frontend fe\n    bind :80\n    tcp-request connection set-var(sess.m) method\n", line: 7, contains: ["'method'"])
     }
 
     @Test func listenIsItsOwnDefaultBackend() throws {

@@ -209,6 +209,8 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             connection: session.connection, payload: buffer, isFinal: final || clientClosed, helloParser: runtime.helloParser, variables: session
         )
         sample.stickCounters = session.stickCounters
+        // HTTP fetches read the request bytes as an HTTP head, as in HAProxy's mode tcp.
+        sample.readsHTTPFromPayload = true
         switch frontend.routes.evaluateContentRules(&sample) {
         case .waitForData:
             return

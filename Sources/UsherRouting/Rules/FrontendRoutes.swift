@@ -54,7 +54,12 @@ public final class FrontendRoutes: Sendable {
         self.backendRules = backendRules
         self.defaultBackend = defaultBackend
         if let inspectDelay = proxy.settings.inspectDelay, inspectDelay > .zero {
-            self.needsInspection = contentRules.contains { $0.condition?.readsPayload ?? false }
+            // In mode tcp, HTTP fetches read the request bytes too.
+            let tcp = proxy.mode == .tcp
+            self.needsInspection = contentRules.contains { rule in
+                guard let condition = rule.condition else { return false }
+                return condition.readsPayload || (tcp && !condition.httpACLNames.isEmpty)
+            }
         } else {
             self.needsInspection = false
         }

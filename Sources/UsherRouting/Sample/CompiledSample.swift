@@ -41,6 +41,13 @@ public struct CompiledSample: Sendable {
 
     /// The value, as `%[…]` expressions and rules other than ACLs take it.
     public func evaluate(_ context: inout SampleContext) -> FetchResult<SampleValue> {
+        if fetch.readsHTTP, context.readsHTTPFromPayload, context.request == nil {
+            switch context.prepareRequestFromPayload() {
+            case .value: break
+            case .needMoreData: return .needMoreData
+            case .noValue: return fetch.names.contains("req.proto_http") ? .value(.boolean(false)) : .noValue
+            }
+        }
         let result = readers.single(&context)
         guard !converters.isEmpty, case .value(let value) = result else { return result }
         return convert(value, &context).map { .value($0) } ?? .noValue
@@ -50,6 +57,13 @@ public struct CompiledSample: Sendable {
     /// dropped), or the single value.
     func evaluateAll(_ context: inout SampleContext) -> FetchResult<[SampleValue]> {
         guard let all = readers.all else { return evaluate(&context).map { [$0] } }
+        if fetch.readsHTTP, context.readsHTTPFromPayload, context.request == nil {
+            switch context.prepareRequestFromPayload() {
+            case .value: break
+            case .needMoreData: return .needMoreData
+            case .noValue: return .noValue
+            }
+        }
         let result = all(&context)
         guard !converters.isEmpty, case .value(let values) = result else { return result }
         var converted: [SampleValue] = []

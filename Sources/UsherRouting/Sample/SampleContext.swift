@@ -19,8 +19,14 @@ public struct SampleContext {
     /// context, a health check's) `sc_*` fetches have no value and tracking does nothing.
     public var stickCounters: StickCounters?
 
+    /// In `mode tcp`: HTTP fetches read the request bytes as an HTTP/1 request head, as HAProxy
+    /// lets them (`path_beg` on a port shared by several protocols).
+    public var readsHTTPFromPayload = false
+
     let helloParser: ClientHelloParser
     private var cachedHello: ClientHelloParseResult?
+    /// The payload's head, once read (or found not to be one), for `readsHTTPFromPayload`.
+    private var payloadHead: FetchResult<HTTPRequestHead>?
 
     public init(
         connection: ConnectionInfo, payload: ByteBuffer, isFinal: Bool, helloParser: ClientHelloParser = ClientHelloParser(),
@@ -41,6 +47,41 @@ public struct SampleContext {
         let result = payload.withUnsafeReadableBytes { helloParser.parse($0) }
         cachedHello = result
         return result
+    }
+
+    /// With `readsHTTPFromPayload` and no request yet, reads the payload as a request head and makes
+    /// it `request`: "need more data" while the head is incomplete (and more may come), "no value"
+    /// if the bytes are no HTTP/1 request. Otherwise (a request is there) a value.
+    mutating func prepareRequestFromPayload() -> FetchResult<Void> {
+        guard request == nil, readsHTTPFromPayload else { return .value(()) }
+        if let payloadHead, case .value(let head) = payloadHead {
+            request = head
+            return .value(())
+        }
+        if case .noValue? = payloadHead { return .noValue }
+        let result: FetchResult<HTTPRequestHead> = payload.withUnsafeReadableBytes { bytes in
+            var scanner = HTTPHeadScanner()
+            guard let length = scanner.headLength(in: bytes) else {
+                // A head longer than a buffer will never be read here.
+                if bytes.count >= HTTPLimits().maxHeadBytes { return .noValue }
+                // What has come so far must at least start like a request.
+                if (try? HTTPHeadParser.checkRequestLine(bytes)) == nil { return .noValue }
+                return .needMoreData
+            }
+            guard let head = try? HTTPHeadParser.parseRequest(UnsafeRawBufferPointer(rebasing: bytes[..<length])) else { return .noValue }
+            return .value(head)
+        }
+        switch result {
+        case .value(let head):
+            payloadHead = result
+            request = head
+            return .value(())
+        case .noValue:
+            payloadHead = .noValue
+            return .noValue
+        case .needMoreData:
+            return settle(.needMoreData)
+        }
     }
 
     /// Turns "need more data" into "no value" once nothing more will arrive.

@@ -59,13 +59,15 @@ public struct RoutingTable: Sendable {
             return named
         }
 
-        /// HTTP fetches have a value only in HTTP mode: in a `mode tcp` proxy HAProxy would parse the
-        /// payload as HTTP/1, which usher does not do (yet), so such rules are refused.
-        func reportHTTPInTCPMode(_ names: [String], _ location: SourceLocation, _ proxy: Proxy) -> Bool {
-            guard proxy.mode == .tcp, let first = names.first else { return false }
-            diagnostics.append(.alert(location, "'\(first)' in \(proxy.kind.rawValue) '\(proxy.name)' reads HTTP, which usher has in mode http only: HTTP in a mode tcp proxy is not supported by usher yet"))
+        /// In a `mode tcp` proxy HTTP fetches read the request bytes as an HTTP/1 head (as HAProxy
+        /// does); they are refused only where no byte has arrived yet: `tcp-request connection`
+        /// and `session` rules (HAProxy refuses those too).
+        func reportHTTPBeforeContent(_ names: [String], _ location: SourceLocation, _ proxy: Proxy, phase: TCPRequestRule.Phase) -> Bool {
+            guard phase != .content, let first = names.first else { return false }
+            diagnostics.append(.alert(location, "'\(first)' in a 'tcp-request \(phase.rawValue)' rule of \(proxy.kind.rawValue) '\(proxy.name)' reads HTTP, which has not arrived at this stage (use 'tcp-request content' or 'http-request')"))
             return true
         }
+        func reportHTTPInTCPMode(_ names: [String], _ location: SourceLocation, _ proxy: Proxy) -> Bool { false }
 
         func compileCondition(_ condition: Condition?, _ named: [String: [CompiledACL]], _ proxy: Proxy) -> CompiledCondition?? {
             guard let condition else { return .some(nil) }
@@ -126,7 +128,7 @@ public struct RoutingTable: Sendable {
                     diagnostics.append(.alert(rule.location, "'\(name)' in a 'tcp-request \(rule.phase.rawValue)' rule of \(proxy.kind.rawValue) '\(proxy.name)' reads the request's contents, which are not there yet at this stage (use 'tcp-request content' or 'http-request')"))
                     return nil
                 }
-                if reportHTTPInTCPMode(compiled.httpFetchNames, rule.location, proxy) { return nil }
+                if reportHTTPBeforeContent(compiled.httpFetchNames, rule.location, proxy, phase: rule.phase) { return nil }
                 return .variable(compiled)
             case .stickCounter(let action):
                 let compiled: CompiledStickAction
@@ -140,7 +142,7 @@ public struct RoutingTable: Sendable {
                     diagnostics.append(.alert(rule.location, "'\(name)' in a 'tcp-request \(rule.phase.rawValue)' rule of \(proxy.kind.rawValue) '\(proxy.name)' reads the request's contents, which are not there yet at this stage (use 'tcp-request content' or 'http-request')"))
                     return nil
                 }
-                if compiled.readsHTTP, reportHTTPInTCPMode(compiled.fetchNames, rule.location, proxy) { return nil }
+                if compiled.readsHTTP, reportHTTPBeforeContent(compiled.fetchNames, rule.location, proxy, phase: rule.phase) { return nil }
                 return .stickCounter(compiled)
             }
         }
@@ -158,6 +160,10 @@ public struct RoutingTable: Sendable {
                         guard let condition = compileCondition(rule.condition, named, proxy),
                             let action = compileTCPAction(rule, proxy)
                         else { continue }
+                        if let condition, rule.phase != .content, let name = condition.httpACLNames.first {
+                            // As HAProxy: a warning, and the ACL never matches there.
+                            diagnostics.append(.warning(rule.location, "'\(name)' will never match in a 'tcp-request \(rule.phase.rawValue)' rule of \(proxy.kind.rawValue) '\(proxy.name)': it reads HTTP, which has not arrived at this stage"))
+                        }
                         let compiled = FrontendRoutes.Rule(action: action, condition: condition)
                         switch rule.phase {
                         case .connection: connectionRules.append(compiled)
