@@ -25,6 +25,9 @@ struct ProcessRunner {
         }
         var logger = Logger(label: "usher")
         logger.logLevel = .info
+        if let wanted = table.configuration.global.fileDescriptorLimit {
+            Self.raiseFileDescriptorLimit(to: wanted, logger: logger)
+        }
         do {
             let server = try UsherServer(table: table, logger: logger)
             try server.start()
@@ -45,6 +48,22 @@ struct ProcessRunner {
                 exit(1)
             }
             throw Failure(description: "[ALERT] \(error)")
+        }
+    }
+
+    /// `ulimit-n`: sets the open-file limit, raising the hard limit if allowed (as root); if not,
+    /// goes as far as the hard limit and says so, as HAProxy does.
+    static func raiseFileDescriptorLimit(to wanted: Int, logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        let target = rlim_t(wanted)
+        var desired = rlimit(rlim_cur: target, rlim_max: max(target, limit.rlim_max))
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &desired) == 0 { return }
+        desired = rlimit(rlim_cur: min(target, limit.rlim_max), rlim_max: limit.rlim_max)
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &desired)
+        _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        if limit.rlim_cur < target {
+            logger.warning("cannot raise the open-file limit to \(wanted) ('ulimit-n'); it is \(limit.rlim_cur)")
         }
     }
 

@@ -14,6 +14,8 @@ public struct GlobalSettings: Sendable, Equatable {
     public var chroot: String?
     public var pidfile: String?
     public var nbthread: Int?
+    /// `ulimit-n`: the limit on open files to set at start.
+    public var fileDescriptorLimit: Int?
     public var quiet = false
     public var hardStopAfter: Duration?
     /// `tune.bufsize`: the largest request or response head, and the inspect buffer.

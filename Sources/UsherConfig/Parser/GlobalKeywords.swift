@@ -34,6 +34,7 @@ enum GlobalKeywords {
         "chroot": { line, global in global.chroot = try single(line) },
         "pidfile": { line, global in global.pidfile = try single(line) },
         "nbthread": { line, global in global.nbthread = try integer(line, in: 1...4096) },
+        "ulimit-n": { line, global in global.fileDescriptorLimit = try integer(line, in: 1...Int(Int32.max)) },
         "hard-stop-after": { line, global in global.hardStopAfter = try duration(line) },
         "tune.bufsize": { line, global in global.bufferSize = try integer(line, in: 1024...(1 << 24)) },
         "tune.maxrewrite": { line, global in global.maxRewrite = try integer(line, in: 0...(1 << 23)) },

@@ -108,6 +108,9 @@ enum ProxyKeywords {
             let options = try ServerLineParser.parseOptions(line.words.dropFirst(), line: line, isDefaultServer: true)
             builder.settings.defaultServer = options.inheriting(builder.settings.defaultServer)
         },
+        "bind-process": Keyword(capabilities: .all) { line, builder in
+            builder.warn(line.location, "'bind-process' has no effect: HAProxy 2.6 ignores it too (one process, whose threads share every listener)")
+        },
         "stick-table": Keyword(capabilities: .proxies) { line, builder in
             if let existing = builder.proxy.stickTable {
                 throw ConfigurationError("\(builder.sectionDescription) already has a stick-table, at \(existing.location): HAProxy allows one per proxy (declare a backend for another)")
