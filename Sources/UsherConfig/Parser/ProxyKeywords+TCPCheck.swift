@@ -98,7 +98,9 @@ extension ProxyKeywords {
                 let name = try words.value(of: word)
                 guard !name.isEmpty else { throw ConfigurationError("'tcp-check connect sni' expects a host name") }
                 connect.sni = name
-            case "alpn": connect.alpn = try ServerLineParser.protocolList("tcp-check connect alpn", try words.value(of: word))
+            case "alpn":
+                // The TLS context offers the server's own `alpn`/`check-alpn`; a list per step comes later.
+                throw ConfigurationError.notSupported("'tcp-check connect alpn'")
             case "linger": connect.linger = true
             case "comment": comment = try words.value(of: word)
             case "via-socks4", "proto":
@@ -106,6 +108,9 @@ extension ProxyKeywords {
             default:
                 throw ConfigurationError("unexpected '\(word)' in 'tcp-check connect' (expected default, port, addr, send-proxy, ssl, sni, alpn, linger or comment)")
             }
+        }
+        if connect.ssl && connect.sendProxy {
+            throw ConfigurationError.notSupported("'tcp-check connect' with both 'ssl' and 'send-proxy'")
         }
         return connect
     }

@@ -68,6 +68,14 @@ public struct TCPCheckProgram: @unchecked Sendable {
         }
     }
 
+    /// Whether a `connect` step asks for TLS (`ssl`).
+    public var usesTLS: Bool {
+        entries.contains {
+            if case .connect(let connect) = $0.step { return connect.ssl }
+            return false
+        }
+    }
+
     /// Compiles `tcp-check` rules.
     public init(rules: [TCPCheckRule]) throws(RoutingError) {
         var entries: [Entry] = []

@@ -22,13 +22,17 @@ public final class BackendRoutes: Sendable {
     /// Whether any server has an `sni` expression: only then does a connection keep what it needs
     /// to evaluate one.
     public let hasServerNameSamples: Bool
+    /// The check sequence of `option tcp-check` with `tcp-check` rules, or of a protocol check
+    /// (`option redis-check`…); nil for the other check methods.
+    public let checkProgram: TCPCheckProgram?
 
     init(
         proxy: Proxy, useServerRules: [(server: ServerTarget, condition: CompiledCondition?)],
         httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty,
-        serverNameSamples: [CompiledSample?] = []
+        serverNameSamples: [CompiledSample?] = [], checkProgram: TCPCheckProgram? = nil
     ) {
         self.proxy = proxy
+        self.checkProgram = checkProgram
         var indexes: [String: Int] = [:]
         for (index, server) in proxy.servers.enumerated() where indexes[server.name] == nil {
             indexes[server.name] = index

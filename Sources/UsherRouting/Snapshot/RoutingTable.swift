@@ -254,7 +254,8 @@ public struct RoutingTable: Sendable {
                 let httpRules = proxy.kind == .listen ? (request: CompiledHTTPRules.empty, response: CompiledHTTPRules.empty) : compileHTTPRules(proxy, named)
                 backends.append(BackendRoutes(
                     proxy: proxy, useServerRules: useServerRules,
-                    httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, serverNameSamples: serverNameSamples
+                    httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, serverNameSamples: serverNameSamples,
+                    checkProgram: compileCheckProgram(proxy, &diagnostics)
                 ))
             }
         }
