@@ -28,6 +28,12 @@ public struct ProxySettings: Sendable, Equatable {
     public var errorFiles: [Int: ErrorFile] = [:]
     /// `option httpchk` and `http-check` lines (see `HTTPCheck` for how they inherit).
     public var httpCheck: HTTPCheck?
+    /// `tcp-check` lines, in order (inherited from `defaults` as a whole: a section's first
+    /// `tcp-check` line starts its own list). They run with `option tcp-check`.
+    public var tcpCheckRules: [TCPCheckRule] = []
+    /// The arguments of `option mysql-check|pgsql-check|redis-check|smtpchk|ldap-check`, the last
+    /// one given; it runs while that option is the one in effect.
+    public var protocolCheck: ProtocolCheck?
     /// `http-reuse`; HAProxy's default is `safe`.
     public var httpReuse: HTTPReuse?
     /// `unique-id-format`

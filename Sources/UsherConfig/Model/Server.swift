@@ -15,6 +15,12 @@ public struct ServerOptions: Sendable, Equatable {
     public var checkAddress: String?
     public var cookie: String?
     public var sendProxy: ProxyProtocolVersion?
+    /// `on-marked-down`, `on-marked-up`, `on-error`, `observe`, `error-limit`.
+    public var onMarkedDown: MarkedDownAction?
+    public var onMarkedUp: MarkedUpAction?
+    public var onError: ObservedErrorAction?
+    public var observe: ObserveMode?
+    public var errorLimit: Int?
 
     /// `ssl`, `verify`, `sni`, `check-ssl` and the other TLS options.
     public var tls = ServerTLS()
@@ -38,6 +44,11 @@ public struct ServerOptions: Sendable, Equatable {
         merged.checkAddress = checkAddress ?? defaults.checkAddress
         merged.cookie = cookie ?? defaults.cookie
         merged.sendProxy = sendProxy ?? defaults.sendProxy
+        merged.onMarkedDown = onMarkedDown ?? defaults.onMarkedDown
+        merged.onMarkedUp = onMarkedUp ?? defaults.onMarkedUp
+        merged.onError = onError ?? defaults.onError
+        merged.observe = observe ?? defaults.observe
+        merged.errorLimit = errorLimit ?? defaults.errorLimit
         merged.tls = tls.inheriting(defaults.tls)
         return merged
     }
@@ -137,4 +148,10 @@ public struct Server: Sendable, Equatable {
     public var fastinter: Duration { options.fastinter ?? inter }
     public var downinter: Duration { options.downinter ?? inter }
     public var proxyProtocol: ProxyProtocolVersion { options.sendProxy ?? .none }
+    /// `on-error`: `fail-check` unless said.
+    public var onError: ObservedErrorAction { options.onError ?? .failCheck }
+    /// `observe`: nothing unless said.
+    public var observe: ObserveMode { options.observe ?? .none }
+    /// `error-limit`: 10 unless said.
+    public var errorLimit: Int { options.errorLimit ?? 10 }
 }

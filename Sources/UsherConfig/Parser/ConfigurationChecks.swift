@@ -8,6 +8,8 @@ enum ConfigurationChecks {
             checkReferences(proxy, in: configuration, into: &diagnostics)
             checkModeSpecificSettings(&configuration.proxies[index], into: &diagnostics)
             checkHTTPCheckRules(&configuration.proxies[index], into: &diagnostics)
+            checkTCPCheckRules(&configuration.proxies[index], into: &diagnostics)
+            checkObserveModes(&configuration.proxies[index], into: &diagnostics)
             checkNotYetApplied(configuration.proxies[index], into: &diagnostics)
             checkTimeouts(proxy, into: &diagnostics)
             checkServerTLS(proxy, global: configuration.global.tls, into: &diagnostics)
@@ -146,6 +148,24 @@ enum ConfigurationChecks {
         }
         diagnostics.append(.warning(location, "\(proxy.kind.rawValue) '\(proxy.name)' has 'http-check' rules without 'option httpchk': they are ignored"))
         proxy.settings.httpCheck?.rules = []
+    }
+
+    /// `tcp-check` rules do nothing without `option tcp-check` (HAProxy's warning).
+    static func checkTCPCheckRules(_ proxy: inout Proxy, into diagnostics: inout [Diagnostic]) {
+        guard proxy.kind.hasBackendCapability, let rule = proxy.settings.tcpCheckRules.first, !proxy.settings.isEnabled("tcp-check") else { return }
+        diagnostics.append(.warning(rule.location, "\(proxy.kind.rawValue) '\(proxy.name)' uses tcp-check rules without 'option tcp-check', so the rules are ignored"))
+        proxy.settings.tcpCheckRules = []
+    }
+
+    /// `observe layer7` reads HTTP responses: in a `mode tcp` proxy HAProxy complains and observes
+    /// nothing; usher warns and observes nothing.
+    static func checkObserveModes(_ proxy: inout Proxy, into diagnostics: inout [Diagnostic]) {
+        guard proxy.mode != .http else { return }
+        for index in proxy.servers.indices where proxy.servers[index].observe == .layer7 {
+            let server = proxy.servers[index]
+            diagnostics.append(.warning(server.location, "server '\(server.name)': 'observe layer7' can only be used in HTTP proxies; nothing is observed"))
+            proxy.servers[index].options.observe = ObserveMode.none
+        }
     }
 
     /// Settings usher reads but its data plane does not apply yet, in either mode. Remove each one

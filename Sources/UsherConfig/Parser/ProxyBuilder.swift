@@ -13,6 +13,8 @@ struct ProxyBuilder {
     /// Whether this section wrote its own `option httpchk` or `http-check send|expect`: the first
     /// one replaces the inherited request and rules (see `HTTPCheck`).
     var ownsHTTPCheck = false
+    /// Whether this section wrote its own `tcp-check` line: the first one replaces the inherited rules.
+    var ownsTCPCheck = false
 
     init(defaults settings: ProxySettings, name: String, kind: ProxyKind, location: SourceLocation) {
         proxy = Proxy(name: name, kind: kind, location: location, settings: settings)

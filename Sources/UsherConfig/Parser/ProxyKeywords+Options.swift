@@ -22,11 +22,17 @@ extension ProxyKeywords {
         "tcpka": OptionRule(side: .proxies),
         "redispatch": OptionRule(side: .backend),
         "allbackups": OptionRule(side: .backend),
-        "ssl-hello-chk": OptionRule(side: .backend, replaces: ["tcp-check", "httpchk"]),
-        // Without `tcp-check` rules (not supported yet) this is the plain connect check.
-        "tcp-check": OptionRule(side: .backend, replaces: ["ssl-hello-chk", "httpchk"]),
-        // Its arguments and the `http-check` lines are in `ProxySettings.httpCheck`.
-        "httpchk": OptionRule(side: .backend, replaces: ["ssl-hello-chk", "tcp-check"]),
+        // The check methods: each replaces the others. `tcp-check` runs the `tcp-check` rules (or
+        // the plain connect check without any); the protocol checks' arguments are in
+        // `ProxySettings.protocolCheck`, `httpchk`'s and the `http-check` lines in `httpCheck`.
+        "ssl-hello-chk": checkMethod("ssl-hello-chk"),
+        "tcp-check": checkMethod("tcp-check"),
+        "httpchk": checkMethod("httpchk"),
+        "mysql-check": checkMethod("mysql-check"),
+        "pgsql-check": checkMethod("pgsql-check"),
+        "redis-check": checkMethod("redis-check"),
+        "smtpchk": checkMethod("smtpchk"),
+        "ldap-check": checkMethod("ldap-check"),
         "http-keep-alive": OptionRule(side: .proxies, replaces: ["http-server-close", "httpclose"]),
         "http-server-close": OptionRule(side: .proxies, replaces: ["http-keep-alive", "httpclose"]),
         "httpclose": OptionRule(side: .proxies, replaces: ["http-keep-alive", "http-server-close"]),
@@ -38,6 +44,13 @@ extension ProxyKeywords {
         "abortonclose": OptionRule(side: .backend),
         "nolinger": OptionRule(side: .proxies),
     ]
+
+    /// The options that choose how servers are checked; setting one turns the others off.
+    static let checkMethods = ["ssl-hello-chk", "tcp-check", "httpchk", "mysql-check", "pgsql-check", "redis-check", "smtpchk", "ldap-check"]
+
+    static func checkMethod(_ name: String) -> OptionRule {
+        OptionRule(side: .backend, replaces: checkMethods.filter { $0 != name })
+    }
 
     /// Options HAProxy dropped that usher accepts and ignores, with why they do not matter.
     static let obsoleteOptions: [String: String] = [
@@ -93,6 +106,9 @@ extension ProxyKeywords {
             // HAProxy refuses `no option httpchk`: `option tcp-check` or `ssl-hello-chk` turn it off.
             guard enabled else { throw ConfigurationError("'no option httpchk' is not allowed: 'option httpchk' cannot be negated") }
             try parseHTTPChk(arguments, line: line, into: &builder)
+        case "mysql-check", "pgsql-check", "redis-check", "smtpchk", "ldap-check":
+            guard enabled else { throw ConfigurationError("'no option \(name)' is not allowed: choose another check method with 'option'") }
+            builder.settings.protocolCheck = try parseProtocolCheck(name, arguments)
         default:
             guard arguments.isEmpty else { throw ConfigurationError("'\(written)' takes no arguments") }
         }

@@ -158,6 +158,7 @@ enum ProxyKeywords {
         "errorloc302": errorLocation(code: 302),
         "errorloc303": errorLocation(code: 303),
         "http-check": Keyword(capabilities: [.defaults, .backend]) { line, builder in try parseHTTPCheck(line, into: &builder) },
+        "tcp-check": Keyword(capabilities: [.defaults, .backend]) { line, builder in try parseTCPCheck(line, into: &builder) },
         "log-format": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
             builder.settings.logFormat = try logFormat(line)
             // `log-format` replaces `option tcplog` and `option httplog`, and they replace it.

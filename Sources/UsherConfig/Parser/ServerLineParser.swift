@@ -48,6 +48,14 @@ enum ServerLineParser {
                 }
                 return d
             }
+            func choice<Choice: RawRepresentable & CaseIterable>(_: Choice.Type) throws -> Choice where Choice.RawValue == String {
+                let text = try value()
+                guard let chosen = Choice(rawValue: text) else {
+                    let names = RuleWords.list(Choice.allCases.map { "'\($0.rawValue)'" }, conjunction: "or")
+                    throw ConfigurationError("server option '\(option)' expects \(names), not '\(text)'")
+                }
+                return chosen
+            }
             switch option {
             case "weight": options.weight = try integer(0...256)
             case "backup": options.backup = true
@@ -71,6 +79,16 @@ enum ServerLineParser {
             case "send-proxy": options.sendProxy = .v1
             case "send-proxy-v2": options.sendProxy = .v2
             case "no-send-proxy", "no-send-proxy-v2": options.sendProxy = ProxyProtocolVersion.none
+            case "on-marked-down": options.onMarkedDown = try choice(MarkedDownAction.self)
+            case "on-marked-up": options.onMarkedUp = try choice(MarkedUpAction.self)
+            case "on-error": options.onError = try choice(ObservedErrorAction.self)
+            case "observe": options.observe = try choice(ObserveMode.self)
+            case "error-limit":
+                let text = try value()
+                guard let limit = ConfigurationValues.integer(text, in: 1...Int(Int32.max)) else {
+                    throw ConfigurationError("server option 'error-limit' expects a number of errors above 0, not '\(text)'")
+                }
+                options.errorLimit = limit
             case "ssl": options.tls.ssl = true
             case "no-ssl": options.tls.ssl = false
             case "verify":

@@ -10,6 +10,7 @@ extension CheckOutcome {
             return "L4CON"
         case .timeout(let layer): return "L\(layer)TOUT"
         case .invalidResponse, .closedWithoutResponse, .tlsHandshakeFailed: return "L6RSP"
+        case .verdict(let verdict): return verdict.status.rawValue
         case .layer7(let passed, let reason, let code, _):
             if passed { return "L7OK" }
             if reason.contains("timeout") { return "L7TOUT" }

@@ -38,6 +38,8 @@ final class HealthChecker: Sendable {
         logsHealthChecks = settings.isEnabled("log-health-checks")
         if settings.isEnabled("httpchk") {
             kind = .http(HTTPCheckProbe(settings.httpCheck ?? HTTPCheck()))
+        } else if let program = backend.routes.checkProgram {
+            kind = .sequence(program)
         } else {
             kind = settings.isEnabled("ssl-hello-chk") ? .sslHello : .tcpConnect
         }
@@ -68,6 +70,7 @@ final class HealthChecker: Sendable {
     }
 
     func start(initialDelay: TimeAmount) {
+        server.observer.checker = self
         schedule(after: initialDelay)
     }
 
@@ -87,9 +90,14 @@ final class HealthChecker: Sendable {
 
     private func runCheck() {
         let started = NIODeadline.now()
+        if case .sequence(let program) = kind {
+            runSequence(program, started: started)
+            return
+        }
         let tls = server.checkTLS
         let probe: ProbeHandler.Probe?
         switch kind {
+        case .sequence: return
         case .tcpConnect: probe = nil
         // Over TLS, the handshake is the Layer 6 check (`check-ssl` replaces `ssl-hello-chk`).
         case .sslHello: probe = tls != nil ? nil : .sslHello(SSLHelloProbe.bytes(unixTime: UInt32(truncatingIfNeeded: LogClock.wallMicroseconds() / 1_000_000)))
@@ -144,6 +152,22 @@ final class HealthChecker: Sendable {
         }
     }
 
+    /// A check sequence: `TCPCheckRun` drives its state machine.
+    private func runSequence(_ program: TCPCheckProgram, started: NIODeadline) {
+        let promise = eventLoop.makePromise(of: CheckOutcome.self)
+        let target = TCPCheckRun.Target(
+            address: address, tls: server.tls, connectTimeout: connectTimeout, responseTimeout: responseTimeout
+        )
+        let run = TCPCheckRun(
+            program: program, processVariables: runtime.processVariables, target: target, eventLoop: eventLoop, latch: CheckOutcomeLatch(promise)
+        )
+        run.start()
+        promise.futureResult.whenSuccess { [self] outcome in
+            let duration = Int((NIODeadline.now() - started).nanoseconds / 1_000_000)
+            self.report(outcome, durationMilliseconds: duration)
+        }
+    }
+
     private func report(_ outcome: CheckOutcome, durationMilliseconds: Int) {
         let (transition, next, stopped, health, healthBefore, healthStatus) = state.withLockedValue { state in
             let before = state.machine.health
@@ -162,31 +186,68 @@ final class HealthChecker: Sendable {
         }
         if !outcome.isSuccess { server.counters.add(.checkFailures) }
         if transition == .wentDown { server.counters.add(.checkDowns) }
-        switch transition {
-        case .none:
-            break
-        case .wentDown, .cameUp:
-            let isUp = transition == .cameUp
-            server.up.store(isUp, ordering: .relaxed)
-            let (active, backup) = backend.upCounts
-            // HAProxy's wording, down to the counters at the end.
-            var message = "Server \(server.qualifiedName) is \(isUp ? "UP" : "DOWN")"
-            // With `option log-health-checks` the check's own line has just given the reason.
-            if !logsHealthChecks { message += ", " + Self.checkDetails(outcome, durationMilliseconds: durationMilliseconds) }
-            message += ". \(active) active and \(backup) backup servers \(isUp ? "online" : "left")."
-            if isUp {
-                message += " 0 sessions requeued, \(backend.queueLength) total in queue."
-            } else {
-                message += " \(server.currentConnections) sessions active, 0 requeued, \(backend.queueLength) remaining in queue."
-            }
-            runtime.event(message, level: isUp ? .notice : .alert, backend: backend)
-            if !isUp && active == 0 && backup == 0 {
-                runtime.event("backend \(backend.name) has no server available!", level: .emerg, backend: backend)
-            }
-            backend.stateReport.withLockedValue { $0.observe(isUp: active + backup > 0) }
-            backend.serveQueue()
-        }
+        apply(transition, details: logsHealthChecks ? nil : Self.checkDetails(outcome, durationMilliseconds: durationMilliseconds))
         schedule(after: .milliseconds(max(1, next.milliseconds)))
+    }
+}
+
+extension HealthChecker {
+    /// A change of the server's health: marks it, logs it as HAProxy words it (`details`: the
+    /// reason, when no other line has given it), serves the queue, runs `on-marked-*`.
+    func apply(_ transition: HealthStateMachine.Transition, details: String?) {
+        guard transition != .none else { return }
+        let isUp = transition == .cameUp
+        server.up.store(isUp, ordering: .relaxed)
+        let (active, backup) = backend.upCounts
+        // HAProxy's wording, down to the counters at the end.
+        var message = "Server \(server.qualifiedName) is \(isUp ? "UP" : "DOWN")"
+        if let details { message += ", " + details }
+        message += ". \(active) active and \(backup) backup servers \(isUp ? "online" : "left")."
+        if isUp {
+            message += " 0 sessions requeued, \(backend.queueLength) total in queue."
+        } else {
+            message += " \(server.currentConnections) sessions active, 0 requeued, \(backend.queueLength) remaining in queue."
+        }
+        runtime.event(message, level: isUp ? .notice : .alert, backend: backend)
+        if !isUp && active == 0 && backup == 0 {
+            runtime.event("backend \(backend.name) has no server available!", level: .emerg, backend: backend)
+        }
+        backend.stateReport.withLockedValue { $0.observe(isUp: active + backup > 0) }
+        backend.serveQueue()
+        applyMarkedActions(isUp: isUp)
+    }
+
+    /// `observe`: the server's traffic saw `error-limit` errors in a row. Its `on-error` mode
+    /// applies, and the next check comes at `fastinter`.
+    func observedErrorLimitReached() {
+        eventLoop.execute { [self] in
+            let action = server.server.onError
+            let (transition, health, stopped) = state.withLockedValue { state in
+                let transition = state.machine.observedErrors(action)
+                state.task?.cancel()
+                return (transition, state.machine.health, state.stopped)
+            }
+            guard !stopped else { return }
+            server.checkReport.withLockedValue { $0.observeHealth(health, transition: transition) }
+            if transition == .wentDown { server.counters.add(.checkDowns) }
+            apply(transition, details: "reason: Health analyze, info: \"Detected \(server.server.errorLimit) consecutive errors, last one was: connection error\"")
+            schedule(after: .milliseconds(max(1, server.server.fastinter.milliseconds)))
+        }
+    }
+
+    /// `on-marked-down shutdown-sessions`: the server's sessions are cut when it goes down;
+    /// `on-marked-up shutdown-backup-sessions`: an active server with weight that comes up cuts the
+    /// sessions of the backend's backup servers, so their clients come back to it.
+    func applyMarkedActions(isUp: Bool) {
+        let options = server.server.options
+        if !isUp, options.onMarkedDown == .shutdownSessions {
+            for session in runtime.sessions.all where session.isOn(server) { session.shutDown() }
+        }
+        if isUp, options.onMarkedUp == .shutdownBackupSessions, !server.server.isBackup, server.weight > 0 {
+            let backups = backend.servers.filter { $0.server.isBackup }
+            guard !backups.isEmpty else { return }
+            for session in runtime.sessions.all where backups.contains(where: { session.isOn($0) }) { session.shutDown() }
+        }
     }
 }
 
@@ -201,11 +262,14 @@ enum CheckOutcome: Sendable {
     case tlsHandshakeFailed
     /// An HTTP check's verdict, with HAProxy's reason, the status and its reason phrase.
     case layer7(passed: Bool, reason: String, code: Int?, info: String?)
+    /// The verdict of a check sequence (`tcp-check` rules, a protocol check).
+    case verdict(CheckVerdict)
 
     var isSuccess: Bool {
         switch self {
         case .passed: return true
         case .layer7(let passed, _, _, _): return passed
+        case .verdict(let verdict): return verdict.isPassing
         default: return false
         }
     }
@@ -213,6 +277,7 @@ enum CheckOutcome: Sendable {
     /// The HTTP status of a Layer 7 check.
     var code: Int? {
         if case .layer7(_, _, let code, _) = self { return code }
+        if case .verdict(let verdict) = self { return verdict.code }
         return nil
     }
 
@@ -225,6 +290,7 @@ enum CheckOutcome: Sendable {
         case .timeout(let layer): return "Layer\(layer) timeout"
         case .invalidResponse, .closedWithoutResponse, .tlsHandshakeFailed: return "Layer6 invalid response"
         case .layer7(_, let reason, _, _): return reason
+        case .verdict(let verdict): return verdict.description
         }
     }
 
@@ -237,6 +303,7 @@ enum CheckOutcome: Sendable {
         // HAProxy's words for this connection error.
         case .tlsHandshakeFailed: return "SSL handshake failure"
         case .layer7(_, _, _, let info): return info
+        case .verdict(let verdict): return verdict.info
         default: return nil
         }
     }

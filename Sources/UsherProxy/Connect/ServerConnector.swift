@@ -259,12 +259,14 @@ final class ServerConnector {
         }
         backend.counters.add(.newConnections)
         server?.counters.add(.newConnections)
+        server?.observe(success: true)
         finish(.success(channel))
     }
 
     private func attemptFailed(_ error: Error) {
         guard !cancelled, let server else { return }
         logger.debug("connection to \(server.qualifiedName) failed: \(error)")
+        server.observe(success: false)
         let timedOut: Bool
         if case ChannelError.connectTimeout = error {
             timedOut = true

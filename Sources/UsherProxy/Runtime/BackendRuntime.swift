@@ -54,7 +54,7 @@ public final class BackendRuntime: Sendable {
         self.tlsCounters = tlsCounters
         self.routes = routes
         self.servers = try routes.servers.enumerated().map {
-            try ServerRuntime(server: $1, backendName: routes.name, index: $0, globalTLS: globalTLS)
+            try ServerRuntime(server: $1, backendName: routes.name, index: $0, globalTLS: globalTLS, checkNeedsTLS: routes.checkProgram?.usesTLS ?? false)
         }
         let settings = routes.proxy.settings
         self.timeouts = settings.timeouts

@@ -18,6 +18,10 @@ public final class ServerRuntime: Sendable {
     public let counters = StatCounters()
     /// What the checks and state changes left for the stats: last check, changes, downtime.
     let checkReport: NIOLockedValueBox<ServerCheckReport>
+    /// `observe`: errors in a row seen in the server's traffic, and the checker to tell when they
+    /// reach `error-limit` (held weakly: the checker holds the server).
+    let observedErrors = ManagedAtomic<Int>(0)
+    let observer = WeakHealthChecker()
     /// Set by an operator (runtime API, stats page): ready, drain or maint. A server with
     /// `disabled` in the configuration starts in maint.
     let adminState: ManagedAtomic<UInt8>
@@ -44,10 +48,12 @@ public final class ServerRuntime: Sendable {
     /// The TLS for its health checks (`check-ssl`, or `ssl` checked on its own address and port).
     let checkTLS: ServerTLSContext?
 
-    init(server: Server, backendName: String, index: Int, globalTLS: GlobalTLSSettings = GlobalTLSSettings()) throws {
+    /// - Parameter checkNeedsTLS: the backend's check sequence has a `tcp-check connect ssl` step,
+    ///   which needs the server's TLS settings even if its traffic is plain.
+    init(server: Server, backendName: String, index: Int, globalTLS: GlobalTLSSettings = GlobalTLSSettings(), checkNeedsTLS: Bool = false) throws {
         self.server = server
         do {
-            tls = server.preparesTLS ? try ServerTLSContext(settings: server.tlsSettings(global: globalTLS)) : nil
+            tls = server.preparesTLS || (checkNeedsTLS && server.isChecked) ? try ServerTLSContext(settings: server.tlsSettings(global: globalTLS)) : nil
         } catch {
             throw ServerTLSSetupError("server '\(backendName)/\(server.name)' at \(server.location): \(error.description)")
         }
@@ -123,5 +129,35 @@ extension ServerRuntime {
             destination: destination, destinationPort: connection.destinationPort
         )
         return version == .v2 ? header.encodeV2() : header.encodeV1()
+    }
+}
+
+/// A checker a server's traffic reports to, without keeping it alive.
+final class WeakHealthChecker: Sendable {
+    private let box = NIOLockedValueBox<HealthCheckerReference>(HealthCheckerReference())
+
+    var checker: HealthChecker? {
+        get { box.withLockedValue { $0.checker } }
+        set { box.withLockedValue { $0.checker = newValue } }
+    }
+}
+
+struct HealthCheckerReference: @unchecked Sendable {
+    weak var checker: HealthChecker?
+}
+
+extension ServerRuntime {
+    /// `observe layer4|layer7`: one connection (or, in layer 7, one response) to the server went
+    /// well or not. `error-limit` failures in a row apply the server's `on-error` mode.
+    func observe(success: Bool) {
+        guard server.observe != .none, server.isChecked else { return }
+        guard !success else {
+            if observedErrors.load(ordering: .relaxed) != 0 { observedErrors.store(0, ordering: .relaxed) }
+            return
+        }
+        let count = observedErrors.wrappingIncrementThenLoad(ordering: .relaxed)
+        guard count >= server.errorLimit else { return }
+        observedErrors.store(0, ordering: .relaxed)
+        observer.checker?.observedErrorLimitReached()
     }
 }

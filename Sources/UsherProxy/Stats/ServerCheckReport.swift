@@ -60,6 +60,15 @@ struct ServerCheckReport: Sendable {
         }
     }
 
+    /// Live traffic (`observe`) changed the health counter, and maybe the state.
+    mutating func observeHealth(_ health: Int, transition: HealthStateMachine.Transition) {
+        self.health = health
+        if transition == .wentDown {
+            downTransitions += 1
+            stateChanged(up: false)
+        }
+    }
+
     /// The server went up or down (a check, or an operator).
     mutating func stateChanged(up: Bool) {
         let now = Self.nowSecond()

@@ -61,6 +61,11 @@ public struct HealthStateMachine: Sendable, Equatable {
         }
     }
 
+    /// Sets the health counter (`on-error sudden-death`, `mark-down`).
+    mutating func setHealth(_ value: Int) {
+        health = min(max(0, value), fullHealth)
+    }
+
     /// When to check next.
     public var nextInterval: Duration {
         if health == fullHealth { return inter }

@@ -28,15 +28,20 @@ public final class BackendRoutes: Sendable {
     /// its frontend's).
     let contentRules: [FrontendRoutes.Rule]
     public var hasContentRules: Bool { !contentRules.isEmpty }
+    /// The check sequence of `option tcp-check` with `tcp-check` rules, or of a protocol check
+    /// (`option redis-check`…); nil for the other check methods.
+    public let checkProgram: TCPCheckProgram?
 
     init(
         proxy: Proxy, useServerRules: [(server: ServerTarget, condition: CompiledCondition?)],
         httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty,
-        serverNameSamples: [CompiledSample?] = [], stickPersistence: StickPersistence = .empty, contentRules: [FrontendRoutes.Rule] = []
+        serverNameSamples: [CompiledSample?] = [], stickPersistence: StickPersistence = .empty, contentRules: [FrontendRoutes.Rule] = [],
+        checkProgram: TCPCheckProgram? = nil
     ) {
         self.contentRules = contentRules
         self.stickPersistence = stickPersistence
         self.proxy = proxy
+        self.checkProgram = checkProgram
         var indexes: [String: Int] = [:]
         for (index, server) in proxy.servers.enumerated() where indexes[server.name] == nil {
             indexes[server.name] = index

@@ -291,7 +291,8 @@ public struct RoutingTable: Sendable {
                 backends.append(BackendRoutes(
                     proxy: proxy, useServerRules: useServerRules,
                     httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, serverNameSamples: serverNameSamples,
-                    stickPersistence: StickPersistence(rules: stickRules), contentRules: backendContentRules
+                    stickPersistence: StickPersistence(rules: stickRules), contentRules: backendContentRules,
+                    checkProgram: compileCheckProgram(proxy, &diagnostics)
                 ))
             }
         }

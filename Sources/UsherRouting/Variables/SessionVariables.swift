@@ -26,9 +26,19 @@ public struct SessionVariables {
     /// The `req` or `res` variables, whichever is being processed (`message == nil`: neither).
     private var messageScope: VariableName.Scope?
     private var message = VariableSet()
+    /// A health check's variables (`tcp-check set-var`): its `check` and `sess` scopes are one
+    /// place that lives as long as the check; other scopes but `proc` do not exist there.
+    private let isCheck: Bool
 
     public init(process: ProcessVariables) {
         self.process = process
+        self.isCheck = false
+    }
+
+    /// The variables of one health check.
+    public init(checkWithProcess process: ProcessVariables) {
+        self.process = process
+        self.isCheck = true
     }
 
     /// Whether a transaction is under way (its `txn` variables exist).
@@ -43,7 +53,7 @@ public struct SessionVariables {
         case .sess: return session[variable.name]
         case .txn: return transaction?[variable.name]
         case .req, .res: return messageScope == variable.scope ? message[variable.name] : nil
-        case .check: return nil
+        case .check: return isCheck ? session[variable.name] : nil
         }
     }
 
@@ -59,9 +69,9 @@ public struct SessionVariables {
         switch scope {
         case .proc:
             return process.set(variable.name, to: value, conditions: conditions)
-        case .check:
+        case .check where !isCheck:
             return false
-        case .sess, .txn, .req, .res:
+        case .sess, .txn, .req, .res, .check:
             guard isAvailable(scope) else { return false }
             let current = self.value(of: variable)
             guard conditions.allHold(current: current, exists: current != nil, new: value) else { return false }
@@ -71,7 +81,7 @@ public struct SessionVariables {
                 return false
             }
             switch scope {
-            case .sess: session.store(variable.name, value)
+            case .sess, .check: session.store(variable.name, value)
             case .txn: transaction?.store(variable.name, value)
             default: message.store(variable.name, value)
             }
@@ -87,8 +97,8 @@ public struct SessionVariables {
         case .proc:
             process.unset(variable.name)
             return
-        case .check: return
-        case .sess: freed = session.remove(variable.name)
+        case .check where !isCheck: return
+        case .sess, .check: freed = session.remove(variable.name)
         case .txn: freed = transaction?.remove(variable.name) ?? 0
         case .req, .res:
             guard messageScope == variable.scope else { return }
@@ -102,7 +112,7 @@ public struct SessionVariables {
         case .proc, .sess: true
         case .txn: transaction != nil
         case .req, .res: messageScope == scope
-        case .check: false
+        case .check: isCheck
         }
     }
 
@@ -113,7 +123,7 @@ public struct SessionVariables {
         let messageBytes = message.bytes
         let transactionBytes = (transaction?.bytes ?? 0) + messageBytes
         if scope == .req || scope == .res, let limit = limits.requestResponse, messageBytes + delta > limit { return false }
-        if scope != .sess, let limit = limits.transaction, transactionBytes + delta > limit { return false }
+        if scope != .sess, scope != .check, let limit = limits.transaction, transactionBytes + delta > limit { return false }
         if let limit = limits.session, session.bytes + transactionBytes + delta > limit { return false }
         return process.reserve(delta)
     }
