@@ -3,10 +3,13 @@
 public struct Configuration: Sendable, Equatable {
     public var global: GlobalSettings
     public var proxies: [Proxy]
+    /// The `resolvers` sections, in order.
+    public var resolvers: [Resolvers]
 
-    public init(global: GlobalSettings = GlobalSettings(), proxies: [Proxy] = []) {
+    public init(global: GlobalSettings = GlobalSettings(), proxies: [Proxy] = [], resolvers: [Resolvers] = []) {
         self.global = global
         self.proxies = proxies
+        self.resolvers = resolvers
     }
 
     public var frontends: [Proxy] { proxies.filter { $0.kind.hasFrontendCapability } }

@@ -86,6 +86,11 @@ final class HealthChecker: Sendable {
     }
 
     private func runCheck() {
+        if server.inResolutionMaintenance {
+            // No address to check: wait for DNS to give one.
+            schedule(after: .milliseconds(max(1, server.server.inter.milliseconds)))
+            return
+        }
         let started = NIODeadline.now()
         let tls = server.checkTLS
         let probe: ProbeHandler.Probe?
