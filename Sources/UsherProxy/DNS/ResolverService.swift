@@ -163,8 +163,8 @@ final class ResolverService: Sendable {
             wasInMaintenance || next.ipAddress != previous.ipAddress || next.port != previous.port
         {
             server.changeAddress(to: next, hasPort: slot.port != nil || server.hasPort)
-            let before = wasInMaintenance ? "(none)" : "\(previous.ipAddress ?? "?"):\(previous.port ?? 0)"
-            runtime.event("\(server.qualifiedName) changed its IP from \(before) to \(address):\(port) by \(reason).", level: .notice, backend: backend)
+            let before = wasInMaintenance ? "(none)" : previous.ipAddress ?? "?"
+            runtime.event("\(server.qualifiedName) changed its IP from \(before) to \(address) by \(reason).", level: .warning, backend: backend)
         }
         if let weight = slot.weight {
             server.effectiveWeight.store(min(256, weight), ordering: .relaxed)
@@ -175,7 +175,7 @@ final class ResolverService: Sendable {
             let (active, backup) = backend.upCounts
             backend.stateReport.withLockedValue { $0.observe(isUp: active + backup > 0) }
             let name = server.server.isSRV ? slot.target ?? "" : server.server.resolvedName ?? ""
-            runtime.event("Server \(server.qualifiedName) ('\(name)') is UP/READY (resolves again).", level: .notice, backend: backend)
+            runtime.event("Server \(server.qualifiedName) ('\(name)') is UP/READY (resolves again).", level: .warning, backend: backend)
         }
         backend.serveQueue()
     }

@@ -361,7 +361,8 @@ public struct ResolverStateMachine: Sendable {
             if slot.address == nil {
                 reason = status == .valid ? Status.valid.maintenanceReason : status.maintenanceReason
             } else {
-                reason = "DNS answer for '\(resolution.request.name)'"
+                // HAProxy's words for who changed the address.
+                reason = resolution.request.kind == .service ? "DNS additional record" : "DNS cache"
             }
             actions.append(.update(server: resolution.request.servers[slotIndex], slot: slot, reason: reason))
         }

@@ -86,8 +86,7 @@ final class Dnsmasq {
         guard let process else { return }
         // SIGKILL: the test process's threads block the other signals, and children inherit that.
         kill(process.processIdentifier, SIGCONT)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        killAndReap(process.processIdentifier)
         self.process = nil
     }
 
@@ -113,4 +112,16 @@ func freeUDPPort() -> Int {
         if bound == 0 { return port }
     }
     return freePort()
+}
+
+/// Kills `pid` with SIGKILL and waits (at most 5 seconds) until it is gone, reaping it if nothing
+/// else has: Foundation's `waitUntilExit` was seen to wait forever for a killed child here.
+func killAndReap(_ pid: Int32) {
+    kill(pid, SIGKILL)
+    var status: Int32 = 0
+    for _ in 0..<500 {
+        let result = waitpid(pid, &status, WNOHANG)
+        if result == pid || (result == -1 && errno == ECHILD) { return }
+        usleep(10_000)
+    }
 }
