@@ -162,6 +162,22 @@ struct CheckModeDifferentialTests {
         .init("a peers section's table", "peers mesh\n    peer local 127.0.0.1:10000\n    table t type ip size 1k expire 1m store http_req_rate(10s)\n"
               + frontendAndBackend(["http-request track-sc0 src table mesh/t", "http-request deny if { sc_http_req_rate(0) gt 10 }"], []),
               .warnings([0]), usher: .warnings([1])),
+        // DNS service discovery (resolvers sections, server-template).
+        .init("resolvers, server-template and DNS server options",
+              "resolvers dns\n    nameserver ns1 127.0.0.1:53\n    nameserver ns2 udp@127.0.0.1:5353\n    hold valid 1s\n    hold obsolete 1s\n    timeout retry 200ms\n    resolve_retries 2\n    accepted_payload_size 4096\n"
+                + "frontend fe\n    bind 127.0.0.1:18443\n    default_backend be\nbackend be\n"
+                + "    server-template web 3 _http._tcp.svc.test resolvers dns init-addr none check\n"
+                + "    server app app.test:8080 resolvers dns init-addr none resolve-prefer ipv4 resolve-opts allow-dup-ip,ignore-weight resolve-net 10.0.0.0/8\n", .valid),
+        // HAProxy names no line for it; usher names the server's.
+        .init("a server naming an undeclared resolvers section",
+              "resolvers dns\n    nameserver ns1 127.0.0.1:53\nfrontend fe\n    bind 127.0.0.1:18443\n    default_backend be\nbackend be\n    server app app.test:8080 resolvers dsn init-addr none\n",
+              .alerts([0]), usher: .alerts([7])),
+        .init("a nameserver without a port", "resolvers dns\n    nameserver ns1 127.0.0.1\n    nameserver ns2 127.0.0.1:53\nfrontend fe\n    bind 127.0.0.1:18443\n", .alerts([2])),
+        .init("a bad hold period", "resolvers dns\n    nameserver ns1 127.0.0.1:53\n    hold valid soon\nfrontend fe\n    bind 127.0.0.1:18443\n", .alerts([3])),
+        .init("an unknown hold status", "resolvers dns\n    nameserver ns1 127.0.0.1:53\n    hold forever 1s\nfrontend fe\n    bind 127.0.0.1:18443\n", .alerts([3])),
+        .init("a bad server-template range", "resolvers dns\n    nameserver ns1 127.0.0.1:53\nfrontend fe\n    bind 127.0.0.1:18443\n    default_backend be\nbackend be\n    server-template w 3-1 web.test:80 resolvers dns init-addr none\n", .alerts([7])),
+        // HAProxy 2.6 refuses it; 1.8 ignored it with a warning, and so does usher, which reads 1.x configurations.
+        .init("resolution_pool_size", "resolvers dns\n    nameserver ns1 127.0.0.1:53\n    resolution_pool_size 64\nfrontend fe\n    bind 127.0.0.1:18443\n", .alerts([3]), usher: .warnings([3])),
     ]
 
     @Test(arguments: cases)

@@ -141,6 +141,12 @@ public struct Address: Sendable, Equatable, CustomStringConvertible {
         return .success(Address(host: hostValue, family: family, ports: ports))
     }
 
+    /// Whether `host` is written as an IPv4 or IPv6 address rather than a name.
+    public static func looksLikeIP(_ host: String) -> Bool {
+        if host.contains(":") { return true }
+        return host.allSatisfy { $0.isNumber || $0 == "." } && isNumericIPv4(Substring(host))
+    }
+
     /// Whether digits-and-dots text is an IPv4 address in the forms the C resolver accepts in
     /// decimal: `a.b.c.d`, and the short `a.b.c`, `a.b`, `a` whose last number fills the rest.
     static func isNumericIPv4(_ text: Substring) -> Bool {

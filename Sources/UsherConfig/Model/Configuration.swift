@@ -5,10 +5,13 @@ public struct Configuration: Sendable, Equatable {
     public var proxies: [Proxy]
     /// `peers` sections, in order.
     public var peers: [PeersSection] = []
+    /// The `resolvers` sections, in order.
+    public var resolvers: [Resolvers]
 
-    public init(global: GlobalSettings = GlobalSettings(), proxies: [Proxy] = []) {
+    public init(global: GlobalSettings = GlobalSettings(), proxies: [Proxy] = [], resolvers: [Resolvers] = []) {
         self.global = global
         self.proxies = proxies
+        self.resolvers = resolvers
     }
 
     public var frontends: [Proxy] { proxies.filter { $0.kind.hasFrontendCapability } }

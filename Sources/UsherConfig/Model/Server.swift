@@ -21,6 +21,16 @@ public struct ServerOptions: Sendable, Equatable {
     public var onError: ObservedErrorAction?
     public var observe: ObserveMode?
     public var errorLimit: Int?
+    /// `resolvers NAME`: the section whose name servers keep the address up to date.
+    public var resolvers: String?
+    /// `resolve-prefer ipv4|ipv6` (HAProxy's default: ipv6).
+    public var resolvePrefer: ResolvePreference?
+    /// `resolve-opts …`
+    public var resolveOptions: ResolveOptions?
+    /// `resolve-net NET[,NET…]`: addresses in these networks are preferred, in order.
+    public var resolveNetworks: [String]?
+    /// `init-addr METHOD[,METHOD…]` (HAProxy's default: `last,libc`).
+    public var initAddr: [InitAddrMethod]?
 
     /// `ssl`, `verify`, `sni`, `check-ssl` and the other TLS options.
     public var tls = ServerTLS()
@@ -49,6 +59,11 @@ public struct ServerOptions: Sendable, Equatable {
         merged.onError = onError ?? defaults.onError
         merged.observe = observe ?? defaults.observe
         merged.errorLimit = errorLimit ?? defaults.errorLimit
+        merged.resolvers = resolvers ?? defaults.resolvers
+        merged.resolvePrefer = resolvePrefer ?? defaults.resolvePrefer
+        merged.resolveOptions = resolveOptions ?? defaults.resolveOptions
+        merged.resolveNetworks = resolveNetworks ?? defaults.resolveNetworks
+        merged.initAddr = initAddr ?? defaults.initAddr
         merged.tls = tls.inheriting(defaults.tls)
         return merged
     }
@@ -129,12 +144,15 @@ public struct Server: Sendable, Equatable {
     public var address: Address
     public var options: ServerOptions
     public var location: SourceLocation
+    /// Set when `server-template` made this server.
+    public var template: ServerTemplateOrigin?
 
-    public init(name: String, address: Address, options: ServerOptions, location: SourceLocation) {
+    public init(name: String, address: Address, options: ServerOptions, location: SourceLocation, template: ServerTemplateOrigin? = nil) {
         self.name = name
         self.address = address
         self.options = options
         self.location = location
+        self.template = template
     }
 
     /// Defaults HAProxy applies when nothing is said.
@@ -154,4 +172,16 @@ public struct Server: Sendable, Equatable {
     public var observe: ObserveMode { options.observe ?? .none }
     /// `error-limit`: 10 unless said.
     public var errorLimit: Int { options.errorLimit ?? 10 }
+    public var initAddr: [InitAddrMethod] { options.initAddr ?? [.last, .libc] }
+    public var resolvePrefer: ResolvePreference { options.resolvePrefer ?? .ipv6 }
+
+    /// The name DNS resolves for this server at run time: its host when it has `resolvers` and the
+    /// host is a name rather than an IP address.
+    public var resolvedName: String? {
+        guard options.resolvers != nil, address.unixSocket == nil, let host = address.host else { return nil }
+        return Address.looksLikeIP(host) ? nil : host
+    }
+
+    /// The host is an SRV name (`_service._proto.name`): the port and weight come from DNS too.
+    public var isSRV: Bool { resolvedName?.hasPrefix("_") ?? false }
 }

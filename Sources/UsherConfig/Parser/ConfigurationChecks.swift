@@ -13,6 +13,7 @@ enum ConfigurationChecks {
             checkNotYetApplied(configuration.proxies[index], into: &diagnostics)
             checkTimeouts(proxy, into: &diagnostics)
             checkServerTLS(proxy, global: configuration.global.tls, into: &diagnostics)
+            checkResolvers(proxy, in: configuration, into: &diagnostics)
             if proxy.kind.hasFrontendCapability, proxy.binds.isEmpty, !proxy.isDisabled, !proxy.hasRefusedBind {
                 diagnostics.append(.warning(proxy.location, "\(proxy.kind.rawValue) '\(proxy.name)' has no 'bind' line; it will accept no connection (declare it as a backend if that was intended)"))
             }

@@ -49,7 +49,7 @@ public struct ConfigurationParser: Sendable {
             }
             state.finishSection()
         }
-        var configuration = Configuration(global: state.global, proxies: state.proxies)
+        var configuration = Configuration(global: state.global, proxies: state.proxies, resolvers: state.resolvers)
         configuration.peers = state.peersSections
         state.diagnostics += ConfigurationChecks.run(&configuration)
         let failed = state.diagnostics.contains { $0.severity == .alert }
@@ -64,6 +64,7 @@ struct ParserState {
         case global
         case proxy(ProxyBuilder)
         case peers(PeersSection)
+        case resolvers(Resolvers)
         /// A section HAProxy has and usher does not: its lines are skipped (one error was raised).
         case unsupported
     }
@@ -73,12 +74,13 @@ struct ParserState {
     var global = GlobalSettings()
     var proxies: [Proxy] = []
     var peersSections: [PeersSection] = []
+    var resolvers: [Resolvers] = []
     var diagnostics: [Diagnostic] = []
     /// The last unnamed or named `defaults` section, which new proxies copy.
     var currentDefaults = ProxySettings()
     var namedDefaults: [String: ProxySettings] = [:]
 
-    static let sectionKeywords: Set<String> = ["global", "defaults", "frontend", "backend", "listen", "peers"]
+    static let sectionKeywords: Set<String> = ["global", "defaults", "frontend", "backend", "listen", "peers", "resolvers"]
 
     init(fileReader: ConfigurationFileReader) {
         self.fileReader = fileReader
@@ -129,6 +131,12 @@ struct ParserState {
                 section = .none
                 defer { section = .peers(peers) }
                 if let warning = try PeersKeywords.handle(line, into: &peers) {
+                    diagnostics.append(.warning(line.location, warning))
+                }
+            case .resolvers(var section):
+                self.section = .none
+                defer { self.section = .resolvers(section) }
+                if let warning = try ResolversKeywords.handle(line, into: &section, fileReader: fileReader) {
                     diagnostics.append(.warning(line.location, warning))
                 }
             case .unsupported:
@@ -191,6 +199,19 @@ struct ParserState {
                 diagnostics.append(.alert(location, "unexpected '\(rest.joined(separator: " "))' after 'defaults \(name)'"))
             }
             section = .proxy(prepared(ProxyBuilder(defaultsNamed: name, inheriting: base, location: location)))
+        case "resolvers":
+            guard words.count == 2, !words[1].isEmpty else {
+                diagnostics.append(.alert(location, "'resolvers' expects one name"))
+                section = .unsupported
+                return
+            }
+            if let problem = Self.nameProblem(words[1]) {
+                diagnostics.append(.alert(location, "resolvers name '\(words[1])' \(problem)"))
+            }
+            if let existing = resolvers.first(where: { $0.name == words[1] }) {
+                diagnostics.append(.alert(location, "resolvers '\(words[1])' has the same name as another resolvers section (declared at \(existing.location))"))
+            }
+            section = .resolvers(Resolvers(name: words[1], location: location))
         default:
             let kind = ProxyKind(rawValue: line.keyword)!
             guard words.count >= 2 else {
@@ -255,6 +276,12 @@ struct ParserState {
     mutating func finishSection() {
         if case .peers(let peers) = section {
             peersSections.append(peers)
+        }
+        if case .resolvers(let finished) = section {
+            if finished.nameservers.isEmpty {
+                diagnostics.append(.alert(finished.location, "resolvers '\(finished.name)' has no 'nameserver' (and no 'parse-resolv-conf' that found one)"))
+            }
+            resolvers.append(finished)
         }
         guard case .proxy(let builder) = section else {
             section = .none

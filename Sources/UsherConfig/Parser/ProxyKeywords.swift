@@ -104,6 +104,14 @@ enum ProxyKeywords {
             }
             builder.proxy.servers.append(server)
         },
+        "server-template": Keyword(capabilities: .backend) { line, builder in
+            for server in try ServerLineParser.parseTemplate(line, defaults: builder.settings.defaultServer) {
+                if let existing = builder.proxy.servers.first(where: { $0.name == server.name }) {
+                    throw ConfigurationError("server-template makes server '\(server.name)', which is already declared in \(builder.sectionDescription) at \(existing.location)")
+                }
+                builder.proxy.servers.append(server)
+            }
+        },
         "default-server": Keyword(capabilities: [.defaults, .backend]) { line, builder in
             let options = try ServerLineParser.parseOptions(line.words.dropFirst(), line: line, isDefaultServer: true)
             builder.settings.defaultServer = options.inheriting(builder.settings.defaultServer)

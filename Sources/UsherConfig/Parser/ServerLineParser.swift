@@ -122,6 +122,19 @@ enum ServerLineParser {
                 guard !name.isEmpty else { throw ConfigurationError("server option 'check-sni' expects a host name") }
                 options.tls.checkSNI = name
             case "check-alpn": options.tls.checkALPN = try protocolList(option, try value())
+            case "resolvers":
+                let name = try value()
+                guard !name.isEmpty else { throw ConfigurationError("server option 'resolvers' expects the name of a resolvers section") }
+                options.resolvers = name
+            case "resolve-prefer":
+                let text = try value()
+                guard let preference = ResolvePreference(rawValue: text) else {
+                    throw ConfigurationError("server option 'resolve-prefer' expects 'ipv4' or 'ipv6', not '\(text)'")
+                }
+                options.resolvePrefer = preference
+            case "resolve-opts": options.resolveOptions = try resolveOptions(try value())
+            case "resolve-net": options.resolveNetworks = try resolveNetworks(try value())
+            case "init-addr": options.initAddr = try initAddrMethods(try value())
             case "ssl-reuse": options.tls.sessionReuse = true
             case "no-ssl-reuse": options.tls.sessionReuse = false
             default:
@@ -142,6 +155,99 @@ enum ServerLineParser {
             }
         }
         return options
+    }
+
+    /// `server-template PREFIX NUM|LOW-HIGH FQDN[:PORT] [OPTIONS]`: one server per number, named
+    /// PREFIX followed by the number, all resolving FQDN.
+    static func parseTemplate(_ line: ConfigurationLine, defaults: ServerOptions) throws -> [Server] {
+        guard line.words.count >= 4 else {
+            throw ConfigurationError("'server-template' expects a prefix, a number or range of servers (such as 3 or 1-3) and an FQDN")
+        }
+        let prefix = line.words[1]
+        if let problem = ParserState.nameProblem(prefix) {
+            throw ConfigurationError("server-template prefix '\(prefix)' \(problem)")
+        }
+        let rangeText = line.words[2]
+        let pieces = rangeText.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        let numbers: ClosedRange<Int>
+        if pieces.count == 1, let count = ConfigurationValues.integer(pieces[0], in: 1...4096) {
+            numbers = 1...count
+        } else if pieces.count == 2, let low = ConfigurationValues.integer(pieces[0], in: 1...Int(Int32.max)),
+            let high = ConfigurationValues.integer(pieces[1], in: 1...Int(Int32.max)), low <= high, high - low < 4096
+        {
+            numbers = low...high
+        } else {
+            throw ConfigurationError("server-template expects a number of servers from 1 to 4096 or a range such as 1-3, not '\(rangeText)'")
+        }
+        let address: Address
+        switch Address.parse(line.words[3], portRequired: false) {
+        case .success(let parsed): address = parsed
+        case .failure(let error): throw ConfigurationError(error.message)
+        }
+        guard address.unixSocket == nil, let host = address.host else {
+            throw ConfigurationError("server-template expects a name to resolve (an FQDN or an SRV name), not '\(line.words[3])'")
+        }
+        if let ports = address.ports, ports.count != 1 {
+            throw ConfigurationError("server-template takes one port, not a range")
+        }
+        let options = try parseOptions(line.words.dropFirst(4), line: line).inheriting(defaults)
+        return numbers.map { number in
+            Server(
+                name: "\(prefix)\(number)", address: address, options: options, location: line.location,
+                template: ServerTemplateOrigin(prefix: prefix, fqdn: host, number: number)
+            )
+        }
+    }
+
+    /// `resolve-opts allow-dup-ip,ignore-weight,prevent-dup-ip`
+    static func resolveOptions(_ text: String) throws -> ResolveOptions {
+        var options = ResolveOptions()
+        for word in text.split(separator: ",", omittingEmptySubsequences: false) {
+            switch word {
+            case "allow-dup-ip": options.allowDuplicateAddresses = true
+            case "prevent-dup-ip": options.allowDuplicateAddresses = false
+            case "ignore-weight": options.ignoreWeight = true
+            default:
+                throw ConfigurationError("server option 'resolve-opts': unknown option '\(word)' (expected 'allow-dup-ip', 'ignore-weight' or 'prevent-dup-ip')")
+            }
+        }
+        return options
+    }
+
+    /// `resolve-net 10.0.0.0/8,fd00::/8`
+    static func resolveNetworks(_ text: String) throws -> [String] {
+        let networks = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        for network in networks {
+            let parts = network.split(separator: "/", omittingEmptySubsequences: false)
+            let host = String(parts[0])
+            let isV6 = host.contains(":")
+            let maximum = isV6 ? 128 : 32
+            let valid = parts.count <= 2 && Address.looksLikeIP(host) && !host.isEmpty
+                && (parts.count == 1 || ConfigurationValues.integer(String(parts[1]), in: 0...maximum) != nil)
+                && (isV6 || Address.isNumericIPv4(Substring(host)))
+            guard valid else {
+                throw ConfigurationError("server option 'resolve-net': invalid network '\(network)' (expected such as 10.0.0.0/8 or fd00::/8)")
+            }
+        }
+        return networks
+    }
+
+    /// `init-addr last,libc,none,IP`
+    static func initAddrMethods(_ text: String) throws -> [InitAddrMethod] {
+        try text.split(separator: ",", omittingEmptySubsequences: false).map { word -> InitAddrMethod in
+            switch word {
+            case "last": return .last
+            case "libc": return .libc
+            case "none": return .none
+            default:
+                // As inet_pton reads them: four dotted numbers, or IPv6.
+                let isIPv4 = word.split(separator: ".", omittingEmptySubsequences: false).count == 4 && Address.isNumericIPv4(word)
+                guard isIPv4 || (word.contains(":") && word.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." })) else {
+                    throw ConfigurationError("server option 'init-addr': unknown method '\(word)' (expected 'last', 'libc', 'none' or an IP address)")
+                }
+                return .ip(String(word))
+            }
+        }
     }
 
     /// `alpn` and `check-alpn`: a comma-separated list of protocol names such as `h2,http/1.1`.

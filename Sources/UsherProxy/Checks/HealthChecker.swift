@@ -89,6 +89,11 @@ final class HealthChecker: Sendable {
     }
 
     private func runCheck() {
+        if server.inResolutionMaintenance {
+            // No address to check: wait for DNS to give one.
+            schedule(after: .milliseconds(max(1, server.server.inter.milliseconds)))
+            return
+        }
         let started = NIODeadline.now()
         if case .sequence(let program) = kind {
             runSequence(program, started: started)

@@ -39,6 +39,12 @@ public final class ServerRuntime: Sendable {
     /// Whether the configuration's address is 0.0.0.0 (the client's destination); `set server … addr`
     /// ends it.
     let followsClientDestination: ManagedAtomic<Bool>
+    /// In maintenance because DNS gives it no address (HAProxy's RMAINT, "MAINT (resolution)"):
+    /// `init-addr none`, a `server-template` slot no record fills, a name that stopped resolving.
+    /// Kept apart from `adminState`, which is the operator's.
+    let resolutionMaintenance: ManagedAtomic<Bool>
+    /// The SRV record this server stands for (`server-template` with an SRV name), for the runtime API.
+    let serviceTarget = NIOLockedValueBox<String?>(nil)
     /// The server's TLS, prepared when its traffic or checks use it (or a `default-server` said
     /// `ssl`, as HAProxy prepares it then too).
     let tls: ServerTLSContext?
@@ -60,9 +66,11 @@ public final class ServerRuntime: Sendable {
         trafficTLS = server.usesTLS ? tls : nil
         checkTLS = server.checksUseTLS ? tls : nil
         // A UNIX socket has no port to take from the client's destination.
+        let initial = try ServerAddressBook.initialAddress(of: server)
         self.currentAddress = NIOLockedValueBox((
-            try ServerAddressBook.resolve(server.address, defaultPort: 0), server.address.ports != nil || server.address.unixSocket != nil
+            initial ?? ServerAddressBook.placeholder(for: server), server.address.ports != nil || server.address.unixSocket != nil
         ))
+        self.resolutionMaintenance = ManagedAtomic(initial == nil)
         self.followsClientDestination = ManagedAtomic(server.address.host == nil && server.address.unixSocket == nil)
         self.backendName = backendName
         self.index = index
@@ -107,7 +115,9 @@ public final class ServerRuntime: Sendable {
     }
     /// Passes its checks and is not in maintenance: it may take connections (a draining server
     /// only from persistent clients).
-    public var isUp: Bool { up.load(ordering: .relaxed) && admin != .maintenance }
+    public var isUp: Bool { up.load(ordering: .relaxed) && admin != .maintenance && !inResolutionMaintenance }
+    /// No address from DNS (HAProxy's RMAINT).
+    public var inResolutionMaintenance: Bool { resolutionMaintenance.load(ordering: .relaxed) }
     public var currentConnections: Int { activeConnections.load(ordering: .relaxed) }
 
     /// `backend/server`, as HAProxy names servers in messages.

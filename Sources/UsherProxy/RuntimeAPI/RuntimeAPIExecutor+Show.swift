@@ -65,13 +65,17 @@ extension RuntimeAPIExecutor {
                 let config = server.server
                 let address = server.address
                 let admin = server.admin
-                let running = server.up.load(ordering: .relaxed) && admin != .maintenance
+                let resolving = server.inResolutionMaintenance
+                let running = server.up.load(ordering: .relaxed) && admin != .maintenance && !resolving
                 let checked = config.isChecked
+                // HAProxy's admin flags: 0x01 forced maintenance, 0x08 drain, 0x20 no address from DNS.
+                let adminFlags = (admin == .maintenance ? 1 : admin == .drain ? 8 : 0) | (resolving ? 0x20 : 0)
+                let fqdn = config.isSRV ? (server.serviceTarget.withLockedValue { $0 } ?? "-") : (config.resolvedName ?? "-")
                 let columns: [String] = [
                     "\(ids[backend.name] ?? 0)", backend.name, "\(server.index + 1)", server.name,
-                    address.ipAddress ?? address.pathname ?? "-",
+                    resolving ? "-" : address.ipAddress ?? address.pathname ?? "-",
                     running ? "2" : "0",
-                    admin == .maintenance ? "1" : admin == .drain ? "8" : "0",
+                    "\(adminFlags)",
                     "\(server.weight)", "\(config.weight)",
                     "\(max(0, now - report.lastChangeSecond))",
                     checked ? "\(Self.checkStatusNumber(report.status))" : "1",
@@ -79,8 +83,8 @@ extension RuntimeAPIExecutor {
                     // In maintenance HAProxy's health counter reads 0.
                     "\(checked ? (admin == .maintenance ? 0 : report.health) : report.rise)",
                     checked ? (admin == .maintenance ? "14" : "6") : "0",
-                    "0", "0", "0", "-",
-                    "\(address.port ?? 0)", "-", "0",
+                    "0", "0", "0", fqdn,
+                    "\(address.port ?? 0)", config.isSRV ? config.resolvedName ?? "-" : "-", "0",
                     "\(config.options.checkPort ?? 0)",
                     config.options.checkAddress ?? "-",
                     "-", "0",

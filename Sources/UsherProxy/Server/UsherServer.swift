@@ -18,6 +18,8 @@ public final class UsherServer: Sendable {
     /// The files of UNIX-socket listeners, removed when listening stops.
     let unixSocketFiles = NIOLockedValueBox<[UnixSocketFile]>([])
     private let checkers = NIOLockedValueBox<[HealthChecker]>([])
+    /// One per `resolvers` section that a server uses.
+    private let resolverServices = NIOLockedValueBox<[ResolverService]>([])
     private let logDispatcher: LogDispatcher
     /// The `stats socket` listeners.
     let runtimeAPI: RuntimeAPIService
@@ -68,6 +70,7 @@ public final class UsherServer: Sendable {
             }
         }
         try startHealthChecks()
+        try startResolvers()
         do {
             try runtimeAPI.start()
         } catch {
@@ -178,6 +181,21 @@ public final class UsherServer: Sendable {
         checkers.withLockedValue { $0 = started }
     }
 
+    /// Starts asking the name servers of every `resolvers` section some server uses.
+    private func startResolvers() throws {
+        var services: [ResolverService] = []
+        for section in runtime.table.configuration.resolvers {
+            guard let service = ResolverService(resolvers: section, runtime: runtime, eventLoop: group.next()) else { continue }
+            do {
+                try service.start()
+            } catch {
+                throw StartError(description: "resolvers '\(section.name)' (\(section.location)): cannot open a UDP socket: \(error)")
+            }
+            services.append(service)
+        }
+        resolverServices.withLockedValue { $0 = services }
+    }
+
     /// The addresses a frontend actually listens on (useful with port 0).
     public func boundAddresses(frontend name: String) -> [SocketAddress] {
         listeners.withLockedValue { $0 }.filter { $0.frontend == name }.compactMap { $0.channel.localAddress }
@@ -207,6 +225,7 @@ public final class UsherServer: Sendable {
         guard runtime.isStopping.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
         stopListening()
         for checker in checkers.withLockedValue({ $0 }) { checker.stop() }
+        for service in resolverServices.withLockedValue({ $0 }) { service.stop() }
         logDispatcher.shutdown()
         if ownsGroup { try? group.syncShutdownGracefully() }
     }

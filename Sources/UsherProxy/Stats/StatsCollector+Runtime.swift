@@ -33,8 +33,8 @@ extension SocketAddress {
     /// `IP:port`, or the path of a UNIX socket, as the stats' `addr` column shows a listener.
     var statsText: String {
         switch self {
-        case .v4(let v4): return "\(v4.host):\(port ?? 0)"
-        case .v6(let v6): return "[\(v6.host)]:\(port ?? 0)"
+        case .v4(let v4): return "\(ipAddress ?? v4.host):\(port ?? 0)"
+        case .v6(let v6): return "[\(ipAddress ?? v6.host)]:\(port ?? 0)"
         case .unixDomainSocket: return pathname ?? ""
         }
     }

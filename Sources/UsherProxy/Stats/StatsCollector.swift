@@ -71,7 +71,7 @@ public struct StatsCollector: Sendable {
                 for server in backend.servers where filter.serverID < 0 || filter.serverID == server.index + 1 {
                     let row = serverRow(server, backend: backend, id: id, now: now, wallNow: wallNow, nowMilliseconds: nowMilliseconds, details: filter.showDetails)
                     if filter.onlyUp, !(row.status.hasPrefix("UP") || row.status == "no check") { continue }
-                    if filter.noMaintenance, row.status == "MAINT" { continue }
+                    if filter.noMaintenance, row.status.hasPrefix("MAINT") { continue }
                     rows.append(row)
                 }
             }
@@ -150,7 +150,7 @@ public struct StatsCollector: Sendable {
         row[int: .lastchg] = now - report.lastChangeSecond
         fillTraffic(&row, counters, isHTTP: isHTTP, wallNow: wallNow, nowMilliseconds: nowMilliseconds)
         if details {
-            row[.addr] = .string(server.addressText)
+            row[.addr] = .string(server.inResolutionMaintenance ? "" : server.addressText)
             if let cookie = config.options.cookie { row[.cookie] = .string(cookie) }
         }
         row[.mode] = .string(backend.routes.proxy.mode.rawValue)
@@ -299,6 +299,7 @@ public struct StatsCollector: Sendable {
     /// HAProxy's status words: `UP`, `DOWN`, `UP 1/3` (failing, not down yet), `DOWN 1/2` (passing,
     /// not up yet), `no check`, `MAINT`, `DRAIN`.
     func serverStatus(_ server: ServerRuntime, report: ServerCheckReport) -> String {
+        if server.inResolutionMaintenance, server.admin != .maintenance { return "MAINT (resolution)" }
         switch server.admin {
         case .maintenance: return "MAINT"
         case .drain where server.up.load(ordering: .relaxed): return "DRAIN"

@@ -229,7 +229,7 @@ public struct StatsHTMLPage: Sendable {
     /// The row colour of a server in `status`.
     static func serverClass(status: String, isBackup: Bool) -> String {
         let side = isBackup ? "backup" : "active"
-        if status == "MAINT" { return "maintain" }
+        if status.hasPrefix("MAINT") { return "maintain" }
         if status == "DRAIN" { return "\(side)_draining" }
         if status == "no check" { return "\(side)_no_check" }
         if status == "UP" { return "\(side)_up" }

@@ -23,7 +23,7 @@ final class TCPBackend: Sendable {
     let digest = BulkDigest()
     private let connections = NIOLockedValueBox<Int>(0)
 
-    init(name: String, behaviour: Behaviour, group: EventLoopGroup, port: Int = 0) throws {
+    init(name: String, behaviour: Behaviour, group: EventLoopGroup, port: Int = 0, host: String = "127.0.0.1") throws {
         self.name = name
         let box = received
         let count = connections
@@ -45,7 +45,7 @@ final class TCPBackend: Sendable {
                     )
                 }
             }
-            .bind(host: "127.0.0.1", port: port).wait()
+            .bind(host: host, port: port).wait()
     }
 
     var port: Int { channel.localAddress!.port! }
