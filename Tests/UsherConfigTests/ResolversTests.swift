@@ -37,6 +37,23 @@ struct ResolversTests {
         #expect(resolvers.nameservers.allSatisfy { $0.port == 53 })
     }
 
+    /// As HAProxy, `resolvers default` exists without being declared, made from /etc/resolv.conf;
+    /// a file that declares it keeps its own.
+    @Test func implicitDefaultResolvers() throws {
+        let body = "backend be\n    server a web.test:80 resolvers default init-addr none\n"
+        let outcome = parse(body, files: ["/etc/resolv.conf": "nameserver 10.0.0.53\n"])
+        let resolvers = try #require(outcome.configuration?.resolvers, "\(outcome.alerts)")
+        #expect(resolvers.map(\.name) == ["default"])
+        #expect(resolvers.first?.nameservers.map(\.host) == ["10.0.0.53"])
+        let declared = parse("resolvers default\n    nameserver mine 127.0.0.1:53\n" + body, files: ["/etc/resolv.conf": "nameserver 10.0.0.53\n"])
+        #expect(declared.configuration?.resolvers.first?.nameservers.map(\.host) == ["127.0.0.1"])
+        let none = parse(body, files: ["/etc/resolv.conf": "search example\n"])
+        #expect(none.configuration == nil)
+        #expect(none.alerts.first?.location?.line == 2, "\(none.alerts)")
+        // Not named by any server: not made.
+        #expect(parse("backend be\n    server a 127.0.0.1:80\n", files: [:]).configuration?.resolvers.isEmpty == true)
+    }
+
     @Test(arguments: [
         ("nameserver ns 127.0.0.1", "t.cfg:2: nameserver 'ns': missing port"),
         ("nameserver ns dns.example:53", "t.cfg:2: nameserver 'ns': 'dns.example' in 'dns.example:53' is not an IP address"),

@@ -49,6 +49,7 @@ public struct ConfigurationParser: Sendable {
             }
             state.finishSection()
         }
+        state.addImplicitDefaultResolvers()
         var configuration = Configuration(global: state.global, proxies: state.proxies, resolvers: state.resolvers)
         configuration.peers = state.peersSections
         state.diagnostics += ConfigurationChecks.run(&configuration)
@@ -271,6 +272,30 @@ struct ParserState {
         builder.fileReader = fileReader
         builder.bufferSize = global.bufferSize ?? builder.bufferSize
         return builder
+    }
+
+    /// HAProxy has a `resolvers default` section of its own, made from /etc/resolv.conf, unless the
+    /// file declares one: servers may name it without declaring it. usher makes it only when a
+    /// server names it (no name server is asked otherwise).
+    mutating func addImplicitDefaultResolvers() {
+        guard !resolvers.contains(where: { $0.name == "default" }) else { return }
+        let users = proxies.flatMap(\.servers).filter { $0.options.resolvers == "default" }
+        guard let first = users.first else { return }
+        var section = Resolvers(name: "default", location: first.location)
+        let line = ConfigurationLine(words: ["parse-resolv-conf"], location: first.location)
+        do {
+            _ = try ResolversKeywords.handle(line, into: &section, fileReader: fileReader)
+        } catch let error as ConfigurationError {
+            diagnostics.append(.alert(first.location, "resolvers 'default' (made from /etc/resolv.conf, as HAProxy makes it): \(error.message)"))
+            return
+        } catch {
+            return
+        }
+        if section.nameservers.isEmpty {
+            diagnostics.append(.alert(first.location, "resolvers 'default' (made from /etc/resolv.conf, as HAProxy makes it) has no name server: /etc/resolv.conf names none usher can use"))
+            return
+        }
+        resolvers.append(section)
     }
 
     mutating func finishSection() {

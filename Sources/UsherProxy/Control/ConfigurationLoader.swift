@@ -59,7 +59,27 @@ public struct ConfigurationLoader: Sendable {
         diagnostics += tlsProblems
         var table = parsed.configuration == nil || !tlsProblems.isEmpty ? nil : compiled.table
         if let configuration = parsed.configuration, !checkCertificates(configuration, into: &diagnostics) { table = nil }
+        if table != nil, let configuration = parsed.configuration, !checkServerAddresses(configuration, into: &diagnostics) { table = nil }
         return Result(table: table, diagnostics: diagnostics)
+    }
+
+    /// Resolves every server's name as it will be at start (`init-addr`, `libc` by default), as
+    /// HAProxy does when it reads its configuration: a name the system cannot resolve, without
+    /// `init-addr none` or an IP to fall back on, is an error at the server's line. Returns false
+    /// when one is.
+    private func checkServerAddresses(_ configuration: Configuration, into diagnostics: inout [Diagnostic]) -> Bool {
+        var valid = true
+        for proxy in configuration.backends where !proxy.isDisabled {
+            for server in proxy.servers {
+                do {
+                    _ = try ServerAddressBook.initialAddress(of: server)
+                } catch {
+                    diagnostics.append(.alert(server.location, "'server \(proxy.name)/\(server.name)': could not resolve address '\(server.address.host ?? "")'"))
+                    valid = false
+                }
+            }
+        }
+        return valid
     }
 
     /// Loads every `crt` and `crt-list` of the TLS binds, as HAProxy does when it reads its
