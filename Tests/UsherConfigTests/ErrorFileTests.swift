@@ -42,6 +42,43 @@ struct ErrorFileTests {
         #expect(be[408] != nil)
     }
 
+    /// `http-errors` sections and `errorfiles NAME [CODE…]`: imported in order (a later
+    /// `errorfile` wins over an earlier import, an import over an earlier `errorfile`); as
+    /// HAProxy 2.6: an unknown section is an alert, a status the section lacks a warning.
+    @Test func httpErrorsSectionsAndImports() throws {
+        let files = ["/e/503.http": Self.page503, "/e/404.http": "HTTP/1.1 404 Not Found\r\n\r\ngone\n", "/e/own.http": "HTTP/1.1 503 Mine\r\n\r\n"]
+        let outcome = parse(
+            httpDefaults + """
+                    errorfiles site 404
+                http-errors site
+                    errorfile 503 /e/503.http
+                    errorfile 404 /e/404.http
+                frontend fe
+                    bind :80
+                    errorfile 503 /e/own.http
+                    errorfiles site
+                    default_backend be
+                backend be
+                    errorfiles site 504
+                    errorfile 503 /e/own.http
+                    server s 127.0.0.1:80
+                """,
+            files: files
+        )
+        #expect(outcome.alerts.isEmpty, "\(outcome.alerts)")
+        let fe = try outcome.proxy("fe").settings.errorFiles
+        #expect(fe[503]?.response == .file(path: "/e/503.http", contents: Array(Self.page503.utf8)))
+        #expect(fe[404]?.response == .file(path: "/e/404.http", contents: Array("HTTP/1.1 404 Not Found\r\n\r\ngone\n".utf8)))
+        let be = try outcome.proxy("be").settings.errorFiles
+        #expect(be[503]?.response == .file(path: "/e/own.http", contents: Array("HTTP/1.1 503 Mine\r\n\r\n".utf8)))
+        #expect(be[404] != nil, "inherited from defaults")
+        #expect(outcome.warnings.contains { $0.location?.line == 16 && $0.message.contains("status 504 is not declared in http-errors section 'site'") }, "\(outcome.warnings)")
+        let unknown = parseHTTPFrontend(["errorfiles nowhere"])
+        #expect(unknown.alerts.first?.location?.line == 8 && unknown.alerts.first?.message.contains("unknown http-errors section 'nowhere'") == true, "\(unknown.alerts)")
+        let bad = parse("http-errors site\n    errorloc 503 /x\n")
+        #expect(bad.alerts.first?.location?.line == 2, "\(bad.alerts)")
+    }
+
     @Test(arguments: [
         ("errorfile 418 /e.http", ["'errorfile': status '418'", "no error response to replace", "200, 400, 401"]),
         ("errorfile abc /e.http", ["status 'abc'"]),

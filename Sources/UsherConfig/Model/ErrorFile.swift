@@ -1,3 +1,17 @@
+/// `errorfiles NAME [CODE…]`: the error files of an `http-errors` section, all or some.
+public struct ErrorFileImport: Sendable, Equatable {
+    public var section: String
+    /// Empty: every status the section has.
+    public var statuses: [Int]
+    public var location: SourceLocation
+
+    public init(section: String, statuses: [Int], location: SourceLocation) {
+        self.section = section
+        self.statuses = statuses
+        self.location = location
+    }
+}
+
 /// What a proxy answers instead of one of HAProxy's own error responses: `errorfile CODE FILE`,
 /// `errorloc CODE URL`, `errorloc302 CODE URL` or `errorloc303 CODE URL`.
 public struct ErrorFile: Sendable, Equatable {

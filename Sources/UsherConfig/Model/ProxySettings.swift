@@ -26,6 +26,9 @@ public struct ProxySettings: Sendable, Equatable {
     public var httpLogIsCLF = false
     /// `errorfile`, `errorloc`, `errorloc302`, `errorloc303`, by the status they replace.
     public var errorFiles: [Int: ErrorFile] = [:]
+    /// `errorfiles NAME [CODE…]`, in order: imported from `http-errors` sections once the whole
+    /// file is read (an import replaces the `errorfile` lines written before it).
+    public var errorFileImports: [ErrorFileImport] = []
     /// `option httpchk` and `http-check` lines (see `HTTPCheck` for how they inherit).
     public var httpCheck: HTTPCheck?
     /// `tcp-check` lines, in order (inherited from `defaults` as a whole: a section's first

@@ -50,6 +50,7 @@ public struct ConfigurationParser: Sendable {
             state.finishSection()
         }
         state.addImplicitDefaultResolvers()
+        state.applyErrorFileImports()
         var configuration = Configuration(global: state.global, proxies: state.proxies, resolvers: state.resolvers)
         configuration.peers = state.peersSections
         state.diagnostics += ConfigurationChecks.run(&configuration)
@@ -68,6 +69,8 @@ struct ParserState {
         case resolvers(Resolvers)
         /// A section HAProxy has and usher does not: its lines are skipped (one error was raised).
         case unsupported
+        /// An `http-errors` section: its `errorfile` lines, read as a proxy's are.
+        case httpErrors(name: String, location: SourceLocation, builder: ProxyBuilder)
     }
 
     var section = Section.none
@@ -75,13 +78,15 @@ struct ParserState {
     var global = GlobalSettings()
     var proxies: [Proxy] = []
     var peersSections: [PeersSection] = []
+    /// `http-errors` sections by name: their error files, and where each section starts.
+    var httpErrorsSections: [String: (files: [Int: ErrorFile], location: SourceLocation)] = [:]
     var resolvers: [Resolvers] = []
     var diagnostics: [Diagnostic] = []
     /// The last unnamed or named `defaults` section, which new proxies copy.
     var currentDefaults = ProxySettings()
     var namedDefaults: [String: ProxySettings] = [:]
 
-    static let sectionKeywords: Set<String> = ["global", "defaults", "frontend", "backend", "listen", "peers", "resolvers"]
+    static let sectionKeywords: Set<String> = ["global", "defaults", "frontend", "backend", "listen", "peers", "resolvers", "http-errors"]
 
     init(fileReader: ConfigurationFileReader) {
         self.fileReader = fileReader
@@ -140,6 +145,13 @@ struct ParserState {
                 if let warning = try ResolversKeywords.handle(line, into: &section, fileReader: fileReader) {
                     diagnostics.append(.warning(line.location, warning))
                 }
+            case .httpErrors(let name, let location, var builder):
+                section = .none
+                defer { section = .httpErrors(name: name, location: location, builder: builder) }
+                guard keyword == "errorfile" else {
+                    throw ConfigurationError("unknown keyword '\(keyword)' in an http-errors section (it holds 'errorfile' lines)")
+                }
+                try ProxyKeywords.parseErrorFile(line, into: &builder)
             case .unsupported:
                 return
             }
@@ -159,6 +171,16 @@ struct ParserState {
                 diagnostics.append(.alert(location, "'global' takes no arguments"))
             }
             section = .global
+        case "http-errors":
+            guard words.count == 2 else {
+                diagnostics.append(.alert(location, "'http-errors' expects a name (and nothing else)"))
+                section = .unsupported
+                return
+            }
+            if let existing = httpErrorsSections[words[1]] {
+                diagnostics.append(.alert(location, "http-errors section '\(words[1])' is already declared at \(existing.location)"))
+            }
+            section = .httpErrors(name: words[1], location: location, builder: prepared(ProxyBuilder(defaults: ProxySettings(), name: words[1], kind: .backend, location: location)))
         case "peers":
             guard words.count == 2 else {
                 diagnostics.append(.alert(location, "'peers' expects a name (and nothing else)"))
@@ -298,7 +320,38 @@ struct ParserState {
         resolvers.append(section)
     }
 
+    /// `errorfiles` imports, once every `http-errors` section is known: each replaces the error
+    /// files declared before it (in the same file), as HAProxy applies them in order.
+    mutating func applyErrorFileImports() {
+        for index in proxies.indices {
+            let proxy = proxies[index]
+            for reference in proxy.settings.errorFileImports {
+                guard let section = httpErrorsSections[reference.section] else {
+                    diagnostics.append(.alert(reference.location, "\(proxy.kind.rawValue) '\(proxy.name)': unknown http-errors section '\(reference.section)'"))
+                    continue
+                }
+                let statuses = reference.statuses.isEmpty ? section.files.keys.sorted() : reference.statuses
+                for status in statuses {
+                    guard let file = section.files[status] else {
+                        diagnostics.append(.warning(reference.location, "\(proxy.kind.rawValue) '\(proxy.name)': status \(status) is not declared in http-errors section '\(reference.section)'"))
+                        continue
+                    }
+                    if let existing = proxies[index].settings.errorFiles[status], existing.location.file == reference.location.file,
+                        existing.location.line > reference.location.line
+                    {
+                        continue
+                    }
+                    proxies[index].settings.errorFiles[status] = file
+                }
+            }
+        }
+    }
+
     mutating func finishSection() {
+        if case .httpErrors(let name, let location, let builder) = section {
+            diagnostics += builder.warnings
+            httpErrorsSections[name] = (builder.settings.errorFiles, location)
+        }
         if case .peers(let peers) = section {
             peersSections.append(peers)
         }

@@ -35,6 +35,9 @@ enum GlobalKeywords {
         "pidfile": { line, global in global.pidfile = try single(line) },
         "nbthread": { line, global in global.nbthread = try integer(line, in: 1...4096) },
         "ulimit-n": { line, global in global.fileDescriptorLimit = try integer(line, in: 1...Int(Int32.max)) },
+        "cpu-map": { line, global in
+            for (thread, cpus) in try CPUMapParser.parse(line.words.dropFirst()) { global.cpuMap[thread] = cpus }
+        },
         "hard-stop-after": { line, global in global.hardStopAfter = try duration(line) },
         "tune.bufsize": { line, global in global.bufferSize = try integer(line, in: 1024...(1 << 24)) },
         "tune.maxrewrite": { line, global in global.maxRewrite = try integer(line, in: 0...(1 << 23)) },

@@ -162,6 +162,17 @@ enum ProxyKeywords {
         "redirect": Keyword(capabilities: .proxies) { line, builder in try parseStandaloneRedirect(line, into: &builder) },
         "capture": Keyword(capabilities: .frontend) { line, builder in try parseCapture(line, into: &builder) },
         "errorfile": Keyword(capabilities: .all) { line, builder in try parseErrorFile(line, into: &builder) },
+        "errorfiles": Keyword(capabilities: .all) { line, builder in
+            guard line.words.count >= 2 else { throw ConfigurationError("'errorfiles' expects the name of an http-errors section, then optional status codes") }
+            var statuses: [Int] = []
+            for word in line.words.dropFirst(2) {
+                guard let status = ConfigurationValues.integer(word), ErrorFile.statusCodes.contains(status) else {
+                    throw ConfigurationError("'errorfiles': status '\(word)' is not one HAProxy answers with by itself (expected \(errorPageCodes))")
+                }
+                statuses.append(status)
+            }
+            builder.settings.errorFileImports.append(ErrorFileImport(section: line.words[1], statuses: statuses, location: line.location))
+        },
         "errorloc": errorLocation(code: 302),
         "errorloc302": errorLocation(code: 302),
         "errorloc303": errorLocation(code: 303),

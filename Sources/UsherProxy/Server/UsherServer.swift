@@ -34,6 +34,9 @@ public final class UsherServer: Sendable {
         } else {
             self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
             ownsGroup = true
+            for problem in ThreadAffinity.apply(table.configuration.global.cpuMap, to: self.group) {
+                logger.warning("cpu-map: \(problem)")
+            }
         }
         let tag = table.configuration.global.logTag ?? "usher"
         logDispatcher = LogDispatcher(
