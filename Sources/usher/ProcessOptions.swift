@@ -9,6 +9,13 @@ struct ProcessOptions {
     var uid: Int?
     var gid: Int?
     var chroot: String?
+    /// `-x SOCKET`: the running process's runtime API, to take its listening sockets over.
+    var takeOverSocket: String?
+    /// A master's worker: its own hand-over socket, for the next worker's `-x`.
+    var handOverSocket: String?
+    /// `-sf PID…`: processes told to finish (SIGUSR1) once this one listens; `-st PID…`: stopped (SIGTERM).
+    var softStopPIDs: [Int32] = []
+    var hardStopPIDs: [Int32] = []
 
     init(configuration: Configuration) {
         let global = configuration.global

@@ -25,12 +25,27 @@ struct ProcessRunner {
         }
         var logger = Logger(label: "usher")
         logger.logLevel = .info
+        if options.handOverSocket != nil {
+            // A master's worker does not outlive its master.
+            Self.stopWhenParentDies()
+        }
         if let wanted = table.configuration.global.fileDescriptorLimit {
             Self.raiseFileDescriptorLimit(to: wanted, logger: logger)
         }
         do {
-            let server = try UsherServer(table: table, logger: logger)
+            let server = try UsherServer(table: table, logger: logger, handOverSocket: options.handOverSocket)
+            if let path = options.takeOverSocket {
+                do {
+                    server.adopt(try ListenerTakeOver.fetch(from: path))
+                } catch {
+                    // As HAProxy: without the old sockets, bind anew (a moment of refusals is possible).
+                    logger.warning("could not take the listening sockets over from \(path): \(error); binding anew")
+                }
+            }
             try server.start()
+            // The new process listens: the old ones may go (`-sf`: after their connections).
+            for pid in options.softStopPIDs where pid > 0 { kill(pid, SIGUSR1) }
+            for pid in options.hardStopPIDs where pid > 0 { kill(pid, SIGTERM) }
             if let pidfile = options.pidfile {
                 try "\(getpid())\n".write(toFile: pidfile, atomically: true, encoding: .utf8)
             }
@@ -50,6 +65,23 @@ struct ProcessRunner {
             throw Failure(description: "[ALERT] \(error)")
         }
     }
+
+    /// A worker stops (as on SIGTERM) once its master is gone: its parent changes. (The kernel's
+    /// parent-death signal would not do: it follows the thread that started the worker, and the
+    /// master starts workers from threads that come and go.)
+    static func stopWhenParentDies() {
+        let master = getppid()
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler {
+            if getppid() != master { kill(getpid(), SIGTERM) }
+        }
+        timer.resume()
+        parentWatch = timer
+    }
+
+    /// Keeps the parent watch alive.
+    nonisolated(unsafe) private static var parentWatch: DispatchSourceTimer?
 
     /// `ulimit-n`: sets the open-file limit, raising the hard limit if allowed (as root); if not,
     /// goes as far as the hard limit and says so, as HAProxy does.

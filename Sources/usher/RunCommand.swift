@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import UsherConfig
 import UsherProxy
 
@@ -31,6 +32,24 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customShort("v"), help: "Print the version and exit; -vv also prints the build's features, as haproxy -vv.")
     var version: Int
 
+    @Flag(name: .customShort("W"), help: "Master-worker mode: a master runs the proxy in a worker and replaces it on SIGUSR2 or SIGHUP without refusing a connection.")
+    var masterWorker = false
+
+    @Flag(name: .customLong("Ws", withSingleDash: true), help: "Master-worker mode with systemd notifications (Type=notify).")
+    var masterWorkerSystemd = false
+
+    @Option(name: .customLong("usher-worker-socket"), help: .hidden)
+    var workerSocket: String?
+
+    @Option(name: .customShort("x"), help: "Take the listening sockets over from the process whose runtime API (a 'stats socket … expose-fd listeners') is at this path.")
+    var takeOverSocket: String?
+
+    @Option(name: .customLong("sf", withSingleDash: true), parsing: .upToNextOption, help: "Once listening, tell these processes to finish their connections and exit (SIGUSR1).")
+    var softStopPIDs: [Int32] = []
+
+    @Option(name: .customLong("st", withSingleDash: true), parsing: .upToNextOption, help: "Once listening, stop these processes at once (SIGTERM).")
+    var hardStopPIDs: [Int32] = []
+
     func run() throws {
         if version == 1 {
             print("usher version \(UsherVersion.current) - a reverse proxy that runs HAProxy configurations")
@@ -59,6 +78,24 @@ struct RunCommand: ParsableCommand {
         if daemon { options.daemon = true }
         if foreground { options.daemon = false }
         if let pidfile { options.pidfile = pidfile }
+        if workerSocket == nil, masterWorker || masterWorkerSystemd || table.configuration.global.masterWorker {
+            // The master: the workers are this same program with the worker's flags.
+            var logger = Logger(label: "usher")
+            logger.logLevel = .info
+            let master = try MasterWorker(files: files, quiet: quiet, systemd: masterWorkerSystemd, logger: logger)
+            let status = master.run(pidfile: options.pidfile)
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
+        options.takeOverSocket = takeOverSocket
+        options.handOverSocket = workerSocket
+        if workerSocket != nil {
+            // A worker: the master has the pid file and stays in the foreground for it.
+            options.daemon = false
+            options.pidfile = nil
+        }
+        options.softStopPIDs = softStopPIDs
+        options.hardStopPIDs = hardStopPIDs
         do {
             try ProcessRunner(table: table, options: options).run()
         } catch let failure as ProcessRunner.Failure {

@@ -16,6 +16,8 @@ public struct GlobalSettings: Sendable, Equatable {
     public var nbthread: Int?
     /// `cpu-map`: the CPUs each thread (numbered from 1) may run on, for the threads it names.
     public var cpuMap: [Int: Set<Int>] = [:]
+    /// `master-worker`: run as a master and a worker (as `-W`).
+    public var masterWorker = false
     /// `ulimit-n`: the limit on open files to set at start.
     public var fileDescriptorLimit: Int?
     public var quiet = false

@@ -34,6 +34,15 @@ enum GlobalKeywords {
         "chroot": { line, global in global.chroot = try single(line) },
         "pidfile": { line, global in global.pidfile = try single(line) },
         "nbthread": { line, global in global.nbthread = try integer(line, in: 1...4096) },
+        "master-worker": { line, global in
+            guard line.words.count == 1 || (line.words.count == 2 && line.words[1] == "no-exit-on-failure") else {
+                throw ConfigurationError("'master-worker' takes no argument but 'no-exit-on-failure'")
+            }
+            if line.words.count == 2 {
+                throw ConfigurationError.notSupported("'master-worker no-exit-on-failure' (the master stops when its worker does)")
+            }
+            global.masterWorker = true
+        },
         "ulimit-n": { line, global in global.fileDescriptorLimit = try integer(line, in: 1...Int(Int32.max)) },
         "cpu-map": { line, global in
             for (thread, cpus) in try CPUMapParser.parse(line.words.dropFirst()) { global.cpuMap[thread] = cpus }

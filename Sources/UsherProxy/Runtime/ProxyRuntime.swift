@@ -1,3 +1,4 @@
+import Dispatch
 import Atomics
 import Logging
 import NIOConcurrencyHelpers
@@ -42,6 +43,25 @@ public final class ProxyRuntime: Sendable {
 
     func startLateHealthChecks(_ server: ServerRuntime, _ backend: BackendRuntime) {
         lateHealthCheckStarter.withLockedValue { $0 }?(server, backend)
+    }
+
+    /// Sets whether the listeners accept (false: they stop reading their sockets; the kernel
+    /// queues new connections). Set by the server while it runs.
+    let listenerControl = NIOLockedValueBox<(@Sendable (_ accepting: Bool) -> Void)?>(nil)
+    /// Set once the listeners are closed for good (a soft stop).
+    let listenersStopped = ManagedAtomic(false)
+
+    /// A new process takes the listening sockets over (`-x`): this one stops accepting from them
+    /// before they are sent, so that only one process accepts at a time (two would both be woken
+    /// for each connection). Connections wait in the kernel's queue meanwhile, none is refused.
+    /// The new process then tells this one to finish (`-sf`); if it does not within ten seconds
+    /// (it failed to start), accepting resumes.
+    func pauseListenersForHandOver() {
+        guard let control = listenerControl.withLockedValue({ $0 }) else { return }
+        control(false)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 10) { [self] in
+            if !listenersStopped.load(ordering: .relaxed) { control(true) }
+        }
     }
 
     /// Resumes paused listeners, each on its own event loop.

@@ -21,7 +21,9 @@ enum ListenerHandOver {
     private static let socketCookie: Int32 = 57  // SO_COOKIE
 
     /// Sends the listening sockets over `channel` and closes it. Runs on the channel's event loop.
-    static func send(over channel: Channel) {
+    /// `beforeSending` runs first, off the event loops (usher stops accepting there: see
+    /// `ProxyRuntime.pauseListenersForHandOver`).
+    static func send(over channel: Channel, beforeSending: @escaping @Sendable () -> Void = {}) {
         // The receiver's acknowledgements must not be read by the channel.
         channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in
             guard let provider = channel as? SocketOptionProvider else {
@@ -36,6 +38,7 @@ enum ListenerHandOver {
                 // thread of their own: the event loop serves other connections meanwhile.
                 DispatchQueue.global().async {
                     if case .success(let cookie) = result, let descriptor = descriptor(withCookie: cookie) {
+                        beforeSending()
                         transfer(listeningSockets(), over: descriptor)
                     }
                     channel.close(promise: nil)

@@ -88,7 +88,8 @@ final class RuntimeAPIHandler: ChannelDuplexHandler {
                 idleTimer?.cancel()
                 idleTimer = nil
                 context.flush()
-                ListenerHandOver.send(over: context.channel)
+                let runtime = executor.runtime
+                ListenerHandOver.send(over: context.channel, beforeSending: { runtime.pauseListenersForHandOver() })
                 return
             }
         }

@@ -28,10 +28,13 @@ final class RuntimeAPIService: Sendable {
     /// Runtime API connections open now, across every socket.
     let openConnections = ManagedAtomic<Int>(0)
 
-    init(runtime: ProxyRuntime, group: EventLoopGroup) {
+    /// `extraSockets`: sockets besides the configuration's (a master's hand-over socket).
+    init(runtime: ProxyRuntime, group: EventLoopGroup, extraSockets: [StatsSocket] = []) {
         self.runtime = runtime
         self.group = group
-        self.settings = runtime.table.configuration.global.runtimeAPI
+        var settings = runtime.table.configuration.global.runtimeAPI
+        settings.sockets += extraSockets
+        self.settings = settings
     }
 
     /// Binds every `stats socket`. A socket that cannot be bound stops the start, as in HAProxy.

@@ -23,10 +23,24 @@ public final class UsherServer: Sendable {
     private let logDispatcher: LogDispatcher
     /// The `stats socket` listeners.
     let runtimeAPI: RuntimeAPIService
+    /// Listening sockets taken over from the previous process (`-x`), used by the listeners with
+    /// the same address instead of binding anew; those left unused are closed once started.
+    private let inheritedSockets = NIOLockedValueBox<[ListenerTakeOver.Socket]>([])
+
+    /// Takes the sockets `-x` received: `start()` listens on them where the addresses match.
+    public func adopt(_ sockets: [ListenerTakeOver.Socket]) {
+        inheritedSockets.withLockedValue { $0 += sockets }
+    }
+
+    /// How many listeners use a socket taken over from the previous process.
+    public var adoptedListenerCount: Int { adopted.withLockedValue { $0 } }
+    private let adopted = NIOLockedValueBox(0)
 
     /// Prepares a server for `table` on `group`, or on a group of its own with `nbthread` threads
     /// (else one per core).
-    public init(table: RoutingTable, logger: Logger, group: EventLoopGroup? = nil) throws {
+    /// `handOverSocket`: a runtime API socket (admin, `expose-fd listeners`) of the process's own,
+    /// through which the next worker of a master takes the listening sockets over.
+    public init(table: RoutingTable, logger: Logger, group: EventLoopGroup? = nil, handOverSocket: String? = nil) throws {
         let threads = table.configuration.global.nbthread ?? System.coreCount
         if let group {
             self.group = group
@@ -49,7 +63,14 @@ public final class UsherServer: Sendable {
             if let tls = error as? ServerTLSSetupError { throw StartError(description: tls.description) }
             throw StartError(description: "cannot resolve a server address: \(error)")
         }
-        runtimeAPI = RuntimeAPIService(runtime: runtime, group: self.group)
+        var extra: [StatsSocket] = []
+        if let handOverSocket {
+            var socket = StatsSocket(endpoint: .unixPath(handOverSocket), level: .admin, location: SourceLocation(file: "master-worker", line: 0))
+            socket.exposesListeners = true
+            socket.mode = 0o600
+            extra.append(socket)
+        }
+        runtimeAPI = RuntimeAPIService(runtime: runtime, group: self.group, extraSockets: extra)
     }
 
     /// Binds every frontend's addresses and starts the health checks. Blocks until bound.
@@ -71,6 +92,18 @@ public final class UsherServer: Sendable {
                     }
                 }
             }
+        }
+        let listeners = self.listeners
+        runtime.listenerControl.withLockedValue {
+            $0 = { accepting in
+                for (_, channel) in listeners.withLockedValue({ $0 }) {
+                    try? channel.setOption(ChannelOptions.autoRead, value: accepting).wait()
+                }
+            }
+        }
+        // Sockets of the previous process no listener here uses: not ours to keep.
+        for socket in inheritedSockets.withLockedValue({ sockets in defer { sockets = [] }; return sockets }) {
+            close(socket.descriptor)
         }
         try startHealthChecks()
         try startResolvers()
@@ -156,7 +189,19 @@ public final class UsherServer: Sendable {
         var lastError: Error? = nil
         for host in hosts {
             do {
-                let channel = try bootstrap.bind(host: host, port: port).wait()
+                let inherited = inheritedSockets.withLockedValue { sockets -> ListenerTakeOver.Socket? in
+                    guard let index = sockets.firstIndex(where: { ListenerTakeOver.matches($0, host: host, port: port) }) else { return nil }
+                    return sockets.remove(at: index)
+                }
+                let channel: Channel
+                if let inherited {
+                    // The previous process's socket: already bound and listening, so no
+                    // connection is refused while the two processes overlap.
+                    channel = try bootstrap.withBoundSocket(inherited.descriptor).wait()
+                    adopted.withLockedValue { $0 += 1 }
+                } else {
+                    channel = try bootstrap.bind(host: host, port: port).wait()
+                }
                 if let listener, let bound = channel.localAddress {
                     listener.address.withLockedValue { $0 = bound.statsText }
                 }
@@ -206,6 +251,7 @@ public final class UsherServer: Sendable {
 
     /// Stops listening; established connections go on until they end (HAProxy's soft stop).
     public func stopListening() {
+        runtime.listenersStopped.store(true, ordering: .relaxed)
         let channels = listeners.withLockedValue { listeners in
             defer { listeners = [] }
             return listeners.map(\.channel)
