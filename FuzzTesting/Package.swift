@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// One libFuzzer executable per parser of untrusted bytes (see README.md).
-let routingTargets = ["FuzzClientHello", "FuzzHTTPBody", "FuzzProxyProtocol", "FuzzTLSAccept", "FuzzFormAndQuery"]
+let routingTargets = ["FuzzClientHello", "FuzzHTTPBody", "FuzzProxyProtocol", "FuzzTLSAccept", "FuzzFormAndQuery", "FuzzDNS", "FuzzHealthCheck"]
 
 let package = Package(
     name: "FuzzTesting",
