@@ -8,6 +8,9 @@ public struct ServerOptions: Sendable, Equatable {
     public var check: Bool?
     public var inter: Duration?
     public var fastinter: Duration?
+    /// `slowstart`: after coming back up, the server's weight and `maxconn` grow from nothing to
+    /// full over this time.
+    public var slowStart: Duration?
     public var downinter: Duration?
     public var rise: Int?
     public var fall: Int?
@@ -46,6 +49,7 @@ public struct ServerOptions: Sendable, Equatable {
         merged.maxconn = maxconn ?? defaults.maxconn
         merged.check = check ?? defaults.check
         merged.inter = inter ?? defaults.inter
+        merged.slowStart = slowStart ?? defaults.slowStart
         merged.fastinter = fastinter ?? defaults.fastinter
         merged.downinter = downinter ?? defaults.downinter
         merged.rise = rise ?? defaults.rise

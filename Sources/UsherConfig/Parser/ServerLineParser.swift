@@ -70,6 +70,7 @@ enum ServerLineParser {
             case "no-check": options.check = false
             case "inter": options.inter = try duration()
             case "fastinter": options.fastinter = try duration()
+            case "slowstart": options.slowStart = try duration()
             case "downinter": options.downinter = try duration()
             case "rise": options.rise = try integer(1...Int(Int32.max))
             case "fall": options.fall = try integer(1...Int(Int32.max))

@@ -202,6 +202,9 @@ extension HealthChecker {
     func apply(_ transition: HealthStateMachine.Transition, details: String?) {
         guard transition != .none else { return }
         let isUp = transition == .cameUp
+        // `slowstart` counts from here (never at start: the first transition is from the
+        // assumed state, and only a server seen down comes back up).
+        if isUp { server.cameUpAt.store(ServerRuntime.nowMilliseconds(), ordering: .relaxed) }
         server.up.store(isUp, ordering: .relaxed)
         let (active, backup) = backend.upCounts
         // HAProxy's wording, down to the counters at the end.

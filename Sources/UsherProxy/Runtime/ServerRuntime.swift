@@ -83,7 +83,11 @@ public final class ServerRuntime: Sendable {
     /// Ready, draining or in maintenance, as an operator set it.
     public var admin: ServerAdminState { ServerAdminState(rawValue: adminState.load(ordering: .relaxed)) ?? .ready }
 
-    public var weight: Int { effectiveWeight.load(ordering: .relaxed) }
+    public var weight: Int {
+        let weight = effectiveWeight.load(ordering: .relaxed)
+        guard weight > 0, let share = slowStartShare() else { return weight }
+        return max(1, weight * share / 100)
+    }
 
     public var name: String { server.name }
 
@@ -108,10 +112,39 @@ public final class ServerRuntime: Sendable {
         followsClientDestination.store(false, ordering: .relaxed)
     }
 
-    /// The connection limit in effect, 0 for none.
+    /// The connection limit in effect, 0 for none; during a `slowstart` it grows with the weight.
     var maxConnections: Int {
+        let limit = configuredMaxConnections
+        guard limit > 0, let share = slowStartShare() else { return limit }
+        return max(1, limit * share / 100)
+    }
+
+    /// The limit set by the configuration or `set maxconn server`, 0 for none.
+    var configuredMaxConnections: Int {
         let override = maxConnectionsOverride.load(ordering: .relaxed)
         return override >= 0 ? override : server.options.maxconn ?? 0
+    }
+
+    /// The weight set by the configuration, `set server … weight` or DNS, without `slowstart`.
+    public var userWeight: Int { effectiveWeight.load(ordering: .relaxed) }
+
+    /// When the server last came back up after being seen down (monotonic milliseconds; 0: never).
+    let cameUpAt = ManagedAtomic<Int64>(0)
+
+    /// During `slowstart` after coming back up: the share of its weight and `maxconn` in force
+    /// (1 to 99 percent, growing linearly as HAProxy's); nil when it runs at full speed.
+    func slowStartShare() -> Int? {
+        guard let slowStart = server.options.slowStart, slowStart > .zero else { return nil }
+        let since = cameUpAt.load(ordering: .relaxed)
+        guard since > 0 else { return nil }
+        let elapsed = Self.nowMilliseconds() - since
+        let total = slowStart.milliseconds
+        guard elapsed < total else { return nil }
+        return Int(max(1, min(99, elapsed * 100 / max(1, total))))
+    }
+
+    static func nowMilliseconds() -> Int64 {
+        Int64(NIODeadline.now().uptimeNanoseconds / 1_000_000)
     }
     /// Passes its checks and is not in maintenance: it may take connections (a draining server
     /// only from persistent clients).

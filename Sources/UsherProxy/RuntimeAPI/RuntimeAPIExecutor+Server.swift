@@ -51,7 +51,7 @@ extension RuntimeAPIExecutor {
     func getWeight(_ name: String) -> RuntimeAPIReply {
         switch server(name) {
         case .failed(let reply): return reply
-        case .found(let (_, server)): return .output("\(server.weight) (initial \(server.server.weight))\n")
+        case .found(let (_, server)): return .output("\(server.userWeight) (initial \(server.server.weight))\n")
         }
     }
 

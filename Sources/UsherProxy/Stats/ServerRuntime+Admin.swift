@@ -19,6 +19,8 @@ extension ServerRuntime {
             server.counters.add(.checkDowns)
             server.checkReport.withLockedValue { $0.stateChanged(up: false) }
         } else if previous == .maintenance {
+            // Back to work: `slowstart` counts from here, as after a check brings it up.
+            server.cameUpAt.store(ServerRuntime.nowMilliseconds(), ordering: .relaxed)
             if server.server.isDisabled, !server.up.load(ordering: .relaxed) {
                 // Disabled in the configuration: its checks start now, from "up, going down if
                 // they fail", as HAProxy's do.

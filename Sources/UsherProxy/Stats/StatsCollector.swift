@@ -128,10 +128,12 @@ public struct StatsCollector: Sendable {
         row[int: .qcur] = 0
         row[int: .qmax] = 0
         fillSessions(&row, counters, current: server.currentConnections)
-        if server.maxConnections > 0 { row[int: .slim] = server.maxConnections }
+        if server.configuredMaxConnections > 0 { row[int: .slim] = server.configuredMaxConnections }
         row[.status] = .string(serverStatus(server, report: report))
         row[int: .weight] = server.weight
-        row[int: .uweight] = server.weight
+        row[int: .uweight] = server.userWeight
+        // `slowstart` under way: the share of its weight in force.
+        if let share = server.slowStartShare() { row[int: .throttle] = share }
         row[int: .act] = config.isBackup ? 0 : 1
         row[int: .bck] = config.isBackup ? 1 : 0
         if config.isChecked {
