@@ -6,7 +6,7 @@
 //    the A/AAAA one or the SRV one) and sets the truncation bit and response code (bits 1-5),
 //    bytes 1-2 are the answer and additional counts, the rest follows the question. Whatever the
 //    bytes, the machine updates only the servers of its requests, with a usable address (never
-//    0.0.0.0 or ::) or none, a port from 1 to 65535 and a weight from 1 to 256 when it sets them.
+//    0.0.0.0 or ::) or none, a port from 1 to 65535 and a weight from 0 to 256 when it sets them.
 // Any broken invariant is a `precondition` failure, which libFuzzer reports as a crash.
 #if canImport(Glibc)
 import Glibc
@@ -16,13 +16,10 @@ import Darwin
 import UsherConfig
 import UsherRouting
 
-/// Keeps `precondition`'s message in release builds (the fuzz targets build with -O).
-@inline(never)
-private func precondition(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String) {
-    if !condition() {
-        fputs("invariant broken: \(message())\n", stderr)
-        abort()
-    }
+// Swift drops the messages of `precondition` in release builds; this keeps them (`fatalError`
+// prints its message), so that a crash says which invariant broke and on what.
+private func precondition(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String = String(), file: StaticString = #file, line: UInt = #line) {
+    if !condition() { fatalError(message(), file: file, line: line) }
 }
 
 func checkParse(_ bytes: [UInt8]) {
@@ -82,7 +79,8 @@ func checkStateMachine(_ bytes: [UInt8]) {
             precondition(address != .v4(0) && address != .v6(0, 0), "an unusable address \(address) given to server \(server)")
         }
         if let port = slot.port { precondition((1...65535).contains(port), "port \(port)") }
-        if let weight = slot.weight { precondition((1...256).contains(weight), "weight \(weight)") }
+        // An SRV weight of 0 gives a server weight of 0 (no new traffic), as in HAProxy.
+        if let weight = slot.weight { precondition((0...256).contains(weight), "weight \(weight)") }
     }
 }
 
