@@ -75,7 +75,7 @@ public final class PatternFile: @unchecked Sendable {
         for (offset, raw) in lines.enumerated() {
             var line = Substring(raw)
             if line.hasPrefix("#") { continue }
-            while let last = line.last, last == "\r" || last == "\n" { line = line.dropLast() }
+            while let last = line.last, last == "\r" || last == "\n" || last == "\r\n" { line = line.dropLast() }
             while let first = line.first, first == " " || first == "\t" { line = line.dropFirst() }
             guard !line.isEmpty else { continue }
             let entry: Entry
