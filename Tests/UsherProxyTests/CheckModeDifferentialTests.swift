@@ -177,6 +177,31 @@ struct CheckModeDifferentialTests {
         .init("an unknown hold status", "resolvers dns\n    nameserver ns1 127.0.0.1:53\n    hold forever 1s\nfrontend fe\n    bind 127.0.0.1:18443\n", .alerts([3])),
         .init("a bad server-template range", "resolvers dns\n    nameserver ns1 127.0.0.1:53\nfrontend fe\n    bind 127.0.0.1:18443\n    default_backend be\nbackend be\n    server-template w 3-1 web.test:80 resolvers dns init-addr none\n", .alerts([7])),
         // HAProxy 2.6 refuses it; 1.8 ignored it with a warning, and so does usher, which reads 1.x configurations.
+        // Maps (files written by MapScenarios).
+        .init("maps, -M ACLs and map actions that read well", frontendAndBackend([
+            "acl known req.hdr(host) -M -f \(MapScenarios.directory)/hosts.map",
+            "http-request set-header X-A %[req.hdr(host),map(\(MapScenarios.directory)/hosts.map,none)] if known",
+            "http-request set-header X-B %[src,map_ip(\(MapScenarios.directory)/ip.map)]",
+            "http-request set-map(\(MapScenarios.directory)/hosts.map) %[req.hdr(x-k)] %[req.hdr(x-v)]",
+            "http-request add-acl(/nonexistent/usher-acl.lst) %[req.hdr(x-k)]",
+            "use_backend %[req.hdr(host),lower,map_dom(\(MapScenarios.directory)/hosts.map,be)]",
+        ], []), .valid),
+        .init("a missing map file is an error at the line", frontendAndBackend([
+            "http-request set-header X-A %[req.hdr(host),map(/nonexistent/usher-missing.map)]",
+        ], []), .alerts([4])),
+        .init("a map value that is not an integer is an error at the line", frontendAndBackend([
+            "http-request set-header X-A %[req.hdr(host),map_str_int(\(MapScenarios.directory)/hosts.map)]",
+        ], []), .alerts([4])),
+        .init("a map key that is not an address is an error at the line", frontendAndBackend([
+            "acl a path_beg /a",
+            "http-request set-header X-B %[src,map_ip(\(MapScenarios.directory)/hosts.map)]",
+        ], []), .alerts([5])),
+        .init("a map's default that does not parse", frontendAndBackend([
+            "http-request set-header X-A %[req.hdr(host),map_str_int(\(MapScenarios.directory)/num.map,abc)]",
+        ], []), .alerts([4])),
+        .init("an ACL reading a missing map", frontendAndBackend([
+            "acl known req.hdr(host) -M -f /nonexistent/usher-missing.map",
+        ], []), .alerts([4])),
         .init("resolution_pool_size", "resolvers dns\n    nameserver ns1 127.0.0.1:53\n    resolution_pool_size 64\nfrontend fe\n    bind 127.0.0.1:18443\n", .alerts([3]), usher: .warnings([3])),
     ]
 

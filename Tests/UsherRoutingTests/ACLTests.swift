@@ -251,9 +251,14 @@ struct ACLTests {
         let definition = try ACLDefinition.parse(name: "hosts", words: ["req_ssl_sni", "-i", "-f", "/etc/hosts.lst", "c.test"], location: F.location).get()
         let acl = try CompiledACL(definition, loadPatternFile: { path in
             #expect(path == "/etc/hosts.lst")
-            return ["# comment", "", "  a.test  ", "B.test\r"]
+            // As HAProxy reads them: a `#` only at the very start makes a comment, leading spaces go,
+            // trailing ones stay (but not the CR of a CRLF line).
+            return ["# comment", "", "  a.test", "B.test\r", "  #hash", "t.test  "]
         })
-        for (name, expected) in [("a.test", ACLResult.pass), ("b.TEST", .pass), ("c.test", .pass), ("d.test", .fail), ("# comment", .fail)] {
+        for (name, expected) in [
+            ("a.test", ACLResult.pass), ("b.TEST", .pass), ("c.test", .pass), ("d.test", .fail), ("# comment", .fail), ("#hash", .pass),
+            ("t.test", .fail), ("t.test  ", .pass),
+        ] {
             var context = F.context(payload: F.clientHello(serverName: name), final: true)
             #expect(acl.evaluate(&context) == expected, "\(name)")
         }

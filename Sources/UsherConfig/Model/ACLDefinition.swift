@@ -10,6 +10,8 @@ public struct ACLDefinition: Sendable, Equatable {
     public var matchMethod: String?
     /// `-f FILE`: patterns loaded from these files, one per line.
     public var patternFiles: [String]
+    /// `-M`: the `-f` files are maps (`KEY VALUE` lines), whose keys are the patterns.
+    public var readsFilesAsMaps: Bool = false
     /// The values (patterns) after the flags, as written.
     public var values: [String]
     public var location: SourceLocation
@@ -53,10 +55,9 @@ public struct ACLDefinition: Sendable, Equatable {
                 guard let file = rest.first else { return .failure(.init(message: "'-f' expects a file name")) }
                 acl.patternFiles.append(file)
                 rest = rest.dropFirst()
-            case "-M":
-                return .failure(.init(message: "ACL flag '-M' (map files as patterns) is not supported by usher yet"))
+            case "-M": acl.readsFilesAsMaps = true
             default:
-                return .failure(.init(message: "unknown ACL flag '\(word)' (expected -i, -m, -f, -n, -u or --)"))
+                return .failure(.init(message: "unknown ACL flag '\(word)' (expected -i, -m, -f, -M, -n, -u or --)"))
             }
         }
         acl.values = Array(rest)

@@ -43,6 +43,8 @@ public enum HTTPRequestAction: Sendable, Equatable {
     case variable(VariableAction)
     /// `track-scN`, `sc-inc-gpcN`, `sc-set-gptN`.
     case stickCounter(StickCounterAction)
+    /// `set-map(…)`, `del-map(…)`, `add-acl(…)`, `del-acl(…)`.
+    case patternFile(PatternFileAction)
     /// `silent-drop`: the client connection disappears without an answer, a FIN or (where the
     /// system allows) a reset; no further rule is evaluated.
     case silentDrop

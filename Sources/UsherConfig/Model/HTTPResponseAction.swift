@@ -20,6 +20,8 @@ public enum HTTPResponseAction: Sendable, Equatable {
     case variable(VariableAction)
     /// `track-scN`, `sc-inc-gpcN`, `sc-set-gptN`.
     case stickCounter(StickCounterAction)
+    /// `set-map(…)`, `del-map(…)`, `add-acl(…)`, `del-acl(…)`.
+    case patternFile(PatternFileAction)
     /// `silent-drop`: the response is dropped and the client connection disappears without a word.
     case silentDrop
 }

@@ -3,14 +3,14 @@ extension ProxyKeywords {
     static let httpRequestActionNames = [
         "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-path", "set-query", "set-uri",
         "set-method", "replace-path", "replace-pathq", "replace-uri", "redirect", "allow", "deny", "tarpit", "return", "use-service", "set-var", "set-var-fmt", "unset-var",
-        "silent-drop", "track-sc0", "track-sc1", "track-sc2", "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt",
+        "silent-drop", "track-sc0", "track-sc1", "track-sc2", "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt", "set-map", "del-map", "add-acl", "del-acl",
     ]
 
     /// The `http-response` actions usher understands.
     static let httpResponseActionNames = [
         "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-status", "allow", "deny",
         "redirect", "return", "set-var", "set-var-fmt", "unset-var", "silent-drop", "track-sc0", "track-sc1", "track-sc2",
-        "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt",
+        "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt", "set-map", "del-map", "add-acl", "del-acl",
     ]
 
     /// `http-request ACTION … [if|unless COND]`
@@ -34,6 +34,7 @@ extension ProxyKeywords {
             case "silent-drop": return .silentDrop
             default:
                 if let action = try StickTableParser.parseAction(name, &words) { return .stickCounter(action) }
+                if let action = try parsePatternFileAction(name, &words) { return .patternFile(action) }
                 if let variable = try parseVariableAction(name, &words) {
                     if let warning = variableScopeWarning(variable, available: [.proc, .sess, .txn, .req], stage: "'http-request' rules") {
                         builder.warn(line.location, warning)
@@ -67,6 +68,7 @@ extension ProxyKeywords {
             case "silent-drop": return .silentDrop
             default:
                 if let action = try StickTableParser.parseAction(name, &words) { return .stickCounter(action) }
+                if let action = try parsePatternFileAction(name, &words) { return .patternFile(action) }
                 if let variable = try parseVariableAction(name, &words) {
                     if let warning = variableScopeWarning(variable, available: [.proc, .sess, .txn, .res], stage: "'http-response' rules") {
                         builder.warn(line.location, warning)
@@ -80,6 +82,21 @@ extension ProxyKeywords {
             }
         }
         builder.proxy.httpResponseRules.append(rule)
+    }
+
+    /// `set-map(FILE) KEY VALUE`, `del-map(FILE) KEY`, `add-acl(FILE) KEY`, `del-acl(FILE) KEY`;
+    /// `nil` for any other action.
+    static func parsePatternFileAction(_ name: String, _ words: inout RuleWords) throws -> PatternFileAction? {
+        guard let open = name.firstIndex(of: "("), let kind = PatternFileAction.Kind(rawValue: String(name[..<open])) else { return nil }
+        guard name.hasSuffix(")"), name.index(after: open) < name.index(before: name.endIndex) else {
+            throw ConfigurationError("'\(kind.rawValue)' expects a file name in parentheses, e.g. \(kind.rawValue)(/etc/haproxy/hosts.map)")
+        }
+        let file = String(name[name.index(after: open)..<name.index(before: name.endIndex)])
+        if kind == .setMap {
+            let arguments = try words.arguments("a key format", "a value format")
+            return PatternFileAction(kind: kind, file: file, key: arguments[0], value: arguments[1])
+        }
+        return PatternFileAction(kind: kind, file: file, key: try words.arguments("a key format")[0])
     }
 
     /// What `http-request` and `http-response` lines share: where they may be, the action word, the

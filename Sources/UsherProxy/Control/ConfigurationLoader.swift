@@ -52,7 +52,9 @@ public struct ConfigurationLoader: Sendable {
         // Rules are compiled even when parsing failed, so that one run reports every problem.
         let compiled = RoutingTable.compile(parsed.parsed) { file in
             let text = try String(contentsOfFile: file, encoding: .utf8)
-            return text.split(separator: "\n").map(String.init)
+            // Every line, blank ones included, so that errors give the file's line numbers (split on
+            // the byte: "\r\n" is one Character).
+            return text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         }
         var diagnostics = parsed.diagnostics + compiled.diagnostics.filter { !parsed.diagnostics.contains($0) }
         let tlsProblems = parsed.configuration.map(Self.serverTLSProblems) ?? []

@@ -6,6 +6,9 @@ public struct CompiledACL: Sendable {
     let method: MatchMethod
     let ignoreCase: Bool
     let patterns: [Pattern]
+    /// The `-f` files, shared with every other user of the same file (runtime changes included).
+    let files: [PatternFile]
+    let fileMatcher: PatternMatcher
     /// The ACL's name; `nil` for an anonymous `{ … }` one.
     let name: String?
 
@@ -34,15 +37,38 @@ public struct CompiledACL: Sendable {
             method = sample.defaultMatch
         }
         ignoreCase = definition.ignoreCase
-        var texts = definition.values
-        for file in definition.patternFiles {
-            do {
-                let lines = try loadPatternFile(file)
-                texts += lines.map { $0.trimmingSpaces }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
-            } catch {
-                throw RoutingError("cannot read pattern file '\(file)': \(error)")
+        let texts = definition.values
+        fileMatcher = PatternMatcher(method: method, ignoreCase: ignoreCase, output: nil)
+        var files: [PatternFile] = []
+        if !definition.patternFiles.isEmpty {
+            // Outside `RoutingTable.compile` (tests), the ACL's files are its own.
+            let set: PatternFileSet
+            if let current = PatternFileScope.current {
+                set = current
+            } else {
+                var texts: [String: [String]] = [:]
+                for path in definition.patternFiles {
+                    do {
+                        texts[path] = try loadPatternFile(path)
+                    } catch {
+                        throw RoutingError("failed to open pattern file '\(path)': \(error)")
+                    }
+                }
+                let loaded = texts
+                set = PatternFileSet(load: { path in loaded[path] ?? [] })
+            }
+            for path in definition.patternFiles {
+                let file = try set.file(path, layout: definition.readsFilesAsMaps ? PatternFile.Layout.map : .patterns, user: .acl)
+                if method == .found || method == .boolean, file.count > 0 {
+                    throw RoutingError("match method '\(method.rawValue)' takes no values, but pattern file '\(path)' has some")
+                }
+                if method != .found, method != .boolean, method != .method {
+                    try file.register(fileMatcher)
+                }
+                files.append(file)
             }
         }
+        self.files = files
         if method == .found || method == .boolean {
             guard texts.isEmpty else {
                 throw RoutingError("match method '\(method.rawValue)' takes no values, but got '\(texts.joined(separator: " "))'")
@@ -109,7 +135,9 @@ public struct CompiledACL: Sendable {
             default: return !value.text.isEmpty
             }
         default:
-            return patterns.contains { $0.matches(value, method: method, ignoreCase: ignoreCase) }
+            if patterns.contains(where: { $0.matches(value, method: method, ignoreCase: ignoreCase) }) { return true }
+            guard !files.isEmpty, let input = fileMatcher.cast(value) else { return false }
+            return files.contains { $0.contains(input, fileMatcher) }
         }
     }
 }

@@ -37,6 +37,7 @@ public struct CompiledHTTPRules: Sendable {
         case service(HTTPService)
         case variable(CompiledVariableAction)
         case stickCounter(CompiledStickAction)
+        case patternFile(CompiledPatternFileAction)
         /// `deny` and `tarpit` count an HTTP error on the tracked stick counters, then reply.
         indirect case countingError(Action)
         case silentDrop
@@ -113,6 +114,9 @@ public struct CompiledHTTPRules: Sendable {
             case .stickCounter(let action):
                 action.apply(&context)
                 continue
+            case .patternFile(let action):
+                action.apply(&context)
+                continue
             case .silentDrop:
                 return .silentDrop
             case .countingError:
@@ -148,6 +152,8 @@ public struct CompiledHTTPRules: Sendable {
             case .variable(let action):
                 action.apply(&context)
             case .stickCounter(let action):
+                action.apply(&context)
+            case .patternFile(let action):
                 action.apply(&context)
             case .silentDrop:
                 return .silentDrop
@@ -234,6 +240,7 @@ extension CompiledHTTPRules {
                 case .useService(let service): action = .service(service)
                 case .variable(let variable): action = .variable(try CompiledVariableAction(variable))
                 case .stickCounter(let counter): action = .stickCounter(try CompiledStickAction(counter, level: .stream, countsRequest: true))
+                case .patternFile(let change): action = .patternFile(try CompiledPatternFileAction(change))
                 case .silentDrop: action = .silentDrop
                 }
                 rules.append(Rule(action: action, condition: condition))
@@ -261,6 +268,7 @@ extension CompiledHTTPRules {
                 case .redirect(let redirect): action = try compiledRedirect(redirect)
                 case .variable(let variable): action = .variable(try CompiledVariableAction(variable))
                 case .stickCounter(let counter): action = .stickCounter(try CompiledStickAction(counter, level: .stream, countsRequest: true))
+                case .patternFile(let change): action = .patternFile(try CompiledPatternFileAction(change))
                 case .silentDrop: action = .silentDrop
                 }
                 rules.append(Rule(action: action, condition: condition))

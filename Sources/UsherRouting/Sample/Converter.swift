@@ -13,6 +13,7 @@ struct Converter: Sendable {
     static func step(_ call: (name: String, arguments: [String])) throws(RoutingError) -> Step {
         if let contextual = try contextual(call) { return .context(contextual) }
         if let table = try stickTableConverter(call) { return .value(table) }
+        if let map = try mapConverter(call) { return .value(map) }
         return .value(try make(call))
     }
 

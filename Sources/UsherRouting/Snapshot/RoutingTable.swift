@@ -14,10 +14,24 @@ public struct RoutingTable: Sendable {
     public private(set) var initialProcessVariables: [(String, SampleValue)] = []
     /// The stick tables, with their entries: a new table set per compile (a reload starts them empty).
     public private(set) var stickTables = StickTableSet([])
+    /// The maps and ACL pattern files, one per path, with their entries: read again per compile
+    /// (a reload starts from the files).
+    public private(set) var patternFiles = PatternFileSet()
 
     /// Compiles `configuration`. Problems come back as alerts with their file and line; the table is
     /// `nil` when there is any.
     public static func compile(
+        _ configuration: Configuration, loadPatternFile: @escaping (String) throws -> [String]
+    ) -> (table: RoutingTable?, diagnostics: [Diagnostic]) {
+        let patternFiles = PatternFileSet(load: loadPatternFile)
+        var result = PatternFileScope.$current.withValue(patternFiles) {
+            compileInScope(configuration, loadPatternFile: loadPatternFile)
+        }
+        result.table?.patternFiles = patternFiles
+        return result
+    }
+
+    private static func compileInScope(
         _ configuration: Configuration, loadPatternFile: (String) throws -> [String]
     ) -> (table: RoutingTable?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
