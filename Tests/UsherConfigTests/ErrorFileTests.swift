@@ -94,7 +94,7 @@ struct ErrorFileTests {
         ("errorfile 503 /big.http", ["larger than a buffer (tune.bufsize, 16384 bytes)"]),
         ("errorloc 418 /x", ["'errorloc': status '418'"]),
         ("errorloc303 503", ["'errorloc303' expects a status code and a URL"]),
-        ("errorfiles site", ["'errorfiles'", "not supported by usher yet"]),
+        ("errorfiles site", ["unknown http-errors section 'site'"]),
         ("http-error status 503", ["'http-error'", "not supported by usher yet"]),
     ])
     func badErrorFiles(line: String, needles: [String]) throws {
