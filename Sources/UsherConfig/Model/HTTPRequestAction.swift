@@ -43,6 +43,9 @@ public enum HTTPRequestAction: Sendable, Equatable {
     case variable(VariableAction)
     /// `track-scN`, `sc-inc-gpcN`, `sc-set-gptN`.
     case stickCounter(StickCounterAction)
+    /// `auth [realm REALM]`: answer 401 with a Basic challenge for the realm (the proxy's name
+    /// when none is given); no further rule is evaluated.
+    case auth(realm: String?)
     /// `silent-drop`: the client connection disappears without an answer, a FIN or (where the
     /// system allows) a reset; no further rule is evaluated.
     case silentDrop
