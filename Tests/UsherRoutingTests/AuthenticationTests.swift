@@ -165,9 +165,9 @@ struct AuthenticationTests {
         #expect(try Self.outcome(table, [bob], path: "/staff") != .authenticate(realm: "Staff"))
         #expect(try Self.outcome(table, [], path: "/staff") == .authenticate(realm: "Staff"))
         guard case .reply(200, let bytes) = try Self.outcome(table, [alice], path: "/x") else { Issue.record("no reply"); return }
-        #expect(String(decoding: bytes, as: UTF8.self).contains("x-auth: alice|wonder|Basic|alice|1"))
+        #expect(String(decoding: bytes, as: UTF8.self).contains("X-Auth: alice|wonder|Basic|alice|1"))
         guard case .reply(200, let other) = try Self.outcome(table, [AuthenticationFixtures.basic("alice", "no")], path: "/x") else { return }
-        #expect(String(decoding: other, as: UTF8.self).contains("x-auth: alice|no|Basic||0"))
+        #expect(String(decoding: other, as: UTF8.self).contains("X-Auth: alice|no|Basic||0"))
     }
 
     @Test func unknownUserlistsAndGroupsAreRefusedAtTheirRule() throws {
@@ -181,7 +181,7 @@ struct AuthenticationTests {
             let configuration = try #require(ConfigurationParser().parse(text, file: "t.cfg").configuration)
             let (table, diagnostics) = RoutingTable.compile(configuration, loadPatternFile: { _ in [] })
             #expect(table == nil, "\(line)")
-            #expect(diagnostics.contains { $0.location?.line == 11 && $0.message.contains(needle) }, "\(line): \(diagnostics)")
+            #expect(diagnostics.contains { $0.location?.line == 10 && $0.message.contains(needle) }, "\(line): \(diagnostics)")
         }
     }
 

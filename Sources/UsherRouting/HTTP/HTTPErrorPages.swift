@@ -49,8 +49,10 @@ public struct HTTPErrorPages: Sendable {
     /// at the end of its head. A page without a head's end is returned as it is.
     static func replacingField(_ name: String, with value: String, in page: [UInt8]) -> [UInt8] {
         guard let end = HTTPReplyBuilder.headEnd(page) else { return page }
-        let head = String(decoding: page[..<end.headLength], as: UTF8.self)
-        var lines = head.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        // Split on the bytes: as a `String`, CR LF is one character.
+        var lines = page[..<end.headLength].split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
+            String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
+        }
         lines.removeAll { line in
             guard let colon = line.firstIndex(of: ":") else { return false }
             return line[..<colon].lowercased() == name
