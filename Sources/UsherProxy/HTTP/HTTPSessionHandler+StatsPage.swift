@@ -23,12 +23,12 @@ extension HTTPSessionHandler {
         case .authenticate(let realm):
             // A failed authentication is an HTTP error for the tracked counters, as in HAProxy.
             stickCounters?.countHTTPError()
-            replyLocally(status: 401, bytes: StatsPageReply.unauthorized(realm: realm), keepAlive: keepAlive)
+            replyLocally(status: 401, bytes: StatsPageReply.unauthorized(realm: realm, closing: !keepAlive), keepAlive: keepAlive)
             return true
         }
         guard page.isAuthorized(authorization: head.headers[first: "Authorization"]) else {
             stickCounters?.countHTTPError()
-            replyLocally(status: 401, bytes: StatsPageReply.unauthorized(realm: page.settings.realm), keepAlive: keepAlive)
+            replyLocally(status: 401, bytes: StatsPageReply.unauthorized(realm: page.settings.realm, closing: !keepAlive), keepAlive: keepAlive)
             return true
         }
         let request = StatsPageRequest(target: head.target, uri: page.settings.uri)

@@ -87,7 +87,7 @@ enum AuthenticationScenarios {
                 .statuses([200]), .statuses([401], client: 1), .statuses([200], client: 2), .statuses([401], client: 3),
                 .statuses([401], client: 4),
                 .requestLines(["GET /private/1 HTTP/1.1", "GET /private/3 HTTP/1.1"]),
-                .originField("x-auth", ["bob|secret|Basic|bob|1"]), .originField("x-auth", ["carol|secret|Basic|carol|2"], request: 1),
+                .originField("x-auth", ["bob|secret|Basic|bob|0"]), .originField("x-auth", ["carol|secret|Basic|carol|1"], request: 1),
             ],
             deviations: ownPage(["client 2 response 1", "client 4 response 1", "client 5 response 1"])),
         .init(
@@ -109,7 +109,7 @@ enum AuthenticationScenarios {
             checks: [
                 .statuses([401, 200, 200]),
                 .requestLines(["GET /private/2 HTTP/1.1", "GET /open HTTP/1.1"]),
-                .originField("x-auth", ["bob|secret|Basic||1"]), .originField("x-auth", ["||Bearer||1"], request: 1),
+                .originField("x-auth", ["bob|secret|Basic|bob|1"]), .originField("x-auth", ["||Bearer||1"], request: 1),
             ],
             deviations: ownPage(["client response 1"])),
         .init(
