@@ -35,6 +35,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 // The lock of the process-wide (`proc`) variables.
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                // HMAC keys for the cache of checked `userlist` passwords.
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: releaseSettings
         ),

@@ -47,7 +47,9 @@ import Testing
         ("stats refresh soon", "expects a delay"),
         ("stats bogus", "unknown 'stats' parameter 'bogus'"),
         ("stats socket /run/x.sock", "belongs in the global section"),
-        ("stats http-request auth realm X", "not supported by usher yet"),
+        ("stats http-request auth realm", "'realm' in 'stats http-request auth' expects a value"),
+        ("stats http-request auth realm X extra", "unexpected 'extra'"),
+        ("stats http-request permit", "expects 'allow', 'deny' or 'auth"),
     ])
     func badLinesAreRefusedAtTheirLine(line: String, message: String) {
         let result = parse("listen st\n  mode http\n  bind 127.0.0.1:8404\n  \(line)\n")

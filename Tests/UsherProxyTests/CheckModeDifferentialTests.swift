@@ -202,6 +202,25 @@ struct CheckModeDifferentialTests {
         .init("an ACL reading a missing map", frontendAndBackend([
             "acl known req.hdr(host) -M -f /nonexistent/usher-missing.map",
         ], []), .alerts([4])),
+        // Userlists and authentication.
+        .init("userlists, http-request auth, http_auth* and stats http-request auth",
+              "userlist L\n    group admins users alice\n    group staff\n    user alice insecure-password wonder\n"
+                + "    user bob password $6$s6$MC93XOZK.SA4XYrBZo4wmdQjQNC52hkEmB78QBWoBDldcHtHf6eEVBdL82X2zgCSk3aqy0g4WOQWIRVj0BdW/0 groups staff\n"
+                + frontendAndBackend([
+                    "http-request auth if { path_beg /p } !{ http_auth(L) }", #"http-request auth realm "Admins only" unless { http_auth_group(L) admins staff }"#,
+                    "http-request set-header X-U %[http_auth_user]-%[http_auth_type]-%[http_auth_group(L)]", "stats uri /stats",
+                    "stats http-request auth realm Ops unless { http_auth(L) }",
+                ], ["http-request auth unless { http_auth(L) }"]), .valid),
+        .init("an unknown userlist in http_auth", "userlist L\n    user u insecure-password p\n" + frontendAndBackend(["http-request auth unless { http_auth(M) }"], []), .alerts([6])),
+        // HAProxy 2.6.12 with Debian's libxcrypt takes any hash (its load-time test never sees a
+        // failure: crypt returns "*0"), then refuses every password; usher says so at the line.
+        .init("a password hash crypt(3) cannot check", "userlist L\n    user u password $9$nope\n" + frontendAndBackend([], []), .valid, usher: .alerts([2])),
+        // HAProxy names no line for these; usher names the user's or the group's.
+        .init("a user in an unknown group", "userlist L\n    group G\n    user u insecure-password p groups G,H\n" + frontendAndBackend([], []), .alerts([0]), usher: .alerts([3])),
+        .init("a group naming an unknown user", "userlist L\n    group G users u,v\n    user u insecure-password p\n" + frontendAndBackend([], []), .alerts([0]), usher: .alerts([2])),
+        .init("an unknown group in an http_auth_group ACL", "userlist L\n    group G\n" + frontendAndBackend(["http-request deny if { http_auth_group(L) G H }"], []), .alerts([0]), usher: .alerts([6])),
+        .init("duplicated users, groups and userlists are ignored with a warning",
+              "userlist L\n    group G\n    group G\n    user u insecure-password p\n    user u insecure-password q\nuserlist L\n" + frontendAndBackend([], []), .warnings([3, 5, 6])),
         .init("resolution_pool_size", "resolvers dns\n    nameserver ns1 127.0.0.1:53\n    resolution_pool_size 64\nfrontend fe\n    bind 127.0.0.1:18443\n", .alerts([3]), usher: .warnings([3])),
     ]
 

@@ -5,6 +5,8 @@ public struct Configuration: Sendable, Equatable {
     public var proxies: [Proxy]
     /// `peers` sections, in order.
     public var peers: [PeersSection] = []
+    /// The `userlist` sections, in order (each name once).
+    public var userlists: [Userlist] = []
     /// The `resolvers` sections, in order.
     public var resolvers: [Resolvers]
 
@@ -20,6 +22,11 @@ public struct Configuration: Sendable, Equatable {
     /// Every stick table: the proxies' (named after them) and the `peers` sections' (`SECTION/NAME`).
     public var stickTables: [StickTableDefinition] {
         proxies.compactMap(\.stickTable) + peers.flatMap(\.tables)
+    }
+
+    /// The `userlist` section of that name.
+    public func userlist(named name: String) -> Userlist? {
+        userlists.first { $0.name == name }
     }
 
     /// The proxy with backend capability of that name.

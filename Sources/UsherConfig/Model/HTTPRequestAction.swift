@@ -45,6 +45,9 @@ public enum HTTPRequestAction: Sendable, Equatable {
     case stickCounter(StickCounterAction)
     /// `set-map(…)`, `del-map(…)`, `add-acl(…)`, `del-acl(…)`.
     case patternFile(PatternFileAction)
+    /// `auth [realm REALM]`: answer 401 with a Basic challenge for the realm (the proxy's name
+    /// when none is given); no further rule is evaluated.
+    case auth(realm: String?)
     /// `silent-drop`: the client connection disappears without an answer, a FIN or (where the
     /// system allows) a reset; no further rule is evaluated.
     case silentDrop

@@ -12,18 +12,23 @@ public struct StatsPageSettings: Sendable, Equatable {
         }
     }
 
-    /// `stats http-request allow|deny [if|unless COND]`.
+    /// `stats http-request allow|deny|auth [realm REALM] [if|unless COND]`.
     public struct AccessRule: Sendable, Equatable {
         public enum Action: String, Sendable, Equatable {
             case allow, deny
+            /// Answer 401 with a Basic challenge (the rule's realm, else `stats realm`).
+            case auth
         }
 
         public var action: Action
+        /// `auth realm REALM`.
+        public var realm: String?
         public var condition: Condition?
         public var location: SourceLocation
 
-        public init(action: Action, condition: Condition?, location: SourceLocation) {
+        public init(action: Action, realm: String? = nil, condition: Condition?, location: SourceLocation) {
             self.action = action
+            self.realm = realm
             self.condition = condition
             self.location = location
         }

@@ -53,6 +53,7 @@ public struct ConfigurationParser: Sendable {
         state.applyErrorFileImports()
         var configuration = Configuration(global: state.global, proxies: state.proxies, resolvers: state.resolvers)
         configuration.peers = state.peersSections
+        configuration.userlists = state.userlists
         state.diagnostics += ConfigurationChecks.run(&configuration)
         let failed = state.diagnostics.contains { $0.severity == .alert }
         return Outcome(configuration: failed ? nil : configuration, parsed: configuration, diagnostics: state.diagnostics)
@@ -67,6 +68,9 @@ struct ParserState {
         case proxy(ProxyBuilder)
         case peers(PeersSection)
         case resolvers(Resolvers)
+        case userlist(Userlist)
+        /// A section read and dropped (a repeated `userlist`, which HAProxy ignores with a warning).
+        case ignored
         /// A section HAProxy has and usher does not: its lines are skipped (one error was raised).
         case unsupported
         /// An `http-errors` section: its `errorfile` lines, read as a proxy's are.
@@ -81,12 +85,13 @@ struct ParserState {
     /// `http-errors` sections by name: their error files, and where each section starts.
     var httpErrorsSections: [String: (files: [Int: ErrorFile], location: SourceLocation)] = [:]
     var resolvers: [Resolvers] = []
+    var userlists: [Userlist] = []
     var diagnostics: [Diagnostic] = []
     /// The last unnamed or named `defaults` section, which new proxies copy.
     var currentDefaults = ProxySettings()
     var namedDefaults: [String: ProxySettings] = [:]
 
-    static let sectionKeywords: Set<String> = ["global", "defaults", "frontend", "backend", "listen", "peers", "resolvers", "http-errors"]
+    static let sectionKeywords: Set<String> = ["global", "defaults", "frontend", "backend", "listen", "peers", "resolvers", "http-errors", "userlist"]
 
     init(fileReader: ConfigurationFileReader) {
         self.fileReader = fileReader
@@ -152,7 +157,13 @@ struct ParserState {
                     throw ConfigurationError("unknown keyword '\(keyword)' in an http-errors section (it holds 'errorfile' lines)")
                 }
                 try ProxyKeywords.parseErrorFile(line, into: &builder)
-            case .unsupported:
+            case .userlist(var userlist):
+                section = .none
+                defer { section = .userlist(userlist) }
+                if let warning = try UserlistKeywords.handle(line, into: &userlist) {
+                    diagnostics.append(.warning(line.location, warning))
+                }
+            case .unsupported, .ignored:
                 return
             }
         } catch let error as ConfigurationError {
@@ -222,6 +233,19 @@ struct ParserState {
                 diagnostics.append(.alert(location, "unexpected '\(rest.joined(separator: " "))' after 'defaults \(name)'"))
             }
             section = .proxy(prepared(ProxyBuilder(defaultsNamed: name, inheriting: base, location: location)))
+        case "userlist":
+            guard words.count == 2, !words[1].isEmpty else {
+                diagnostics.append(.alert(location, "'userlist' expects one name"))
+                section = .unsupported
+                return
+            }
+            if let existing = userlists.first(where: { $0.name == words[1] }) {
+                // As HAProxy: the first section of a name is the one used.
+                diagnostics.append(.warning(location, "ignoring duplicated userlist '\(words[1])' (first declared at \(existing.location))"))
+                section = .ignored
+                return
+            }
+            section = .userlist(Userlist(name: words[1], location: location))
         case "resolvers":
             guard words.count == 2, !words[1].isEmpty else {
                 diagnostics.append(.alert(location, "'resolvers' expects one name"))
@@ -354,6 +378,10 @@ struct ParserState {
         }
         if case .peers(let peers) = section {
             peersSections.append(peers)
+        }
+        if case .userlist(let userlist) = section {
+            diagnostics += UserlistKeywords.check(userlist)
+            userlists.append(userlist)
         }
         if case .resolvers(let finished) = section {
             if finished.nameservers.isEmpty {

@@ -2,7 +2,7 @@ extension ProxyKeywords {
     /// The `http-request` actions usher understands, for "did you mean" hints.
     static let httpRequestActionNames = [
         "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-path", "set-query", "set-uri",
-        "set-method", "replace-path", "replace-pathq", "replace-uri", "redirect", "allow", "deny", "tarpit", "return", "use-service", "set-var", "set-var-fmt", "unset-var",
+        "set-method", "replace-path", "replace-pathq", "replace-uri", "redirect", "allow", "auth", "deny", "tarpit", "return", "use-service", "set-var", "set-var-fmt", "unset-var",
         "silent-drop", "track-sc0", "track-sc1", "track-sc2", "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt", "set-map", "del-map", "add-acl", "del-acl",
     ]
 
@@ -27,6 +27,7 @@ extension ProxyKeywords {
                 return .replaceTarget(part: HTTPRequestAction.TargetPart(rawValue: name)!, regex: arguments[0], replacement: arguments[1])
             case "redirect": return .redirect(try parseRedirect(&words, valueIsLogFormat: true))
             case "allow": return .allow
+            case "auth": return .auth(realm: try parseRealm(&words))
             case "deny": return .deny(try parseReply(&words, defaultStatus: 403, acceptsDenyStatus: true, line: line, builder: &builder))
             case "tarpit": return .tarpit(try parseReply(&words, defaultStatus: 500, acceptsDenyStatus: true, line: line, builder: &builder))
             case "return": return .return(try parseReply(&words, defaultStatus: 200, acceptsDenyStatus: false, line: line, builder: &builder))
@@ -168,6 +169,13 @@ extension ProxyKeywords {
         default:
             return nil
         }
+    }
+
+    /// `[realm REALM]` after `auth`.
+    static func parseRealm(_ words: inout RuleWords) throws -> String? {
+        guard words.rest.first == "realm" else { return nil }
+        _ = words.next()
+        return try words.value(of: "realm")
     }
 
     /// `set-status CODE [reason TEXT]`

@@ -51,16 +51,15 @@ extension ProxyKeywords {
             stats.adminConditions.append(condition)
         case "http-request":
             guard let word = arguments.first, let action = StatsPageSettings.AccessRule.Action(rawValue: word) else {
-                if arguments.first == "auth" {
-                    throw ConfigurationError.notSupported("'stats http-request auth' (it needs 'userlist' sections)")
-                }
-                throw ConfigurationError("'stats http-request' expects 'allow' or 'deny', optionally followed by a condition")
+                throw ConfigurationError("'stats http-request' expects 'allow', 'deny' or 'auth [realm REALM]', optionally followed by a condition")
             }
-            let condition = try optionalCondition(line.words.dropFirst(3), line: line, rule: "stats http-request")
+            var words = RuleWords(line.words.dropFirst(3), rule: "stats http-request \(word)")
+            let realm = action == .auth ? try parseRealm(&words) : nil
+            let condition = try optionalCondition(words.rest, line: line, rule: "stats http-request")
             if let last = stats.accessRules.last, last.condition == nil {
                 builder.warn(line.location, "the previous 'stats http-request' rule (\(last.location)) has no condition: this one is never reached")
             }
-            stats.accessRules.append(.init(action: action, condition: condition, location: line.location))
+            stats.accessRules.append(.init(action: action, realm: realm, condition: condition, location: line.location))
         case "socket", "timeout", "maxconn":
             throw ConfigurationError("'stats \(parameter)' belongs in the global section")
         default:

@@ -44,6 +44,8 @@ extension HTTPSessionHandler {
             connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser, request: head, variables: self
         )
         sample.stickCounters = stickCounters
+        sample.credentialResults = credentialResults
+        credentialResults = [:]
         let frontendOutcome = frontend.routes.httpRequestRules.apply(to: &head, &sample)
         guard handleRuleOutcome(frontendOutcome, framing: framing.framing, timeouts: frontend.timeouts) else { return }
         if serveStatsPageIfAsked(proxy: frontend.name, head: head, sample: &sample, framing: framing.framing) { return }
@@ -181,6 +183,12 @@ extension HTTPSessionHandler {
             return false
         case .tarpit(let answer):
             startTarpit(answer, framing: framing, timeouts: timeouts)
+            return false
+        case .authenticate(let realm):
+            let pages = errorPages
+            finishWithError(401, termination: TerminationState(.proxy, .request), reason: "authentication required by an http-request auth rule", keepAlive: true) {
+                pages.unauthorized(realm: realm, closing: $0)
+            }
             return false
         case .silentDrop:
             guard let exchange else { return false }

@@ -211,8 +211,8 @@ extension HTTPSessionHandler {
             // The server's response is dropped, and its connection with it.
             replyLocally(status: status, bytes: bytes, keepAlive: false)
             return false
-        case .service, .tarpit:
-            return true  // `use-service` and `tarpit` are http-request actions only.
+        case .service, .tarpit, .authenticate:
+            return true  // `use-service`, `tarpit` and `auth` are http-request actions only.
         case .silentDrop:
             // As HAProxy logs it: the server's status, no response time, `PR`; a denied request.
             guard let exchange else { return false }

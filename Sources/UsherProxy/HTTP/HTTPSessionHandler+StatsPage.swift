@@ -13,13 +13,22 @@ extension HTTPSessionHandler {
         guard let page = runtime.table.statsPages[name], page.matches(target: head.target), let exchange else { return false }
         countIntercepted()
         let keepAlive = framing == .none && exchange.clientKeepAlive
-        guard page.isAllowed(&sample) else {
+        switch page.access(&sample) {
+        case .allow:
+            break
+        case .deny:
             exchange.outcome = .denied
             finishWithError(403, termination: TerminationState(.proxy, .request), reason: "denied by a 'stats http-request' rule", keepAlive: true)
             return true
+        case .authenticate(let realm):
+            // A failed authentication is an HTTP error for the tracked counters, as in HAProxy.
+            stickCounters?.countHTTPError()
+            replyLocally(status: 401, bytes: StatsPageReply.unauthorized(realm: realm, closing: !keepAlive), keepAlive: keepAlive)
+            return true
         }
         guard page.isAuthorized(authorization: head.headers[first: "Authorization"]) else {
-            replyLocally(status: 401, bytes: StatsPageReply.unauthorized(realm: page.settings.realm), keepAlive: keepAlive)
+            stickCounters?.countHTTPError()
+            replyLocally(status: 401, bytes: StatsPageReply.unauthorized(realm: page.settings.realm, closing: !keepAlive), keepAlive: keepAlive)
             return true
         }
         let request = StatsPageRequest(target: head.target, uri: page.settings.uri)

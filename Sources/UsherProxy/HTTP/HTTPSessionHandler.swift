@@ -58,6 +58,10 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     /// Set while a request usher answers itself has its body read (the stats admin form).
     var localBody: LocalBodyCollector?
     var exchange: HTTPExchange?
+    /// A request head waits for its password checks (`http_auth`), made off the event loop.
+    var awaitingCredentialCheck = false
+    /// The results of those checks, for the request's rules (by hash).
+    var credentialResults: [String: Bool] = [:]
     var link: HTTPServerLink?
     /// Server bytes not yet handled (a response head being received).
     var responseBuffer = ByteBuffer()
@@ -293,6 +297,9 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
             closeClient()
             return
         }
+        // A head waiting for its password checks is started when they are done; the end is
+        // judged again after its answer.
+        if awaitingCredentialCheck { return }
         if exchange?.tarpit != nil {
             // The tarpit holds a request until the client closes, as HAProxy documents it.
             endTarpit()
@@ -395,8 +402,9 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
                 }
                 // Normally started already (at accept, after the PROXY header or the handshake).
                 if !sessionStarted, !startSession() { return }
-                // One request at a time: a pipelined one waits for the previous response.
-                guard exchange == nil else {
+                // One request at a time: a pipelined one waits for the previous response (or
+                // for the password checks of the one before, made off the event loop).
+                guard exchange == nil, !awaitingCredentialCheck else {
                     updateClientReading()
                     return
                 }
@@ -443,6 +451,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
                     finishWithError(error.status, termination: TerminationState(.proxy, .request), reason: error.reason)
                     return
                 case .success(let head):
+                    if checkCredentialsFirst(head, raw: raw) { return }
                     startExchange(head, raw: raw)
                 }
             case .body:
@@ -522,7 +531,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
             return
         } else {
             switch requestPhase {
-            case .head: wanted = (exchange == nil && isClientWritable) || inbound.readableBytes < frontend.httpLimits.maxHeadBytes
+            case .head: wanted = (exchange == nil && !awaitingCredentialCheck && isClientWritable) || inbound.readableBytes < frontend.httpLimits.maxHeadBytes
             case .body: wanted = (link?.channel.isWritable ?? false) || inbound.readableBytes < runtime.bufferSize
             case .done: wanted = inbound.readableBytes < frontend.httpLimits.maxHeadBytes
             }
@@ -537,7 +546,9 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     /// Answers with an error page (or the proxy's errorfile). The connection closes, as HAProxy
     /// closes it after a bad request or a timeout; with `keepAlive` (a request refused or failed
     /// whole: 403, 502, 503, 504) it stays open when the client and the mode allow.
-    func finishWithError(_ status: Int, termination: TerminationState, reason: String, keepAlive: Bool = false) {
+    /// `page` gives the bytes in place of the proxy's page for `status` (its argument: whether the
+    /// connection closes after them).
+    func finishWithError(_ status: Int, termination: TerminationState, reason: String, keepAlive: Bool = false, page custom: ((Bool) -> [UInt8])? = nil) {
         guard let context, !closed else { return }
         runtime.logger.debug("\(frontend.name): answering \(status): \(reason)")
         let exchange = self.exchange ?? HTTPExchange(
@@ -547,11 +558,11 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         self.exchange = exchange
         if exchange.termination == .normal { exchange.termination = termination }
         if keepAlive && exchange.clientKeepAlive && requestBody.isComplete && !clientInputClosed && !exchange.responseStarted {
-            replyLocally(status: status, bytes: errorPages.response(for: status, closing: false), keepAlive: true)
+            replyLocally(status: status, bytes: custom?(false) ?? errorPages.response(for: status, closing: false), keepAlive: true)
             return
         }
         exchange.status = status
-        let page = errorPages.response(for: status)
+        let page = custom?(true) ?? errorPages.response(for: status)
         var buffer = context.channel.allocator.buffer(capacity: page.count)
         buffer.writeBytes(page)
         // To a client that never sent a byte and has closed, the page most likely goes nowhere:

@@ -11,6 +11,9 @@ public struct CompiledACL: Sendable {
     let fileMatcher: PatternMatcher
     /// The ACL's name; `nil` for an anonymous `{ … }` one.
     let name: String?
+    /// `http_auth_group(LIST) G1 G2…`: the patterns are groups of the list, and the ACL passes
+    /// when the authenticated user belongs to one of them.
+    let authenticationGroups: (userlist: CompiledUserlist, groups: Set<String>)?
 
     /// Compiles `definition`; `loadPatternFile` reads the lines of a `-f FILE` argument.
     public init(_ definition: ACLDefinition, loadPatternFile: (String) throws -> [String]) throws(RoutingError) {
@@ -98,6 +101,15 @@ public struct CompiledACL: Sendable {
             index += 1
         }
         self.patterns = patterns
+        if definition.matchMethod == nil, suffixMethod == nil, let userlist = try SampleFetch.authenticationGroupUserlist(expression) {
+            for group in texts where !userlist.groupNames.contains(group) {
+                let hint = NearestMatch.find(group, in: userlist.groupNames).map { "; did you mean '\($0)'?" } ?? ""
+                throw RoutingError("'http_auth_group(\(userlist.name))' names group '\(group)', which userlist '\(userlist.name)' does not declare\(hint)")
+            }
+            authenticationGroups = (userlist, Set(texts))
+        } else {
+            authenticationGroups = nil
+        }
     }
 
     /// Whether evaluating may wait for request bytes.
@@ -125,6 +137,10 @@ public struct CompiledACL: Sendable {
     }
 
     private func matches(_ value: SampleValue) -> Bool {
+        if let authenticationGroups {
+            guard case .string(let user) = value else { return false }
+            return !authenticationGroups.userlist.groups(of: user).isDisjoint(with: authenticationGroups.groups)
+        }
         switch method {
         case .found:
             return true

@@ -35,6 +35,35 @@ public struct HTTPErrorPages: Sendable {
         return Self.builtIn(status, closing: closing)
     }
 
+    /// The 401 of `http-request auth`: the proxy's 401 page (its `errorfile 401` if any) with every
+    /// `WWW-Authenticate` field replaced by one Basic challenge for `realm`, as HAProxy does.
+    public func unauthorized(realm: String, closing: Bool = true) -> [UInt8] {
+        let challenge = "Basic realm=\"\(realm.replacingAll("\"", with: "\\\""))\""
+        guard let page = custom[401] else {
+            return Self.builtIn(401, closing: closing, extraHeaders: [("www-authenticate", challenge)])
+        }
+        return Self.replacingField("www-authenticate", with: challenge, in: page)
+    }
+
+    /// `page` (a whole response) with the fields named `name` removed and one `name: value` added
+    /// at the end of its head. A page without a head's end is returned as it is.
+    static func replacingField(_ name: String, with value: String, in page: [UInt8]) -> [UInt8] {
+        guard let end = HTTPReplyBuilder.headEnd(page) else { return page }
+        // Split on the bytes: as a `String`, CR LF is one character.
+        var lines = page[..<end.headLength].split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
+            String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
+        }
+        lines.removeAll { line in
+            guard let colon = line.firstIndex(of: ":") else { return false }
+            return line[..<colon].lowercased() == name
+        }
+        lines.append("\(name): \(value)")
+        var bytes = Array(lines.joined(separator: "\r\n").utf8)
+        bytes += Array("\r\n\r\n".utf8)
+        bytes += page[end.bodyStart...]
+        return bytes
+    }
+
     public static func reason(for status: Int) -> String {
         switch status {
         case 200: return "OK"
@@ -68,6 +97,7 @@ public struct HTTPErrorPages: Sendable {
         switch status {
         case 200: return "The service is ready."
         case 400: return "The request could not be understood."
+        case 401: return "This content needs a valid user name and password."
         case 403: return "The request is forbidden here."
         case 408: return "The request did not arrive in time."
         case 500: return "The proxy failed while handling the request."
@@ -80,10 +110,10 @@ public struct HTTPErrorPages: Sendable {
         }
     }
 
-    static func builtIn(_ status: Int, closing: Bool) -> [UInt8] {
+    static func builtIn(_ status: Int, closing: Bool, extraHeaders: [(String, String)] = []) -> [UInt8] {
         let title = "\(status) \(reason(for: status))"
         let body = "<html><body><h1>\(title)</h1>\n\(explanation(for: status))\n</body></html>\n"
-        var headers = [("cache-control", "no-cache"), ("content-type", "text/html")]
+        var headers = [("cache-control", "no-cache"), ("content-type", "text/html")] + extraHeaders
         if closing { headers.append(("connection", "close")) }
         return HTTPReplyBuilder.response(status: status, headers: headers, body: Array(body.utf8))
     }

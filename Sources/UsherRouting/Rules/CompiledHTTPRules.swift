@@ -19,6 +19,9 @@ public struct CompiledHTTPRules: Sendable {
         indirect case tarpit(Outcome)
         /// Close the client connection without a word (`silent-drop`).
         case silentDrop
+        /// Answer 401 with a Basic challenge for `realm` (`http-request auth`), on the proxy's
+        /// 401 page.
+        case authenticate(realm: String)
     }
 
     enum Action: Sendable {
@@ -41,6 +44,7 @@ public struct CompiledHTTPRules: Sendable {
         /// `deny` and `tarpit` count an HTTP error on the tracked stick counters, then reply.
         indirect case countingError(Action)
         case silentDrop
+        case authenticate(realm: String)
     }
 
     struct Rule: Sendable {
@@ -119,6 +123,8 @@ public struct CompiledHTTPRules: Sendable {
                 continue
             case .silentDrop:
                 return .silentDrop
+            case .authenticate(let realm):
+                return .authenticate(realm: realm)
             case .countingError:
                 continue
             }
@@ -157,7 +163,7 @@ public struct CompiledHTTPRules: Sendable {
                 action.apply(&context)
             case .silentDrop:
                 return .silentDrop
-            case .setPath, .setQuery, .setURI, .setMethod, .replaceTarget, .service, .countingError:
+            case .setPath, .setQuery, .setURI, .setMethod, .replaceTarget, .service, .countingError, .authenticate:
                 break
             }
         }
@@ -217,7 +223,7 @@ extension CompiledHTTPRules {
     /// Compiles `http-request` rules (with a proxy's standalone `redirect` rules after them, as
     /// HAProxy orders them). A rule that does not compile is reported with its location and left out.
     static func compile(
-        request: [HTTPRequestRule], compileCondition: (Condition?) -> CompiledCondition??, report: (SourceLocation, String) -> Void
+        request: [HTTPRequestRule], proxyName: String, compileCondition: (Condition?) -> CompiledCondition??, report: (SourceLocation, String) -> Void
     ) -> CompiledHTTPRules {
         var rules: [Rule] = []
         for rule in request {
@@ -242,6 +248,8 @@ extension CompiledHTTPRules {
                 case .stickCounter(let counter): action = .stickCounter(try CompiledStickAction(counter, level: .stream, countsRequest: true))
                 case .patternFile(let change): action = .patternFile(try CompiledPatternFileAction(change))
                 case .silentDrop: action = .silentDrop
+                // A failed authentication is an HTTP error for the tracked counters, as in HAProxy.
+                case .auth(let realm): action = .countingError(.authenticate(realm: realm ?? proxyName))
                 }
                 rules.append(Rule(action: action, condition: condition))
             } catch {

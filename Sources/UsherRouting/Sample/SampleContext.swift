@@ -19,6 +19,10 @@ public struct SampleContext {
     /// context, a health check's) `sc_*` fetches have no value and tracking does nothing.
     public var stickCounters: StickCounters?
 
+    /// The results of the password checks made for this request, by hash (`http_auth`,
+    /// `http_auth_group`): the proxy fills it with the checks it made off its event loop.
+    public var credentialResults: [String: Bool] = [:]
+
     /// In `mode tcp`: HTTP fetches read the request bytes as an HTTP/1 request head, as HAProxy
     /// lets them (`path_beg` on a port shared by several protocols).
     public var readsHTTPFromPayload = false

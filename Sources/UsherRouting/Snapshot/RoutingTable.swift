@@ -17,6 +17,8 @@ public struct RoutingTable: Sendable {
     /// The maps and ACL pattern files, one per path, with their entries: read again per compile
     /// (a reload starts from the files).
     public private(set) var patternFiles = PatternFileSet()
+    /// The `userlist` sections, and those that `http_auth*` fetches read.
+    public private(set) var authentication = AuthenticationSet.empty
 
     /// Compiles `configuration`. Problems come back as alerts with their file and line; the table is
     /// `nil` when there is any.
@@ -32,6 +34,41 @@ public struct RoutingTable: Sendable {
     }
 
     private static func compileInScope(
+        _ configuration: Configuration, loadPatternFile: (String) throws -> [String]
+    ) -> (table: RoutingTable?, diagnostics: [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        let userlists = compileUserlists(configuration.userlists, &diagnostics)
+        let scope = AuthenticationScope(userlists: userlists)
+        let (compiled, routeDiagnostics) = AuthenticationScope.$current.withValue(scope) {
+            compileRoutes(configuration, loadPatternFile: loadPatternFile)
+        }
+        diagnostics += routeDiagnostics
+        guard var table = compiled, !diagnostics.contains(where: { $0.severity == .alert }) else { return (nil, diagnostics) }
+        table.authentication = AuthenticationSet(userlists: userlists, referenced: scope.referenced)
+        return (table, diagnostics)
+    }
+
+    /// The `userlist` sections, with one verifier (and its cache) for the configuration. A hash
+    /// the system's crypt(3) cannot check is an alert at its user's line: no password could ever
+    /// match it. (HAProxy 2.6 with libxcrypt accepts it, and then refuses every password.)
+    static func compileUserlists(_ sections: [Userlist], _ diagnostics: inout [Diagnostic]) -> [String: CompiledUserlist] {
+        let verifier = CredentialVerifier()
+        var userlists: [String: CompiledUserlist] = [:]
+        for section in sections where userlists[section.name] == nil {
+            for user in section.users {
+                guard case .hashed(let hash)? = user.password, !SystemCrypt.canCheck(hash) else { continue }
+                let reason = SystemCrypt.isAvailable
+                    ? "the system's crypt(3) cannot check it (an unknown scheme or a malformed salt)"
+                    : "this system has no crypt(3) library (libcrypt.so.1) to check it"
+                diagnostics.append(.alert(user.location, "userlist '\(section.name)': the password hash of user '\(user.name)' cannot be used: \(reason)"))
+            }
+            userlists[section.name] = CompiledUserlist(section, verifier: verifier)
+        }
+        return userlists
+    }
+
+    /// Everything but the userlists, with `AuthenticationScope.current` bound.
+    private static func compileRoutes(
         _ configuration: Configuration, loadPatternFile: (String) throws -> [String]
     ) -> (table: RoutingTable?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
@@ -112,7 +149,7 @@ public struct RoutingTable: Sendable {
                 diagnostics.append(.alert(location, "in \(proxy.kind.rawValue) '\(proxy.name)': \(message)"))
             }
             let request = CompiledHTTPRules.compile(
-                request: proxy.httpRequestRules + proxy.redirectRules, compileCondition: { compileCondition($0, named, proxy) }, report: report
+                request: proxy.httpRequestRules + proxy.redirectRules, proxyName: proxy.name, compileCondition: { compileCondition($0, named, proxy) }, report: report
             )
             let response = CompiledHTTPRules.compile(
                 response: proxy.httpResponseRules, compileCondition: { compileCondition($0, named, proxy) }, report: report
@@ -316,10 +353,10 @@ public struct RoutingTable: Sendable {
                 guard let settings = proxy.settings.stats else { return }
                 let named = compileACLs(proxy)
                 let admin = settings.adminConditions.compactMap { compileCondition($0, named, proxy) ?? nil }
-                var access: [(StatsPageSettings.AccessRule.Action, CompiledCondition?)] = []
+                var access: [CompiledStatsPage.AccessRule] = []
                 for rule in settings.accessRules {
                     guard let condition = compileCondition(rule.condition, named, proxy) else { continue }
-                    access.append((rule.action, condition))
+                    access.append(CompiledStatsPage.AccessRule(action: rule.action, realm: rule.realm ?? settings.realm, condition: condition))
                 }
                 statsPages[proxy.name] = CompiledStatsPage(settings: settings, adminConditions: admin, accessRules: access)
             }

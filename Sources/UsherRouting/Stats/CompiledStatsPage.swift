@@ -4,12 +4,28 @@ import UsherConfig
 public struct CompiledStatsPage: Sendable {
     public let settings: StatsPageSettings
     let adminConditions: [CompiledCondition]
-    let accessRules: [(action: StatsPageSettings.AccessRule.Action, condition: CompiledCondition?)]
+    let accessRules: [AccessRule]
 
-    init(settings: StatsPageSettings, adminConditions: [CompiledCondition], accessRules: [(StatsPageSettings.AccessRule.Action, CompiledCondition?)]) {
+    /// A `stats http-request` rule: its action, the realm of an `auth` (the rule's, else
+    /// `stats realm`), its condition.
+    struct AccessRule: Sendable {
+        var action: StatsPageSettings.AccessRule.Action
+        var realm: String
+        var condition: CompiledCondition?
+    }
+
+    /// What `stats http-request` rules decide for a request.
+    public enum Access: Sendable, Equatable {
+        case allow
+        case deny
+        /// Answer 401 with a Basic challenge for the realm.
+        case authenticate(realm: String)
+    }
+
+    init(settings: StatsPageSettings, adminConditions: [CompiledCondition], accessRules: [AccessRule]) {
         self.settings = settings
         self.adminConditions = adminConditions
-        self.accessRules = accessRules.map { (action: $0.0, condition: $0.1) }
+        self.accessRules = accessRules
     }
 
     /// Whether `target` (the request's URI) asks for this page: HAProxy compares the prefix only,
@@ -19,11 +35,15 @@ public struct CompiledStatsPage: Sendable {
     }
 
     /// `stats http-request` rules: the first whose condition holds decides; none matching allows.
-    public func isAllowed(_ context: inout SampleContext) -> Bool {
+    public func access(_ context: inout SampleContext) -> Access {
         for rule in accessRules where rule.condition.evaluate(&context) == .pass {
-            return rule.action == .allow
+            switch rule.action {
+            case .allow: return .allow
+            case .deny: return .deny
+            case .auth: return .authenticate(realm: rule.realm)
+            }
         }
-        return true
+        return .allow
     }
 
     /// `stats admin`: the form may change servers for this request.

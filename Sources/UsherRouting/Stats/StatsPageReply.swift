@@ -15,14 +15,14 @@ public enum StatsPageReply {
         return isHead ? Array(full.dropLast(bytes.count)) : full
     }
 
-    /// 401 with the Basic challenge for `realm`.
-    public static func unauthorized(realm: String) -> [UInt8] {
+    /// 401 with the Basic challenge for `realm`; `closing` when the connection closes after it
+    /// (the answer then says so, as HAProxy's does).
+    public static func unauthorized(realm: String, closing: Bool = false) -> [UInt8] {
         let body = "<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n"
         let quoted = realm.replacingAll("\"", with: "\\\"")
-        return HTTPReplyBuilder.response(
-            status: 401, headers: [("cache-control", "no-cache"), ("content-type", "text/html"), ("www-authenticate", "Basic realm=\"\(quoted)\"")],
-            body: Array(body.utf8)
-        )
+        var headers = [("cache-control", "no-cache"), ("content-type", "text/html"), ("www-authenticate", "Basic realm=\"\(quoted)\"")]
+        if closing { headers.append(("connection", "close")) }
+        return HTTPReplyBuilder.response(status: 401, headers: headers, body: Array(body.utf8))
     }
 
     /// The answer to an admin form: back to the page, with the outcome in `;st=`.
