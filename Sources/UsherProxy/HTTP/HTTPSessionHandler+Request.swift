@@ -113,35 +113,24 @@ extension HTTPSessionHandler {
             connection: connection, payload: raw, isFinal: true, helloParser: runtime.helloParser, request: head, variables: self
         )
         sample.stickCounters = stickCounters
-        let silently: Bool
-        switch frontend.routes.evaluateContentRules(&sample) {
-        case .accept, .waitForData: return true
-        case .reject: silently = false
-        case .silentDrop: silently = true
-        }
-        let refused = HTTPExchange(started: requestWaitStarted, wallMicroseconds: requestWaitWallMicroseconds, request: head, isParsed: false)
-        refused.bytesFromClient = raw.readableBytes
-        refused.termination = TerminationState(.proxy, .request)
-        refused.outcome = .denied
-        exchange = refused
-        if silently {
-            dropSilently()
-        } else {
-            closeClient()
-        }
-        endExchange()
-        return false
+        return carryOut(frontend.routes.evaluateContentRules(&sample), head: head, raw: raw, backend: nil)
     }
 
     /// A backend's own `tcp-request content` rules, once it is chosen and before its
-    /// `http-request` rules, as HAProxy runs them. A rule that rejects or drops the connection ends
-    /// it here, logged as the frontend's would be. Returns true to go on.
+    /// `http-request` rules, as HAProxy runs them. Returns true to go on.
     private func passBackendContentRules(_ backend: BackendRuntime, head: HTTPRequestHead, raw: ByteBuffer, sample: inout SampleContext) -> Bool {
         let payload = sample.payload
         sample.payload = raw
         defer { sample.payload = payload }
+        return carryOut(backend.routes.evaluateContentRules(&sample), head: head, raw: raw, backend: backend)
+    }
+
+    /// What content rules decided: go on (true), or end the connection, with or without a word,
+    /// logged as HAProxy logs a refused request. A backend's session count, taken when it was
+    /// chosen, is given back when the exchange ends.
+    private func carryOut(_ verdict: InspectionVerdict, head: HTTPRequestHead, raw: ByteBuffer, backend: BackendRuntime?) -> Bool {
         let silently: Bool
-        switch backend.routes.evaluateContentRules(&sample) {
+        switch verdict {
         case .accept, .waitForData: return true
         case .reject: silently = false
         case .silentDrop: silently = true
@@ -150,7 +139,6 @@ extension HTTPSessionHandler {
         refused.bytesFromClient = raw.readableBytes
         refused.termination = TerminationState(.proxy, .request)
         refused.outcome = .denied
-        // The backend's session count was taken: it is given back when the exchange ends.
         refused.backend = backend
         exchange = refused
         if silently {

@@ -215,16 +215,9 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .waitForData:
             return
         case .reject:
-            session.termination = TerminationState(.proxy, .request)
-            frontend.counters.add(.deniedRequests)
-            listener?.counters.add(.deniedRequests)
-            close(context: context)
+            refuseRequest(context: context, silently: false, backend: nil)
         case .silentDrop:
-            // Logged (`PR`), as a reject is.
-            session.termination = TerminationState(.proxy, .request)
-            frontend.counters.add(.deniedRequests)
-            listener?.counters.add(.deniedRequests)
-            close(context: context, silently: true)
+            refuseRequest(context: context, silently: true, backend: nil)
         case .accept:
             inspectTimer?.cancel()
             inspectTimer = nil
@@ -246,19 +239,10 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .accept, .waitForData:
                 break
             case .reject:
-                session.termination = TerminationState(.proxy, .request)
-                frontend.counters.add(.deniedRequests)
-                listener?.counters.add(.deniedRequests)
-                backend.counters.add(.deniedRequests)
-                close(context: context)
+                refuseRequest(context: context, silently: false, backend: backend)
                 return
             case .silentDrop:
-                session.termination = TerminationState(.proxy, .request)
-                session.isSilent = true
-                frontend.counters.add(.deniedRequests)
-                listener?.counters.add(.deniedRequests)
-                backend.counters.add(.deniedRequests)
-                close(context: context, silently: true)
+                refuseRequest(context: context, silently: true, backend: backend)
                 return
             }
             var forced = backend.routes.forcedServer(&sample)
@@ -272,6 +256,16 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             // A server's `sni` is evaluated on the same connection and bytes as the rules were.
             startConnecting(context: context, backend: backend, forced: forced, serverNameContext: backend.routes.hasServerNameSamples ? sample : nil)
         }
+    }
+
+    /// A content rule (the frontend's, or the chosen backend's) refused the connection: counted
+    /// as a denied request, logged (`PR`), closed with or without a word.
+    private func refuseRequest(context: ChannelHandlerContext, silently: Bool, backend: BackendRuntime?) {
+        session?.termination = TerminationState(.proxy, .request)
+        frontend.counters.add(.deniedRequests)
+        listener?.counters.add(.deniedRequests)
+        backend?.counters.add(.deniedRequests)
+        close(context: context, silently: silently)
     }
 
     // MARK: - Server choice and queueing

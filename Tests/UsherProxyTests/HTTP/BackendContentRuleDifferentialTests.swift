@@ -2,16 +2,7 @@ import Testing
 
 /// A backend's own `tcp-request content` rules, differentially: they run once the backend is
 /// chosen, before its `http-request` rules, in both modes.
-@Suite(.serialized, .enabled(if: StatsTestSupport.haproxyRequired, "needs /usr/sbin/haproxy"))
-struct BackendContentRuleDifferentialTests {
-    @Test(arguments: BackendContentRuleScenarios.all)
-    func scenario(_ scenario: DifferentialScenario) throws {
-        try #require(DifferentialSettings.haproxyAvailable, "CI=true: haproxy (2.6) must be installed for this suite")
-        guard DifferentialSettings.selected(scenario.name) else { return }
-        DifferentialRunner.verify(scenario)
-    }
-}
-
+/// (Run by `RoutingRuleDifferentialTests`.)
 enum BackendContentRuleScenarios {
     static let http = """
         defaults

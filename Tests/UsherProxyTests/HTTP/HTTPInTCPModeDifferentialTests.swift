@@ -3,16 +3,7 @@ import Testing
 /// HTTP fetches in a `mode tcp` frontend, differentially: the request bytes are read as an HTTP/1
 /// head (waiting for it within `tcp-request inspect-delay`) to route a port that several protocols
 /// share, as HAProxy does.
-@Suite(.serialized, .enabled(if: StatsTestSupport.haproxyRequired, "needs /usr/sbin/haproxy"))
-struct HTTPInTCPModeDifferentialTests {
-    @Test(arguments: HTTPInTCPModeScenarios.all)
-    func scenario(_ scenario: DifferentialScenario) throws {
-        try #require(DifferentialSettings.haproxyAvailable, "CI=true: haproxy (2.6) must be installed for this suite")
-        guard DifferentialSettings.selected(scenario.name) else { return }
-        DifferentialRunner.verify(scenario)
-    }
-}
-
+/// (Run by `RoutingRuleDifferentialTests`.)
 enum HTTPInTCPModeScenarios {
     static let configuration = """
         defaults

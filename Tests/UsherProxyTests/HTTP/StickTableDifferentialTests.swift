@@ -14,6 +14,21 @@ struct StickTableDifferentialTests {
         DifferentialRunner.verify(scenario)
     }
 
+    /// `stick on src` in mode tcp, usher alone: HAProxy stores the key when it analyses the
+    /// server's answer, which a short connection may end before (seen both ways in repeated runs),
+    /// so it is no reference here. usher stores once connected: every connection from one address
+    /// reaches the same server.
+    @Test func stickOnSourceInModeTCP() throws {
+        let run = try ProxyRun(.usher, template: StickTableScenarios.tcpPersistence, replies: [.ok])
+        defer { run.stop() }
+        for index in 1...3 {
+            _ = try? httpGet(port: run.port, path: "/\(index)")
+        }
+        for origin in run.origins { origin.settle() }
+        let counts = run.origins.map { $0.requests.count }.sorted()
+        #expect(counts == [0, 3], "\(counts)")
+    }
+
     /// `show table` lists the same entries with the same counters once both proxies saw the same
     /// traffic (the entry's address, its remaining time and the byte counts aside: usher's own
     /// error pages and the way it counts a head's bytes differ).
@@ -145,11 +160,15 @@ enum StickTableScenarios {
             server s2 {{ORIGIN1}}
         """
 
-    /// `stick on src` in mode tcp: every connection from one address goes to one server.
+    /// `stick on src` in mode tcp: every connection from one address goes to one server. (The
+    /// test harness's readiness probe, a connection without bytes, is refused before a server is
+    /// chosen for it, so that the round robin starts with the first client in both proxies.)
     static let tcpPersistence = defaults.replacingOccurrences(of: "mode http", with: "mode tcp") + """
 
         frontend fe
             bind 127.0.0.1:{{PORT}}
+            tcp-request inspect-delay 2s
+            tcp-request content reject if { req.len eq 0 }
             default_backend be
         backend be
             balance roundrobin
@@ -263,10 +282,6 @@ enum StickTableScenarios {
                 .requestLines(["GET /alice HTTP/1.1", "GET /alice HTTP/1.1", "GET /alice HTTP/1.1", "GET /carol HTTP/1.1"]),
                 .requestLines(["GET /bob HTTP/1.1", "GET /bob HTTP/1.1"], origin: 1),
             ]),
-        .init(
-            "stick on src in mode tcp: one address, one server", tcpPersistence,
-            clients: (1...4).map { [.send(Request.get("/\($0)", ["Connection: close"]))] },
-            checks: [.requestLines((1...4).map { "GET /\($0) HTTP/1.1" }), .requestLines([], origin: 1)]),
         .init(
             "stick store-response: what the server answered brings the client back to it", responsePersistence,
             clients: [

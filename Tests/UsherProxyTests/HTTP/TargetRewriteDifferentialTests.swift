@@ -3,8 +3,10 @@ import Testing
 /// `http-request replace-path`, `replace-pathq` and `replace-uri`, differentially: the origin must
 /// receive the same request lines from HAProxy 2.6 and from usher.
 @Suite(.serialized, .enabled(if: StatsTestSupport.haproxyRequired, "needs /usr/sbin/haproxy"))
-struct TargetRewriteDifferentialTests {
-    @Test(arguments: TargetRewriteScenarios.all)
+struct RoutingRuleDifferentialTests {
+    /// Path rewriting (below), a backend's content rules (BackendContentRuleScenarios) and HTTP
+    /// fetches in mode tcp (HTTPInTCPModeScenarios).
+    @Test(arguments: TargetRewriteScenarios.all + BackendContentRuleScenarios.all + HTTPInTCPModeScenarios.all)
     func scenario(_ scenario: DifferentialScenario) throws {
         try #require(DifferentialSettings.haproxyAvailable, "CI=true: haproxy (2.6) must be installed for this suite")
         guard DifferentialSettings.selected(scenario.name) else { return }
