@@ -133,6 +133,15 @@ struct HTTPLogComparisonTests {
     // MARK: - Comparing lines
 
     /// The fields that differ once what must differ is normalised, named, with both values.
+    /// `ac/fc/bc/sc/rc`: the process's and the frontend's connection counts may include, on
+    /// either side, the previous case's connection still closing (a proxy closes asynchronously):
+    /// they may differ by one; the backend, server and retry counts may not.
+    static func sameCounters(_ mine: String, _ theirs: String) -> Bool {
+        let a = mine.split(separator: "/").compactMap { Int($0) }, b = theirs.split(separator: "/").compactMap { Int($0) }
+        guard a.count == 5, b.count == 5 else { return false }
+        return abs(a[0] - b[0]) <= 1 && abs(a[1] - b[1]) <= 1 && a[2...] == b[2...]
+    }
+
     static func differences(haproxy: String, usher: String) -> [String] {
         guard let expected = LogLine(haproxy) else { return ["HAProxy's line is not an httplog line"] }
         guard let actual = LogLine(usher) else { return ["usher's line is not an httplog line"] }
@@ -143,6 +152,7 @@ struct HTTPLogComparisonTests {
         if !actual.hasValidDate { result.append("date not in HAProxy's format: \(actual.field(.date))") }
         for field in LogLine.Field.allCases where field != .bytes {
             let mine = actual.normalized(field), theirs = expected.normalized(field)
+            if field == .counters, Self.sameCounters(mine, theirs) { continue }
             if mine != theirs { result.append("\(field.rawValue) \(mine.debugDescription), HAProxy \(theirs.debugDescription)") }
         }
         return result

@@ -40,6 +40,8 @@ struct StickTableDifferentialTests {
             let socket = "\(directory.path)/\(kind.rawValue).sock"
             let run = try ProxyRun(kind, template: StickTableScenarios.counting(socket: socket), replies: [.ok, .ok, .status(404, "Not Found"), .status(503, "Unavailable")])
             defer { run.stop() }
+            // The runtime API's socket is bound after the listeners.
+            for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
             for path in ["/a", "/b", "/c", "/d", "/admin", "/admin", "/e"] {
                 _ = try? httpGet(port: run.port, path: path)
             }

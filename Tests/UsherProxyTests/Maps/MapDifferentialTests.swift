@@ -42,6 +42,8 @@ struct MapDifferentialTests {
                 """
             let run = try ProxyRun(kind, template: template, replies: [.ok])
             defer { run.stop() }
+            // The runtime API's socket is bound after the listeners.
+            for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
             var lines: [String] = []
             for command in [
                 "show map", "show map \(files)/hosts.map", "get map \(files)/hosts.map example.com", "get map \(files)/hosts.map nope",
