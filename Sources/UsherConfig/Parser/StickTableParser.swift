@@ -1,8 +1,8 @@
 /// Reads `stick-table …` (a proxy's table), `table NAME …` (a `peers` section's) and the
 /// stick-counter actions of rules (`track-scN`, `sc-inc-gpcN`, `sc-set-gptN`).
-enum StickTableParser {
+public enum StickTableParser {
     /// HAProxy 2.6 tracks three stick counters per session (sc0, sc1, sc2).
-    static let counterCount = 3
+    public static let counterCount = 3
 
     /// The words after `stick-table` (or after `table NAME`): `type`, `size`, `expire`, `nopurge`,
     /// `peers`, `srvkey`, `store`.

@@ -118,7 +118,6 @@ public struct RoutingTable: Sendable {
             diagnostics.append(.alert(location, "'\(first)' in a 'tcp-request \(phase.rawValue)' rule of \(proxy.kind.rawValue) '\(proxy.name)' reads HTTP, which has not arrived at this stage (use 'tcp-request content' or 'http-request')"))
             return true
         }
-        func reportHTTPInTCPMode(_ names: [String], _ location: SourceLocation, _ proxy: Proxy) -> Bool { false }
 
         func compileCondition(_ condition: Condition?, _ named: [String: [CompiledACL]], _ proxy: Proxy) -> CompiledCondition?? {
             guard let condition else { return .some(nil) }
@@ -135,7 +134,6 @@ public struct RoutingTable: Sendable {
             }
             do {
                 let compiled = try CompiledCondition(condition, namedACLs: named, loadPatternFile: loadPatternFile)
-                if reportHTTPInTCPMode(compiled.httpACLNames, condition.location, proxy) { return nil }
                 return .some(compiled)
             } catch {
                 // An ACL that failed to compile was already reported; say which rule it breaks.
@@ -228,7 +226,6 @@ public struct RoutingTable: Sendable {
                         if rule.isDynamic {
                             do throws(RoutingError) {
                                 let template = try LogFormatTemplate(rule.backend)
-                                if reportHTTPInTCPMode(template.httpFetchNames, rule.location, proxy) { continue }
                                 backendRules.append((.dynamic(template), condition))
                             } catch {
                                 diagnostics.append(.alert(rule.location, "in 'use_backend \(rule.backend)': \(error.message)"))
@@ -282,7 +279,6 @@ public struct RoutingTable: Sendable {
                     if rule.isDynamic {
                         do throws(RoutingError) {
                             let template = try LogFormatTemplate(rule.server)
-                            if reportHTTPInTCPMode(template.httpFetchNames, rule.location, proxy) { continue }
                             useServerRules.append((.dynamic(template), condition))
                         } catch {
                             diagnostics.append(.alert(rule.location, "in 'use-server \(rule.server)': \(error.message)"))
@@ -299,10 +295,6 @@ public struct RoutingTable: Sendable {
                     }
                     do throws(RoutingError) {
                         let sample = try CompiledSample(expression)
-                        if sample.readsHTTP, reportHTTPInTCPMode([expression.fetch.name], server.location, proxy) {
-                            serverNameSamples.append(nil)
-                            continue
-                        }
                         serverNameSamples.append(sample)
                     } catch {
                         diagnostics.append(.alert(server.location, "in the 'sni' expression of server '\(proxy.name)/\(server.name)': \(error.message)"))
@@ -315,7 +307,6 @@ public struct RoutingTable: Sendable {
                     do throws(RoutingError) {
                         let table = try StickTableScope.resolve(rule.table, for: "stick \(rule.kind.rawValue)")
                         let key = try CompiledSample(rule.key)
-                        if key.readsHTTP, reportHTTPInTCPMode([rule.key.fetch.name], rule.location, proxy) { continue }
                         stickRules.append(StickPersistence.Rule(kind: rule.kind, key: key, table: table, condition: condition))
                     } catch {
                         // `stick on` is two rules: one alert for its line.

@@ -76,9 +76,3 @@ public struct CompiledStickAction: Sendable {
         }
     }
 }
-
-/// Shared constants of the stick-counter rules.
-enum StickCounterActionCompiler {
-    /// sc0, sc1 and sc2, as HAProxy 2.6 has by default.
-    static let counterCount = 3
-}

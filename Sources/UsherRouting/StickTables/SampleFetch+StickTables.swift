@@ -137,7 +137,7 @@ extension SampleFetch {
                 return nil
             }
             return SampleFetch(names: [name], defaultMatch: .integer, readsPayload: false) { arguments throws(RoutingError) in
-                let (element, tableName) = try elementAndTable(arguments, takesElement: takesElement, counter: false, name: name)
+                let (element, _, tableName) = try stickArguments(arguments, takesElement: takesElement, takesCounter: false, name: name)
                 let table = try StickTableScope.resolve(tableName, for: name)
                 let read = metric(element)
                 return Readers(single: { context in
@@ -153,7 +153,7 @@ extension SampleFetch {
         var rest = name.dropFirst(2)
         var digitCounter: Int? = nil
         if let digit = rest.first, let value = digit.wholeNumberValue {
-            guard value < StickCounterActionCompiler.counterCount else { return nil }
+            guard value < StickTableParser.counterCount else { return nil }
             digitCounter = value
             rest = rest.dropFirst()
         }
@@ -162,9 +162,10 @@ extension SampleFetch {
         let metricName = String(rest.dropFirst())
         if metricName == "tracked" {
             return SampleFetch(names: [name], defaultMatch: .boolean, readsPayload: false) { arguments throws(RoutingError) in
-                let (counter, _) = try counterAndTable(arguments, fixedCounter: fixedCounter, takesElement: false, name: name)
+                let parsed = try stickArguments(arguments, takesElement: false, takesCounter: fixedCounter == nil, name: name)
+                let counter = fixedCounter ?? parsed.counter ?? 0
                 return Readers(single: { context in
-                    .value(.boolean(context.stickCounters?.tracked(counter.counter) != nil))
+                    .value(.boolean(context.stickCounters?.tracked(counter) != nil))
                 }, all: nil)
             }
         }
@@ -172,11 +173,12 @@ extension SampleFetch {
         // The array forms exist as `sc_get_gpc(IDX,N…)` only, not `scN_get_gpc`.
         if takesElement && fixedCounter != nil { return nil }
         return SampleFetch(names: [name], defaultMatch: .integer, readsPayload: false) { arguments throws(RoutingError) in
-            let (counter, tableName) = try counterAndTable(arguments, fixedCounter: fixedCounter, takesElement: takesElement, name: name)
-            let other: StickTable? = if let tableName { try StickTableScope.resolve(tableName, for: name) } else { nil }
-            let read = metric(counter.element)
+            let parsed = try stickArguments(arguments, takesElement: takesElement, takesCounter: fixedCounter == nil, name: name)
+            let counter = fixedCounter ?? parsed.counter ?? 0
+            let other: StickTable? = if let table = parsed.table { try StickTableScope.resolve(table, for: name) } else { nil }
+            let read = metric(parsed.element)
             return Readers(single: { context in
-                guard let tracked = context.stickCounters?.tracked(counter.counter) else { return .noValue }
+                guard let tracked = context.stickCounters?.tracked(counter) else { return .noValue }
                 if let other {
                     // The same key, looked up in another table.
                     return readEntry(other, tracked.key, read, create: false)
@@ -197,11 +199,12 @@ extension SampleFetch {
         }
     }
 
-    /// `(IDX,N,TABLE)` for `sc_` fetches: the element (array forms), the counter (unless the name
-    /// has it) and an optional table.
-    private static func counterAndTable(
-        _ arguments: [String], fixedCounter: Int?, takesElement: Bool, name: String
-    ) throws(RoutingError) -> ((counter: Int, element: Int), String?) {
+    /// A stick-table fetch's arguments: an element number first for the array forms
+    /// (`get_gpc(IDX,…)`), a stick counter number unless the name has it (`sc_…(N,…)`; nil for
+    /// `src_…`), then an optional table.
+    private static func stickArguments(
+        _ arguments: [String], takesElement: Bool, takesCounter: Bool, name: String
+    ) throws(RoutingError) -> (element: Int, counter: Int?, table: String?) {
         var rest = arguments[...]
         var element = 0
         if takesElement {
@@ -210,30 +213,15 @@ extension SampleFetch {
             }
             element = value
         }
-        let counter: Int
-        if let fixedCounter {
-            counter = fixedCounter
-        } else {
-            guard let first = rest.popFirst(), let value = Int(first), (0..<StickCounterActionCompiler.counterCount).contains(value) else {
-                throw RoutingError("'\(name)' expects a stick counter number (0 to \(StickCounterActionCompiler.counterCount - 1))")
+        var counter: Int? = nil
+        if takesCounter {
+            guard let first = rest.popFirst(), let value = Int(first), (0..<StickTableParser.counterCount).contains(value) else {
+                throw RoutingError("'\(name)' expects a stick counter number (0 to \(StickTableParser.counterCount - 1))")
             }
             counter = value
         }
         guard rest.count <= 1 else { throw RoutingError("too many arguments to '\(name)'") }
-        return ((counter, element), rest.first)
-    }
-
-    private static func elementAndTable(_ arguments: [String], takesElement: Bool, counter: Bool, name: String) throws(RoutingError) -> (Int, String?) {
-        var rest = arguments[...]
-        var element = 0
-        if takesElement {
-            guard let first = rest.popFirst(), let value = Int(first), (0..<100).contains(value) else {
-                throw RoutingError("'\(name)' expects an element number (0 to 99) first")
-            }
-            element = value
-        }
-        guard rest.count <= 1 else { throw RoutingError("too many arguments to '\(name)'") }
-        return (element, rest.first)
+        return (element, counter, rest.first)
     }
 }
 

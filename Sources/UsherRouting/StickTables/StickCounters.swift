@@ -1,3 +1,5 @@
+import UsherConfig
+
 /// A connection's stick counters (sc0, sc1, sc2): the table entries its rules track, and the
 /// events counted on them. Those tracked by `tcp-request connection|session` rules belong to the
 /// session and last as long as the connection; those tracked by `tcp-request content`,
@@ -21,8 +23,8 @@ public final class StickCounters {
     private var stream: [Tracked?]
 
     public init() {
-        session = Array(repeating: nil, count: 3)
-        stream = Array(repeating: nil, count: 3)
+        session = Array(repeating: nil, count: StickTableParser.counterCount)
+        stream = Array(repeating: nil, count: StickTableParser.counterCount)
     }
 
     /// Whether any counter is tracked (the session handlers skip their counting without one).
@@ -147,10 +149,9 @@ public final class StickCounters {
     /// Every tracked entry, the request's and the session's (an entry tracked by both is counted
     /// twice, as in HAProxy).
     private func forEachTracked(_ body: (inout StickTable.EntryData) -> Void) {
-        for tracked in stream + session {
-            guard let tracked else { continue }
-            tracked.table.update(tracked.handle, body)
-        }
+        // Two loops rather than `stream + session`: no array made per counted event.
+        for tracked in stream { if let tracked { tracked.table.update(tracked.handle, body) } }
+        for tracked in session { if let tracked { tracked.table.update(tracked.handle, body) } }
     }
 }
 
