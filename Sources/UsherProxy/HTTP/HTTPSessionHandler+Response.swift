@@ -137,7 +137,7 @@ extension HTTPSessionHandler {
             }
             exchange.serverStatus = head.status
             stickCounters?.countResponse(status: head.status)
-            if let persistence = exchange.backend?.routes.stickPersistence, !persistence.isEmpty, let server = exchange.server {
+            if let persistence = exchange.backend?.routes.stickPersistence, persistence.hasResponseRules, let server = exchange.server {
                 var sample = SampleContext(
                     connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser,
                     request: exchange.request, response: head, variables: self

@@ -20,7 +20,13 @@ public struct StickPersistence: Sendable {
     let rules: [Rule]
 
     public var isEmpty: Bool { rules.isEmpty }
-    var hasResponseRules: Bool { rules.contains { $0.kind == .storeResponse } }
+    /// Whether any rule reads the response (`stick store-response`).
+    public let hasResponseRules: Bool
+
+    init(rules: [Rule]) {
+        self.rules = rules
+        hasResponseRules = rules.contains { $0.kind == .storeResponse }
+    }
 
     /// What the request-side rules decide, in order as HAProxy runs them: the first `match` that
     /// finds an entry whose server is usable (`isUsable`) chooses it, unless a server is already
