@@ -29,7 +29,7 @@ enum PeersKeywords {
             var table = try StickTableParser.parse(words.dropFirst(2), name: name, allowsPeers: false, location: line.location)
             table.peers = section.name
             section.tables.append(table)
-            return nil
+            return StickTableParser.unappliedWarning(table)
         case "disabled":
             section.isDisabled = true
             return nil

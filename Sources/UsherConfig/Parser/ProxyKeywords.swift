@@ -123,7 +123,9 @@ enum ProxyKeywords {
             if let existing = builder.proxy.stickTable {
                 throw ConfigurationError("\(builder.sectionDescription) already has a stick-table, at \(existing.location): HAProxy allows one per proxy (declare a backend for another)")
             }
-            builder.proxy.stickTable = try StickTableParser.parse(line.words.dropFirst(), name: builder.proxy.name, allowsPeers: true, location: line.location)
+            let table = try StickTableParser.parse(line.words.dropFirst(), name: builder.proxy.name, allowsPeers: true, location: line.location)
+            if let warning = StickTableParser.unappliedWarning(table) { builder.warn(line.location, warning) }
+            builder.proxy.stickTable = table
         },
         "stick": Keyword(capabilities: .proxies) { line, builder in
             let rules = try StickTableParser.parseStickRule(line)

@@ -111,6 +111,16 @@ public enum StickTableParser {
         return items
     }
 
+    /// What a table asks for that usher keeps no use for yet, as a warning: `srvkey addr` and
+    /// `store server_key` (entries keep the server's id, as with `srvkey name`).
+    static func unappliedWarning(_ table: StickTableDefinition) -> String? {
+        var unapplied: [String] = []
+        if table.serverKey == .addr { unapplied.append("'srvkey addr'") }
+        if table.stored.contains(where: { $0.kind == .serverKey }) { unapplied.append("'store server_key'") }
+        guard !unapplied.isEmpty else { return nil }
+        return "stick table '\(table.name)': \(unapplied.joined(separator: " and ")) not applied by usher yet: entries keep the server's id, as with 'srvkey name'"
+    }
+
     /// `conn_cur`, `http_req_rate(10s)`, `gpc(3)`, `gpc_rate(2,1m)`.
     static func parseStoredData(_ text: String) throws -> StickData {
         var name = Substring(text)
