@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import Testing
+import UsherProxy
 
 #if canImport(Glibc)
 import Glibc
@@ -148,6 +149,32 @@ import Glibc
         // SIGTERM stops the worker and the master.
         kill(master, SIGTERM)
         #expect(usher.waitForExit(timeout: 10) != nil)
+    }
+
+    /// A process asked for its listening sockets stops accepting; if the new process never tells
+    /// it to finish (here: the test takes the sockets and lets them go), it accepts again after
+    /// ten seconds. A connection made meanwhile waits in the kernel's queue and is answered.
+    @Test func aTakeOverThatNeverFinishesIsUndone() throws {
+        let directory = try ScratchDirectory()
+        let port = freePort()
+        let socket = directory.path + "/usher.sock"
+        let file = try directory.write("usher.cfg", Self.configuration(
+            port: port, answer: "still", extra: "    stats socket \(socket) level admin expose-fd listeners"))
+        let usher = try UsherProcess(["-db", "-f", file])
+        defer { usher.stop() }
+        #expect(ClientSocket.waitUntilAccepting(port, timeout: 10, alive: { usher.isRunning }))
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
+        let taken = try ListenerTakeOver.fetch(from: socket)
+        #expect(!taken.isEmpty)
+        for socket in taken { close(socket.descriptor) }
+        let start = Date()
+        let client = try RawClient(port: port, timeout: 20)
+        try client.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        let answer = String(decoding: try client.receiveAll(), as: UTF8.self)
+        let waited = Date().timeIntervalSince(start)
+        #expect(answer.hasSuffix("still"), "\(answer)")
+        #expect(waited > 5, "answered after \(waited) s: the listener was not paused")
+        #expect(usher.isRunning)
     }
 
     /// `-x` and `-sf` by hand, across products: usher takes HAProxy 2.6's listening socket over and
