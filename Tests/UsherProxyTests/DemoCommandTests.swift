@@ -65,7 +65,7 @@ struct DemoCommandTests {
     }
 
     @Test(
-        .enabled(if: ExternalProcess.exists("curl") && ExternalProcess.exists("openssl"), "needs curl and openssl"),
+        .enabled(if: ExternalProcess.required("curl") && ExternalProcess.required("openssl"), "needs curl and openssl"),
         .enabled(if: DemoCommandTests.standInPortsFree, "skipped: the demo's stand-ins need 127.0.0.1 ports 8000, 8001 and 31337, and one of them is taken")
     )
     func theInstructionsWorkAndTheDemoStopsAfterItsSeconds() throws {

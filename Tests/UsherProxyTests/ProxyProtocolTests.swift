@@ -3,7 +3,7 @@ import Testing
 
 /// `send-proxy-v2` and `send-proxy` tell the server the client's real address, checked by a real
 /// PROXY-protocol reader: nginx's `listen … proxy_protocol`. `accept-proxy` reads such a header.
-@Suite(.serialized, .enabled(if: ExternalProcess.exists("nginx")))
+@Suite(.serialized, .enabled(if: ExternalProcess.required("nginx")))
 final class ProxyProtocolTests {
     let directory: String
     let nginxPort: Int

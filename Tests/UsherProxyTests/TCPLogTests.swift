@@ -65,7 +65,7 @@ final class TCPLogTests {
         #expect(body.range(of: pattern, options: .regularExpression) != nil, "\(body.debugDescription)")
     }
 
-    @Test(.enabled(if: ExternalProcess.exists("haproxy")))
+    @Test(.enabled(if: ExternalProcess.required("haproxy")))
     func sameLineAsHAProxyForTheSameConnection() async throws {
         let syslog = try SyslogCollector(group: testGroup)
         defer { syslog.stop() }

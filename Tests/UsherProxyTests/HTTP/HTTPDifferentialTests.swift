@@ -6,7 +6,7 @@ import Testing
 ///
 /// `USHER_DIFF_ONLY_HAPROXY=1` runs the HAProxy side only (its expectations still asserted);
 /// `USHER_DIFF_SCENARIO=text` picks scenarios by name; `USHER_DIFF_VERBOSE=1` prints observations.
-@Suite(.serialized, .enabled(if: DifferentialSettings.haproxyAvailable, "needs /usr/sbin/haproxy"))
+@Suite(.serialized, .enabled(if: StatsTestSupport.haproxyRequired, "needs /usr/sbin/haproxy"))
 struct HTTPDifferentialTests {
     @Test(arguments: DifferentialScenarios.all)
     func scenario(_ scenario: DifferentialScenario) {

@@ -22,7 +22,7 @@ import Glibc
 /// cookie flags, counters, queues, captures, request line — must be the same.
 ///
 /// `USHER_DIFF_VERBOSE=1` prints both lines of every case.
-@Suite(.serialized, .enabled(if: ExternalProcess.exists("haproxy"), "needs /usr/sbin/haproxy"))
+@Suite(.serialized, .enabled(if: ExternalProcess.required("haproxy"), "needs /usr/sbin/haproxy"))
 struct HTTPLogComparisonTests {
     /// The configuration both proxies run. `frontend fe` routes by path to every kind of backend;
     /// `fe-capture` captures headers. `backend servers` is the seed's, persistence cookie included.

@@ -7,7 +7,7 @@ import Testing
 /// proxy still serving a normal request on a new connection afterwards. Plus a slowloris client.
 ///
 /// `USHER_DIFF_ONLY_HAPROXY=1` runs the HAProxy side only; `USHER_DIFF_SCENARIO=text` picks cases.
-@Suite(.serialized, .enabled(if: DifferentialSettings.haproxyAvailable, "needs /usr/sbin/haproxy"))
+@Suite(.serialized, .enabled(if: StatsTestSupport.haproxyRequired, "needs /usr/sbin/haproxy"))
 struct MalformedRequestTests {
     /// The seed's :80 path; `timeout http-request 2s` bounds a request a proxy waits on.
     static let configuration = SeedHTTPConfiguration.template(defaults: SeedHTTPConfiguration.defaults(httpRequest: "2s"))

@@ -3,7 +3,7 @@ import Testing
 /// Variables, `silent-drop` and `tarpit`, differentially: each scenario runs through HAProxy 2.6
 /// and through usher (the `usher` executable) with the same configuration and client bytes; the
 /// origins and the clients must see the same. The checks say what HAProxy 2.6.12 does.
-@Suite(.serialized, .enabled(if: DifferentialSettings.haproxyAvailable, "needs /usr/sbin/haproxy"))
+@Suite(.serialized, .enabled(if: StatsTestSupport.haproxyRequired, "needs /usr/sbin/haproxy"))
 struct VariableDifferentialTests {
     @Test(arguments: VariableScenarios.all)
     func scenario(_ scenario: DifferentialScenario) {
