@@ -32,10 +32,6 @@ public final class UsherServer: Sendable {
         inheritedSockets.withLockedValue { $0 += sockets }
     }
 
-    /// How many listeners use a socket taken over from the previous process.
-    public var adoptedListenerCount: Int { adopted.withLockedValue { $0 } }
-    private let adopted = NIOLockedValueBox(0)
-
     /// Prepares a server for `table` on `group`, or on a group of its own with `nbthread` threads
     /// (else one per core).
     /// `handOverSocket`: a runtime API socket (admin, `expose-fd listeners`) of the process's own,
@@ -198,7 +194,6 @@ public final class UsherServer: Sendable {
                     // The previous process's socket: already bound and listening, so no
                     // connection is refused while the two processes overlap.
                     channel = try bootstrap.withBoundSocket(inherited.descriptor).wait()
-                    adopted.withLockedValue { $0 += 1 }
                 } else {
                     channel = try bootstrap.bind(host: host, port: port).wait()
                 }

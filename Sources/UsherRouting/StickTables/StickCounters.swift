@@ -27,9 +27,6 @@ public final class StickCounters {
         stream = Array(repeating: nil, count: StickTableParser.counterCount)
     }
 
-    /// Whether any counter is tracked (the session handlers skip their counting without one).
-    public var isEmpty: Bool { !session.contains { $0 != nil } && !stream.contains { $0 != nil } }
-
     /// Stick counter `counter` as fetches see it: the request's, else the session's.
     public func tracked(_ counter: Int) -> Tracked? {
         guard counter >= 0 && counter < session.count else { return nil }

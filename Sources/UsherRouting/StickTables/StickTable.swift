@@ -133,11 +133,6 @@ public final class StickTable: @unchecked Sendable {
         }
     }
 
-    /// Pushes back an entry's expiry, as `track-sc` and `stick match|on|store` do.
-    public func touch(_ handle: Handle) {
-        lock.withLock { refresh(handle.slot, now: clock()) }
-    }
-
     /// Removes the entries no one holds whose keys pass `filter` (all, without one); the number removed.
     @discardableResult
     public func clear(where filter: (StickKey, EntryData) -> Bool = { _, _ in true }) -> Int {
