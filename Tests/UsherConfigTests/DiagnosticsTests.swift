@@ -78,7 +78,7 @@ struct DiagnosticsTests {
         ("frontend fe\n    bind :80\n    tcp-request content send-spoe-group agents grp", "'tcp-request content send-spoe-group'"),
         ("frontend fe\n    bind :80\n    timeout tarpit 1s\n    mode spop", "'mode spop'"),
         ("backend be\n    server s 127.0.0.1:80 ssl verify none send-proxy-v2-ssl", "server option 'send-proxy-v2-ssl'"),
-        ("backend be\n    balance random", "'balance random'"),
+        ("backend be\n    balance rdp-cookie", "'balance rdp-cookie'"),
     ])
     func haproxyKeywordsUsherLacksSaySo(body: String, keyword: String) throws {
         let outcome = check(body)

@@ -130,7 +130,7 @@ struct ServerBalancerTests {
         let servers = [Self.up(), Self.up(), Self.up(2)]
         var balancer = ServerBalancer(algorithm: .source, serverCount: 3)
         var seen: Set<Int> = []
-        for hash in [UInt64(0), 1, 2, 3, 17, 123_456_789, .max] {
+        for hash in [UInt32(0), 1, 2, 3, 17, 123_456_789, .max] {
             let first = balancer.choose(servers, sourceHash: hash)
             for _ in 0..<5 {
                 #expect(balancer.choose(servers, sourceHash: hash) == first, "hash \(hash)")
@@ -144,7 +144,7 @@ struct ServerBalancerTests {
         let servers = [Self.up(1), Self.up(3)]
         var balancer = ServerBalancer(algorithm: .source, serverCount: 2)
         var counts: [Int: Int] = [:]
-        for hash in UInt64(0)..<400 {
+        for hash in UInt32(0)..<400 {
             if case .server(let index) = balancer.choose(servers, sourceHash: hash) { counts[index, default: 0] += 1 }
         }
         #expect(counts == [0: 100, 1: 300])
@@ -174,9 +174,17 @@ struct ServerBalancerTests {
     @Test func sameClientSameHashAndMappedAddressesAgree() {
         let v4 = IPAddress("192.0.2.7")
         let mapped = IPAddress("::ffff:192.0.2.7")
-        #expect(ServerBalancer.sourceHash(v4) == ServerBalancer.sourceHash(v4))
-        #expect(ServerBalancer.sourceHash(v4) == ServerBalancer.sourceHash(mapped), "an IPv4 client is one client however it arrives")
-        #expect(ServerBalancer.sourceHash(v4) != ServerBalancer.sourceHash(IPAddress("192.0.2.8")))
-        #expect(ServerBalancer.sourceHash(nil) == 0)
+        let hashType = HashType.default
+        #expect(hashType.hash(address: v4) == hashType.hash(address: mapped), "an IPv4 client is one client however it arrives")
+        #expect(hashType.hash(address: v4) != hashType.hash(address: IPAddress("192.0.2.8")))
+        #expect(hashType.hash(address: nil) == 0)
+    }
+
+    /// HAProxy folds the address into 32 bits with XOR and hashes it only with `avalanche`.
+    @Test func addressIsFoldedAsHAProxyDoes() {
+        #expect(HashType.default.hash(address: IPAddress("127.0.0.1")) == 0x7f00_0001)
+        #expect(HashType.default.hash(address: IPAddress("2001:db8::1")) == 0x2001_0db8 ^ 0x0000_0001)
+        let avalanche = HashType(method: .consistent, function: .sdbm, avalanche: true)
+        #expect(avalanche.hash(address: IPAddress("127.0.0.1")) == HashType.fullAvalanche(0x7f00_0001))
     }
 }

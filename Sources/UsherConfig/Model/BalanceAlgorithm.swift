@@ -17,6 +17,9 @@ public enum BalanceAlgorithm: Sendable, Equatable {
     case urlParameter(name: String, checkPost: Bool)
     /// `balance hdr(NAME) [use_domain_only]`: a hash of a request header's value.
     case header(name: String, useDomainOnly: Bool)
+    /// `balance random[(DRAWS)]`: DRAWS random points on the consistent-hash ring, the least
+    /// loaded of the servers they land on.
+    case random(draws: Int)
 
     /// The options of `balance uri`.
     public struct URIHash: Sendable, Equatable {
@@ -41,7 +44,7 @@ public enum BalanceAlgorithm: Sendable, Equatable {
     public var needsHTTP: Bool {
         switch self {
         case .uri, .urlParameter, .header: return true
-        case .roundRobin, .staticRoundRobin, .leastConnections, .first, .source: return false
+        case .roundRobin, .staticRoundRobin, .leastConnections, .first, .source, .random: return false
         }
     }
 
@@ -56,6 +59,7 @@ public enum BalanceAlgorithm: Sendable, Equatable {
         case .uri: return "uri"
         case .urlParameter: return "url_param"
         case .header(let name, _): return "hdr(\(name))"
+        case .random: return "random"
         }
     }
 }

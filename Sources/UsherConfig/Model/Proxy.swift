@@ -45,6 +45,8 @@ public struct Proxy: Sendable, Equatable {
     public var retries: Int { settings.retries ?? 3 }
     /// `balance`, default roundrobin.
     public var balance: BalanceAlgorithm { settings.balance ?? .roundRobin }
+    public var hashType: HashType { settings.hashType ?? .default }
+    public var hashBalanceFactor: Int { settings.hashBalanceFactor ?? 0 }
     /// The log lines in effect: the proxy's own, plus the global ones when `log global` is given.
     public func effectiveLogTargets(global: GlobalSettings) -> [LogTarget] {
         var targets = settings.logTargets ?? []

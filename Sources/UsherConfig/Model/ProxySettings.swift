@@ -15,6 +15,11 @@ public struct ProxySettings: Sendable, Equatable {
     public var backlog: Int?
     public var retries: Int?
     public var balance: BalanceAlgorithm?
+    /// `hash-type`
+    public var hashType: HashType?
+    /// `hash-balance-factor N`: with consistent hashing, no server takes more than N% of the
+    /// average load (0: no bound).
+    public var hashBalanceFactor: Int?
     public var defaultBackend: String?
     public var defaultBackendLocation: SourceLocation?
     public var cookie: CookiePersistence?

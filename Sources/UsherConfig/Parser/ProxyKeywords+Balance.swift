@@ -16,13 +16,53 @@ extension ProxyKeywords {
         case "url_param": return try parseURLParameter(arguments)
         default:
             if name.hasPrefix("hdr(") { return try parseHeaderHash(name, arguments) }
-            if name == "hash" || name.hasPrefix("random") || name.hasPrefix("rdp-cookie") {
+            if name.hasPrefix("random") { return try parseRandom(name, arguments) }
+            if name == "hash" || name.hasPrefix("rdp-cookie") {
                 throw ConfigurationError.notSupported("'balance \(name)'")
             }
             let names = Array(simple.keys) + ["uri", "url_param", "hdr(NAME)", "random", "rdp-cookie", "hash"]
             let hint = NearestMatch.find(name, in: names).map { "; did you mean '\($0)'?" } ?? ""
             throw ConfigurationError("unknown balance algorithm '\(name)'\(hint)")
         }
+    }
+
+    /// `balance random[(DRAWS)]`: the least loaded of DRAWS random picks (2 by default).
+    static func parseRandom(_ name: String, _ arguments: ArraySlice<String>) throws -> BalanceAlgorithm {
+        guard arguments.isEmpty else { throw ConfigurationError("'balance random' takes no arguments") }
+        if name == "random" || name == "random()" { return .random(draws: 2) }
+        guard name.hasPrefix("random("), name.hasSuffix(")") else {
+            throw ConfigurationError("'balance \(name)': expected random or random(DRAWS)")
+        }
+        let text = String(name.dropFirst("random(".count).dropLast())
+        guard let draws = ConfigurationValues.integer(text), draws >= 1 else {
+            throw ConfigurationError("'balance \(name)': the number of draws must be an integer of at least 1")
+        }
+        return .random(draws: draws)
+    }
+
+    /// `hash-type map-based|consistent [sdbm|djb2|wt6|crc32 [avalanche]]`. Without a function,
+    /// consistent hashing uses sdbm with avalanche and map-based plain sdbm, as in HAProxy.
+    static func parseHashType(_ line: ConfigurationLine) throws -> HashType {
+        let words = line.words.dropFirst()
+        guard let methodWord = words.first else { throw ConfigurationError("'hash-type' expects 'map-based' or 'consistent'") }
+        guard let method = HashType.Method(rawValue: methodWord) else {
+            if methodWord == "avalanche" {
+                throw ConfigurationError("'hash-type avalanche' is no longer supported; write 'hash-type map-based sdbm avalanche'")
+            }
+            throw ConfigurationError("'hash-type' only supports 'consistent' and 'map-based', not '\(methodWord)'")
+        }
+        let rest = words.dropFirst()
+        guard let functionWord = rest.first else {
+            return HashType(method: method, function: .sdbm, avalanche: method == .consistent)
+        }
+        guard let function = HashType.Function(rawValue: functionWord) else {
+            throw ConfigurationError("'hash-type' only supports the hash functions sdbm, djb2, wt6 and crc32, not '\(functionWord)'")
+        }
+        let modifiers = rest.dropFirst()
+        guard modifiers.count <= 1, modifiers.allSatisfy({ $0 == "avalanche" }) else {
+            throw ConfigurationError("'hash-type' only supports 'avalanche' after the hash function")
+        }
+        return HashType(method: method, function: function, avalanche: !modifiers.isEmpty)
     }
 
     /// `balance uri [whole] [len N] [depth N] [path-only]`

@@ -79,6 +79,14 @@ enum ProxyKeywords {
         "balance": Keyword(capabilities: [.defaults, .backend]) { line, builder in
             builder.settings.balance = try parseBalance(line)
         },
+        "hash-type": Keyword(capabilities: [.defaults, .backend]) { line, builder in
+            builder.settings.hashType = try parseHashType(line)
+        },
+        "hash-balance-factor": Keyword(capabilities: [.defaults, .backend]) { line, builder in
+            let factor = try integer(line, in: 0...Int(Int32.max))
+            guard factor == 0 || factor > 100 else { throw ConfigurationError("'hash-balance-factor' must be 0 or greater than 100, not \(factor)") }
+            builder.settings.hashBalanceFactor = factor
+        },
         "default_backend": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
             builder.settings.defaultBackend = try single(line)
             builder.settings.defaultBackendLocation = line.location

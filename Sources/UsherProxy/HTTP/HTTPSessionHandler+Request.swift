@@ -308,15 +308,16 @@ extension HTTPSessionHandler {
 
     /// The client's address hash, and the request's key for `balance uri`, `url_param`, `hdr()`.
     private func balanceKey(for exchange: HTTPExchange, backend: BackendRuntime) -> BalanceKey {
-        var key = BalanceKey(sourceHash: ServerBalancer.sourceHash(connection.source))
+        let hashType = backend.routes.proxy.hashType
+        var key = BalanceKey(sourceHash: hashType.hash(address: connection.source))
         let request = exchange.request
         switch backend.routes.proxy.balance {
         case .uri(let options):
-            key.requestHash = RequestHash.uri(request, whole: options.whole, length: options.length, depth: options.depth, pathOnly: options.pathOnly)
+            key.requestHash = RequestHash.uri(request, whole: options.whole, length: options.length, depth: options.depth, pathOnly: options.pathOnly, using: hashType)
         case .urlParameter(let name, _):
-            key.requestHash = RequestHash.urlParameter(request, name: name)
+            key.requestHash = RequestHash.urlParameter(request, name: name, using: hashType)
         case .header(let name, let domainOnly):
-            key.requestHash = RequestHash.header(request, name: name, domainOnly: domainOnly)
+            key.requestHash = RequestHash.header(request, name: name, domainOnly: domainOnly, using: hashType)
         default:
             break
         }

@@ -67,7 +67,8 @@ public final class BackendRuntime: Sendable {
         self.persistence = settings.cookie.map { PersistenceCookie($0, servers: routes.servers) }
         self.state = NIOLockedValueBox(State(balancer: ServerBalancer(
             algorithm: routes.proxy.balance, serverCount: routes.servers.count,
-            useAllBackups: routes.proxy.settings.isEnabled("allbackups")
+            useAllBackups: routes.proxy.settings.isEnabled("allbackups"),
+            hashType: routes.proxy.hashType, balanceFactor: routes.proxy.hashBalanceFactor
         )))
     }
 
@@ -88,7 +89,7 @@ public final class BackendRuntime: Sendable {
                 isUp: runtime.isUp && runtime.index != excluded, isBackup: runtime.server.isBackup,
                 // A draining server takes no new clients from the balancer.
                 weight: runtime.admin == .drain ? 0 : runtime.weight, activeConnections: runtime.currentConnections,
-                maxConnections: runtime.maxConnections
+                maxConnections: runtime.maxConnections, identifier: runtime.index + 1
             )
         }
     }
@@ -210,6 +211,6 @@ public final class BackendRuntime: Sendable {
 /// (`balance source`), and for HTTP the hash of the request's key (`uri`, `url_param`, `hdr()`),
 /// `nil` when the request lacks it.
 struct BalanceKey: Sendable {
-    var sourceHash: UInt64
-    var requestHash: UInt64? = nil
+    var sourceHash: UInt32
+    var requestHash: UInt32? = nil
 }

@@ -274,7 +274,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard let session else { return }
         let connector = ServerConnector(
             backend: backend, eventLoop: context.eventLoop, timeouts: session.timeouts,
-            destinationPort: session.connection.destinationPort, destinationAddress: session.connection.destination, balanceKey: BalanceKey(sourceHash: ServerBalancer.sourceHash(session.connection.source)),
+            destinationPort: session.connection.destinationPort, destinationAddress: session.connection.destination, balanceKey: BalanceKey(sourceHash: backend.routes.proxy.hashType.hash(address: session.connection.source)),
             started: session.acceptTime, logger: runtime.logger
         )
         connector.liveSession = liveSession

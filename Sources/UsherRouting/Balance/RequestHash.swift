@@ -1,26 +1,28 @@
-/// The request keys HAProxy's HTTP hash algorithms balance on, hashed as its default `hash-type`
-/// (map-based, SDBM, no avalanche) hashes them. Pass the result to
+import UsherConfig
+
+/// The request keys HAProxy's HTTP hash algorithms balance on, hashed with the backend's
+/// `hash-type` function (sdbm without avalanche unless it says otherwise). Pass the result to
 /// ``ServerBalancer/choose(_:sourceHash:requestHash:)``; `nil` means the request lacks the key, and
 /// HAProxy then balances round robin.
 public enum RequestHash {
     /// `balance uri [whole] [len N] [depth N] [path-only]`: the target up to the `?` (all of it with
     /// `whole`), at most `length` bytes, at most `depth` directories; `pathOnly` starts at the path,
     /// leaving out the scheme and authority of an absolute target.
-    public static func uri(_ request: HTTPRequestHead, whole: Bool = false, length: Int? = nil, depth: Int? = nil, pathOnly: Bool = false) -> UInt64 {
-        UInt64(sdbm(uriKey(request, whole: whole, length: length, depth: depth, pathOnly: pathOnly)))
+    public static func uri(_ request: HTTPRequestHead, whole: Bool = false, length: Int? = nil, depth: Int? = nil, pathOnly: Bool = false, using hashType: HashType = .default) -> UInt32 {
+        hashType.hash(uriKey(request, whole: whole, length: length, depth: depth, pathOnly: pathOnly))
     }
 
     /// `balance url_param NAME`: the value of the first `NAME=` parameter of the query (parameters
     /// separated by `&`), empty values included; `nil` without one.
-    public static func urlParameter(_ request: HTTPRequestHead, name: String) -> UInt64? {
-        urlParameterKey(request, name: name).map { UInt64(sdbm($0)) }
+    public static func urlParameter(_ request: HTTPRequestHead, name: String, using hashType: HashType = .default) -> UInt32? {
+        urlParameterKey(request, name: name).map { hashType.hash($0) }
     }
 
     /// `balance hdr(NAME) [use_domain_only]`: the first value of the header; with `domainOnly`, only
     /// the label before the last dot (`1wt` of `haproxy.1wt.eu`). `nil` when the header is missing
     /// or empty.
-    public static func header(_ request: HTTPRequestHead, name: String, domainOnly: Bool = false) -> UInt64? {
-        headerKey(request, name: name, domainOnly: domainOnly).map { UInt64(sdbm($0)) }
+    public static func header(_ request: HTTPRequestHead, name: String, domainOnly: Bool = false, using hashType: HashType = .default) -> UInt32? {
+        headerKey(request, name: name, domainOnly: domainOnly).map { hashType.hash($0) }
     }
 
     static func uriKey(_ request: HTTPRequestHead, whole: Bool, length: Int?, depth: Int?, pathOnly: Bool) -> ArraySlice<UInt8> {
@@ -62,14 +64,5 @@ public enum RequestHash {
         guard domainOnly, let lastDot = bytes.lastIndex(of: UInt8(ascii: ".")) else { return bytes[...] }
         let start = bytes[..<lastDot].lastIndex(of: UInt8(ascii: ".")).map { $0 + 1 } ?? 0
         return bytes[start..<lastDot]
-    }
-
-    /// HAProxy's default hash function, over 32 bits.
-    static func sdbm(_ bytes: some Sequence<UInt8>) -> UInt32 {
-        var hash: UInt32 = 0
-        for byte in bytes {
-            hash = UInt32(byte) &+ (hash << 6) &+ (hash << 16) &- hash
-        }
-        return hash
     }
 }

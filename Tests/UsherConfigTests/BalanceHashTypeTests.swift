@@ -1,0 +1,38 @@
+import Testing
+@testable import UsherConfig
+
+/// `hash-type`, `hash-balance-factor` and `balance random`.
+@Suite struct BalanceHashTypeTests {
+    func backend(_ lines: [String]) throws -> Proxy {
+        let outcome = parseHTTPBackend(lines)
+        #expect(outcome.alerts.isEmpty, "\(outcome.alerts)")
+        return try #require(outcome.configuration?.proxies.first { $0.name == "be" })
+    }
+
+    @Test func forms() throws {
+        #expect(try backend(["balance uri"]).hashType == HashType(method: .mapBased, function: .sdbm, avalanche: false))
+        #expect(try backend(["hash-type consistent"]).hashType == HashType(method: .consistent, function: .sdbm, avalanche: true))
+        #expect(try backend(["hash-type consistent sdbm"]).hashType == HashType(method: .consistent, function: .sdbm, avalanche: false))
+        #expect(try backend(["hash-type map-based wt6 avalanche"]).hashType == HashType(method: .mapBased, function: .wt6, avalanche: true))
+        #expect(try backend(["hash-type consistent crc32"]).hashType.function == .crc32)
+        #expect(try backend(["hash-balance-factor 150"]).hashBalanceFactor == 150)
+        #expect(try backend(["balance random"]).balance == .random(draws: 2))
+        #expect(try backend(["balance random(5)"]).balance == .random(draws: 5))
+    }
+
+    @Test func inheritedFromDefaults() throws {
+        let outcome = parse(quietDefaults + "\n    hash-type consistent djb2\nbackend be\n    server s 127.0.0.1:80\n")
+        let proxy = try #require(outcome.configuration?.proxies.first { $0.name == "be" })
+        #expect(proxy.hashType == HashType(method: .consistent, function: .djb2, avalanche: false))
+    }
+
+    @Test(arguments: [
+        ("hash-type", "expects"), ("hash-type rings", "only supports 'consistent' and 'map-based'"),
+        ("hash-type avalanche", "no longer supported"), ("hash-type consistent md5", "sdbm, djb2, wt6 and crc32"),
+        ("hash-type consistent sdbm fast", "'avalanche'"), ("hash-balance-factor 50", "0 or greater than 100"),
+        ("balance random(0)", "at least 1"), ("balance random(x", "random(DRAWS)"),
+    ])
+    func errors(_ line: String, _ message: String) throws {
+        try parseHTTPBackend([line]).expectSingleAlert(line: 8, [message])
+    }
+}
