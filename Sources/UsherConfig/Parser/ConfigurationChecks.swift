@@ -181,9 +181,6 @@ enum ConfigurationChecks {
             else { continue }
             diagnostics.append(.warning(setting.location, "'option \(option)' is not applied by usher yet: \(name) behaves as without it"))
         }
-        if proxy.kind.hasFrontendCapability, let format = settings.uniqueIDFormat {
-            diagnostics.append(.warning(format.location, "'unique-id-format' is not applied by usher yet: \(name) adds no unique-id header and logs %ID as '-'"))
-        }
     }
 
     static func checkTimeouts(_ proxy: Proxy, into diagnostics: inout [Diagnostic]) {

@@ -12,6 +12,11 @@ final class HTTPExchange {
     /// The request as the client sent it, for the log line and `http-response` rules.
     let request: HTTPRequestHead
     var backend: BackendRuntime?
+    /// The stream's number in the process (`%rt`) and its unique ID (`unique-id-format`).
+    var streamNumber = 0
+    var uniqueID: String?
+    /// Whether a rule asked for the unique ID already (`%ID` prints it from then on).
+    var uniqueIDIsSet = false
     /// The frontend's client-side and the backend's server-side timeouts, merged once the backend
     /// is chosen.
     var timeouts: Timeouts?

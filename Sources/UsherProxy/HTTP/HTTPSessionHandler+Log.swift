@@ -10,6 +10,31 @@ extension HTTPSessionHandler {
         guard frontend.logsSessions else { return }
         // `dontlognull`: a connection that sent nothing at all is not logged.
         if frontend.dontLogNull && !exchange.isParsed && !receivedAnyByte { return }
+        let record = logRecord(exchange)
+        let isError = SessionLogPolicy.isError(
+            termination: exchange.termination, retries: record.counters.retries, redispatched: record.counters.redispatched, status: exchange.status
+        )
+        // `option dontlog-normal` leaves the line out, `log-separate-errors` raises it to err.
+        guard let level = frontend.logPolicy.level(isError: isError) else { return }
+        guard let format = frontend.routes.logFormat else {
+            let line = frontend.logPolicy.commonLogFormat
+                ? record.commonLogFormatLine(
+                    requestDateUTC: LogClock.utcTimestamp(wallMicroseconds: exchange.wallMicroseconds),
+                    acceptMillisecond: Int(acceptWallMicroseconds % 1_000_000 / 1000))
+                : record.line
+            runtime.log.log(line, level: level, to: frontend.logTargets, scope: frontend.name)
+            return
+        }
+        var sample = SampleContext(
+            connection: connection, payload: ByteBuffer(), isFinal: true, request: exchange.isParsed ? exchange.request : nil, variables: self
+        )
+        sample.stickCounters = stickCounters
+        sample.stream = streamFacts(exchange)
+        runtime.log.log(format.render(record, logFacts(exchange), &sample), level: level, to: frontend.logTargets, scope: frontend.name)
+    }
+
+    /// What the exchange's log line says, as it stands.
+    func logRecord(_ exchange: HTTPExchange) -> HTTPLogRecord {
         let backend = exchange.backend
         let server = exchange.connector?.server
         var termination = exchange.termination
@@ -19,7 +44,7 @@ extension HTTPSessionHandler {
         }
         let requestLine = exchange.isParsed
             ? "\(exchange.request.method) \(exchange.request.target) \(exchange.request.version)" : nil
-        let record = HTTPLogRecord(
+        var record = HTTPLogRecord(
             clientAddress: connection.source?.unmapped.description ?? connection.loggedSource.address, clientPort: connection.loggedSource.port,
             requestDate: LogClock.timestamp(wallMicroseconds: exchange.wallMicroseconds), frontend: frontend.name,
             backend: backend?.name ?? frontend.name, server: server?.name ?? "<NOSRV>",
@@ -38,31 +63,48 @@ extension HTTPSessionHandler {
             capturedRequestHeaders: exchange.capturedRequestHeaders, capturedResponseHeaders: exchange.capturedResponseHeaders,
             requestLine: requestLine
         )
-        let isError = SessionLogPolicy.isError(
-            termination: exchange.termination, retries: record.counters.retries, redispatched: record.counters.redispatched, status: exchange.status
-        )
-        // `option dontlog-normal` leaves the line out, `log-separate-errors` raises it to err.
-        guard let level = frontend.logPolicy.level(isError: isError) else { return }
-        guard let format = frontend.routes.logFormat else {
-            let line = frontend.logPolicy.commonLogFormat
-                ? record.commonLogFormatLine(
-                    requestDateUTC: LogClock.utcTimestamp(wallMicroseconds: exchange.wallMicroseconds),
-                    acceptMillisecond: Int(acceptWallMicroseconds % 1_000_000 / 1000))
-                : record.line
-            runtime.log.log(line, level: level, to: frontend.logTargets, scope: frontend.name)
-            return
-        }
-        let facts = LogFormatLine.Facts(
+        record.uniqueID = exchange.uniqueID
+        return record
+    }
+
+    /// What a `log-format` line needs besides the record.
+    func logFacts(_ exchange: HTTPExchange) -> LogFormatLine.Facts {
+        let server = exchange.connector?.server
+        var facts = LogFormatLine.Facts(
             frontendAddress: connection.loggedDestination.address, frontendPort: connection.loggedDestination.port,
             serverAddress: server?.loggedAddress ?? "-", serverPort: server?.address.port ?? 0,
             bytesFromClient: exchange.bytesFromClient, acceptDate: LogClock.timestamp(wallMicroseconds: acceptWallMicroseconds),
             hostname: LogClock.hostname(), pid: getpid()
         )
-        var sample = SampleContext(
-            connection: connection, payload: ByteBuffer(), isFinal: true, request: exchange.isParsed ? exchange.request : nil, variables: self
-        )
+        facts.streamNumber = exchange.streamNumber
+        return facts
+    }
+
+    /// The stream as fetches see it: the frontend, and the backend and server once chosen.
+    func streamFacts(_ exchange: HTTPExchange) -> StreamFacts {
+        var facts = StreamFacts(frontendName: frontend.name, frontendID: runtime.proxyIDs[frontend.name], streamNumber: exchange.streamNumber)
+        facts.frontendIsTLS = connection.tls != nil
+        facts.uniqueID = exchange.uniqueID
+        facts.uniqueIDIsSet = exchange.uniqueIDIsSet
+        if let backend = exchange.backend {
+            facts.backendName = backend.name
+            facts.backendID = runtime.proxyIDs[backend.name]
+        }
+        if let server = exchange.connector?.server {
+            facts.serverName = server.name
+            facts.serverID = server.index + 1
+        }
+        return facts
+    }
+
+    /// Gives the exchange its unique ID (`unique-id-format`, rendered as the request arrives,
+    /// before any rule), if the frontend has a format.
+    func assignUniqueID(_ exchange: HTTPExchange) {
+        guard let format = frontend.routes.uniqueIDFormat else { return }
+        var sample = SampleContext(connection: connection, payload: ByteBuffer(), isFinal: true, request: exchange.request, variables: self)
         sample.stickCounters = stickCounters
-        runtime.log.log(format.render(record, facts, &sample), level: level, to: frontend.logTargets, scope: frontend.name)
+        sample.stream = streamFacts(exchange)
+        exchange.uniqueID = format.render(logRecord(exchange), logFacts(exchange), &sample)
     }
 
     /// `capture request header` values of the frontend, from `headers`.

@@ -17,7 +17,9 @@ extension HTTPSessionHandler {
         exchange.headMilliseconds = ServerConnector.milliseconds(since: requestWaitStarted)
         exchange.bytesFromClient = headLength
         exchange.capturedRequestHeaders = captures(frontend.requestCaptures, in: received.headers)
+        exchange.streamNumber = runtime.nextStreamNumber()
         self.exchange = exchange
+        assignUniqueID(exchange)
         var head = received
         let framing: HTTPFramingRules.RequestFraming
         do {
@@ -44,6 +46,7 @@ extension HTTPSessionHandler {
             connection: connection, payload: ByteBuffer(), isFinal: true, helloParser: runtime.helloParser, request: head, variables: self
         )
         sample.stickCounters = stickCounters
+        sample.stream = streamFacts(exchange)
         sample.credentialResults = credentialResults
         credentialResults = [:]
         let frontendOutcome = frontend.routes.httpRequestRules.apply(to: &head, &sample)
@@ -55,6 +58,8 @@ extension HTTPSessionHandler {
         }
         let backend = runtime.backends[backendIndex]
         exchange.backend = backend
+        exchange.uniqueIDIsSet = sample.stream.uniqueIDIsSet
+        sample.stream = streamFacts(exchange)
         exchange.timeouts = frontend.timeouts(with: backend)
         backend.sessionStarted()
         if backend.routes.hasContentRules, !passBackendContentRules(backend, head: head, raw: raw, sample: &sample) { return }
@@ -85,7 +90,12 @@ extension HTTPSessionHandler {
             if exchange.forcedServer == nil { exchange.forcedServer = decision.server }
             exchange.stickStores = decision.stores
         }
+        // The request rules are done: the unique ID exists now, whoever asked for it.
+        exchange.uniqueIDIsSet = exchange.uniqueID != nil
         ForwardedFor(frontend: frontend.forwardFor, backend: backend.forwardFor)?.apply(to: &head.headers, client: connection.source)
+        if let name = frontend.routes.uniqueIDHeader, let uniqueID = exchange.uniqueID {
+            head.headers.add(name, uniqueID)
+        }
         HTTPHopHeaders.setConnection(&head.headers, version: head.version, keepAlive: exchange.serverKeepAlive, upgrade: exchange.isUpgrade)
         if backend.routes.hasServerNameSamples {
             // `sni` is evaluated when connecting, on the request as it goes to the server.

@@ -143,6 +143,7 @@ extension HTTPSessionHandler {
                     request: exchange.request, response: head, variables: self
                 )
                 sample.stickCounters = stickCounters
+                sample.stream = streamFacts(exchange)
                 StickPersistence.store(persistence.evaluateResponse(&sample, requestStores: exchange.stickStores), server: server.index)
             }
             // The request's `req` variables are gone; `res` ones exist from here.
@@ -154,6 +155,7 @@ extension HTTPSessionHandler {
                     request: exchange.request, response: head, variables: self
                 )
                 sample.stickCounters = stickCounters
+                sample.stream = streamFacts(exchange)
                 if let backendRules {
                     guard handleResponseRuleOutcome(backendRules.apply(to: &head, &sample)) else { return }
                 }

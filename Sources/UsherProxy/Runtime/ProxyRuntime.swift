@@ -26,6 +26,16 @@ public final class ProxyRuntime: Sendable {
     /// `global maxconn`, 0 for no limit (`set maxconn global` changes it).
     let maxConnectionsSetting: ManagedAtomic<Int>
     var maxConnections: Int { maxConnectionsSetting.load(ordering: .relaxed) }
+    /// Streams started so far (HTTP requests and TCP sessions): each takes the next number (`%rt`).
+    private let streamCounter = ManagedAtomic<Int>(0)
+    /// The proxies' numbers (HAProxy's `iid`), by name.
+    public let proxyIDs: [String: Int]
+
+    /// The number of a new stream, from 0.
+    func nextStreamNumber() -> Int {
+        streamCounter.loadThenWrappingIncrement(ordering: .relaxed)
+    }
+
     /// Client sessions open now, for the runtime API (`show sess`, `shutdown session`).
     public let sessions = SessionRegistry()
     let helloParser: ClientHelloParser
@@ -70,6 +80,7 @@ public final class ProxyRuntime: Sendable {
     init(table: RoutingTable, log: LogDispatcher, logger: Logger) throws {
         self.table = table
         let global = table.configuration.global
+        self.proxyIDs = Self.numberProxies(table.configuration)
         self.frontends = table.frontends.map { FrontendRuntime(routes: $0, global: global) }
         let tlsCounters = TLSCounters()
         self.tlsCounters = tlsCounters
@@ -82,6 +93,18 @@ public final class ProxyRuntime: Sendable {
         self.processVariables = ProcessVariables(
             limits: global.variableLimits, maxValueBytes: global.bufferSize ?? 16_384, initial: table.initialProcessVariables
         )
+    }
+
+    /// HAProxy numbers proxies in the order they are declared (a `listen` once), from 1, or from 2
+    /// when `stats socket` lines exist (their own internal proxy takes 1).
+    static func numberProxies(_ configuration: Configuration) -> [String: Int] {
+        var ids: [String: Int] = [:]
+        var next = configuration.global.runtimeAPI.sockets.isEmpty ? 1 : 2
+        for proxy in configuration.proxies where ids[proxy.name] == nil {
+            ids[proxy.name] = next
+            next += 1
+        }
+        return ids
     }
 
     /// Whether a new connection on `frontend` must wait for a slot (`maxconn`).

@@ -35,17 +35,8 @@ public struct StatsCollector: Sendable {
         }
     }
 
-    /// HAProxy numbers proxies in the order they are declared (a `listen` once), from 1, or from 2
-    /// when `stats socket` lines exist (their own internal proxy takes 1).
-    public var proxyIDs: [String: Int] {
-        var ids: [String: Int] = [:]
-        var next = runtime.table.configuration.global.runtimeAPI.sockets.isEmpty ? 1 : 2
-        for proxy in runtime.table.configuration.proxies where ids[proxy.name] == nil {
-            ids[proxy.name] = next
-            next += 1
-        }
-        return ids
-    }
+    /// The proxies' numbers (`iid`), by name.
+    public var proxyIDs: [String: Int] { runtime.proxyIDs }
 
     public func rows(_ filter: Filter = Filter()) -> [StatRow] {
         let ids = proxyIDs

@@ -40,6 +40,9 @@ final class TCPSession: VariableStorage {
     let stickCounters: StickCounters?
     /// Keys `stick store-request` rules keep once the server is connected.
     var stickStores: [StickPersistence.PendingStore] = []
+    /// The stream's number in the process (`%rt`) and its unique ID (`unique-id-format`).
+    let streamNumber: Int
+    var uniqueID: String?
 
     // Inactivity, per side: a side's timer runs while usher waits on that side (it may still send,
     // or bytes for it are held up), and restarts on its activity. One scheduled task serves both.
@@ -62,6 +65,24 @@ final class TCPSession: VariableStorage {
         self.lastServerActivity = acceptTime
         self.sessionVariables = SessionVariables(process: runtime.processVariables)
         self.stickCounters = runtime.table.stickTables.ordered.isEmpty ? nil : StickCounters()
+        self.streamNumber = runtime.nextStreamNumber()
+    }
+
+    /// The stream as fetches see it: the frontend, and the backend and server once chosen.
+    func streamFacts() -> StreamFacts {
+        var facts = StreamFacts(frontendName: frontend.name, frontendID: runtime.proxyIDs[frontend.name], streamNumber: streamNumber)
+        facts.frontendIsTLS = connection.tls != nil
+        facts.uniqueID = uniqueID
+        facts.uniqueIDIsSet = uniqueID != nil
+        if let backend {
+            facts.backendName = backend.name
+            facts.backendID = runtime.proxyIDs[backend.name]
+        }
+        if let server {
+            facts.serverName = server.name
+            facts.serverID = server.index + 1
+        }
+        return facts
     }
 
     /// The timeouts in force: client-side ones from the frontend, server-side ones from the

@@ -86,6 +86,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         // `accept-proxy`, as in HAProxy.
         var sample = SampleContext(connection: connection, payload: buffer, isFinal: true, helloParser: runtime.helloParser, variables: session)
         sample.stickCounters = session.stickCounters
+        sample.stream = session.streamFacts()
         switch frontend.routes.evaluateConnectionRules(&sample) {
         case .accept, .waitForData:
             break
@@ -127,8 +128,11 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         inspectTimer = nil
         guard let session else { return }
         // `tcp-request session` rules: the connection is set up (PROXY header read, TLS done).
+        // The stream starts here, as in HAProxy: its unique ID sees the client named by a PROXY header.
+        session.assignUniqueID()
         var sample = SampleContext(connection: session.connection, payload: buffer, isFinal: true, helloParser: runtime.helloParser, variables: session)
         sample.stickCounters = session.stickCounters
+        sample.stream = session.streamFacts()
         switch frontend.routes.evaluateSessionRules(&sample) {
         case .accept, .waitForData:
             break
@@ -209,6 +213,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             connection: session.connection, payload: buffer, isFinal: final || clientClosed, helloParser: runtime.helloParser, variables: session
         )
         sample.stickCounters = session.stickCounters
+        sample.stream = session.streamFacts()
         // HTTP fetches read the request bytes as an HTTP head, as in HAProxy's mode tcp.
         sample.readsHTTPFromPayload = true
         switch frontend.routes.evaluateContentRules(&sample) {

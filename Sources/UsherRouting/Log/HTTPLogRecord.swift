@@ -45,6 +45,8 @@ public struct HTTPLogRecord: Sendable, Equatable {
     /// The request line as received (`GET /x HTTP/1.1`), or `nil` for a request that could not be
     /// parsed (logged as `<BADREQ>`).
     public var requestLine: String?
+    /// The stream's unique ID (`unique-id-format`), `%ID`.
+    public var uniqueID: String?
 
     public init(
         clientAddress: String, clientPort: Int, requestDate: LogTimestamp, frontend: String, backend: String, server: String,

@@ -12,8 +12,8 @@ public struct LogFormatLine: Sendable {
         /// A run of unescaped spaces.
         case separator
         /// A variable by its HAProxy name, and whether `+Q` (on it, or on `%o` before it) asks for
-        /// double quotes around a text.
-        case variable(String, quoted: Bool)
+        /// double quotes around a text and `+X` for hexadecimal addresses, ports and numbers.
+        case variable(String, quoted: Bool, hex: Bool)
         case sample(CompiledSample, quoted: Bool)
     }
 
@@ -35,6 +35,10 @@ public struct LogFormatLine: Sendable {
 
     /// The variables `+Q` quotes: texts. Numbers, dates and termination states never are (HAProxy
     /// 2.6 with `%{+Q}o`: `"127.0.0.1" 33364 "fe" … 200 120 ---- -- … 02/Dec/2026:03:15:06.627`).
+    /// The variables `+X` prints in hexadecimal: addresses (`7F000001`), ports (`1F90`), and the
+    /// accept time, stream number, pid and millisecond.
+    static let hexable: Set<String> = ["ci", "cp", "fi", "fp", "bi", "bp", "si", "sp", "Ts", "rt", "pid", "ms"]
+
     static let quotable: Set<String> = [
         "ci", "fi", "bi", "si", "ft", "f", "b", "s", "H", "ID", "CC", "CS", "hr", "hs", "hrl", "hsl", "r", "HM", "HU", "HP", "HPO", "HQ", "HV", "sslc", "sslv",
     ]
@@ -45,6 +49,7 @@ public struct LogFormatLine: Sendable {
         var pieces: [Piece] = []
         var literal = ""
         var defaultQuote = false
+        var defaultHex = false
         let characters = Array(format)
         var index = 0
         func flush() {
@@ -77,11 +82,14 @@ public struct LogFormatLine: Sendable {
                 continue
             }
             var explicitQuote: Bool? = nil
+            var explicitHex: Bool? = nil
             if characters[index] == "{" {
                 guard let close = characters[index...].firstIndex(of: "}") else { throw RoutingError("missing '}' in log-format '\(format)'") }
                 let options = String(characters[(index + 1)..<close]).split(separator: ",")
                 if options.contains("+Q") { explicitQuote = true }
                 if options.contains("-Q") { explicitQuote = false }
+                if options.contains("+X") { explicitHex = true }
+                if options.contains("-X") { explicitHex = false }
                 index = close + 1
                 guard index < characters.count else { throw RoutingError("'%{…}' without a variable in log-format '\(format)'") }
             }
@@ -116,9 +124,13 @@ public struct LogFormatLine: Sendable {
             // `%{+Q}o` prints nothing: its options apply to every field after it.
             if name == "o" {
                 defaultQuote = explicitQuote ?? defaultQuote
+                defaultHex = explicitHex ?? defaultHex
                 continue
             }
-            pieces.append(.variable(name, quoted: (explicitQuote ?? defaultQuote) && Self.quotable.contains(name)))
+            pieces.append(.variable(
+                name, quoted: (explicitQuote ?? defaultQuote) && Self.quotable.contains(name),
+                hex: (explicitHex ?? defaultHex) && Self.hexable.contains(name)
+            ))
         }
         flush()
         self.pieces = pieces
@@ -134,6 +146,8 @@ public struct LogFormatLine: Sendable {
         public var acceptDate: LogTimestamp
         public var hostname: String
         public var pid: Int32
+        /// The stream's number in the process (`%rt`).
+        public var streamNumber = 0
 
         public init(
             frontendAddress: String, frontendPort: Int, serverAddress: String, serverPort: Int, bytesFromClient: Int,
@@ -154,7 +168,7 @@ public struct LogFormatLine: Sendable {
     public var httpOnlyNames: [String] {
         pieces.compactMap { piece in
             switch piece {
-            case .variable(let name, _): return Self.httpOnly.contains(name) ? "%" + name : nil
+            case .variable(let name, _, _): return Self.httpOnly.contains(name) ? "%" + name : nil
             case .sample(let sample, _): return sample.readsHTTP ? sample.expression.fetch.name : nil
             default: return nil
             }
@@ -175,7 +189,7 @@ public struct LogFormatLine: Sendable {
                 continue
             case .literal(let literal):
                 text = literal
-            case .variable(let name, let quoted):
+            case .variable(let name, let quoted, let hex):
                 // A text that is missing prints "-", or "" when quoted (HAProxy 2.6: `%{+Q}CC` → `""`).
                 if quoted && Self.isMissing(name, record) {
                     text = "\"\""
@@ -188,6 +202,8 @@ public struct LogFormatLine: Sendable {
                     let tls = context.connection.tls
                     let value = (name == "sslc" ? tls?.cipher : tls?.version?.description) ?? "-"
                     text = quoted ? "\"\(value)\"" : value
+                } else if hex {
+                    text = Self.hexValue(name, record, facts)
                 } else {
                     let value = Self.value(name, record, facts)
                     text = quoted ? "\"\(value)\"" : value
@@ -209,13 +225,14 @@ public struct LogFormatLine: Sendable {
     /// The line for one mode tcp session. The HTTP-only variables are refused at configuration
     /// time; `%ST` prints 0 and `%tsc` four characters, as HAProxy 2.6 prints them for TCP.
     public func render(_ record: TCPLogRecord, _ facts: Facts, _ context: inout SampleContext) -> String {
-        let http = HTTPLogRecord(
+        var http = HTTPLogRecord(
             clientAddress: record.clientAddress, clientPort: record.clientPort, requestDate: record.acceptDate,
             frontend: record.frontend, backend: record.backend, server: record.server, requestTime: -1,
             queueTime: record.queueTime, connectTime: record.connectTime, responseTime: -1, activeTime: record.totalTime,
             status: 0, bytesToClient: Int64(record.bytesToClient), termination: record.termination, counters: record.counters,
             requestLine: nil
         )
+        http.uniqueID = record.uniqueID
         return render(http, facts, &context)
     }
 
@@ -229,7 +246,7 @@ public struct LogFormatLine: Sendable {
         switch name {
         case "CC": return record.capturedRequestCookie == nil
         case "CS": return record.capturedResponseCookie == nil
-        case "ID": return true
+        case "ID": return record.uniqueID == nil
         default: return false
         }
     }
@@ -253,7 +270,9 @@ public struct LogFormatLine: Sendable {
         case "Tw": return String(record.queueTime)
         case "Tc": return String(record.connectTime)
         case "Tr": return String(record.responseTime)
-        case "Ta", "Tt", "rt": return String(record.activeTime)
+        case "Ta", "Tt": return String(record.activeTime)
+        case "rt": return String(facts.streamNumber)
+        case "ID": return record.uniqueID ?? "-"
         case "Th", "Ti": return "0"
         case "ST": return String(record.status)
         case "B": return String(record.bytesToClient)
@@ -291,6 +310,28 @@ public struct LogFormatLine: Sendable {
         case "pid": return String(facts.pid)
         case "ms": return facts.acceptDate.pad(facts.acceptDate.millisecond, 3)
         default: return "-"
+        }
+    }
+
+    /// A variable of `hexable` in `+X` form, as HAProxy prints it.
+    static func hexValue(_ name: String, _ record: HTTPLogRecord, _ facts: Facts) -> String {
+        func hex(_ value: Int, _ width: Int) -> String {
+            let digits = String(UInt64(truncatingIfNeeded: value), radix: 16, uppercase: true)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        switch name {
+        case "ci", "fi", "bi", "si":
+            let text = name == "ci" ? record.clientAddress : name == "fi" ? facts.frontendAddress : facts.serverAddress
+            guard let address = IPAddress(text) else { return text }
+            return address.bytes.map { hex(Int($0), 2) }.joined()
+        case "cp": return hex(record.clientPort, 4)
+        case "fp": return hex(facts.frontendPort, 4)
+        case "bp", "sp": return hex(facts.serverPort, 4)
+        case "Ts": return hex(facts.acceptDate.unixSeconds, 4)
+        case "rt": return hex(facts.streamNumber, 4)
+        case "pid": return hex(Int(facts.pid), 4)
+        case "ms": return hex(facts.acceptDate.millisecond, 2)
+        default: return value(name, record, facts)
         }
     }
 

@@ -19,6 +19,8 @@ public struct TCPLogRecord: Sendable, Equatable {
     public var bytesToClient: Int
     public var termination: TerminationState
     public var counters: SessionCounters
+    /// The stream's unique ID (`unique-id-format`), `%ID`.
+    public var uniqueID: String?
 
     public init(
         clientAddress: String, clientPort: Int, acceptDate: LogTimestamp, frontend: String, backend: String, server: String,

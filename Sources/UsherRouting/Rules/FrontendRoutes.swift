@@ -35,13 +35,18 @@ public final class FrontendRoutes: Sendable {
     public let httpResponseRules: CompiledHTTPRules
     /// `log-format`, compiled (HTTP mode).
     public let logFormat: LogFormatLine?
+    /// `unique-id-format`, compiled: each stream's unique ID (`unique-id`, `%ID`).
+    public let uniqueIDFormat: LogFormatLine?
+    /// `unique-id-header NAME`: the request header that carries the unique ID to the server.
+    public var uniqueIDHeader: String? { uniqueIDFormat == nil ? nil : proxy.settings.uniqueIDHeader }
 
     init(
         proxy: Proxy, connectionRules: [Rule], sessionRules: [Rule] = [], contentRules: [Rule],
         backendRules: [(target: BackendTarget, condition: CompiledCondition?)], defaultBackend: Int?,
         httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty, logFormat: LogFormatLine? = nil,
-        otherModeBackends: Set<Int> = []
+        uniqueIDFormat: LogFormatLine? = nil, otherModeBackends: Set<Int> = []
     ) {
+        self.uniqueIDFormat = uniqueIDFormat
         self.otherModeBackends = otherModeBackends
         self.logFormat = logFormat
         self.httpRequestRules = httpRequestRules

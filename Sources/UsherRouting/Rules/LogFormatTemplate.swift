@@ -11,13 +11,14 @@ public struct LogFormatTemplate: Sendable {
         case variable(Variable)
     }
 
-    /// The log-format variables a rule can use: those known from the connection and the request line.
+    /// The log-format variables a rule can use: those known from the connection, the stream and
+    /// the request line.
     enum Variable: String, Sendable {
-        case ci, cp, fi, fp, HM, HU, HP, HPO, HQ, HV
+        case ci, cp, fi, fp, f, ft, b, s, ID, rt, HM, HU, HP, HPO, HQ, HV
 
         var readsHTTP: Bool {
             switch self {
-            case .ci, .cp, .fi, .fp: false
+            case .ci, .cp, .fi, .fp, .f, .ft, .b, .s, .ID, .rt: false
             default: true
             }
         }
@@ -29,6 +30,13 @@ public struct LogFormatTemplate: Sendable {
             case .cp: return String(context.connection.loggedSource.port)
             case .fi: return context.connection.loggedDestination.address
             case .fp: return String(context.connection.loggedDestination.port)
+            case .f: return context.stream.frontendName ?? "-"
+            case .ft: return (context.stream.frontendName ?? "-") + (context.stream.frontendIsTLS ? "~" : "")
+            // Before the backend is chosen HAProxy names the frontend, and before the server `<NOSRV>`.
+            case .b: return context.stream.backendName ?? context.stream.frontendName ?? "-"
+            case .s: return context.stream.serverName ?? "<NOSRV>"
+            case .ID: return context.stream.uniqueIDIsSet ? context.stream.uniqueID ?? "" : ""
+            case .rt: return String(context.stream.streamNumber)
             case .HM: return request?.method ?? ""
             case .HU: return request?.target ?? ""
             case .HP: return String(request?.target.prefix { $0 != "?" } ?? "")

@@ -19,6 +19,9 @@ public struct SampleContext {
     /// context, a health check's) `sc_*` fetches have no value and tracking does nothing.
     public var stickCounters: StickCounters?
 
+    /// The frontend, backend and server of the stream, its number and unique ID.
+    public var stream = StreamFacts()
+
     /// The results of the password checks made for this request, by hash (`http_auth`,
     /// `http_auth_group`): the proxy fills it with the checks it made off its event loop.
     public var credentialResults: [String: Bool] = [:]

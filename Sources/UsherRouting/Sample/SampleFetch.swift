@@ -38,7 +38,7 @@ struct SampleFetch: Sendable {
         self.make = make
     }
 
-    static let all: [SampleFetch] = layer4 + http + authentication + tls + internalData
+    static let all: [SampleFetch] = layer4 + http + authentication + tls + stream + internalData
 
     /// The fetches that read the connection and its first bytes.
     static let layer4: [SampleFetch] = [

@@ -255,9 +255,9 @@ public struct RoutingTable: Sendable {
                             diagnostics.append(.alert(format.location, "in 'log-format' of \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
                         }
                     }
+                    var uniqueIDFormat: LogFormatLine? = nil
                     if let format = proxy.settings.uniqueIDFormat {
-                        // Not applied yet (a warning says so), but checked like any log format.
-                        do throws(RoutingError) { _ = try LogFormatLine(format.format) } catch {
+                        do throws(RoutingError) { uniqueIDFormat = try LogFormatLine(format.format) } catch {
                             diagnostics.append(.alert(format.location, "in 'unique-id-format' of \(proxy.kind.rawValue) '\(proxy.name)': \(error.message)"))
                         }
                     }
@@ -265,7 +265,7 @@ public struct RoutingTable: Sendable {
                         proxy: proxy, connectionRules: connectionRules, sessionRules: sessionRules, contentRules: contentRules,
                         backendRules: backendRules, defaultBackend: defaultBackend,
                         httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, logFormat: logFormat,
-                        otherModeBackends: Set(backendProxies.indices.filter { backendProxies[$0].mode != proxy.mode })
+                        uniqueIDFormat: uniqueIDFormat, otherModeBackends: Set(backendProxies.indices.filter { backendProxies[$0].mode != proxy.mode })
                     ))
                 }
             }

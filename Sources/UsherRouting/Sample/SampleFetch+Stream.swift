@@ -1,0 +1,50 @@
+extension SampleFetch {
+    /// The fetches that read the stream's place in the configuration: its frontend, backend and
+    /// server, and its unique ID. A backend or server not chosen yet has no value.
+    static let stream: [SampleFetch] = [
+        SampleFetch(names: ["fe_name"], defaultMatch: .string, readsPayload: false, make: noArguments { context in
+            context.stream.frontendName.map { .value(.string($0)) } ?? .noValue
+        }),
+        SampleFetch(names: ["fe_id"], defaultMatch: .integer, readsPayload: false, make: noArguments { context in
+            context.stream.frontendID.map { .value(.integer(Int64($0))) } ?? .noValue
+        }),
+        SampleFetch(names: ["be_name"], defaultMatch: .string, readsPayload: false, make: noArguments { context in
+            context.stream.backendName.map { .value(.string($0)) } ?? .noValue
+        }),
+        SampleFetch(names: ["be_id"], defaultMatch: .integer, readsPayload: false, make: noArguments { context in
+            context.stream.backendID.map { .value(.integer(Int64($0))) } ?? .noValue
+        }),
+        SampleFetch(names: ["srv_name"], defaultMatch: .string, readsPayload: false, make: noArguments { context in
+            context.stream.serverName.map { .value(.string($0)) } ?? .noValue
+        }),
+        SampleFetch(names: ["srv_id"], defaultMatch: .integer, readsPayload: false, make: noArguments { context in
+            context.stream.serverID.map { .value(.integer(Int64($0))) } ?? .noValue
+        }),
+        SampleFetch(names: ["unique-id"], defaultMatch: .string, readsPayload: false, make: noArguments { context in
+            guard let uniqueID = context.stream.uniqueID else { return .noValue }
+            context.stream.uniqueIDIsSet = true
+            return .value(.string(uniqueID))
+        }),
+        // `uuid([4])`: a random version 4 UUID, a new one each time.
+        SampleFetch(names: ["uuid"], defaultMatch: .string, readsPayload: false, make: { arguments throws(RoutingError) in
+            guard arguments.isEmpty || arguments == ["4"] else { throw RoutingError("'uuid' supports only version 4, e.g. uuid or uuid(4)") }
+            return Readers(single: { _ in .value(.string(randomUUID())) }, all: nil)
+        }),
+    ]
+}
+
+/// A random (version 4) UUID in its usual lowercase text form.
+func randomUUID() -> String {
+    var generator = SystemRandomNumberGenerator()
+    var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    bytes[6] = bytes[6] & 0x0f | 0x40
+    bytes[8] = bytes[8] & 0x3f | 0x80
+    let digits = Array("0123456789abcdef")
+    var text = ""
+    for (index, byte) in bytes.enumerated() {
+        if [4, 6, 8, 10].contains(index) { text.append("-") }
+        text.append(digits[Int(byte >> 4)])
+        text.append(digits[Int(byte & 0x0f)])
+    }
+    return text
+}
