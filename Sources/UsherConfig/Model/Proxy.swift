@@ -13,6 +13,8 @@ public struct Proxy: Sendable, Equatable {
     public var httpRequestRules: [HTTPRequestRule] = []
     /// `http-response` rules, in order.
     public var httpResponseRules: [HTTPResponseRule] = []
+    /// `http-after-response` rules, in order: on every response, the proxy's own ones included.
+    public var httpAfterResponseRules: [HTTPResponseRule] = []
     /// Standalone `redirect` lines, in order: evaluated after every `http-request` rule.
     public var redirectRules: [HTTPRequestRule] = []
     /// `capture request header`, in declaration order (the log's order).

@@ -52,6 +52,7 @@ enum ConfigurationChecks {
         conditions += proxy.useServerRules.compactMap(\.condition)
         conditions += (proxy.httpRequestRules + proxy.redirectRules).compactMap(\.condition)
         conditions += proxy.httpResponseRules.compactMap(\.condition)
+        conditions += proxy.httpAfterResponseRules.compactMap(\.condition)
         for condition in conditions {
             for name in condition.referencedNames
             where !aclNames.contains(name) && !HAProxyKeywords.predefinedACLs.contains(name) && !proxy.refusedACLNames.contains(name) {
@@ -116,13 +117,14 @@ enum ConfigurationChecks {
         }
         let rules: [(String, SourceLocation?)] = [
             ("http-request", proxy.httpRequestRules.first?.location), ("http-response", proxy.httpResponseRules.first?.location),
-            ("redirect", proxy.redirectRules.first?.location),
+            ("redirect", proxy.redirectRules.first?.location), ("http-after-response", proxy.httpAfterResponseRules.first?.location),
         ]
         for case (let keyword, let location?) in rules {
             diagnostics.append(.warning(location, "'\(keyword)' rules ignored for \(name) as they require HTTP mode"))
         }
         proxy.httpRequestRules = []
         proxy.httpResponseRules = []
+        proxy.httpAfterResponseRules = []
         proxy.redirectRules = []
         if let stats = proxy.settings.stats {
             // HAProxy only warns and drops the page; a page that silently never appears is worse.

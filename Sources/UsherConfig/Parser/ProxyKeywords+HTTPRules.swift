@@ -85,6 +85,36 @@ extension ProxyKeywords {
         builder.proxy.httpResponseRules.append(rule)
     }
 
+    /// The `http-after-response` actions usher understands.
+    static let httpAfterResponseActionNames = [
+        "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-status", "allow", "set-var", "set-var-fmt", "unset-var",
+    ]
+
+    /// `http-after-response ACTION … [if|unless COND]`: rules on every response, the proxy's own
+    /// (errors, `return`, redirects, the stats page) as well as the servers', after everything else.
+    static func parseHTTPAfterResponse(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {
+        let rule = try parseHTTPRule(line, builder: &builder, examples: "set-header, del-header or set-status", header: HTTPResponseAction.header) {
+            name, words, builder -> HTTPResponseAction in
+            switch name {
+            case "set-status": return try parseSetStatus(&words)
+            case "allow": return .allow
+            default:
+                if let variable = try parseVariableAction(name, &words) {
+                    if let warning = variableScopeWarning(variable, available: [.proc, .sess, .txn, .res], stage: "'http-after-response' rules") {
+                        builder.warn(line.location, warning)
+                    }
+                    return .variable(variable)
+                }
+                if ["capture", "strict-mode"].contains(name) {
+                    throw ConfigurationError.notSupported("'http-after-response \(name)'")
+                }
+                let hint = NearestMatch.find(name, in: httpAfterResponseActionNames).map { "; did you mean '\($0)'?" } ?? ""
+                throw ConfigurationError("'\(name)' is not an 'http-after-response' action (expected one of \(httpAfterResponseActionNames.joined(separator: ", ")))\(hint)")
+            }
+        }
+        builder.proxy.httpAfterResponseRules.append(rule)
+    }
+
     /// `set-map(FILE) KEY VALUE`, `del-map(FILE) KEY`, `add-acl(FILE) KEY`, `del-acl(FILE) KEY`;
     /// `nil` for any other action.
     static func parsePatternFileAction(_ name: String, _ words: inout RuleWords) throws -> PatternFileAction? {

@@ -169,6 +169,7 @@ enum ProxyKeywords {
         },
         "http-request": Keyword(capabilities: .all) { line, builder in try parseHTTPRequest(line, into: &builder) },
         "http-response": Keyword(capabilities: .all) { line, builder in try parseHTTPResponse(line, into: &builder) },
+        "http-after-response": Keyword(capabilities: .all) { line, builder in try parseHTTPAfterResponse(line, into: &builder) },
         "redirect": Keyword(capabilities: .proxies) { line, builder in try parseStandaloneRedirect(line, into: &builder) },
         "capture": Keyword(capabilities: .frontend) { line, builder in try parseCapture(line, into: &builder) },
         "errorfile": Keyword(capabilities: .all) { line, builder in try parseErrorFile(line, into: &builder) },

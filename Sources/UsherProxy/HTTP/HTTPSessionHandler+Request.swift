@@ -203,7 +203,8 @@ extension HTTPSessionHandler {
     /// Answers the current request with `bytes` in place of a server's response.
     func replyLocally(status: Int, bytes: [UInt8], keepAlive: Bool) {
         guard let context, let exchange else { return }
-        exchange.status = status
+        let (rewrittenStatus, bytes) = afterResponse(bytes, exchange: exchange)
+        exchange.status = rewrittenStatus ?? status
         exchange.responseStarted = true
         exchange.clientKeepAlive = keepAlive
         exchange.serverKeepAlive = false

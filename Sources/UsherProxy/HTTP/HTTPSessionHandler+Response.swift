@@ -168,6 +168,7 @@ extension HTTPSessionHandler {
                 outcome.apply(to: &head.headers)
                 exchange.serverCookie = outcome.action
             }
+            applyAfterResponseRules(to: &head, exchange: exchange)
             exchange.status = head.status
             exchange.capturedResponseHeaders = captures(frontend.responseCaptures, in: head.headers)
             // The client's half-close is not here: it closes the connection after the answer

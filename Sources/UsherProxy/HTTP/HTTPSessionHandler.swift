@@ -561,8 +561,8 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
             replyLocally(status: status, bytes: custom?(false) ?? errorPages.response(for: status, closing: false), keepAlive: true)
             return
         }
-        exchange.status = status
-        let page = custom?(true) ?? errorPages.response(for: status)
+        let (rewrittenStatus, page) = afterResponse(custom?(true) ?? errorPages.response(for: status), exchange: exchange)
+        exchange.status = rewrittenStatus ?? status
         var buffer = context.channel.allocator.buffer(capacity: page.count)
         buffer.writeBytes(page)
         // To a client that never sent a byte and has closed, the page most likely goes nowhere:

@@ -17,6 +17,8 @@ public final class BackendRoutes: Sendable {
     public let httpRequestRules: CompiledHTTPRules
     /// `http-response` rules, run before the frontend's.
     public let httpResponseRules: CompiledHTTPRules
+    /// `http-after-response` rules, run before the frontend's, on every response.
+    public let httpAfterResponseRules: CompiledHTTPRules
     /// Each server's `sni` expression, by server index (nil: none).
     let serverNameSamples: [CompiledSample?]
     /// Whether any server has an `sni` expression: only then does a connection keep what it needs
@@ -35,7 +37,7 @@ public final class BackendRoutes: Sendable {
     init(
         proxy: Proxy, useServerRules: [(server: ServerTarget, condition: CompiledCondition?)],
         httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty,
-        serverNameSamples: [CompiledSample?] = [], stickPersistence: StickPersistence = .empty, contentRules: [FrontendRoutes.Rule] = [],
+        httpAfterResponseRules: CompiledHTTPRules = .empty, serverNameSamples: [CompiledSample?] = [], stickPersistence: StickPersistence = .empty, contentRules: [FrontendRoutes.Rule] = [],
         checkProgram: TCPCheckProgram? = nil
     ) {
         self.contentRules = contentRules
@@ -50,6 +52,7 @@ public final class BackendRoutes: Sendable {
         self.useServerRules = useServerRules
         self.httpRequestRules = httpRequestRules
         self.httpResponseRules = httpResponseRules
+        self.httpAfterResponseRules = httpAfterResponseRules
         self.serverNameSamples = serverNameSamples
         self.hasServerNameSamples = serverNameSamples.contains { $0 != nil }
     }

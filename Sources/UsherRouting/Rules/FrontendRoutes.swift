@@ -33,6 +33,8 @@ public final class FrontendRoutes: Sendable {
     public let httpRequestRules: CompiledHTTPRules
     /// `http-response` rules, run after the backend's.
     public let httpResponseRules: CompiledHTTPRules
+    /// `http-after-response` rules, run after the backend's, on every response.
+    public let httpAfterResponseRules: CompiledHTTPRules
     /// `log-format`, compiled (HTTP mode).
     public let logFormat: LogFormatLine?
     /// `unique-id-format`, compiled: each stream's unique ID (`unique-id`, `%ID`).
@@ -43,7 +45,8 @@ public final class FrontendRoutes: Sendable {
     init(
         proxy: Proxy, connectionRules: [Rule], sessionRules: [Rule] = [], contentRules: [Rule],
         backendRules: [(target: BackendTarget, condition: CompiledCondition?)], defaultBackend: Int?,
-        httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty, logFormat: LogFormatLine? = nil,
+        httpRequestRules: CompiledHTTPRules = .empty, httpResponseRules: CompiledHTTPRules = .empty,
+        httpAfterResponseRules: CompiledHTTPRules = .empty, logFormat: LogFormatLine? = nil,
         uniqueIDFormat: LogFormatLine? = nil, otherModeBackends: Set<Int> = []
     ) {
         self.uniqueIDFormat = uniqueIDFormat
@@ -51,6 +54,7 @@ public final class FrontendRoutes: Sendable {
         self.logFormat = logFormat
         self.httpRequestRules = httpRequestRules
         self.httpResponseRules = httpResponseRules
+        self.httpAfterResponseRules = httpAfterResponseRules
         self.proxy = proxy
         self.inspectDelay = proxy.settings.inspectDelay
         self.connectionRules = connectionRules

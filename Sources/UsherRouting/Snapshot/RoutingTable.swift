@@ -142,7 +142,7 @@ public struct RoutingTable: Sendable {
             }
         }
 
-        func compileHTTPRules(_ proxy: Proxy, _ named: [String: [CompiledACL]]) -> (request: CompiledHTTPRules, response: CompiledHTTPRules) {
+        func compileHTTPRules(_ proxy: Proxy, _ named: [String: [CompiledACL]]) -> (request: CompiledHTTPRules, response: CompiledHTTPRules, afterResponse: CompiledHTTPRules) {
             let report = { (location: SourceLocation, message: String) in
                 diagnostics.append(.alert(location, "in \(proxy.kind.rawValue) '\(proxy.name)': \(message)"))
             }
@@ -152,7 +152,10 @@ public struct RoutingTable: Sendable {
             let response = CompiledHTTPRules.compile(
                 response: proxy.httpResponseRules, compileCondition: { compileCondition($0, named, proxy) }, report: report
             )
-            return (request, response)
+            let afterResponse = CompiledHTTPRules.compile(
+                response: proxy.httpAfterResponseRules, compileCondition: { compileCondition($0, named, proxy) }, report: report
+            )
+            return (request, response, afterResponse)
         }
 
         /// A `tcp-request` rule's action; `nil` (reported) when its value cannot be compiled or
@@ -264,7 +267,8 @@ public struct RoutingTable: Sendable {
                     frontends.append(FrontendRoutes(
                         proxy: proxy, connectionRules: connectionRules, sessionRules: sessionRules, contentRules: contentRules,
                         backendRules: backendRules, defaultBackend: defaultBackend,
-                        httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, logFormat: logFormat,
+                        httpRequestRules: httpRules.request, httpResponseRules: httpRules.response,
+                        httpAfterResponseRules: httpRules.afterResponse, logFormat: logFormat,
                         uniqueIDFormat: uniqueIDFormat, otherModeBackends: Set(backendProxies.indices.filter { backendProxies[$0].mode != proxy.mode })
                     ))
                 }
@@ -329,10 +333,12 @@ public struct RoutingTable: Sendable {
                     }
                 }
                 // A listen section's rules run once, on its frontend side.
-                let httpRules = proxy.kind == .listen ? (request: CompiledHTTPRules.empty, response: CompiledHTTPRules.empty) : compileHTTPRules(proxy, named)
+                let httpRules = proxy.kind == .listen
+                    ? (request: CompiledHTTPRules.empty, response: CompiledHTTPRules.empty, afterResponse: CompiledHTTPRules.empty) : compileHTTPRules(proxy, named)
                 backends.append(BackendRoutes(
                     proxy: proxy, useServerRules: useServerRules,
-                    httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, serverNameSamples: serverNameSamples,
+                    httpRequestRules: httpRules.request, httpResponseRules: httpRules.response, httpAfterResponseRules: httpRules.afterResponse,
+                    serverNameSamples: serverNameSamples,
                     stickPersistence: StickPersistence(rules: stickRules), contentRules: backendContentRules,
                     checkProgram: compileCheckProgram(proxy, &diagnostics)
                 ))
