@@ -5,14 +5,14 @@ import Testing
 /// with the line HAProxy itself sends for the same configuration and the same connection.
 @Suite(.serialized)
 final class TCPLogTests {
-    static func configuration(port: Int, syslog: Int, backend: Int) -> String {
+    static func configuration(port: Int, syslog: Int, backend: Int, logasap: Bool = false) -> String {
         """
         global
             log 127.0.0.1:\(syslog) local2
         defaults
             log global
             mode tcp
-            option tcplog
+            option tcplog\(logasap ? "\n    option logasap" : "")
             option dontlognull
             timeout connect 2s
             timeout client 5s
@@ -65,15 +65,17 @@ final class TCPLogTests {
         #expect(body.range(of: pattern, options: .regularExpression) != nil, "\(body.debugDescription)")
     }
 
-    @Test(.enabled(if: ExternalProcess.required("haproxy")))
-    func sameLineAsHAProxyForTheSameConnection() async throws {
+    /// Also with `option logasap`: the line is sent once the server is connected, its total time
+    /// and byte count marked `+`.
+    @Test(.enabled(if: ExternalProcess.required("haproxy")), arguments: [false, true])
+    func sameLineAsHAProxyForTheSameConnection(logasap: Bool) async throws {
         let syslog = try SyslogCollector(group: testGroup)
         defer { syslog.stop() }
         let backend = try TCPBackend(name: "backend-answer", behaviour: .announce, group: testGroup)
         defer { backend.stop() }
 
         let usherPort = freePort()
-        let usher = try UsherUnderTest(Self.configuration(port: usherPort, syslog: syslog.port, backend: backend.port))
+        let usher = try UsherUnderTest(Self.configuration(port: usherPort, syslog: syslog.port, backend: backend.port, logasap: logasap))
         defer { usher.stop() }
         try Self.exchange(port: usherPort)
         let usherLine = try #require(try await syslog.waitFor("usher["))
@@ -83,7 +85,7 @@ final class TCPLogTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // HAProxy 2.6 refuses a file without a final newline (usher accepts it).
-        try (Self.configuration(port: haproxyPort, syslog: syslog.port, backend: backend.port) + "\n")
+        try (Self.configuration(port: haproxyPort, syslog: syslog.port, backend: backend.port, logasap: logasap) + "\n")
             .write(toFile: directory + "/haproxy.cfg", atomically: true, encoding: .utf8)
         let haproxy = try ExternalProcess.start(["haproxy", "-db", "-f", directory + "/haproxy.cfg"], logFile: directory + "/haproxy.log")
         defer {
@@ -100,5 +102,6 @@ final class TCPLogTests {
         #expect(usherLine.prefix(5) == haproxyLine.prefix(5), "same priority: \(usherLine) vs \(haproxyLine)")
         #expect(Self.comparableFields(usherLine) == Self.comparableFields(haproxyLine), "usher: \(usherLine)\nhaproxy: \(haproxyLine)")
         #expect(usherLine.hasSuffix("\n") == haproxyLine.hasSuffix("\n"), "datagram endings differ")
+        #expect(Self.comparableFields(usherLine).dropFirst(5).first?.hasPrefix("+") == logasap, "\(usherLine)")
     }
 }

@@ -13,6 +13,8 @@ extension ProxyKeywords {
         "httplog": OptionRule(side: .frontend, replaces: ["tcplog"]),
         "dontlognull": OptionRule(side: .frontend),
         "dontlog-normal": OptionRule(side: .frontend),
+        // Log a request once the server's response head is there (a TCP session once connected).
+        "logasap": OptionRule(side: .frontend),
         "log-separate-errors": OptionRule(side: .frontend),
         "log-health-checks": OptionRule(side: .backend),
         // Per-socket statistics: a row per listening socket in the stats (`FrontendRuntime.listeners`).

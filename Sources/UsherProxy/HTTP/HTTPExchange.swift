@@ -15,6 +15,8 @@ final class HTTPExchange {
     /// The stream's number in the process (`%rt`) and its unique ID (`unique-id-format`).
     var streamNumber = 0
     var uniqueID: String?
+    /// Logged as the response head went out (`option logasap`): not again at the end.
+    var isLoggedEarly = false
     /// Whether a rule asked for the unique ID already (`%ID` prints it from then on).
     var uniqueIDIsSet = false
     /// The frontend's client-side and the backend's server-side timeouts, merged once the backend

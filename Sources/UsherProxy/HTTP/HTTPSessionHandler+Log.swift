@@ -5,12 +5,15 @@ import NIOCore
 import UsherRouting
 
 extension HTTPSessionHandler {
-    /// The exchange's `option httplog` line, when the frontend logs.
-    func log(_ exchange: HTTPExchange) {
-        guard frontend.logsSessions else { return }
+    /// The exchange's `option httplog` line, when the frontend logs. `early`: now, as the server's
+    /// response head goes to the client (`option logasap`), rather than once the exchange is over.
+    func log(_ exchange: HTTPExchange, early: Bool = false) {
+        guard frontend.logsSessions, !exchange.isLoggedEarly else { return }
+        exchange.isLoggedEarly = early
         // `dontlognull`: a connection that sent nothing at all is not logged.
         if frontend.dontLogNull && !exchange.isParsed && !receivedAnyByte { return }
-        let record = logRecord(exchange)
+        var record = logRecord(exchange)
+        record.isEarly = early
         let isError = SessionLogPolicy.isError(
             termination: exchange.termination, retries: record.counters.retries, redispatched: record.counters.redispatched, status: exchange.status
         )

@@ -191,6 +191,7 @@ extension HTTPSessionHandler {
             exchange.bytesToClient += buffer.readableBytes
             exchange.responseStarted = true
             context.write(wrapOutboundOut(buffer), promise: nil)
+            if frontend.logsEarly { log(exchange, early: true) }
             responseBody = HTTPBodyReader(framing: framing, limits: frontend.httpLimits)
             responsePhase = .body
             rearmTimer()

@@ -28,6 +28,9 @@ public final class FrontendRuntime: Sendable {
     /// A session line (`option tcplog`/`httplog`) is logged at close.
     let logsSessions: Bool
     let dontLogNull: Bool
+    /// `option logasap`: a request is logged when the server's response head arrives, a TCP session
+    /// once its server is connected; total times and byte counts are then marked `+` (so far).
+    let logsEarly: Bool
     /// `option http-ignore-probes`: a connection that closes or times out before its first byte
     /// is neither answered, logged nor counted as an error.
     let ignoresProbes: Bool
@@ -56,6 +59,7 @@ public final class FrontendRuntime: Sendable {
         self.logsSessions = !logTargets.isEmpty
             && (settings.isEnabled("tcplog") || settings.isEnabled("httplog") || routes.logFormat != nil)
         self.dontLogNull = settings.isEnabled("dontlognull")
+        self.logsEarly = settings.isEnabled("logasap")
         self.ignoresProbes = settings.isEnabled("http-ignore-probes")
         self.logPolicy = SessionLogPolicy(routes.proxy)
         self.clientKeepAlive = settings.isEnabled("tcpka") || settings.isEnabled("clitcpka")

@@ -40,6 +40,8 @@ final class TCPSession: VariableStorage {
     let stickCounters: StickCounters?
     /// Keys `stick store-request` rules keep once the server is connected.
     var stickStores: [StickPersistence.PendingStore] = []
+    /// Logged once connected (`option logasap`): not again at the end.
+    var isLoggedEarly = false
     /// The stream's number in the process (`%rt`) and its unique ID (`unique-id-format`).
     let streamNumber: Int
     var uniqueID: String?
@@ -235,11 +237,13 @@ final class TCPSession: VariableStorage {
         if let server { countEnd(server.counters) }
     }
 
-    private func logSession() {
-        guard frontend.logsSessions, !isSilent else { return }
-        if frontend.dontLogNull && bytesFromClient == 0 && termination.cause != .proxy { return }
+    /// Logs the session: at its end, or `early`, once its server is connected (`option logasap`).
+    func logSession(early: Bool = false) {
+        guard frontend.logsSessions, !isSilent, !isLoggedEarly else { return }
+        isLoggedEarly = early
+        if !early && frontend.dontLogNull && bytesFromClient == 0 && termination.cause != .proxy { return }
         guard let level = logLevel else { return }
-        let record = TCPLogRecord(
+        var record = TCPLogRecord(
             clientAddress: connection.loggedSource.address, clientPort: connection.loggedSource.port,
             acceptDate: LogClock.timestamp(wallMicroseconds: acceptWallMicroseconds), frontend: frontend.name,
             backend: backend?.name ?? frontend.name, server: server?.name ?? "<NOSRV>",
@@ -252,6 +256,7 @@ final class TCPSession: VariableStorage {
             serverConnections: server?.currentConnections ?? 0,
             retries: connector?.retries ?? 0, redispatched: connector?.redispatched ?? false, serverQueue: 0, backendQueue: backend?.queueLength ?? 0
         )
+        record.isEarly = early
         runtime.log.log(logLine(record), level: level, to: frontend.logTargets, scope: frontend.name)
     }
 }

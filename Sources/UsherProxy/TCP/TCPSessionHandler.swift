@@ -312,6 +312,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         state = .forwarding
         session.serverChannel = serverChannel
+        if frontend.logsEarly { session.logSession(early: true) }
         if !session.stickStores.isEmpty, let server = session.server {
             // `stick store-request`: kept once connected, with the server that took the connection.
             StickPersistence.store(session.stickStores, server: server.index)

@@ -47,6 +47,8 @@ public struct HTTPLogRecord: Sendable, Equatable {
     public var requestLine: String?
     /// The stream's unique ID (`unique-id-format`), `%ID`.
     public var uniqueID: String?
+    /// Logged before the end (`option logasap`): the total times and byte count are marked `+`.
+    public var isEarly = false
 
     public init(
         clientAddress: String, clientPort: Int, requestDate: LogTimestamp, frontend: String, backend: String, server: String,
@@ -81,9 +83,12 @@ public struct HTTPLogRecord: Sendable, Equatable {
     public static let maximumRequestLineLength = 1023
 
     /// The line, without any syslog header.
+    /// `+` before a figure that is only what it was so far (`option logasap`).
+    var soFar: String { isEarly ? "+" : "" }
+
     public var line: String {
         var line = "\(clientAddress):\(clientPort) [\(requestDate.acceptDateText)] \(frontend) \(backend)/\(server) "
-            + "\(requestTime)/\(queueTime)/\(connectTime)/\(responseTime)/\(activeTime) \(status) \(bytesToClient) "
+            + "\(requestTime)/\(queueTime)/\(connectTime)/\(responseTime)/\(soFar)\(activeTime) \(status) \(soFar)\(bytesToClient) "
             + "\(capturedRequestCookie ?? "-") \(capturedResponseCookie ?? "-") \(termination.httpDescription) \(counters.text) "
         // Empty fields take no room: without captures the request line follows the queues directly.
         for captures in [capturedRequestHeaders, capturedResponseHeaders] {

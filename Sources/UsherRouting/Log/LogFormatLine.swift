@@ -35,6 +35,9 @@ public struct LogFormatLine: Sendable {
 
     /// The variables `+Q` quotes: texts. Numbers, dates and termination states never are (HAProxy
     /// 2.6 with `%{+Q}o`: `"127.0.0.1" 33364 "fe" … 200 120 ---- -- … 02/Dec/2026:03:15:06.627`).
+    /// The figures that are only "so far" in a line logged early (`option logasap`), marked `+`.
+    static let soFar: Set<String> = ["Ta", "Tt", "Tu", "B"]
+
     /// The variables `+X` prints in hexadecimal: addresses (`7F000001`), ports (`1F90`), and the
     /// accept time, stream number, pid and millisecond.
     static let hexable: Set<String> = ["ci", "cp", "fi", "fp", "bi", "bp", "si", "sp", "Ts", "rt", "pid", "ms"]
@@ -208,6 +211,7 @@ public struct LogFormatLine: Sendable {
                     let value = Self.value(name, record, facts)
                     text = quoted ? "\"\(value)\"" : value
                 }
+                if record.isEarly && Self.soFar.contains(name) { text = "+" + text }
             case .sample(let sample, let quoted):
                 if case .value(let result) = sample.evaluate(&context) {
                     text = quoted ? "\"\(result.text)\"" : result.text
@@ -233,6 +237,7 @@ public struct LogFormatLine: Sendable {
             requestLine: nil
         )
         http.uniqueID = record.uniqueID
+        http.isEarly = record.isEarly
         return render(http, facts, &context)
     }
 

@@ -21,6 +21,8 @@ public struct TCPLogRecord: Sendable, Equatable {
     public var counters: SessionCounters
     /// The stream's unique ID (`unique-id-format`), `%ID`.
     public var uniqueID: String?
+    /// Logged once connected (`option logasap`): the total time and byte count are marked `+`.
+    public var isEarly = false
 
     public init(
         clientAddress: String, clientPort: Int, acceptDate: LogTimestamp, frontend: String, backend: String, server: String,
@@ -49,6 +51,6 @@ public struct TCPLogRecord: Sendable, Equatable {
     /// The line, without any syslog header.
     public var line: String {
         "\(clientAddress):\(clientPort) [\(acceptDate.acceptDateText)] \(frontend) \(backend)/\(server) "
-            + "\(queueTime)/\(connectTime)/\(totalTime) \(bytesToClient) \(termination) \(counters.text)"
+            + "\(queueTime)/\(connectTime)/\(isEarly ? "+" : "")\(totalTime) \(isEarly ? "+" : "")\(bytesToClient) \(termination) \(counters.text)"
     }
 }

@@ -130,6 +130,29 @@ struct HTTPLogComparisonTests {
         }
     }
 
+    /// `option logasap`: the line is sent as the response head goes out, its total time and
+    /// byte count marked `+` (so far), and otherwise as HAProxy's.
+    @Test func logasapMarksTheFiguresSoFar() async throws {
+        let syslog = try SyslogCollector(group: testGroup)
+        defer { syslog.stop() }
+        var lines: [ProxyKind: String] = [:]
+        for kind in [ProxyKind.haproxy, .usher] {
+            let proxy = try LoggingProxy(kind, syslog: syslog, replies: [.ok], extraDefaults: ["option logasap"])
+            defer { proxy.stop() }
+            let played = try await proxy.play(HTTPLogCase("logasap", Request.get("/early"), responses: 1))
+            #expect(played.lines.count == 1, "\(kind): \(played.lines)")
+            lines[kind] = played.lines.first
+        }
+        for (kind, line) in lines {
+            let parsed = try #require(LogLine(line), "\(kind): \(line)")
+            #expect(parsed.field(.timers).split(separator: "/").last?.hasPrefix("+") == true, "\(kind): \(parsed.field(.timers))")
+            #expect(parsed.field(.bytes).hasPrefix("+"), "\(kind): \(parsed.field(.bytes))")
+        }
+        if let haproxy = lines[.haproxy], let usher = lines[.usher] {
+            #expect(Self.differences(haproxy: haproxy, usher: usher).isEmpty, "\(Self.differences(haproxy: haproxy, usher: usher))\nHAProxy: \(haproxy)\nusher:   \(usher)")
+        }
+    }
+
     // MARK: - Comparing lines
 
     /// The fields that differ once what must differ is normalised, named, with both values.
