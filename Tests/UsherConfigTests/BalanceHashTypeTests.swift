@@ -36,3 +36,23 @@ import Testing
         try parseHTTPBackend([line]).expectSingleAlert(line: 8, [message])
     }
 }
+
+/// `server … id N` and the numbers of servers without one.
+@Suite struct ServerIdentifierTests {
+    @Test func numbersFollowHAProxysRule() throws {
+        let outcome = parseHTTP("backend be", [
+            "server a 127.0.0.1:1 id 3", "server b 127.0.0.1:2", "server c 127.0.0.1:3 id 1", "server d 127.0.0.1:4", "server e 127.0.0.1:5",
+        ])
+        #expect(outcome.alerts.isEmpty, "\(outcome.alerts)")
+        // a takes 3; b, counting from its position 2, takes 2; c takes 1; d, from 4, takes 4; e 5.
+        #expect(try outcome.proxy("be").serverNumbers == [3, 2, 1, 4, 5])
+        let gaps = parseHTTP("backend be", ["server a 127.0.0.1:1", "server b 127.0.0.1:2 id 2", "server c 127.0.0.1:3", "server d 127.0.0.1:4 id 9"])
+        #expect(try gaps.proxy("be").serverNumbers == [1, 2, 3, 9])
+    }
+
+    @Test func duplicatesAndDefaultServerAreRefused() throws {
+        try parseHTTP("backend be", ["server a 127.0.0.1:1 id 4", "server b 127.0.0.1:2 id 4"]).expectSingleAlert(line: 8, ["server 'b' has id 4", "server 'a'"])
+        try parseHTTP("backend be", ["default-server id 4"]).expectSingleAlert(line: 7, ["'id' cannot be set on a 'default-server' line"])
+        try parseHTTP("backend be", ["server a 127.0.0.1:1 id 0"]).expectSingleAlert(line: 7, ["'id' expects an integer from 1"])
+    }
+}

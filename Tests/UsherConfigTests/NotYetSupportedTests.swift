@@ -21,7 +21,6 @@ import Testing
         ("frontend f\n    bind :80\n    capture cookie SESSION len 32", 8, "'capture cookie'"),
         ("frontend f\n    bind :80 maxconn 10", 7, "bind option 'maxconn'"),
         ("backend b\n    server s 127.0.0.1:80 maxqueue 5", 7, "server option 'maxqueue'"),
-        ("backend b\n    server s 127.0.0.1:80 id 3", 7, "server option 'id'"),
         ("backend b\n    option spop-check", 7, "'option spop-check'"),
         ("frontend f\n    bind :80\n    option http-use-proxy-header", 8, "'option http-use-proxy-header'"),
         ("backend b\n    reqadd X-Foo:\\ bar", 7, "HAProxy 1.x keyword, removed in HAProxy 2.x"),

@@ -48,6 +48,21 @@ public struct Proxy: Sendable, Equatable {
     /// `balance`, default roundrobin.
     public var balance: BalanceAlgorithm { settings.balance ?? .roundRobin }
     public var hashType: HashType { settings.hashType ?? .default }
+
+    /// Each server's number, in declaration order: its `id`, else the lowest number no server has
+    /// taken yet counting from its position, as HAProxy numbers them.
+    public var serverNumbers: [Int] {
+        let taken = Set(servers.compactMap(\.options.identifier))
+        var used = taken
+        var next = 1
+        return servers.map { server in
+            defer { next += 1 }
+            if let identifier = server.options.identifier { return identifier }
+            while used.contains(next) { next += 1 }
+            used.insert(next)
+            return next
+        }
+    }
     public var hashBalanceFactor: Int { settings.hashBalanceFactor ?? 0 }
     /// The log lines in effect: the proxy's own, plus the global ones when `log global` is given.
     public func effectiveLogTargets(global: GlobalSettings) -> [LogTarget] {

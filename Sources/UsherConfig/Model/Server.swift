@@ -2,6 +2,8 @@
 /// line's options fill in over its backend's `default-server`.
 public struct ServerOptions: Sendable, Equatable {
     public var weight: Int?
+    /// `id N`: the server's number in its backend (stats `sid`, `srv_id`, consistent hashing).
+    public var identifier: Int?
     public var backup: Bool?
     public var disabled: Bool?
     public var maxconn: Int?

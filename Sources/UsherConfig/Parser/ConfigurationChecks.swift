@@ -44,6 +44,15 @@ enum ConfigurationChecks {
     }
 
     static func checkReferences(_ proxy: Proxy, in configuration: Configuration, into diagnostics: inout [Diagnostic]) {
+        var serversByID: [Int: Server] = [:]
+        for server in proxy.servers {
+            guard let identifier = server.options.identifier else { continue }
+            if let first = serversByID[identifier] {
+                diagnostics.append(.alert(server.location, "server '\(server.name)' has id \(identifier), which server '\(first.name)' at \(first.location) already has in \(proxy.kind.rawValue) '\(proxy.name)'"))
+            } else {
+                serversByID[identifier] = server
+            }
+        }
         let aclNames = Set(proxy.acls.compactMap(\.name))
         var conditions: [Condition] = []
         conditions += proxy.tcpRequestRules.compactMap(\.condition)

@@ -58,6 +58,9 @@ enum ServerLineParser {
             }
             switch option {
             case "weight": options.weight = try integer(0...256)
+            case "id":
+                guard !isDefaultServer else { throw ConfigurationError("'id' cannot be set on a 'default-server' line: each server has its own") }
+                options.identifier = try integer(1...Int(Int32.max))
             case "backup": options.backup = true
             case "no-backup": options.backup = false
             case "disabled": options.disabled = true

@@ -95,7 +95,7 @@ extension HTTPSessionHandler {
         }
         if let server = exchange.connector?.server {
             facts.serverName = server.name
-            facts.serverID = server.index + 1
+            facts.serverID = server.identifier
         }
         return facts
     }

@@ -53,8 +53,12 @@ public final class BackendRuntime: Sendable {
     init(routes: BackendRoutes, globalTLS: GlobalTLSSettings = GlobalTLSSettings(), tlsCounters: TLSCounters = TLSCounters()) throws {
         self.tlsCounters = tlsCounters
         self.routes = routes
+        let numbers = routes.proxy.serverNumbers
         self.servers = try routes.servers.enumerated().map {
-            try ServerRuntime(server: $1, backendName: routes.name, index: $0, globalTLS: globalTLS, checkNeedsTLS: routes.checkProgram?.usesTLS ?? false)
+            try ServerRuntime(
+                server: $1, backendName: routes.name, index: $0, identifier: numbers[$0], globalTLS: globalTLS,
+                checkNeedsTLS: routes.checkProgram?.usesTLS ?? false
+            )
         }
         let settings = routes.proxy.settings
         self.timeouts = settings.timeouts
@@ -89,7 +93,7 @@ public final class BackendRuntime: Sendable {
                 isUp: runtime.isUp && runtime.index != excluded, isBackup: runtime.server.isBackup,
                 // A draining server takes no new clients from the balancer.
                 weight: runtime.admin == .drain ? 0 : runtime.weight, activeConnections: runtime.currentConnections,
-                maxConnections: runtime.maxConnections, identifier: runtime.index + 1
+                maxConnections: runtime.maxConnections, identifier: runtime.identifier
             )
         }
     }

@@ -10,6 +10,9 @@ public final class ServerRuntime: Sendable {
     public let backendName: String
     /// Position in its backend.
     public let index: Int
+    /// The server's number in its backend (`id`, else HAProxy's automatic numbering): stats `sid`,
+    /// `srv_id`, where consistent hashing puts it.
+    public let identifier: Int
     /// Passes its checks (always true for an unchecked server); a disabled server is never up.
     let up: ManagedAtomic<Bool>
     /// Connections open to this server now.
@@ -56,8 +59,11 @@ public final class ServerRuntime: Sendable {
 
     /// - Parameter checkNeedsTLS: the backend's check sequence has a `tcp-check connect ssl` step,
     ///   which needs the server's TLS settings even if its traffic is plain.
-    init(server: Server, backendName: String, index: Int, globalTLS: GlobalTLSSettings = GlobalTLSSettings(), checkNeedsTLS: Bool = false) throws {
+    init(
+        server: Server, backendName: String, index: Int, identifier: Int? = nil, globalTLS: GlobalTLSSettings = GlobalTLSSettings(), checkNeedsTLS: Bool = false
+    ) throws {
         self.server = server
+        self.identifier = identifier ?? index + 1
         do {
             tls = server.preparesTLS || (checkNeedsTLS && server.isChecked) ? try ServerTLSContext(settings: server.tlsSettings(global: globalTLS)) : nil
         } catch {

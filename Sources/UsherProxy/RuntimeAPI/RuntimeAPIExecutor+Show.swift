@@ -72,7 +72,7 @@ extension RuntimeAPIExecutor {
                 let adminFlags = (admin == .maintenance ? 1 : admin == .drain ? 8 : 0) | (resolving ? 0x20 : 0)
                 let fqdn = config.isSRV ? (server.serviceTarget.withLockedValue { $0 } ?? "-") : (config.resolvedName ?? "-")
                 let columns: [String] = [
-                    "\(ids[backend.name] ?? 0)", backend.name, "\(server.index + 1)", server.name,
+                    "\(ids[backend.name] ?? 0)", backend.name, "\(server.identifier)", server.name,
                     resolving ? "-" : address.ipAddress ?? address.pathname ?? "-",
                     running ? "2" : "0",
                     "\(adminFlags)",

@@ -71,7 +71,7 @@ struct RuntimeAPIExecutor: Sendable {
         let backendName = String(text[..<slash])
         let serverName = String(text[text.index(after: slash)...])
         guard let backend = backend(named: backendName) else { return .failed(.output("No such backend.\n")) }
-        guard let server = backend.servers.first(where: { $0.name == serverName || "#\($0.index + 1)" == serverName }) else {
+        guard let server = backend.servers.first(where: { $0.name == serverName || "#\($0.identifier)" == serverName }) else {
             return .failed(.output("No such server.\n"))
         }
         return .found((backend, server))

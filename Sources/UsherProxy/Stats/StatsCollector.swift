@@ -59,7 +59,7 @@ public struct StatsCollector: Sendable {
             }
             guard let backend = runtime.backends.first(where: { $0.name == proxy.name }) else { continue }
             if filter.typeMask & 4 != 0 {
-                for server in backend.servers where filter.serverID < 0 || filter.serverID == server.index + 1 {
+                for server in backend.servers where filter.serverID < 0 || filter.serverID == server.identifier {
                     let row = serverRow(server, backend: backend, id: id, now: now, wallNow: wallNow, nowMilliseconds: nowMilliseconds, details: filter.showDetails)
                     if filter.onlyUp, !(row.status.hasPrefix("UP") || row.status == "no check") { continue }
                     if filter.noMaintenance, row.status.hasPrefix("MAINT") { continue }
@@ -112,7 +112,7 @@ public struct StatsCollector: Sendable {
 
     func serverRow(_ server: ServerRuntime, backend: BackendRuntime, id: Int, now: Int, wallNow: Int, nowMilliseconds: UInt64, details: Bool) -> StatRow {
         let isHTTP = backend.routes.proxy.mode == .http
-        var row = StatRow(kind: .server, proxyName: backend.name, serviceName: server.name, proxyID: id, objectID: server.index + 1, isHTTP: isHTTP)
+        var row = StatRow(kind: .server, proxyName: backend.name, serviceName: server.name, proxyID: id, objectID: server.identifier, isHTTP: isHTTP)
         let counters = server.counters
         let config = server.server
         let report = server.checkReport.withLockedValue { $0 }

@@ -82,7 +82,7 @@ final class TCPSession: VariableStorage {
         }
         if let server {
             facts.serverName = server.name
-            facts.serverID = server.index + 1
+            facts.serverID = server.identifier
         }
         return facts
     }

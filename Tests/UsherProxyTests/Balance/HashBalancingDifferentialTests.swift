@@ -7,10 +7,11 @@ import Testing
 @Suite(.serialized, .enabled(if: StatsTestSupport.haproxyRequired, "needs /usr/sbin/haproxy"))
 struct HashBalancingDifferentialTests {
     /// A backend of five servers of unequal weights; `{{SERVERS}}` lets a case take one out.
-    static func template(balance: String, hashType: String, removed: String? = nil, extra: String = "") -> String {
+    static func template(balance: String, hashType: String, removed: String? = nil, extra: String = "", ids: [Int?] = []) -> String {
         let weights = [("s1", 1), ("s2", 3), ("s3", 2), ("s4", 1), ("s5", 4)]
         let servers = weights.enumerated().map { index, server in
-            "    server \(server.0) {{ORIGIN\(index)}} weight \(server.1)\(server.0 == removed ? " disabled" : "")"
+            let id = index < ids.count ? ids[index].map { " id \($0)" } ?? "" : ""
+            return "    server \(server.0) {{ORIGIN\(index)}} weight \(server.1)\(id)\(server.0 == removed ? " disabled" : "")"
         }.joined(separator: "\n")
         return """
         defaults
@@ -84,6 +85,15 @@ struct HashBalancingDifferentialTests {
         try #require(DifferentialSettings.haproxyAvailable, "CI=true: haproxy (2.6) must be installed for this suite")
         for (balance, extra) in Self.cases {
             _ = try Self.compare(Self.template(balance: balance, hashType: hashType, extra: extra), "balance \(balance) \(hashType)", spread: balance != "source")
+        }
+    }
+
+    /// A server's `id` places its points on the ring; servers without one are numbered around the
+    /// ids taken, as HAProxy numbers them.
+    @Test func serverIDsPlaceThePoints() throws {
+        try #require(DifferentialSettings.haproxyAvailable, "CI=true: haproxy (2.6) must be installed for this suite")
+        for ids in [[10, 3, nil, 7, nil], [nil, 1, nil, 2, nil]] as [[Int?]] {
+            _ = try Self.compare(Self.template(balance: "uri", hashType: "hash-type consistent", ids: ids), "ids \(ids)")
         }
     }
 
