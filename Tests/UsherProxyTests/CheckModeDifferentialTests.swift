@@ -98,9 +98,9 @@ struct CheckModeDifferentialTests {
         .init("use-server with a computed name", frontendAndBackend([], ["use-server %[req.hdr(x-server)] if { req.hdr(x-server) -m found }", "use-server srv_%[req.hdr(x)] if TRUE"]), .valid),
         .init("use-server without a condition is refused", frontendAndBackend([], ["use-server s"]), .alerts([7])),
         // (For the second, HAProxy names the frontend's line, usher the default_backend line.)
-        // HAProxy upgrades the TCP connection to HTTP for the backend; usher cannot yet, and says so.
+        // Both upgrade the TCP connection to HTTP for the backend.
         .init("a mode tcp frontend with a mode http backend", "frontend fe\n    mode tcp\n    bind 127.0.0.1:18443\n    default_backend be\nbackend be\n    mode http\n    server s 127.0.0.1:8000\n",
-              .valid, usher: .alerts([4])),
+              .valid),
         .init("a mode http frontend with a mode tcp backend", "frontend fe\n    mode http\n    bind 127.0.0.1:18443\n    default_backend be\nbackend be\n    mode tcp\n    server s 127.0.0.1:8000\n",
               .alerts([1]), usher: .alerts([4])),
         .init("%[so_name] in a return's hdr value", frontendAndBackend(["http-request return status 200 hdr X-A %[so_name]"], []), .valid, usher: .alerts([4])),

@@ -76,14 +76,10 @@ enum ConfigurationChecks {
                 diagnostics.append(.alert(location, "\(proxy.kind.rawValue) '\(proxy.name)' refers to backend '\(name)', which does not exist\(hint)"))
                 return
             }
-            if backend.mode != proxy.mode {
-                if proxy.mode == .tcp {
-                    // HAProxy 2.6 upgrades the connection to HTTP there; usher's TCP session cannot
-                    // hand a connection over to its HTTP session yet.
-                    diagnostics.append(.alert(location, "\(proxy.kind.rawValue) '\(proxy.name)' is in mode tcp and uses backend '\(name)', which is in mode http: upgrading a TCP connection to HTTP for its backend is not supported by usher yet (put 'mode http' in the frontend)"))
-                } else {
-                    diagnostics.append(.alert(location, "\(proxy.kind.rawValue) '\(proxy.name)' is in mode http and cannot use backend '\(name)', which is in mode tcp"))
-                }
+            // A mode tcp frontend may hand a connection to a mode http backend: the connection is
+            // upgraded to HTTP, as in HAProxy. The other way round is impossible.
+            if backend.mode == .tcp, proxy.mode == .http {
+                diagnostics.append(.alert(location, "\(proxy.kind.rawValue) '\(proxy.name)' is in mode http and cannot use backend '\(name)', which is in mode tcp"))
             }
         }
         if proxy.kind.hasFrontendCapability {

@@ -20,6 +20,12 @@ extension HTTPSessionHandler {
         // `option dontlog-normal` leaves the line out, `log-separate-errors` raises it to err.
         guard let level = frontend.logPolicy.level(isError: isError) else { return }
         guard let format = frontend.routes.logFormat else {
+            if frontend.routes.proxy.mode == .tcp {
+                // A connection upgraded from a mode tcp frontend: each request gets that
+                // frontend's `option tcplog` line, as in HAProxy.
+                runtime.log.log(tcpLogRecord(record).line, level: level, to: frontend.logTargets, scope: frontend.name)
+                return
+            }
             let line = frontend.logPolicy.commonLogFormat
                 ? record.commonLogFormatLine(
                     requestDateUTC: LogClock.utcTimestamp(wallMicroseconds: exchange.wallMicroseconds),
@@ -68,6 +74,22 @@ extension HTTPSessionHandler {
         )
         record.uniqueID = exchange.uniqueID
         return record
+    }
+
+    /// The exchange's figures in `option tcplog`'s shape.
+    func tcpLogRecord(_ record: HTTPLogRecord) -> TCPLogRecord {
+        let counters = record.counters
+        var tcp = TCPLogRecord(
+            clientAddress: record.clientAddress, clientPort: record.clientPort, acceptDate: record.requestDate, frontend: record.frontend,
+            backend: record.backend, server: record.server, queueTime: record.queueTime, connectTime: record.connectTime,
+            totalTime: record.activeTime, bytesToClient: Int(record.bytesToClient), termination: record.termination,
+            activeConnections: counters.activeConnections, frontendConnections: counters.frontendConnections,
+            backendConnections: counters.backendConnections, serverConnections: counters.serverConnections, retries: counters.retries,
+            redispatched: counters.redispatched, serverQueue: counters.serverQueue, backendQueue: counters.backendQueue
+        )
+        tcp.uniqueID = record.uniqueID
+        tcp.isEarly = record.isEarly
+        return tcp
     }
 
     /// What a `log-format` line needs besides the record.

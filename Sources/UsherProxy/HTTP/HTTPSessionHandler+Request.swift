@@ -7,9 +7,12 @@ extension HTTPSessionHandler {
     /// it on an idle connection to the chosen server or a new one.
     func startExchange(_ received: HTTPRequestHead, raw: ByteBuffer) {
         let headLength = raw.readableBytes
+        // The first request of a connection upgraded from mode tcp: its frontend's rules ran there.
+        let upgradedBackend = self.upgradedBackend
+        self.upgradedBackend = nil
         // A transaction's variables (`txn`, `req`) exist from here until it is logged.
-        sessionVariables.beginTransaction()
-        if frontend.routes.hasContentRules, !passContentRules(received, raw: raw) { return }
+        if upgradedBackend == nil { sessionVariables.beginTransaction() }
+        if upgradedBackend == nil, frontend.routes.hasContentRules, !passContentRules(received, raw: raw) { return }
         requestCount += 1
         countRequestStart()
         stickCounters?.countHTTPRequest()
@@ -52,8 +55,13 @@ extension HTTPSessionHandler {
         let frontendOutcome = frontend.routes.httpRequestRules.apply(to: &head, &sample)
         guard handleRuleOutcome(frontendOutcome, framing: framing.framing, timeouts: frontend.timeouts) else { return }
         if serveStatsPageIfAsked(proxy: frontend.name, head: head, sample: &sample, framing: framing.framing) { return }
-        guard let backendIndex = frontend.routes.chooseBackend(&sample, backendsByName: runtime.table.backendsByName) else {
+        guard let backendIndex = upgradedBackend ?? frontend.routes.chooseBackend(&sample, backendsByName: runtime.table.backendsByName) else {
             finishWithError(503, termination: TerminationState(.proxy, .request), reason: "no backend for the request", keepAlive: true)
+            return
+        }
+        guard runtime.backends[backendIndex].routes.proxy.mode == .http else {
+            // A later request on a connection upgraded from mode tcp that its rules send to a mode tcp backend.
+            finishWithError(503, termination: TerminationState(.proxy, .request), reason: "an HTTP request cannot go to a mode tcp backend")
             return
         }
         let backend = runtime.backends[backendIndex]

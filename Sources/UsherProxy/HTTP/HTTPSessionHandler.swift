@@ -86,8 +86,8 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     var isProcessingInbound = false
 
     // Timers: one task, re-armed when the phase changes; activity only moves timestamps.
-    let acceptTime = NIODeadline.now()
-    let acceptWallMicroseconds = LogClock.wallMicroseconds()
+    let acceptTime: NIODeadline
+    let acceptWallMicroseconds: Int64
     /// When waiting for the current request head began.
     var requestWaitStarted: NIODeadline
     var requestWaitWallMicroseconds: Int64
@@ -100,14 +100,24 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     /// This connection in the runtime API's session registry.
     var liveSession: LiveSession?
 
+    /// A mode tcp frontend's connection handed over to HTTP for a mode http backend: the backend
+    /// its rules chose for the first request (later ones go through the frontend's rules again).
+    var upgradedBackend: Int?
+    /// Whether this handler gives back the TLS connection count when the connection ends (not for
+    /// an upgraded connection: the TCP side arranged that when the handshake ended).
+    var countsTLSConnectionEnd = true
+
     init(
         runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool, terminatesTLS: Bool = false, unixListenerID: Int? = nil,
-        listener: ListenerStats? = nil
+        listener: ListenerStats? = nil, acceptTime: NIODeadline = .now(), acceptWallMicroseconds: Int64 = LogClock.wallMicroseconds(),
+        stickCounters: StickCounters? = nil
     ) {
+        self.acceptTime = acceptTime
+        self.acceptWallMicroseconds = acceptWallMicroseconds
         self.awaitingHandshake = terminatesTLS
         self.terminatesTLS = terminatesTLS
         self.sessionVariables = SessionVariables(process: runtime.processVariables)
-        self.stickCounters = runtime.table.stickTables.ordered.isEmpty ? nil : StickCounters()
+        self.stickCounters = stickCounters ?? (runtime.table.stickTables.ordered.isEmpty ? nil : StickCounters())
         self.unixListenerID = unixListenerID
         self.listener = listener
         self.runtime = runtime
@@ -124,8 +134,35 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        if upgradedBackend != nil {
+            // The TCP side set the connection up and ran its rules; the first request is on its way.
+            rearmTimer()
+            return
+        }
         inbound = context.channel.allocator.buffer(capacity: 0)
         if context.channel.isActive { start(context: context) }
+    }
+
+    /// Takes over a mode tcp frontend's connection whose rules chose `backend`, a mode http one:
+    /// the connection, its counts, variables and stick counters as they stand, and the bytes
+    /// received so far, which hold the first request.
+    static func upgrading(
+        _ session: TCPSession, backend: Int, received: ByteBuffer, liveSession: LiveSession?, listener: ListenerStats?, unixListenerID: Int?
+    ) -> HTTPSessionHandler {
+        let handler = HTTPSessionHandler(
+            runtime: session.runtime, frontend: session.frontend, acceptProxy: false, unixListenerID: unixListenerID, listener: listener,
+            acceptTime: session.acceptTime, acceptWallMicroseconds: session.acceptWallMicroseconds, stickCounters: session.stickCounters
+        )
+        handler.upgradedBackend = backend
+        handler.started = true
+        handler.sessionStarted = true
+        handler.connection = session.connection
+        handler.liveSession = liveSession
+        handler.sessionVariables = session.sessionVariables
+        handler.inbound = received
+        handler.receivedAnyByte = received.readableBytes > 0
+        handler.countsTLSConnectionEnd = false
+        return handler
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -137,7 +174,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         context.fireChannelActive()
     }
 
-    private var started = false
+    var started = false
 
     private func start(context: ChannelHandlerContext) {
         guard !started else { return }
@@ -648,7 +685,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     private func releaseCounts() {
         guard !countsReleased else { return }
         countsReleased = true
-        if connection.tls != nil { runtime.tlsCounters.clientConnectionEnded() }
+        if connection.tls != nil, countsTLSConnectionEnd { runtime.tlsCounters.clientConnectionEnded() }
         listener?.sessionEnded()
         runtime.released(from: frontend)
     }

@@ -237,6 +237,10 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 close(context: context)
                 return
             }
+            if runtime.backends[backendIndex].routes.proxy.mode == .http {
+                upgradeToHTTP(context: context, backend: backendIndex)
+                return
+            }
             let backend = runtime.backends[backendIndex]
             session.backend = backend
             backend.sessionStarted()
@@ -260,6 +264,35 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             // A server's `sni` is evaluated on the same connection and bytes as the rules were.
             startConnecting(context: context, backend: backend, forced: forced, serverNameContext: backend.routes.hasServerNameSamples ? sample : nil)
+        }
+    }
+
+    /// The rules chose a mode http backend: the connection becomes an HTTP one, as in HAProxy. An
+    /// HTTP session takes it over as it stands (addresses, TLS, counts, variables, stick counters,
+    /// the bytes received) and this handler leaves the pipeline; the session's counts are given
+    /// back, and its requests logged, by the HTTP session.
+    private func upgradeToHTTP(context: ChannelHandlerContext, backend: Int) {
+        guard let session else { return }
+        state = .closed
+        countsReleased = true
+        let handler = HTTPSessionHandler.upgrading(
+            session, backend: backend, received: buffer, liveSession: liveSession, listener: listener, unixListenerID: unixListenerID
+        )
+        buffer = context.channel.allocator.buffer(capacity: 0)
+        self.session = nil
+        let channel = context.channel
+        let pipeline = channel.pipeline.syncOperations
+        do {
+            try pipeline.addHandler(handler, position: .after(self))
+        } catch {
+            close(context: context)
+            return
+        }
+        pipeline.removeHandler(self, promise: nil)
+        if clientReadingPaused { channel.setAutoRead(true) }
+        handler.processInbound()
+        if pendingClientFIN, let handlerContext = try? pipeline.context(handler: handler) {
+            handler.userInboundEventTriggered(context: handlerContext, event: ChannelEvent.inputClosed)
         }
     }
 

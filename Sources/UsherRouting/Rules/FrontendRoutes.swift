@@ -24,8 +24,9 @@ public final class FrontendRoutes: Sendable {
     let sessionRules: [Rule]
     let contentRules: [Rule]
     let backendRules: [(target: BackendTarget, condition: CompiledCondition?)]
-    /// The backends in another mode than this frontend's, by index: a computed `use_backend` name
-    /// that picks one does not apply (usher cannot switch a TCP stream to HTTP nor the reverse).
+    /// For a mode http frontend, the mode tcp backends, by index: a computed `use_backend` name that
+    /// picks one does not apply (an HTTP stream cannot become a TCP one; a mode tcp frontend's
+    /// connection is upgraded to HTTP for a mode http backend).
     let otherModeBackends: Set<Int>
     /// Index into `RoutingTable.backends`.
     public let defaultBackend: Int?

@@ -269,7 +269,7 @@ public struct RoutingTable: Sendable {
                         backendRules: backendRules, defaultBackend: defaultBackend,
                         httpRequestRules: httpRules.request, httpResponseRules: httpRules.response,
                         httpAfterResponseRules: httpRules.afterResponse, logFormat: logFormat,
-                        uniqueIDFormat: uniqueIDFormat, otherModeBackends: Set(backendProxies.indices.filter { backendProxies[$0].mode != proxy.mode })
+                        uniqueIDFormat: uniqueIDFormat, otherModeBackends: proxy.mode == .tcp ? [] : Set(backendProxies.indices.filter { backendProxies[$0].mode == .tcp })
                     ))
                 }
             }
