@@ -64,11 +64,13 @@ struct ProxyProtocolTests {
         #expect(ProxyProtocolParser.parse(unspec) == .header(nil, length: 16))
     }
 
-    @Test func v2TLVsAreSkipped() {
+    @Test func v2TLVsAreKeptWithTheAddresses() {
         var bytes = Self.v4.encodeV2()
         bytes[15] = 12 + 7
         bytes += [0x01, 0x00, 0x04, 0x68, 0x32, 0x00, 0x00]  // an ALPN TLV
-        #expect(ProxyProtocolParser.parse(bytes) == .header(Self.v4, length: 35))
+        var expected = Self.v4
+        expected.fields = [ProxyProtocolHeader.Field(type: 0x01, value: [0x68, 0x32, 0x00, 0x00])]
+        #expect(ProxyProtocolParser.parse(bytes) == .header(expected, length: 35))
     }
 
     @Test func invalidHeaders() {
@@ -97,5 +99,58 @@ struct ProxyProtocolTests {
         #expect(isInvalid(ProxyProtocolHeader.v2Signature + [0x21, 0x11, 0, 8] + [UInt8](repeating: 0, count: 8)))
         #expect(isInvalid(ProxyProtocolHeader.v2Signature + [0x21, 0x21, 0, 12] + [UInt8](repeating: 0, count: 12)))
         #expect(isInvalid(ProxyProtocolHeader.v2Signature + [0x21, 0x11, 0x10, 0x00]))
+    }
+}
+
+/// The type-length-value fields of version 2 headers.
+@Suite struct ProxyProtocolFieldTests {
+    /// A v2 PROXY header from 192.0.2.1:1000 to 192.0.2.2:443 with `fields` after the addresses.
+    static func header(_ fields: [(UInt8, [UInt8])], checksum: Bool = false) -> [UInt8] {
+        ProxyProtocolHeader(
+            source: IPAddress("192.0.2.1")!, sourcePort: 1000, destination: IPAddress("192.0.2.2")!, destinationPort: 443,
+            fields: fields.map { ProxyProtocolHeader.Field(type: $0.0, value: $0.1) }
+        ).encodeV2(checksum: checksum)
+    }
+
+    @Test func crc32cKnownAnswer() {
+        // The check value of CRC-32C over "123456789".
+        #expect(ProxyProtocolParser.crc32c(Array("123456789".utf8)) == 0xe306_9283)
+    }
+
+    @Test func fieldsAreRead() throws {
+        let bytes = Self.header([(0x02, Array("example.com".utf8)), (0x05, Array("circuit-42".utf8)), (0x04, [0, 0])], checksum: true)
+        guard case .header(let header?, let length) = ProxyProtocolParser.parse(bytes + Array("GET".utf8)) else {
+            Issue.record("not read: \(ProxyProtocolParser.parse(bytes))")
+            return
+        }
+        #expect(length == bytes.count)
+        #expect(header.field(ProxyProtocolHeader.Field.authority) == Array("example.com".utf8))
+        #expect(header.field(ProxyProtocolHeader.Field.uniqueID) == Array("circuit-42".utf8))
+        #expect(header.fields.count == 4)
+        #expect(ConnectionInfo(header).proxyFields == header.fields)
+    }
+
+    @Test func malformedFieldsAreRefused() {
+        var wrongChecksum = Self.header([(0x05, [1, 2, 3])], checksum: true)
+        wrongChecksum[wrongChecksum.count - 1] ^= 0xff
+        var pastTheEnd = Self.header([(0x02, Array("abc".utf8))])
+        pastTheEnd[pastTheEnd.count - 4] = 9  // the field claims more bytes than the header has
+        for (name, bytes) in [
+            ("wrong CRC32C", wrongChecksum), ("field past the end", pastTheEnd),
+            ("unique ID over 128 bytes", Self.header([(0x05, [UInt8](repeating: 0x41, count: 129))])),
+        ] {
+            guard case .invalid = ProxyProtocolParser.parse(bytes) else {
+                Issue.record("\(name): \(ProxyProtocolParser.parse(bytes))")
+                continue
+            }
+        }
+        // Two stray bytes after the addresses: not a field.
+        var stray = Self.header([])
+        stray[15] += 2
+        stray += [0x05, 0x00]
+        guard case .invalid = ProxyProtocolParser.parse(stray) else {
+            Issue.record("stray bytes: \(ProxyProtocolParser.parse(stray))")
+            return
+        }
     }
 }

@@ -5,12 +5,37 @@ public struct ProxyProtocolHeader: Sendable, Equatable {
     public var sourcePort: Int
     public var destination: IPAddress
     public var destinationPort: Int
+    /// Version 2's type-length-value fields after the addresses, in order (`fc_pp_authority`,
+    /// `fc_pp_unique_id` read them).
+    public var fields: [Field] = []
 
-    public init(source: IPAddress, sourcePort: Int, destination: IPAddress, destinationPort: Int) {
+    /// One type-length-value field of a version 2 header.
+    public struct Field: Sendable, Equatable {
+        public var type: UInt8
+        public var value: [UInt8]
+
+        public init(type: UInt8, value: [UInt8]) {
+            self.type = type
+            self.value = value
+        }
+
+        /// The types the specification names that usher reads.
+        public static let authority: UInt8 = 0x02
+        public static let checksum: UInt8 = 0x03
+        public static let uniqueID: UInt8 = 0x05
+    }
+
+    public init(source: IPAddress, sourcePort: Int, destination: IPAddress, destinationPort: Int, fields: [Field] = []) {
         self.source = source
         self.sourcePort = sourcePort
         self.destination = destination
         self.destinationPort = destinationPort
+        self.fields = fields
+    }
+
+    /// The value of the first field of `type`.
+    public func field(_ type: UInt8) -> [UInt8]? {
+        fields.first { $0.type == type }?.value
     }
 
     /// The twelve bytes that start every version 2 header.
@@ -42,8 +67,9 @@ public struct ProxyProtocolHeader: Sendable, Equatable {
         return Array("PROXY \(family) \(s) \(d) \(sourcePort) \(destinationPort)\r\n".utf8)
     }
 
-    /// The binary header: signature, version 2 + PROXY command, TCP over IPv4 or IPv6, addresses.
-    public func encodeV2() -> [UInt8] {
+    /// The binary header: signature, version 2 + PROXY command, TCP over IPv4 or IPv6, addresses,
+    /// then the fields; with `checksum`, a CRC32C field last, over the whole header.
+    public func encodeV2(checksum: Bool = false) -> [UInt8] {
         let (s, d) = sameFamily
         var bytes = Self.v2Signature
         bytes.append(0x21)
@@ -55,11 +81,20 @@ public struct ProxyProtocolHeader: Sendable, Equatable {
             bytes.append(0x21)
             addresses = s.bytes + d.bytes
         }
-        let length = addresses.count + 4
+        var tail: [UInt8] = []
+        for field in fields + (checksum ? [Field(type: Field.checksum, value: [0, 0, 0, 0])] : []) {
+            tail += [field.type, UInt8(field.value.count >> 8 & 0xFF), UInt8(field.value.count & 0xFF)] + field.value
+        }
+        let length = addresses.count + 4 + tail.count
         bytes.append(UInt8(length >> 8))
         bytes.append(UInt8(length & 0xFF))
         bytes += addresses
         bytes += [UInt8(sourcePort >> 8 & 0xFF), UInt8(sourcePort & 0xFF), UInt8(destinationPort >> 8 & 0xFF), UInt8(destinationPort & 0xFF)]
+        bytes += tail
+        if checksum {
+            let crc = ProxyProtocolParser.crc32c(bytes)
+            bytes.replaceSubrange((bytes.count - 4)..., with: [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)])
+        }
         return bytes
     }
 }

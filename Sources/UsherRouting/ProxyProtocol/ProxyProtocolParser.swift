@@ -9,6 +9,53 @@ public enum ProxyProtocolParser {
         case invalid(String)
     }
 
+    static let badFields = "PROXY protocol v2 header with malformed fields (a field past the end, a unique ID over 128 bytes, or a wrong CRC32C)"
+
+    /// The type-length-value fields of `header[start..<end]`; nil when one runs past the end, a
+    /// unique ID is longer than the 128 bytes the specification allows, or a CRC32C field does not
+    /// match the header (computed with its own value zeroed).
+    static func fields(_ header: [UInt8], from start: Int, to end: Int) -> [ProxyProtocolHeader.Field]? {
+        var fields: [ProxyProtocolHeader.Field] = []
+        var position = start
+        var checksumAt: Int? = nil
+        while position < end {
+            guard end - position >= 3 else { return nil }
+            let type = header[position]
+            let length = Int(header[position + 1]) << 8 | Int(header[position + 2])
+            let valueStart = position + 3
+            guard end - valueStart >= length else { return nil }
+            let value = Array(header[valueStart..<(valueStart + length)])
+            switch type {
+            case ProxyProtocolHeader.Field.uniqueID where length > 128: return nil
+            case ProxyProtocolHeader.Field.checksum:
+                guard length == 4 else { return nil }
+                checksumAt = valueStart
+            default: break
+            }
+            fields.append(ProxyProtocolHeader.Field(type: type, value: value))
+            position = valueStart + length
+        }
+        if let checksumAt {
+            var zeroed = Array(header[0..<end])
+            let sent = UInt32(zeroed[checksumAt]) << 24 | UInt32(zeroed[checksumAt + 1]) << 16 | UInt32(zeroed[checksumAt + 2]) << 8 | UInt32(zeroed[checksumAt + 3])
+            for offset in 0..<4 { zeroed[checksumAt + offset] = 0 }
+            guard crc32c(zeroed) == sent else { return nil }
+        }
+        return fields
+    }
+
+    /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the PROXY protocol's checksum.
+    static func crc32c(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = ~0
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 {
+                crc = (crc >> 1) ^ ((crc & 1) != 0 ? 0x82f6_3b78 : 0)
+            }
+        }
+        return ~crc
+    }
+
     /// Longest v1 line, CRLF included, as the specification sets it.
     static let maximumV1Length = 107
 
@@ -69,16 +116,18 @@ public enum ProxyProtocolParser {
         case 0x11, 0x12:
             guard length >= 12 else { return .invalid("PROXY protocol v2 IPv4 block too short") }
             let b = Array(body)
+            guard let fields = fields(data, from: 16 + 12, to: total) else { return .invalid(badFields) }
             return .header(ProxyProtocolHeader(
                 source: IPAddress(bytes: b[0..<4])!, sourcePort: Int(b[8]) << 8 | Int(b[9]),
-                destination: IPAddress(bytes: b[4..<8])!, destinationPort: Int(b[10]) << 8 | Int(b[11])
+                destination: IPAddress(bytes: b[4..<8])!, destinationPort: Int(b[10]) << 8 | Int(b[11]), fields: fields
             ), length: total)
         case 0x21, 0x22:
             guard length >= 36 else { return .invalid("PROXY protocol v2 IPv6 block too short") }
             let b = Array(body)
+            guard let fields = fields(data, from: 16 + 36, to: total) else { return .invalid(badFields) }
             return .header(ProxyProtocolHeader(
                 source: IPAddress(bytes: b[0..<16])!, sourcePort: Int(b[32]) << 8 | Int(b[33]),
-                destination: IPAddress(bytes: b[16..<32])!, destinationPort: Int(b[34]) << 8 | Int(b[35])
+                destination: IPAddress(bytes: b[16..<32])!, destinationPort: Int(b[34]) << 8 | Int(b[35]), fields: fields
             ), length: total)
         default:
             // UNSPEC or unix sockets: keep the connection's own addresses.

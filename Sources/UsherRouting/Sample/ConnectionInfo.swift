@@ -10,6 +10,8 @@ public struct ConnectionInfo: Sendable, Equatable {
     public var unixListenerID: Int?
     /// Set once a TLS handshake on the client's connection has completed (`bind … ssl`).
     public var tls: TLSConnectionInfo?
+    /// The fields of the client's PROXY protocol version 2 header, if it sent any.
+    public var proxyFields: [ProxyProtocolHeader.Field] = []
 
     public init(source: IPAddress?, sourcePort: Int, destination: IPAddress?, destinationPort: Int) {
         self.source = source
@@ -23,6 +25,7 @@ public struct ConnectionInfo: Sendable, Equatable {
     /// The addresses a PROXY protocol header gives (`accept-proxy`).
     public init(_ header: ProxyProtocolHeader) {
         self.init(source: header.source, sourcePort: header.sourcePort, destination: header.destination, destinationPort: header.destinationPort)
+        proxyFields = header.fields
     }
 
     /// A client of a UNIX-domain socket listener.

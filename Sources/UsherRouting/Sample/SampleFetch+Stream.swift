@@ -25,6 +25,13 @@ extension SampleFetch {
             context.stream.uniqueIDIsSet = true
             return .value(.string(uniqueID))
         }),
+        // The PROXY protocol v2 fields the client's header carried (`accept-proxy`).
+        SampleFetch(names: ["fc_pp_authority"], defaultMatch: .string, readsPayload: false, make: noArguments { context in
+            proxyField(ProxyProtocolHeader.Field.authority, context)
+        }),
+        SampleFetch(names: ["fc_pp_unique_id"], defaultMatch: .string, readsPayload: false, make: noArguments { context in
+            proxyField(ProxyProtocolHeader.Field.uniqueID, context)
+        }),
         // `uuid([4])`: a random version 4 UUID, a new one each time.
         SampleFetch(names: ["uuid"], defaultMatch: .string, readsPayload: false, make: { arguments throws(RoutingError) in
             guard arguments.isEmpty || arguments == ["4"] else { throw RoutingError("'uuid' supports only version 4, e.g. uuid or uuid(4)") }
@@ -47,4 +54,10 @@ func randomUUID() -> String {
         text.append(digits[Int(byte & 0x0f)])
     }
     return text
+}
+
+/// A PROXY protocol field's value as text; no value when the header did not carry it.
+private func proxyField(_ type: UInt8, _ context: SampleContext) -> FetchResult<SampleValue> {
+    guard let field = context.connection.proxyFields.first(where: { $0.type == type }) else { return .noValue }
+    return .value(.string(String(decoding: field.value, as: UTF8.self)))
 }
