@@ -36,3 +36,36 @@ import Testing
         #expect(try outcome.proxy("fe").httpAfterResponseRules.isEmpty)
     }
 }
+
+/// `declare capture`, `http-request capture`, `http-response capture`: slots and their checks.
+@Suite struct CaptureRuleTests {
+    @Test func slotsAreNumberedInDeclarationOrder() throws {
+        let outcome = parseHTTPFrontend([
+            "capture request header Host len 10", "http-request capture req.hdr(X-A) len 5", "declare capture request len 8",
+            "http-request capture path id 2", "declare capture response len 6", "http-response capture res.hdr(X) id 0",
+        ])
+        #expect(outcome.alerts.isEmpty, "\(outcome.alerts)")
+        let fe = try outcome.proxy("fe")
+        #expect(fe.requestHeaderCaptures.map(\.name) == ["Host", nil, nil])
+        #expect(fe.requestHeaderCaptures.map(\.length) == [10, 5, 8])
+        #expect(fe.responseHeaderCaptures.map(\.length) == [6])
+        #expect(fe.httpRequestRules.map(\.action) == [.capture(sample: "req.hdr(X-A)", slot: 1), .capture(sample: "path", slot: 2)])
+    }
+
+    @Test(arguments: [
+        ("http-request capture path id 3", "slot 3", "declares 0"),
+        ("http-response capture res.hdr(X) id 0", "response capture slot 0", "declares 0"),
+        ("http-request capture path len 0", "positive number", ""),
+        ("http-request capture path size 4", "'len N' or 'id N'", ""),
+        ("http-response capture res.hdr(X) len 4", "'id N'", ""),
+        ("declare capture request 4", "'capture request len N'", ""),
+    ])
+    func errors(_ line: String, _ first: String, _ second: String) throws {
+        try parseHTTPFrontend([line]).expectSingleAlert(line: 8, [first, second].filter { !$0.isEmpty })
+    }
+
+    @Test func lenInABackendIsRefused() throws {
+        try parseHTTPBackend(["http-request capture path len 4"]).expectSingleAlert(line: 8, ["only a frontend or listen"])
+        #expect(parseHTTPBackend(["http-request capture path id 4"]).alerts.isEmpty)
+    }
+}

@@ -165,7 +165,7 @@ struct HTTPRequestRuleTests {
         ("http-request lua.auth", ["'http-request lua.auth'", "not supported by usher yet"]),
         ("http-request cache-use static", ["'http-request cache-use'", "not supported by usher yet"]),
         ("http-request set-log-level silent", ["'http-request set-log-level'", "not supported by usher yet"]),
-        ("http-request capture req.hdr(host) len 10", ["'http-request capture'", "not supported by usher yet"]),
+        ("http-request capture req.hdr(host) len", ["'http-request capture' expects a sample expression, 'len' or 'id' and a number"]),
         ("http-request set-header X-A", ["'http-request set-header' expects a header name and a value format"]),
         ("http-request set-header X-A if TRUE", ["'http-request set-header' expects a header name and a value format"]),
         ("http-request set-header X-A a b", ["unexpected 'b' in 'http-request set-header'", "'if' or 'unless'"]),

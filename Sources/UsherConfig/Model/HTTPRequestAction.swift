@@ -51,4 +51,7 @@ public enum HTTPRequestAction: Sendable, Equatable {
     /// `silent-drop`: the client connection disappears without an answer, a FIN or (where the
     /// system allows) a reset; no further rule is evaluated.
     case silentDrop
+    /// `capture SAMPLE len N | id N`: the sample's value as text, cut to the slot's length, into
+    /// request capture slot `slot` (`len` declares a new slot in the frontend).
+    case capture(sample: String, slot: Int)
 }

@@ -24,4 +24,7 @@ public enum HTTPResponseAction: Sendable, Equatable {
     case patternFile(PatternFileAction)
     /// `silent-drop`: the response is dropped and the client connection disappears without a word.
     case silentDrop
+    /// `capture SAMPLE id N`: the sample's value as text, cut to the slot's length, into response
+    /// capture slot `slot` (declared by `declare capture response`).
+    case capture(sample: String, slot: Int)
 }

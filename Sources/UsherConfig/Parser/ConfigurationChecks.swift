@@ -44,6 +44,20 @@ enum ConfigurationChecks {
     }
 
     static func checkReferences(_ proxy: Proxy, in configuration: Configuration, into diagnostics: inout [Diagnostic]) {
+        if proxy.kind.hasFrontendCapability {
+            // A frontend's capture rules must name one of its slots (a backend's cannot be checked:
+            // its frontends are known only at run time).
+            for rule in proxy.httpRequestRules {
+                if case .capture(_, let slot) = rule.action, slot >= proxy.requestHeaderCaptures.count {
+                    diagnostics.append(.alert(rule.location, "'http-request capture' uses request capture slot \(slot), but \(proxy.kind.rawValue) '\(proxy.name)' declares \(proxy.requestHeaderCaptures.count)"))
+                }
+            }
+            for rule in proxy.httpResponseRules {
+                if case .capture(_, let slot) = rule.action, slot >= proxy.responseHeaderCaptures.count {
+                    diagnostics.append(.alert(rule.location, "'http-response capture' uses response capture slot \(slot), but \(proxy.kind.rawValue) '\(proxy.name)' declares \(proxy.responseHeaderCaptures.count)"))
+                }
+            }
+        }
         var serversByID: [Int: Server] = [:]
         for server in proxy.servers {
             guard let identifier = server.options.identifier else { continue }

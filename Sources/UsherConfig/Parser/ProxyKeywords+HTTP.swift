@@ -27,6 +27,24 @@ extension ProxyKeywords {
         }
     }
 
+    /// `declare capture request|response len N`: a capture slot that rules fill (`http-request
+    /// capture … id`, `http-response capture … id`, in this frontend or its backends).
+    static func parseDeclareCapture(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {
+        let words = line.words
+        guard words.count == 5, words[1] == "capture", ["request", "response"].contains(words[2]), words[3] == "len" else {
+            throw ConfigurationError("'declare' expects 'capture request len N' or 'capture response len N'")
+        }
+        guard let length = ConfigurationValues.integer(words[4]), length > 0 else {
+            throw ConfigurationError("'declare capture \(words[2]) len' expects a positive number of characters, not '\(words[4])'")
+        }
+        let slot = HeaderCapture(name: nil, length: length, location: line.location)
+        if words[2] == "request" {
+            builder.proxy.requestHeaderCaptures.append(slot)
+        } else {
+            builder.proxy.responseHeaderCaptures.append(slot)
+        }
+    }
+
     /// `errorfile CODE FILE`: the file is read now, as HAProxy does (before any chroot).
     static func parseErrorFile(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {
         let (status, path) = try errorFileArguments(line, value: "a file")

@@ -4,13 +4,14 @@ extension ProxyKeywords {
         "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-path", "set-query", "set-uri",
         "set-method", "replace-path", "replace-pathq", "replace-uri", "redirect", "allow", "auth", "deny", "tarpit", "return", "use-service", "set-var", "set-var-fmt", "unset-var",
         "silent-drop", "track-sc0", "track-sc1", "track-sc2", "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt", "set-map", "del-map", "add-acl", "del-acl",
+        "capture",
     ]
 
     /// The `http-response` actions usher understands.
     static let httpResponseActionNames = [
         "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-status", "allow", "deny",
         "redirect", "return", "set-var", "set-var-fmt", "unset-var", "silent-drop", "track-sc0", "track-sc1", "track-sc2",
-        "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt", "set-map", "del-map", "add-acl", "del-acl",
+        "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt", "set-map", "del-map", "add-acl", "del-acl", "capture",
     ]
 
     /// `http-request ACTION … [if|unless COND]`
@@ -33,6 +34,7 @@ extension ProxyKeywords {
             case "return": return .return(try parseReply(&words, defaultStatus: 200, acceptsDenyStatus: false, line: line, builder: &builder))
             case "use-service": return .useService(try parseService(&words))
             case "silent-drop": return .silentDrop
+            case "capture": return try parseCaptureAction(&words, line: line, builder: &builder, response: false)
             default:
                 if let action = try StickTableParser.parseAction(name, &words) { return .stickCounter(action) }
                 if let action = try parsePatternFileAction(name, &words) { return .patternFile(action) }
@@ -67,6 +69,10 @@ extension ProxyKeywords {
                 return .redirect(redirect)
             case "return": return .return(try parseReply(&words, defaultStatus: 200, acceptsDenyStatus: false, line: line, builder: &builder))
             case "silent-drop": return .silentDrop
+            case "capture":
+                let action = try parseCaptureAction(&words, line: line, builder: &builder, response: true)
+                guard case .capture(let sample, let slot) = action else { fatalError("parseCaptureAction returns a capture") }
+                return .capture(sample: sample, slot: slot)
             default:
                 if let action = try StickTableParser.parseAction(name, &words) { return .stickCounter(action) }
                 if let action = try parsePatternFileAction(name, &words) { return .patternFile(action) }
@@ -113,6 +119,28 @@ extension ProxyKeywords {
             }
         }
         builder.proxy.httpAfterResponseRules.append(rule)
+    }
+
+    /// `capture SAMPLE len N` (requests only: declares a slot in this frontend) or `capture SAMPLE
+    /// id N` (an existing slot; checked against the frontend's slots once the file is read).
+    static func parseCaptureAction(_ words: inout RuleWords, line: ConfigurationLine, builder: inout ProxyBuilder, response: Bool) throws -> HTTPRequestAction {
+        let arguments = try words.arguments("a sample expression", response ? "'id'" : "'len' or 'id'", "a number")
+        let sample = arguments[0]
+        let number = ConfigurationValues.integer(arguments[2])
+        switch arguments[1] {
+        case "len" where !response:
+            guard builder.proxy.kind.hasFrontendCapability else {
+                throw ConfigurationError("'http-request capture … len' declares a capture slot, which only a frontend or listen section has; use 'id' in a backend")
+            }
+            guard let length = number, length > 0 else { throw ConfigurationError("'capture … len' expects a positive number of characters, not '\(arguments[2])'") }
+            builder.proxy.requestHeaderCaptures.append(HeaderCapture(name: nil, length: length, location: line.location))
+            return .capture(sample: sample, slot: builder.proxy.requestHeaderCaptures.count - 1)
+        case "id":
+            guard let slot = number, slot >= 0 else { throw ConfigurationError("'capture … id' expects a capture slot number, not '\(arguments[2])'") }
+            return .capture(sample: sample, slot: slot)
+        default:
+            throw ConfigurationError("'capture \(sample)' expects \(response ? "'id N'" : "'len N' or 'id N'"), not '\(arguments[1])'")
+        }
     }
 
     /// `set-map(FILE) KEY VALUE`, `del-map(FILE) KEY`, `add-acl(FILE) KEY`, `del-acl(FILE) KEY`;

@@ -172,6 +172,7 @@ enum ProxyKeywords {
         "http-after-response": Keyword(capabilities: .all) { line, builder in try parseHTTPAfterResponse(line, into: &builder) },
         "redirect": Keyword(capabilities: .proxies) { line, builder in try parseStandaloneRedirect(line, into: &builder) },
         "capture": Keyword(capabilities: .frontend) { line, builder in try parseCapture(line, into: &builder) },
+        "declare": Keyword(capabilities: .frontend) { line, builder in try parseDeclareCapture(line, into: &builder) },
         "errorfile": Keyword(capabilities: .all) { line, builder in try parseErrorFile(line, into: &builder) },
         "errorfiles": Keyword(capabilities: .all) { line, builder in
             guard line.words.count >= 2 else { throw ConfigurationError("'errorfiles' expects the name of an http-errors section, then optional status codes") }

@@ -93,9 +93,9 @@ final class HTTPExchange {
     /// False for the stand-in of a request whose head could not be parsed (`<BADREQ>`).
     let isParsed: Bool
     /// `capture request header` values, once the head is in.
-    var capturedRequestHeaders: [String]?
+    var capturedRequestHeaders: [String?]?
     /// `capture response header` values, once the response head is in.
-    var capturedResponseHeaders: [String]?
+    var capturedResponseHeaders: [String?]?
 
     init(started: NIODeadline, wallMicroseconds: Int64, request: HTTPRequestHead, isParsed: Bool = true) {
         self.started = started

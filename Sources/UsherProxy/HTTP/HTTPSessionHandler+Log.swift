@@ -39,6 +39,7 @@ extension HTTPSessionHandler {
         )
         sample.stickCounters = stickCounters
         sample.stream = streamFacts(exchange)
+        sample.captures = captureSlots(exchange)
         runtime.log.log(format.render(record, logFacts(exchange), &sample), level: level, to: frontend.logTargets, scope: frontend.name)
     }
 
@@ -69,7 +70,9 @@ extension HTTPSessionHandler {
                 retries: exchange.connector?.retries ?? 0, redispatched: exchange.connector?.redispatched ?? false,
                 serverQueue: 0, backendQueue: backend?.queueLength ?? 0
             ),
-            capturedRequestHeaders: exchange.capturedRequestHeaders, capturedResponseHeaders: exchange.capturedResponseHeaders,
+            // A slot nothing filled logs as empty.
+            capturedRequestHeaders: exchange.capturedRequestHeaders?.map { $0 ?? "" },
+            capturedResponseHeaders: exchange.capturedResponseHeaders?.map { $0 ?? "" },
             requestLine: requestLine
         )
         record.uniqueID = exchange.uniqueID
@@ -132,9 +135,23 @@ extension HTTPSessionHandler {
         exchange.uniqueID = format.render(logRecord(exchange), logFacts(exchange), &sample)
     }
 
-    /// `capture request header` values of the frontend, from `headers`.
-    func captures(_ list: [(name: String, length: Int)], in headers: HTTPHeaders) -> [String]? {
+    /// The frontend's capture slots for a message: each header slot's value from `headers` (nil
+    /// when the header is absent), the slots rules fill nil until they do.
+    func captures(_ list: [(name: String?, length: Int)], in headers: HTTPHeaders) -> [String?]? {
         guard !list.isEmpty else { return nil }
-        return list.map { HTTPLogRecord.capture($0.name, length: $0.length, in: headers) }
+        return list.map { slot in
+            guard let name = slot.name, headers.fields.contains(where: { $0.hasName(name) }) else { return nil }
+            return HTTPLogRecord.capture(name, length: slot.length, in: headers)
+        }
+    }
+
+    /// The capture slots as a message's rules see and fill them.
+    func captureSlots(_ exchange: HTTPExchange) -> CaptureSlots {
+        var slots = CaptureSlots()
+        slots.request = exchange.capturedRequestHeaders ?? []
+        slots.requestLengths = frontend.requestCaptures.map(\.length)
+        slots.response = exchange.capturedResponseHeaders ?? []
+        slots.responseLengths = frontend.responseCaptures.map(\.length)
+        return slots
     }
 }

@@ -50,6 +50,7 @@ extension HTTPSessionHandler {
         )
         sample.stickCounters = stickCounters
         sample.stream = streamFacts(exchange)
+        sample.captures = captureSlots(exchange)
         sample.credentialResults = credentialResults
         credentialResults = [:]
         let frontendOutcome = frontend.routes.httpRequestRules.apply(to: &head, &sample)
@@ -74,6 +75,7 @@ extension HTTPSessionHandler {
         let backendOutcome = backend.routes.httpRequestRules.apply(to: &head, &sample)
         guard handleRuleOutcome(backendOutcome, framing: framing.framing, timeouts: backend.timeouts) else { return }
         if backend.name != frontend.name, serveStatsPageIfAsked(proxy: backend.name, head: head, sample: &sample, framing: framing.framing) { return }
+        if exchange.capturedRequestHeaders != nil { exchange.capturedRequestHeaders = sample.captures.request }
 
         let mode = HTTPConnectionMode.combining(frontend: frontend.connectionMode, backend: backend.connectionMode)
         exchange.isUpgrade = HTTPHopHeaders.isUpgradeRequest(head)

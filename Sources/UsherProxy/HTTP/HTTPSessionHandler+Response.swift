@@ -148,6 +148,7 @@ extension HTTPSessionHandler {
             }
             // The request's `req` variables are gone; `res` ones exist from here.
             sessionVariables.beginResponse()
+            exchange.capturedResponseHeaders = captures(frontend.responseCaptures, in: head.headers)
             let backendRules = exchange.backend?.routes.httpResponseRules
             if backendRules?.isEmpty == false || !frontend.routes.httpResponseRules.isEmpty {
                 var sample = SampleContext(
@@ -156,10 +157,12 @@ extension HTTPSessionHandler {
                 )
                 sample.stickCounters = stickCounters
                 sample.stream = streamFacts(exchange)
+                sample.captures = captureSlots(exchange)
                 if let backendRules {
                     guard handleResponseRuleOutcome(backendRules.apply(to: &head, &sample)) else { return }
                 }
                 guard handleResponseRuleOutcome(frontend.routes.httpResponseRules.apply(to: &head, &sample)) else { return }
+                if exchange.capturedResponseHeaders != nil { exchange.capturedResponseHeaders = sample.captures.response }
             }
             if let persistence = exchange.backend?.persistence, let cookieRequest = exchange.cookieRequest {
                 let outcome = persistence.processResponse(
@@ -170,7 +173,6 @@ extension HTTPSessionHandler {
             }
             applyAfterResponseRules(to: &head, exchange: exchange)
             exchange.status = head.status
-            exchange.capturedResponseHeaders = captures(frontend.responseCaptures, in: head.headers)
             // The client's half-close is not here: it closes the connection after the answer
             // (`responseComplete`), as HAProxy does, without changing what the answer says.
             if framing == .untilClose || requestPhase != .done {

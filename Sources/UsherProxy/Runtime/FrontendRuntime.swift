@@ -47,8 +47,9 @@ public final class FrontendRuntime: Sendable {
     let errorPages: HTTPErrorPages
     let httpLimits: HTTPLimits
     /// `capture request header` and `capture response header`, in order.
-    let requestCaptures: [(name: String, length: Int)]
-    let responseCaptures: [(name: String, length: Int)]
+    /// The capture slots (a header's name, or nil for a slot rules fill) and their lengths.
+    let requestCaptures: [(name: String?, length: Int)]
+    let responseCaptures: [(name: String?, length: Int)]
 
     init(routes: FrontendRoutes, global: GlobalSettings) {
         self.routes = routes

@@ -45,6 +45,8 @@ public struct CompiledHTTPRules: Sendable {
         indirect case countingError(Action)
         case silentDrop
         case authenticate(realm: String)
+        /// `capture SAMPLE len|id N`: into capture slot `slot` of the request or the response.
+        case capture(CompiledSample, slot: Int, response: Bool)
     }
 
     struct Rule: Sendable {
@@ -121,6 +123,8 @@ public struct CompiledHTTPRules: Sendable {
             case .patternFile(let action):
                 action.apply(&context)
                 continue
+            case .capture(let sample, let slot, _):
+                if case .value(let value) = sample.evaluate(&context) { context.captures.store(value.text, slot: slot, response: false) }
             case .silentDrop:
                 return .silentDrop
             case .authenticate(let realm):
@@ -163,6 +167,8 @@ public struct CompiledHTTPRules: Sendable {
                 action.apply(&context)
             case .silentDrop:
                 return .silentDrop
+            case .capture(let sample, let slot, _):
+                if case .value(let value) = sample.evaluate(&context) { context.captures.store(value.text, slot: slot, response: true) }
             case .setPath, .setQuery, .setURI, .setMethod, .replaceTarget, .service, .countingError, .authenticate:
                 break
             }
@@ -250,6 +256,7 @@ extension CompiledHTTPRules {
                 case .silentDrop: action = .silentDrop
                 // A failed authentication is an HTTP error for the tracked counters, as in HAProxy.
                 case .auth(let realm): action = .countingError(.authenticate(realm: realm ?? proxyName))
+                case .capture(let sample, let slot): action = .capture(try compiledSample(sample), slot: slot, response: false)
                 }
                 rules.append(Rule(action: action, condition: condition))
             } catch {
@@ -278,6 +285,7 @@ extension CompiledHTTPRules {
                 case .stickCounter(let counter): action = .stickCounter(try CompiledStickAction(counter, level: .stream, countsRequest: true))
                 case .patternFile(let change): action = .patternFile(try CompiledPatternFileAction(change))
                 case .silentDrop: action = .silentDrop
+                case .capture(let sample, let slot): action = .capture(try compiledSample(sample), slot: slot, response: true)
                 }
                 rules.append(Rule(action: action, condition: condition))
             } catch {
@@ -285,6 +293,13 @@ extension CompiledHTTPRules {
             }
         }
         return CompiledHTTPRules(rules: rules)
+    }
+
+    private static func compiledSample(_ text: String) throws(RoutingError) -> CompiledSample {
+        switch SampleExpression.parse(text) {
+        case .success(let expression): return try CompiledSample(expression)
+        case .failure(let error): throw RoutingError(error.message)
+        }
     }
 
     private static func compiledRedirect(_ redirect: HTTPRedirect) throws(RoutingError) -> Action {

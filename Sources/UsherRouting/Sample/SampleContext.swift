@@ -21,6 +21,8 @@ public struct SampleContext {
 
     /// The frontend, backend and server of the stream, its number and unique ID.
     public var stream = StreamFacts()
+    /// The exchange's capture slots, as headers and rules fill them.
+    public var captures = CaptureSlots()
 
     /// The results of the password checks made for this request, by hash (`http_auth`,
     /// `http_auth_group`): the proxy fills it with the checks it made off its event loop.
@@ -95,5 +97,30 @@ public struct SampleContext {
     func settle<T>(_ result: FetchResult<T>) -> FetchResult<T> {
         if case .needMoreData = result, isFinal { return .noValue }
         return result
+    }
+}
+
+/// A frontend's capture slots for one exchange (`capture request|response header`, `declare
+/// capture`, `http-request capture … len`): what each holds so far and its length limit. The log's
+/// `%hr`/`%hs` show them; `capture.req.hdr(N)` and `capture.res.hdr(N)` read them.
+public struct CaptureSlots: Sendable, Equatable {
+    /// Each slot's value; nil until something filled it.
+    public var request: [String?] = []
+    public var requestLengths: [Int] = []
+    public var response: [String?] = []
+    public var responseLengths: [Int] = []
+
+    public init() {}
+
+    /// Puts `value`, cut to the slot's length, into slot `slot`; a slot the frontend lacks is
+    /// ignored, as HAProxy ignores it at run time.
+    mutating func store(_ value: String, slot: Int, response isResponse: Bool) {
+        if isResponse {
+            guard response.indices.contains(slot), responseLengths.indices.contains(slot) else { return }
+            response[slot] = String(decoding: value.utf8.prefix(responseLengths[slot]), as: UTF8.self)
+        } else {
+            guard request.indices.contains(slot), requestLengths.indices.contains(slot) else { return }
+            request[slot] = String(decoding: value.utf8.prefix(requestLengths[slot]), as: UTF8.self)
+        }
     }
 }

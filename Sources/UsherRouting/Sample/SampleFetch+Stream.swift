@@ -32,6 +32,9 @@ extension SampleFetch {
         SampleFetch(names: ["fc_pp_unique_id"], defaultMatch: .string, readsPayload: false, make: noArguments { context in
             proxyField(ProxyProtocolHeader.Field.uniqueID, context)
         }),
+        // `capture.req.hdr(N)`, `capture.res.hdr(N)`: what capture slot N holds.
+        captureSlot("capture.req.hdr", response: false),
+        captureSlot("capture.res.hdr", response: true),
         // `uuid([4])`: a random version 4 UUID, a new one each time.
         SampleFetch(names: ["uuid"], defaultMatch: .string, readsPayload: false, make: { arguments throws(RoutingError) in
             guard arguments.isEmpty || arguments == ["4"] else { throw RoutingError("'uuid' supports only version 4, e.g. uuid or uuid(4)") }
@@ -60,4 +63,18 @@ func randomUUID() -> String {
 private func proxyField(_ type: UInt8, _ context: SampleContext) -> FetchResult<SampleValue> {
     guard let field = context.connection.proxyFields.first(where: { $0.type == type }) else { return .noValue }
     return .value(.string(String(decoding: field.value, as: UTF8.self)))
+}
+
+/// A fetch of a capture slot's value by its number.
+private func captureSlot(_ name: String, response: Bool) -> SampleFetch {
+    SampleFetch(names: [name], defaultMatch: .string, readsPayload: false, readsHTTP: true) { arguments throws(RoutingError) in
+        guard arguments.count == 1, let slot = Int(arguments[0]), slot >= 0 else {
+            throw RoutingError("'\(name)' expects a capture slot number, e.g. \(name)(0)")
+        }
+        return SampleFetch.Readers(single: { context in
+            let values = response ? context.captures.response : context.captures.request
+            guard values.indices.contains(slot), let value = values[slot] else { return .noValue }
+            return .value(.string(value))
+        }, all: nil)
+    }
 }
