@@ -49,6 +49,16 @@ public struct SampleExpression: Sendable, Equatable, CustomStringConvertible {
                 while index < text.endIndex {
                     let c = text[index]
                     index = text.index(after: index)
+                    if c == "\"" || c == "'" {
+                        // A quoted part of an argument (`add_item(",",txn.x)`): taken as written,
+                        // commas and parentheses included, without its quotes.
+                        guard let close = text[index...].firstIndex(of: c) else {
+                            return .failure(.init(message: "missing closing \(c) in sample expression '\(text)'"))
+                        }
+                        current += text[index..<close]
+                        index = text.index(after: close)
+                        continue
+                    }
                     if c == "(" { depth += 1 }
                     if c == ")" {
                         if depth == 0 {

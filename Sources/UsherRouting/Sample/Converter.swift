@@ -12,6 +12,8 @@ struct Converter: Sendable {
 
     static func step(_ call: (name: String, arguments: [String])) throws(RoutingError) -> Step {
         if let contextual = try contextual(call) { return .context(contextual) }
+        if let concatenation = try concatenation(call) { return .context(concatenation) }
+        if let bigEndian = try bigEndian(call) { return .value(bigEndian) }
         if let table = try stickTableConverter(call) { return .value(table) }
         if let map = try mapConverter(call) { return .value(map) }
         return .value(try make(call))
