@@ -20,6 +20,8 @@ public struct ServerOptions: Sendable, Equatable {
     public var checkAddress: String?
     public var cookie: String?
     public var sendProxy: ProxyProtocolVersion?
+    /// `proxy-v2-options …`: the fields a version 2 PROXY header carries.
+    public var proxyV2Options: Set<ProxyV2Option>?
     /// `on-marked-down`, `on-marked-up`, `on-error`, `observe`, `error-limit`.
     public var onMarkedDown: MarkedDownAction?
     public var onMarkedUp: MarkedUpAction?
@@ -60,6 +62,7 @@ public struct ServerOptions: Sendable, Equatable {
         merged.checkAddress = checkAddress ?? defaults.checkAddress
         merged.cookie = cookie ?? defaults.cookie
         merged.sendProxy = sendProxy ?? defaults.sendProxy
+        merged.proxyV2Options = proxyV2Options ?? defaults.proxyV2Options
         merged.onMarkedDown = onMarkedDown ?? defaults.onMarkedDown
         merged.onMarkedUp = onMarkedUp ?? defaults.onMarkedUp
         merged.onError = onError ?? defaults.onError
@@ -142,6 +145,16 @@ public enum ProxyProtocolVersion: Int, Sendable, Equatable {
     case v1 = 1
     /// The binary header (`send-proxy-v2`).
     case v2 = 2
+}
+
+/// A field `proxy-v2-options` adds to the PROXY version 2 header sent to a server.
+public enum ProxyV2Option: String, Sendable, Equatable, CaseIterable {
+    /// The client's TLS server name (or the authority its own PROXY header carried).
+    case authority
+    /// The stream's unique ID (`unique-id-format`).
+    case uniqueID = "unique-id"
+    /// A CRC32C checksum of the whole header.
+    case crc32c
 }
 
 /// A `server NAME ADDRESS [OPTIONS]` line, with its `default-server` settings already applied.

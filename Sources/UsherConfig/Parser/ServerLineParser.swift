@@ -82,6 +82,19 @@ enum ServerLineParser {
             case "cookie": options.cookie = try value()
             case "send-proxy": options.sendProxy = .v1
             case "send-proxy-v2": options.sendProxy = .v2
+            case "proxy-v2-options":
+                var chosen: Set<ProxyV2Option> = []
+                for name in try value().split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+                    if let option = ProxyV2Option(rawValue: name) {
+                        chosen.insert(option)
+                    } else if ["ssl", "cert-cn", "ssl-cipher", "cert-sig", "cert-key"].contains(name) {
+                        throw ConfigurationError.notSupported("'proxy-v2-options \(name)'")
+                    } else {
+                        let known = (ProxyV2Option.allCases.map(\.rawValue) + ["ssl", "cert-cn", "ssl-cipher", "cert-sig", "cert-key"]).joined(separator: ", ")
+                        throw ConfigurationError("server option 'proxy-v2-options': unknown option '\(name)' (expected \(known))")
+                    }
+                }
+                options.proxyV2Options = chosen
             case "no-send-proxy", "no-send-proxy-v2": options.sendProxy = ProxyProtocolVersion.none
             case "on-marked-down": options.onMarkedDown = try choice(MarkedDownAction.self)
             case "on-marked-up": options.onMarkedUp = try choice(MarkedUpAction.self)

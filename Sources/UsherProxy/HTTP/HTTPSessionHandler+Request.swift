@@ -282,7 +282,7 @@ extension HTTPSessionHandler {
             return
         }
         self.link = link
-        if let proxyHeader = server.proxyProtocolHeader(for: connection) {
+        if let proxyHeader = server.proxyProtocolHeader(for: connection, uniqueID: exchange.uniqueID) {
             var buffer = channel.allocator.buffer(capacity: proxyHeader.count)
             buffer.writeBytes(proxyHeader)
             channel.write(buffer, promise: nil)

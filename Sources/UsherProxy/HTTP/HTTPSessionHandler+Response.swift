@@ -332,7 +332,7 @@ extension HTTPSessionHandler {
         guard let context, let exchange else { return }
         responsePhase = .idle
         if let link {
-            if exchange.serverKeepAlive && requestPhase == .done {
+            if exchange.serverKeepAlive && requestPhase == .done && exchange.server?.proxyHeaderIsPerStream != true {
                 link.isIdle = true
                 link.setReading(true)
             } else {

@@ -166,18 +166,36 @@ public final class ServerRuntime: Sendable {
 extension ServerRuntime {
     /// The PROXY protocol header this server wants first on a connection for `connection`
     /// (`send-proxy`, `send-proxy-v2`), or nil.
-    func proxyProtocolHeader(for connection: ConnectionInfo) -> [UInt8]? {
+    /// `uniqueID`: the stream's, for `proxy-v2-options unique-id`.
+    func proxyProtocolHeader(for connection: ConnectionInfo, uniqueID: String? = nil) -> [UInt8]? {
         let version = server.proxyProtocol
         guard version != .none else { return nil }
         guard let source = connection.source, let destination = connection.destination else {
             // A client without IP addresses (UNIX socket): HAProxy's header for "unknown".
             return version == .v2 ? ProxyProtocolHeader.localV2 : ProxyProtocolHeader.unknownV1
         }
-        let header = ProxyProtocolHeader(
+        var header = ProxyProtocolHeader(
             source: source, sourcePort: connection.sourcePort,
             destination: destination, destinationPort: connection.destinationPort
         )
-        return version == .v2 ? header.encodeV2() : header.encodeV1()
+        guard version == .v2 else { return header.encodeV1() }
+        let options = server.options.proxyV2Options ?? []
+        if options.contains(.authority) {
+            let forwarded = connection.proxyFields.first { $0.type == ProxyProtocolHeader.Field.authority }?.value
+            if let authority = forwarded ?? connection.tls?.serverName.map({ Array($0.utf8) }) {
+                header.fields.append(ProxyProtocolHeader.Field(type: ProxyProtocolHeader.Field.authority, value: authority))
+            }
+        }
+        if options.contains(.uniqueID), let uniqueID, !uniqueID.isEmpty {
+            header.fields.append(ProxyProtocolHeader.Field(type: ProxyProtocolHeader.Field.uniqueID, value: Array(uniqueID.utf8.prefix(128))))
+        }
+        return header.encodeV2(checksum: options.contains(.crc32c))
+    }
+
+    /// The PROXY header it is sent carries something of one stream (its unique ID): its connections
+    /// serve one request each.
+    var proxyHeaderIsPerStream: Bool {
+        server.proxyProtocol == .v2 && server.options.proxyV2Options?.contains(.uniqueID) == true
     }
 }
 

@@ -360,7 +360,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         // What the server must see first: the PROXY header, then the bytes already received.
-        if let header = session.server?.proxyProtocolHeader(for: session.connection) {
+        if let header = session.server?.proxyProtocolHeader(for: session.connection, uniqueID: session.uniqueID) {
             var headerBuffer = serverChannel.allocator.buffer(capacity: header.count)
             headerBuffer.writeBytes(header)
             serverChannel.write(headerBuffer, promise: nil)
