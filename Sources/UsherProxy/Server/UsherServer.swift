@@ -20,6 +20,8 @@ public final class UsherServer: Sendable {
     private let checkers = NIOLockedValueBox<[HealthChecker]>([])
     /// One per `resolvers` section that a server uses.
     private let resolverServices = NIOLockedValueBox<[ResolverService]>([])
+    /// One per `peers` section with a peer named after this instance.
+    let peersServices = NIOLockedValueBox<[PeersService]>([])
     private let logDispatcher: LogDispatcher
     /// The `stats socket` listeners.
     let runtimeAPI: RuntimeAPIService
@@ -103,6 +105,7 @@ public final class UsherServer: Sendable {
         }
         try startHealthChecks()
         try startResolvers()
+        try startPeers()
         do {
             try runtimeAPI.start()
         } catch {
@@ -239,6 +242,21 @@ public final class UsherServer: Sendable {
         resolverServices.withLockedValue { $0 = services }
     }
 
+    /// Starts synchronising the tables of every `peers` section that names this instance.
+    private func startPeers() throws {
+        let configuration = runtime.table.configuration
+        guard let localName = configuration.localPeerName else { return }
+        var services: [PeersService] = []
+        for section in configuration.peers {
+            guard let service = PeersService(
+                section: section, localName: localName, stickTables: runtime.table.stickTables, eventLoop: group.next(), logger: runtime.logger)
+            else { continue }
+            try service.start()
+            services.append(service)
+        }
+        peersServices.withLockedValue { $0 = services }
+    }
+
     /// The addresses a frontend actually listens on (useful with port 0).
     public func boundAddresses(frontend name: String) -> [SocketAddress] {
         listeners.withLockedValue { $0 }.filter { $0.frontend == name }.compactMap { $0.channel.localAddress }
@@ -270,6 +288,7 @@ public final class UsherServer: Sendable {
         stopListening()
         for checker in checkers.withLockedValue({ $0 }) { checker.stop() }
         for service in resolverServices.withLockedValue({ $0 }) { service.stop() }
+        for service in peersServices.withLockedValue({ $0 }) { service.stop() }
         logDispatcher.shutdown()
         if ownsGroup { try? group.syncShutdownGracefully() }
     }

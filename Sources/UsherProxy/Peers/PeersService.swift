@@ -1,0 +1,339 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import UsherConfig
+import UsherRouting
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One `peers` section at work: listens on the local peer's address, keeps one connection to each
+/// remote peer (connecting, with backoff, when there is none), and runs each connection's
+/// `PeerSessionStateMachine`: pushes the local changes of the shared tables, applies the peers'
+/// changes, asks one peer for everything at start (resync) and teaches any peer that asks.
+///
+/// Everything but `start` and `stop` runs on `eventLoop`; the state is confined to it.
+final class PeersService: @unchecked Sendable {
+    /// One connection and its machine; like the service's state, touched on its event loop only.
+    final class Session: @unchecked Sendable {
+        let incoming: Bool
+        var machine: PeerSessionStateMachine
+        var channel: Channel?
+        var peer: String?
+        var lastError: String?
+        var established = false
+
+        init(incoming: Bool, machine: PeerSessionStateMachine, peer: String?) {
+            self.incoming = incoming
+            self.machine = machine
+            self.peer = peer
+        }
+    }
+
+    /// A remote peer: its address, its connection, and what it acknowledged.
+    struct Remote {
+        var name: String
+        var addressText: String
+        var address: SocketAddress?
+        var session: Session?
+        /// Per table: the last local update the peer acknowledged (pushing resumes after it).
+        var acknowledged: [UInt32]
+        var nextAttempt: Int64 = 0
+        var failures = 0
+        var lastStatus = "not connected yet"
+        var connectedSince: Int64?
+    }
+
+    let section: PeersSection
+    let configuration: PeerSessionStateMachine.Configuration
+    let tables: [StickTable]
+    let eventLoop: EventLoop
+    let logger: Logger
+    let listenAddress: String
+    private var listener: Channel?
+    private var remotes: [String: Remote] = [:]
+    private var sessions: [ObjectIdentifier: Session] = [:]
+    private var timer: RepeatedTask?
+    private var stopped = false
+    /// Whether this instance has learnt what its peers know (or gave up waiting).
+    private var synced = false
+    private var learner: String?
+    private var resyncDeadline: Int64 = 0
+    private var notToAsk: Set<String> = []
+    private let origin = StickTable.monotonicMilliseconds()
+    /// Updates pushed per table per turn, so that one busy table cannot hold the loop.
+    static let pushBatch = 1000
+    static let tick = TimeAmount.milliseconds(100)
+
+    /// nil when the section has no peer named `localName` (it is then ignored, as HAProxy does)
+    /// or no table.
+    init?(section: PeersSection, localName: String, stickTables: StickTableSet, eventLoop: EventLoop, logger: Logger) {
+        guard !section.isDisabled, let own = section.peers.first(where: { $0.name == localName }),
+              let address = own.address ?? section.bind else { return nil }
+        let tables = stickTables.ordered.filter { $0.definition.peers == section.name }
+        self.section = section
+        self.tables = tables
+        self.eventLoop = eventLoop
+        self.listenAddress = address
+        var logger = logger
+        logger[metadataKey: "peers"] = "\(section.name)"
+        self.logger = logger
+        let remoteNames = section.peers.filter { $0.name != localName }.map(\.name)
+        configuration = PeerSessionStateMachine.Configuration(localName: localName, remoteNames: Set(remoteNames), tables: tables.map(\.definition))
+        for peer in section.peers where peer.name != localName {
+            guard let text = peer.address else { continue }
+            remotes[peer.name] = Remote(
+                name: peer.name, addressText: text, address: Self.resolve(text), acknowledged: Array(repeating: 0, count: tables.count),
+                nextAttempt: Int64.random(in: 0...300))
+        }
+        synced = remotes.isEmpty
+    }
+
+    private var now: Int64 { StickTable.monotonicMilliseconds() - origin }
+
+    static func resolve(_ text: String) -> SocketAddress? {
+        guard case .success(let address) = Address.parse(text, portRequired: true), let port = address.ports?.lowerBound else { return nil }
+        let host = address.host.flatMap { $0.isEmpty || $0 == "*" ? nil : $0 } ?? "0.0.0.0"
+        return try? SocketAddress.makeAddressResolvingHost(host, port: port)
+    }
+
+    // MARK: - Start and stop
+
+    func start() throws {
+        guard let address = Self.resolve(listenAddress) else {
+            throw UsherServer.StartError(description: "peers '\(section.name)' (\(section.location)): cannot resolve the local peer's address '\(listenAddress)'")
+        }
+        let bootstrap = ServerBootstrap(group: eventLoop)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { [self] channel in
+                let session = Session(incoming: true, machine: PeerSessionStateMachine(configuration: configuration, connectingTo: nil, now: now), peer: nil)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(PeerChannelHandler(service: self, session: session))
+                }
+            }
+        do {
+            listener = try bootstrap.bind(to: address).wait()
+        } catch {
+            throw UsherServer.StartError(description: "peers '\(section.name)' (\(section.location)): cannot listen on \(listenAddress): \(error)")
+        }
+        resyncDeadline = now + 5000
+        timer = eventLoop.scheduleRepeatedTask(initialDelay: Self.tick, delay: Self.tick) { [self] _ in turn() }
+        logger.info("peers '\(section.name)': listening on \(listenAddress) as '\(configuration.localName)', sharing \(tables.count) table(s) with \(remotes.count) peer(s)")
+    }
+
+    /// The address the listener is bound to (its real port when configured with port 0).
+    var boundAddress: SocketAddress? { listener?.localAddress }
+
+    func stop() {
+        try? eventLoop.submit { [self] in
+            stopped = true
+            timer?.cancel()
+            listener?.close(promise: nil)
+            for session in sessions.values { session.channel?.close(promise: nil) }
+        }.wait()
+    }
+
+    // MARK: - The loop's turn
+
+    private func turn() {
+        guard !stopped else { return }
+        let now = self.now
+        if !synced, now >= resyncDeadline {
+            synced = true
+            learner = nil
+            logger.info("peers '\(section.name)': no peer finished teaching the tables in time; going on with what was learnt")
+        }
+        for name in remotes.keys.sorted() where remotes[name]!.session == nil && now >= remotes[name]!.nextAttempt {
+            connect(name)
+        }
+        for session in Array(sessions.values) {
+            perform(session.machine.tick(now: now), on: session)
+            guard session.established, !session.machine.isClosed, let peer = session.peer else { continue }
+            if !synced, learner == nil, !notToAsk.contains(peer) {
+                learner = peer
+                resyncDeadline = now + 5000
+                write(session.machine.requestResync(now: now), on: session)
+            }
+            pushUpdates(session, now: now)
+            session.channel?.flush()
+        }
+    }
+
+    private func pushUpdates(_ session: Session, now: Int64) {
+        for (index, table) in tables.enumerated() where table.lastLocalUpdate != session.machine.lastPushed[index] {
+            let updates = table.localUpdates(after: session.machine.lastPushed[index], limit: Self.pushBatch)
+            guard !updates.isEmpty else { continue }
+            write(session.machine.push(table: index, updates: updates, now: now), on: session)
+        }
+    }
+
+    private func connect(_ name: String) {
+        guard var remote = remotes[name] else { return }
+        if remote.address == nil { remote.address = Self.resolve(remote.addressText) }
+        guard let address = remote.address else {
+            remote.lastStatus = "cannot resolve \(remote.addressText)"
+            remote.nextAttempt = now + 5000
+            remotes[name] = remote
+            return
+        }
+        let session = Session(
+            incoming: false, machine: PeerSessionStateMachine(configuration: configuration, connectingTo: name, resumeFrom: remote.acknowledged, now: now),
+            peer: name)
+        remote.session = session
+        remote.lastStatus = "connecting"
+        remotes[name] = remote
+        sessions[ObjectIdentifier(session)] = session
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(.seconds(5))
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(PeerChannelHandler(service: self, session: session))
+                }
+            }
+            .connect(to: address)
+            .whenFailure { [self, addressText = remote.addressText] error in
+                session.lastError = "\(error)"
+                finish(session, reason: "cannot connect to \(addressText): \(error)")
+            }
+    }
+
+    // MARK: - Sessions' events
+
+    func sessionActive(_ session: Session) {
+        sessions[ObjectIdentifier(session)] = session
+        if !session.incoming {
+            perform(session.machine.connected(now: now, processID: getpid()), on: session)
+            session.channel?.flush()
+        }
+    }
+
+    func sessionReceived(_ session: Session, bytes: ByteBufferView) {
+        perform(session.machine.receive(bytes, now: now), on: session)
+        session.channel?.flush()
+    }
+
+    func sessionClosed(_ session: Session) {
+        finish(session, reason: session.lastError ?? "connection closed")
+    }
+
+    /// The session is over: its peer may be connected to again after a backoff.
+    private func finish(_ session: Session, reason: String) {
+        guard sessions.removeValue(forKey: ObjectIdentifier(session)) != nil else { return }
+        session.machine.closed()
+        guard let name = session.peer, var remote = remotes[name], remote.session === session else { return }
+        if session.established {
+            logger.info("peers '\(section.name)': session with '\(name)' ended: \(reason)")
+            remote.failures = 0
+        } else {
+            remote.failures += 1
+        }
+        remote.session = nil
+        remote.connectedSince = nil
+        remote.lastStatus = reason
+        let backoff = min(5000, 250 << min(remote.failures, 5))
+        remote.nextAttempt = max(remote.nextAttempt, now + Int64(backoff / 2) + Int64.random(in: 0...Int64(backoff / 2)))
+        remotes[name] = remote
+        if learner == name { learner = nil }
+    }
+
+    private func write(_ bytes: [UInt8], on session: Session) {
+        guard !bytes.isEmpty, let channel = session.channel else { return }
+        channel.write(channel.allocator.buffer(bytes: bytes), promise: nil)
+    }
+
+    private func perform(_ actions: [PeerSessionStateMachine.Action], on session: Session) {
+        for action in actions {
+            switch action {
+            case .write(let bytes):
+                write(bytes, on: session)
+            case .identified(let peer):
+                identified(session, as: peer)
+            case .established:
+                session.established = true
+                if let name = session.peer, var remote = remotes[name] {
+                    remote.failures = 0
+                    remote.lastStatus = "established"
+                    remote.connectedSince = now
+                    remotes[name] = remote
+                }
+                logger.info("peers '\(section.name)': session with '\(session.peer ?? "?")' established (\(session.incoming ? "accepted" : "connected"))")
+            case .apply(let table, let entry):
+                tables[table].applyPeerEntry(entry)
+            case .acknowledged(let table, let update):
+                if let name = session.peer, remotes[name]?.session === session {
+                    remotes[name]!.acknowledged[table] = update
+                }
+            case .resyncRequested:
+                let entries = tables.map { $0.peerEntries() }
+                write(session.machine.teach(entries: entries, complete: synced, now: now), on: session)
+            case .resyncEnded(let complete):
+                guard let peer = session.peer, learner == peer else { break }
+                learner = nil
+                if complete {
+                    synced = true
+                    logger.info("peers '\(section.name)': learnt the tables from '\(peer)'")
+                } else {
+                    notToAsk.insert(peer)
+                    resyncDeadline = now + 5000
+                }
+            case .close(let reason):
+                session.lastError = reason
+                if let channel = session.channel {
+                    channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in channel.close(promise: nil) }
+                }
+                logger.warning("peers '\(section.name)': closing the session with '\(session.peer ?? "an unidentified peer")': \(reason)")
+            }
+        }
+    }
+
+    /// An accepted connection named its peer: it replaces any other session with that peer (whose
+    /// next attempt is pushed back a random while, so that two peers connecting to each other at
+    /// once do not go on killing each other's connection).
+    private func identified(_ session: Session, as peer: String) {
+        guard var remote = remotes[peer] ?? (configuration.remoteNames.contains(peer) ? Remote(
+            name: peer, addressText: "", address: nil, acknowledged: Array(repeating: 0, count: tables.count), nextAttempt: Int64.max) : nil)
+        else {
+            perform(session.machine.refuse(status: 504), on: session)
+            return
+        }
+        if let old = remote.session, old !== session {
+            old.peer = nil
+            sessions.removeValue(forKey: ObjectIdentifier(old))
+            old.channel?.close(promise: nil)
+            if remote.nextAttempt != Int64.max {
+                remote.nextAttempt = now + 50 + Int64.random(in: 0...2000)
+            }
+        }
+        session.peer = peer
+        remote.session = session
+        remotes[peer] = remote
+        session.machine.resume(from: remote.acknowledged)
+        perform(session.machine.accept(now: now), on: session)
+    }
+
+    // MARK: - show peers
+
+    /// One line per remote peer, for the runtime API's `show peers`.
+    func status() -> String {
+        (try? eventLoop.submit { [self] () -> String in
+            var text = "0x0: [\(section.name)] local=\(configuration.localName) addr=\(listenAddress) synced=\(synced ? "yes" : "no")"
+            text += learner.map { " learning-from=\($0)" } ?? ""
+            text += "\n"
+            for name in remotes.keys.sorted() {
+                let remote = remotes[name]!
+                let state = remote.session?.established == true ? "ESTA" : remote.session != nil ? "CONN" : "NONE"
+                text += "  peer=\(name) addr=\(remote.addressText) state=\(state) last_status=\"\(remote.lastStatus)\""
+                if let session = remote.session, session.established {
+                    text += " updates_sent=\(session.machine.updatesSent) updates_received=\(session.machine.updatesReceived)"
+                }
+                text += " acked=\(remote.acknowledged.map(String.init).joined(separator: ","))\n"
+            }
+            for (index, table) in tables.enumerated() {
+                text += "  table=\(table.name) id=\(index + 1) local_update=\(table.lastLocalUpdate) entries=\(table.count)\n"
+            }
+            return text
+        }.wait()) ?? ""
+    }
+}
