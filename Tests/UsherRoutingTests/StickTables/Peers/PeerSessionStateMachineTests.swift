@@ -72,7 +72,7 @@ import UsherConfig
         var (a, b) = handshake()
         let request = a.requestResync(now: 3)
         #expect(b.receive(request, now: 4) == [.resyncRequested])
-        let entry = PeerEntry(key: .ipv4(1), expire: 30000, values: [9: [.integer(1)]])
+        let entry = PeerEntry(key: .ipv4(1), expire: 30000, values: [9: [.integer(1)], 10: [.rate(elapsed: 20, current: 1, previous: 0)], 6: [.integer(0)]])
         let lesson = b.teach(entries: [[entry]], complete: true, now: 5)
         let actions = a.receive(lesson, now: 6)
         #expect(actions.contains(.apply(table: 0, entry: entry)))

@@ -1,0 +1,184 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Stick tables shared through `peers` sections, between real processes: two usher instances, and
+/// usher with HAProxy 2.6 (both directions). Each instance counts requests by client in a table
+/// its peers section shares; the rate limit sees the requests made to the other instance.
+@Suite(.serialized)
+struct PeersTests {
+    /// One instance's configuration: peer `local` among `peers`, a frontend on `port` that denies
+    /// (429) a client whose request rate goes over three in ten seconds, keyed by `key`.
+    static func configuration(local: String, port: Int, peers: [(name: String, port: Int)], socket: String, key: String = "src", type: String = "ip") -> String {
+        """
+        global
+            stats socket \(socket) level admin
+        defaults
+            mode http
+            timeout connect 2s
+            timeout client 5s
+            timeout server 5s
+        peers mesh
+        \(peers.map { "    peer \($0.name) 127.0.0.1:\($0.port)" }.joined(separator: "\n"))
+        frontend fe
+            bind 127.0.0.1:\(port)
+            stick-table type \(type) size 100k expire 60s store http_req_cnt,http_req_rate(10s),gpc0 peers mesh
+            http-request track-sc0 \(key)
+            http-request deny deny_status 429 if { sc_http_req_rate(0) gt 3 }
+            http-request return status 200 content-type text/plain string ok
+
+        """
+    }
+
+    /// The `show table fe` line of `key`, on the runtime API at `socket` ("" if none).
+    static func entry(_ socket: String, key: String) -> String {
+        guard let answer = try? RuntimeAPIClient.ask(socket, "show table fe") else { return "" }
+        return answer.split(separator: "\n").map(String.init).first { $0.contains("key=\(key) ") } ?? ""
+    }
+
+    static func requestCount(_ socket: String, key: String) -> Int? {
+        let line = entry(socket, key: key)
+        guard let range = line.range(of: "http_req_cnt=") else { return nil }
+        return Int(line[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    static func status(_ port: Int, client: String? = nil) -> String {
+        let response = (try? httpGet(port: port, headers: client.map { "X-Client: \($0)\r\n" } ?? "")) ?? ""
+        return String(response.prefix(12))
+    }
+
+    static func waitUntil(_ timeout: Double = 20, _ condition: () -> Bool) -> Bool {
+        CommandLineTests.waitUntil(timeout: timeout, condition)
+    }
+
+    /// The issue's must-show: a client rate-limited by one usher is limited by the other.
+    @Test func rateLimitSharedBetweenTwoUshers() throws {
+        let directory = try ScratchDirectory()
+        let (peerA, peerB, portA, portB) = (freePort(), freePort(), freePort(), freePort())
+        let (socketA, socketB) = (directory.path + "/a.sock", directory.path + "/b.sock")
+        let peers = [("a", peerA), ("b", peerB)]
+        let a = try UsherProcess(["-db", "-L", "a", "-f", try directory.write("a.cfg", Self.configuration(local: "a", port: portA, peers: peers, socket: socketA))])
+        defer { a.stop() }
+        let b = try UsherProcess(["-db", "-L", "b", "-f", try directory.write("b.cfg", Self.configuration(local: "b", port: portB, peers: peers, socket: socketB))])
+        defer { b.stop() }
+        #expect(Self.waitUntil { CommandLineTests.isAccepting(portA) && CommandLineTests.isAccepting(portB) }, "\(a.error)\n\(b.error)")
+
+        // Three requests through A: within the limit there.
+        for _ in 0..<3 { #expect(Self.status(portA) == "HTTP/1.1 200") }
+        // B learns of them…
+        #expect(Self.waitUntil { Self.requestCount(socketB, key: "127.0.0.1") == 3 }, "B: \(Self.entry(socketB, key: "127.0.0.1"))\n\(b.error)")
+        // …so the client's first request to B is its fourth: over the limit.
+        #expect(Self.status(portB) == "HTTP/1.1 429")
+        // And A learns of that one: the client is limited there too.
+        #expect(Self.waitUntil { Self.requestCount(socketA, key: "127.0.0.1") == 4 }, "A: \(Self.entry(socketA, key: "127.0.0.1"))")
+        #expect(Self.status(portA) == "HTTP/1.1 429")
+        #expect(a.isRunning && b.isRunning)
+    }
+
+    /// A restarted instance asks its peer for everything (a resync) and learns the table.
+    @Test func restartedPeerLearnsTheTable() throws {
+        let directory = try ScratchDirectory()
+        let (peerA, peerB, portA, portB) = (freePort(), freePort(), freePort(), freePort())
+        let (socketA, socketB) = (directory.path + "/a.sock", directory.path + "/b.sock")
+        let peers = [("a", peerA), ("b", peerB)]
+        let fileA = try directory.write("a.cfg", Self.configuration(local: "a", port: portA, peers: peers, socket: socketA))
+        let fileB = try directory.write("b.cfg", Self.configuration(local: "b", port: portB, peers: peers, socket: socketB))
+        let a = try UsherProcess(["-db", "-L", "a", "-f", fileA])
+        defer { a.stop() }
+        var b = try UsherProcess(["-db", "-L", "b", "-f", fileB])
+        defer { b.stop() }
+        #expect(Self.waitUntil { CommandLineTests.isAccepting(portA) && CommandLineTests.isAccepting(portB) })
+        for _ in 0..<2 { #expect(Self.status(portA) == "HTTP/1.1 200") }
+        #expect(Self.waitUntil { Self.requestCount(socketB, key: "127.0.0.1") == 2 }, "B: \(Self.entry(socketB, key: "127.0.0.1"))")
+
+        b.stop()
+        b = try UsherProcess(["-db", "-L", "b", "-f", fileB])
+        #expect(Self.waitUntil { CommandLineTests.isAccepting(portB) })
+        // A already pushed that entry to the first B (and had it acknowledged): only the resync
+        // the new B asks for brings it back.
+        #expect(Self.waitUntil { Self.requestCount(socketB, key: "127.0.0.1") == 2 }, "B: \(Self.entry(socketB, key: "127.0.0.1"))\n\(b.error)")
+        #expect(Self.status(portB) == "HTTP/1.1 200")
+        #expect(Self.status(portB) == "HTTP/1.1 429")
+    }
+
+    /// A peer that speaks something else is answered with an error status and closed; the
+    /// instance goes on serving.
+    @Test func badHelloIsRefused() throws {
+        let directory = try ScratchDirectory()
+        let (peerA, portA) = (freePort(), freePort())
+        let socketA = directory.path + "/a.sock"
+        let a = try UsherProcess(["-db", "-L", "a", "-f", try directory.write("a.cfg", Self.configuration(local: "a", port: portA, peers: [("a", peerA), ("b", freePort())], socket: socketA))])
+        defer { a.stop() }
+        #expect(Self.waitUntil { CommandLineTests.isAccepting(portA) && CommandLineTests.isAccepting(peerA) })
+        for (hello, status) in [("GET / HTTP/1.1\r\n\r\n", "501"), ("HAProxyS 2.1\na\nmallory 1 1\n", "504"), ("HAProxyS 2.1\nz\nb 1 1\n", "503"), ("HAProxyS 9.9\n", "502")] {
+            let client = try RawClient(port: peerA)
+            try client.send(hello)
+            let answer = String(decoding: try client.receiveAll(), as: UTF8.self)
+            #expect(answer == status + "\n", "\(hello)")
+        }
+        #expect(Self.status(portA) == "HTTP/1.1 200")
+    }
+
+    /// HAProxy 2.6 as the other peer: requests through either are counted by both, and a client
+    /// over the limit on one is refused by the other.
+    @Test(.enabled(if: StatsTestSupport.haproxyRequired, "needs /usr/sbin/haproxy"))
+    func interoperatesWithHAProxy() throws {
+        try #require(DifferentialSettings.haproxyAvailable, "CI=true: haproxy (2.6) must be installed for this test")
+        let directory = try ScratchDirectory()
+        let (peerH, peerU, portH, portU) = (freePort(), freePort(), freePort(), freePort())
+        let (socketH, socketU) = (directory.path + "/h.sock", directory.path + "/u.sock")
+        let peers = [("h", peerH), ("u", peerU)]
+        let haproxyFile = try directory.write("h.cfg", Self.configuration(local: "h", port: portH, peers: peers, socket: socketH, key: "req.hdr(x-client)", type: "string"))
+        let haproxy = try ExternalProcess.start(["haproxy", "-db", "-L", "h", "-f", haproxyFile], logFile: directory.path + "/haproxy.log")
+        defer { if haproxy.isRunning { haproxy.terminate() } }
+        let usher = try UsherProcess(["-db", "-L", "u", "-f", try directory.write("u.cfg", Self.configuration(local: "u", port: portU, peers: peers, socket: socketU, key: "req.hdr(x-client)", type: "string"))])
+        defer { usher.stop() }
+        let log = { (try? String(contentsOfFile: directory.path + "/haproxy.log", encoding: .utf8)) ?? "" }
+        #expect(Self.waitUntil { CommandLineTests.isAccepting(portH) && CommandLineTests.isAccepting(portU) }, "\(log())\n\(usher.error)")
+
+        // HAProxy to usher: alice's three requests through HAProxy put her over the limit on usher.
+        for _ in 0..<3 { #expect(Self.status(portH, client: "alice") == "HTTP/1.1 200") }
+        #expect(Self.waitUntil { Self.requestCount(socketU, key: "alice") == 3 }, "usher: \(Self.entry(socketU, key: "alice"))\n\(usher.error)")
+        #expect(Self.status(portU, client: "alice") == "HTTP/1.1 429")
+
+        // usher to HAProxy: bob's three requests through usher put him over the limit on HAProxy.
+        for _ in 0..<3 { #expect(Self.status(portU, client: "bob") == "HTTP/1.1 200") }
+        #expect(Self.waitUntil { Self.requestCount(socketH, key: "bob") == 3 }, "haproxy: \(Self.entry(socketH, key: "bob"))\n\(log())")
+        #expect(Self.status(portH, client: "bob") == "HTTP/1.1 429")
+        // And alice's refused request on usher reached HAProxy too.
+        #expect(Self.waitUntil { Self.requestCount(socketH, key: "alice") == 4 }, "haproxy: \(Self.entry(socketH, key: "alice"))")
+        #expect(usher.isRunning && haproxy.isRunning)
+    }
+
+    /// A restarted usher learns HAProxy's table from it (a resync from HAProxy), and HAProxy
+    /// learns a restarted HAProxy's from usher.
+    @Test(.enabled(if: StatsTestSupport.haproxyRequired, "needs /usr/sbin/haproxy"))
+    func resyncWithHAProxy() throws {
+        try #require(DifferentialSettings.haproxyAvailable, "CI=true: haproxy (2.6) must be installed for this test")
+        let directory = try ScratchDirectory()
+        let (peerH, peerU, portH, portU) = (freePort(), freePort(), freePort(), freePort())
+        let (socketH, socketU) = (directory.path + "/h.sock", directory.path + "/u.sock")
+        let peers = [("h", peerH), ("u", peerU)]
+        let haproxyFile = try directory.write("h.cfg", Self.configuration(local: "h", port: portH, peers: peers, socket: socketH))
+        let usherFile = try directory.write("u.cfg", Self.configuration(local: "u", port: portU, peers: peers, socket: socketU))
+        var haproxy = try ExternalProcess.start(["haproxy", "-db", "-L", "h", "-f", haproxyFile], logFile: directory.path + "/haproxy.log")
+        defer { if haproxy.isRunning { haproxy.terminate() } }
+        var usher = try UsherProcess(["-db", "-L", "u", "-f", usherFile])
+        defer { usher.stop() }
+        #expect(Self.waitUntil { CommandLineTests.isAccepting(portH) && CommandLineTests.isAccepting(portU) })
+        for _ in 0..<2 { #expect(Self.status(portH) == "HTTP/1.1 200") }
+        #expect(Self.waitUntil { Self.requestCount(socketU, key: "127.0.0.1") == 2 }, "usher: \(Self.entry(socketU, key: "127.0.0.1"))")
+
+        usher.stop()
+        usher = try UsherProcess(["-db", "-L", "u", "-f", usherFile])
+        #expect(Self.waitUntil { Self.requestCount(socketU, key: "127.0.0.1") == 2 }, "restarted usher: \(Self.entry(socketU, key: "127.0.0.1"))\n\(usher.error)")
+
+        haproxy.terminate()
+        haproxy.waitUntilExit()
+        haproxy = try ExternalProcess.start(["haproxy", "-db", "-L", "h", "-f", haproxyFile], logFile: directory.path + "/haproxy2.log")
+        #expect(Self.waitUntil { Self.requestCount(socketH, key: "127.0.0.1") == 2 }, "restarted haproxy: \(Self.entry(socketH, key: "127.0.0.1"))")
+    }
+}
