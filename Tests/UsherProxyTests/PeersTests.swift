@@ -76,6 +76,10 @@ struct PeersTests {
         #expect(Self.waitUntil { Self.requestCount(socketA, key: "127.0.0.1") == 4 }, "A: \(Self.entry(socketA, key: "127.0.0.1"))")
         #expect(Self.status(portA) == "HTTP/1.1 429")
         #expect(a.isRunning && b.isRunning)
+        // The runtime API's `show peers` tells the session's state.
+        let peersA = (try? RuntimeAPIClient.ask(socketA, "show peers")) ?? ""
+        #expect(peersA.contains("[mesh] local=a") && peersA.contains("peer=b addr=127.0.0.1:\(peerB) state=ESTA"), "\(peersA)")
+        #expect(peersA.contains("table=fe id=1"), "\(peersA)")
     }
 
     /// A restarted instance asks its peer for everything (a resync) and learns the table.

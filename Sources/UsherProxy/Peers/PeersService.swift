@@ -119,6 +119,7 @@ final class PeersService: @unchecked Sendable {
             throw UsherServer.StartError(description: "peers '\(section.name)' (\(section.location)): cannot listen on \(listenAddress): \(error)")
         }
         resyncDeadline = now + 5000
+        updateStatus()
         timer = eventLoop.scheduleRepeatedTask(initialDelay: Self.tick, delay: Self.tick) { [self] _ in turn() }
         logger.info("peers '\(section.name)': listening on \(listenAddress) as '\(configuration.localName)', sharing \(tables.count) table(s) with \(remotes.count) peer(s)")
     }
@@ -159,6 +160,7 @@ final class PeersService: @unchecked Sendable {
             pushUpdates(session, now: now)
             session.channel?.flush()
         }
+        updateStatus()
     }
 
     private func pushUpdates(_ session: Session, now: Int64) {
@@ -315,9 +317,17 @@ final class PeersService: @unchecked Sendable {
 
     // MARK: - show peers
 
-    /// One line per remote peer, for the runtime API's `show peers`.
-    func status() -> String {
-        (try? eventLoop.submit { [self] () -> String in
+    /// What `show peers` prints for the section, as of the last turn of the loop (read from any
+    /// thread: the runtime API may run on this very loop, so it must not wait for it).
+    let statusText = NIOLockedValueBox("")
+
+    private func updateStatus() {
+        statusText.withLockedValue { $0 = status() }
+    }
+
+    /// The section, then one line per remote peer and one per shared table.
+    private func status() -> String {
+        do {
             var text = "0x0: [\(section.name)] local=\(configuration.localName) addr=\(listenAddress) synced=\(synced ? "yes" : "no")"
             text += learner.map { " learning-from=\($0)" } ?? ""
             text += "\n"
@@ -334,6 +344,6 @@ final class PeersService: @unchecked Sendable {
                 text += "  table=\(table.name) id=\(index + 1) local_update=\(table.lastLocalUpdate) entries=\(table.count)\n"
             }
             return text
-        }.wait()) ?? ""
+        }
     }
 }

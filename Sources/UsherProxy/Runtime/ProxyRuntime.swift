@@ -48,6 +48,8 @@ public final class ProxyRuntime: Sendable {
     /// Sets whether the listeners accept (false: they stop reading their sockets; the kernel
     /// queues new connections). Set by the server while it runs.
     let listenerControl = NIOLockedValueBox<(@Sendable (_ accepting: Bool) -> Void)?>(nil)
+    /// What `show peers` prints, per `peers` section at work (set by the server once started).
+    let peersStatus = NIOLockedValueBox<[(section: String, text: NIOLockedValueBox<String>)]>([])
     /// Set once the listeners are closed for good (a soft stop).
     let listenersStopped = ManagedAtomic(false)
 

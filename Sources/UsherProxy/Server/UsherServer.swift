@@ -255,6 +255,7 @@ public final class UsherServer: Sendable {
             services.append(service)
         }
         peersServices.withLockedValue { $0 = services }
+        runtime.peersStatus.withLockedValue { $0 = services.map { ($0.section.name, $0.statusText) } }
     }
 
     /// The addresses a frontend actually listens on (useful with port 0).
