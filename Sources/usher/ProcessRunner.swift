@@ -162,13 +162,14 @@ struct ProcessRunner {
         waiter.handle(SIGUSR1) {
             logger.notice("soft stop: no longer accepting, waiting for \(server.activeConnections) connection(s) to end")
             server.stopListening()
+            server.handOverPeers()
             if let limit = table.configuration.global.hardStopAfter {
                 // `hard-stop-after`: the connections still open then are closed.
                 waiter.stop(after: .milliseconds(Int(limit.milliseconds)))
             }
             // Not on the signal queue: it must stay free to handle SIGTERM/SIGINT during the wait.
             DispatchQueue.global().async {
-                while server.activeConnections > 0 { usleep(50_000) }
+                while server.activeConnections > 0 || server.isHandingOverPeers { usleep(50_000) }
                 waiter.stop()
             }
         }

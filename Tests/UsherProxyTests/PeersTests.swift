@@ -186,3 +186,30 @@ struct PeersTests {
         #expect(Self.waitUntil { Self.requestCount(socketH, key: "127.0.0.1") == 2 }, "restarted haproxy: \(Self.entry(socketH, key: "127.0.0.1"))")
     }
 }
+
+extension PeersTests {
+    /// A reload (`-W`, SIGUSR2) keeps the table: the old worker teaches it to the new one through
+    /// the local peer, as HAProxy's old process does.
+    @Test func reloadKeepsTheTable() throws {
+        let directory = try ScratchDirectory()
+        let (peerA, portA) = (freePort(), freePort())
+        let socketA = directory.path + "/a.sock"
+        let file = try directory.write("a.cfg", Self.configuration(local: "a", port: portA, peers: [("a", peerA)], socket: socketA))
+        let pidfile = directory.path + "/usher.pid"
+        let usher = try UsherProcess(["-W", "-L", "a", "-f", file, "-p", pidfile])
+        defer { usher.stop() }
+        let master = try #require(MasterWorkerTests.pid(in: pidfile))
+        #expect(Self.waitUntil { CommandLineTests.isAccepting(portA) }, "\(usher.error)")
+        for _ in 0..<3 { #expect(Self.status(portA) == "HTTP/1.1 200") }
+        #expect(Self.requestCount(socketA, key: "127.0.0.1") == 3)
+        kill(master, SIGUSR2)
+        // (The runtime API socket is not asked after the reload: a worker's socket does not answer
+        // after a -W reload, with or without peers.)
+        #expect(Self.waitUntil { usher.error.contains("took over from") }, "\(usher.error)")
+        #expect(Self.waitUntil { usher.error.contains("learnt the tables from the previous process") }, "\(usher.error)")
+        // The new worker knows the client's three requests: the fourth is over the limit.
+        #expect(Self.status(portA) == "HTTP/1.1 429", "\(usher.error)")
+        // The old worker has finished: one worker is left.
+        #expect(Self.waitUntil { MasterWorkerTests.children(of: master).count == 1 }, "\(MasterWorkerTests.children(of: master))")
+    }
+}

@@ -62,6 +62,11 @@ final class PeersService: @unchecked Sendable {
     private var learner: String?
     private var resyncDeadline: Int64 = 0
     private var notToAsk: Set<String> = []
+    /// Soft stop: the tables go to the next process (the local peer at the same address).
+    private var handingOver = false
+    private var handOverDeadline: Int64 = 0
+    /// Set once the hand-over ended (taught, given up, or not needed); read from any thread.
+    let handOverFinished = NIOLockedValueBox(false)
     private let origin = StickTable.monotonicMilliseconds()
     /// Updates pushed per table per turn, so that one busy table cannot hold the loop.
     static let pushBatch = 1000
@@ -80,8 +85,10 @@ final class PeersService: @unchecked Sendable {
         var logger = logger
         logger[metadataKey: "peers"] = "\(section.name)"
         self.logger = logger
-        let remoteNames = section.peers.filter { $0.name != localName }.map(\.name)
-        configuration = PeerSessionStateMachine.Configuration(localName: localName, remoteNames: Set(remoteNames), tables: tables.map(\.definition))
+        // The local peer's own name is accepted too: the previous process of this instance
+        // teaching the tables on reload.
+        let names = section.peers.map(\.name)
+        configuration = PeerSessionStateMachine.Configuration(localName: localName, remoteNames: Set(names), tables: tables.map(\.definition))
         for peer in section.peers where peer.name != localName {
             guard let text = peer.address else { continue }
             remotes[peer.name] = Remote(
@@ -105,8 +112,10 @@ final class PeersService: @unchecked Sendable {
         guard let address = Self.resolve(listenAddress) else {
             throw UsherServer.StartError(description: "peers '\(section.name)' (\(section.location)): cannot resolve the local peer's address '\(listenAddress)'")
         }
+        // SO_REUSEPORT: on reload, the next process listens while this one still does.
         let bootstrap = ServerBootstrap(group: eventLoop)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
             .childChannelInitializer { [self] channel in
                 let session = Session(incoming: true, machine: PeerSessionStateMachine(configuration: configuration, connectingTo: nil, now: now), peer: nil)
                 return channel.eventLoop.makeCompletedFuture {
@@ -138,9 +147,56 @@ final class PeersService: @unchecked Sendable {
 
     // MARK: - The loop's turn
 
+    /// Soft stop (the next process listens already): stops listening and talking to the other
+    /// peers, and teaches the next process everything, as HAProxy's old process does on reload.
+    func handOver() {
+        eventLoop.execute { [self] in
+            guard !stopped, !handingOver else { return }
+            handingOver = true
+            handOverDeadline = now + 15_000
+            for name in remotes.keys { remotes[name]!.nextAttempt = Int64.max }
+            for session in sessions.values { session.channel?.close(promise: nil) }
+            guard let listener else {
+                handOverFinished.withLockedValue { $0 = true }
+                return
+            }
+            listener.close().whenComplete { [self] _ in
+                self.listener = nil
+                guard let address = Self.resolve(listenAddress) else {
+                    handOverFinished.withLockedValue { $0 = true }
+                    return
+                }
+                connectToNextProcess(address)
+            }
+        }
+    }
+
+    private func connectToNextProcess(_ address: SocketAddress) {
+        let name = configuration.localName
+        let session = Session(incoming: false, machine: PeerSessionStateMachine(configuration: configuration, connectingTo: name, now: now), peer: name)
+        sessions[ObjectIdentifier(session)] = session
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(.seconds(5))
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(PeerChannelHandler(service: self, session: session))
+                }
+            }
+            .connect(to: address)
+            .whenFailure { [self] error in
+                session.lastError = "\(error)"
+                finish(session, reason: "cannot connect to the next process at \(listenAddress): \(error)")
+            }
+    }
+
     private func turn() {
         guard !stopped else { return }
         let now = self.now
+        if handingOver {
+            for session in Array(sessions.values) { perform(session.machine.tick(now: now), on: session) }
+            if now >= handOverDeadline || sessions.isEmpty { handOverFinished.withLockedValue { $0 = true } }
+            return
+        }
         if !synced, now >= resyncDeadline {
             synced = true
             learner = nil
@@ -151,7 +207,7 @@ final class PeersService: @unchecked Sendable {
         }
         for session in Array(sessions.values) {
             perform(session.machine.tick(now: now), on: session)
-            guard session.established, !session.machine.isClosed, let peer = session.peer else { continue }
+            guard session.established, !session.machine.isClosed, let peer = session.peer, peer != configuration.localName else { continue }
             if !synced, learner == nil, !notToAsk.contains(peer) {
                 learner = peer
                 resyncDeadline = now + 5000
@@ -224,6 +280,7 @@ final class PeersService: @unchecked Sendable {
     private func finish(_ session: Session, reason: String) {
         guard sessions.removeValue(forKey: ObjectIdentifier(session)) != nil else { return }
         session.machine.closed()
+        if handingOver, sessions.isEmpty { handOverFinished.withLockedValue { $0 = true } }
         guard let name = session.peer, var remote = remotes[name], remote.session === session else { return }
         if session.established {
             logger.info("peers '\(section.name)': session with '\(name)' ended: \(reason)")
@@ -250,6 +307,10 @@ final class PeersService: @unchecked Sendable {
             switch action {
             case .write(let bytes):
                 write(bytes, on: session)
+            case .identified(let peer) where peer == configuration.localName:
+                // The previous process of this instance, come to teach its tables.
+                session.peer = peer
+                perform(session.machine.accept(now: now), on: session)
             case .identified(let peer):
                 identified(session, as: peer)
             case .established:
@@ -261,6 +322,11 @@ final class PeersService: @unchecked Sendable {
                     remotes[name] = remote
                 }
                 logger.info("peers '\(section.name)': session with '\(session.peer ?? "?")' established (\(session.incoming ? "accepted" : "connected"))")
+                if handingOver, !session.incoming, session.peer == configuration.localName {
+                    let entries = tables.map { $0.peerEntries() }
+                    write(session.machine.teach(entries: entries, complete: synced, now: now), on: session)
+                    logger.info("peers '\(section.name)': taught \(entries.reduce(0) { $0 + $1.count }) entries to the next process")
+                }
             case .apply(let table, let entry):
                 tables[table].applyPeerEntry(entry)
             case .acknowledged(let table, let update):
@@ -270,6 +336,14 @@ final class PeersService: @unchecked Sendable {
             case .resyncRequested:
                 let entries = tables.map { $0.peerEntries() }
                 write(session.machine.teach(entries: entries, complete: synced, now: now), on: session)
+            case .resyncEnded(let complete) where session.peer == configuration.localName:
+                if complete, !synced {
+                    synced = true
+                    learner = nil
+                }
+                logger.info("peers '\(section.name)': learnt the tables from the previous process")
+            case .resyncConfirmed:
+                if handingOver, session.peer == configuration.localName { session.channel?.close(promise: nil) }
             case .resyncEnded(let complete):
                 guard let peer = session.peer, learner == peer else { break }
                 learner = nil

@@ -279,6 +279,17 @@ public final class UsherServer: Sendable {
         runtimeAPI.stop()
     }
 
+    /// Soft stop: each `peers` section stops talking to its peers and teaches its tables to the
+    /// next process of this instance (listening at the same address), as HAProxy does on reload.
+    public func handOverPeers() {
+        for service in peersServices.withLockedValue({ $0 }) { service.handOver() }
+    }
+
+    /// Whether a `peers` section still teaches its tables to the next process (after `stopListening`).
+    public var isHandingOverPeers: Bool {
+        peersServices.withLockedValue { $0 }.contains { !$0.handOverFinished.withLockedValue { $0 } }
+    }
+
     /// Connections currently open.
     public var activeConnections: Int { runtime.activeConnections.load(ordering: .relaxed) }
 

@@ -41,6 +41,8 @@ public struct PeerSessionStateMachine: Sendable {
         case resyncRequested
         /// The peer this side asked to resync finished teaching; `complete` if it was up to date.
         case resyncEnded(complete: Bool)
+        /// The peer confirmed the end of a lesson this side taught.
+        case resyncConfirmed
         /// Close the connection (after writing what came before).
         case close(reason: String)
     }
@@ -294,7 +296,9 @@ public struct PeerSessionStateMachine: Sendable {
             var bytes: [UInt8] = []
             PeerMessage.control(.resyncConfirm).encode(into: &bytes)
             actions.append(.write(bytes))
-        case .control(.resyncConfirm), .control(.heartbeat):
+        case .control(.resyncConfirm):
+            actions.append(.resyncConfirmed)
+        case .control(.heartbeat):
             break
         case .error(let failure):
             state = .closed
