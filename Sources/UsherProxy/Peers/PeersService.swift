@@ -219,7 +219,10 @@ final class PeersService: @unchecked Sendable {
         updateStatus()
     }
 
+    /// Pushes what changed since the last push, while the peer keeps reading (a peer that stops
+    /// reading gets nothing more queued; it is given up when its session goes silent).
     private func pushUpdates(_ session: Session, now: Int64) {
+        guard session.channel?.isWritable == true else { return }
         for (index, table) in tables.enumerated() where table.lastLocalUpdate != session.machine.lastPushed[index] {
             let updates = table.localUpdates(after: session.machine.lastPushed[index], limit: Self.pushBatch)
             guard !updates.isEmpty else { continue }
@@ -259,7 +262,15 @@ final class PeersService: @unchecked Sendable {
 
     // MARK: - Sessions' events
 
+    /// Connections not yet known to be from a peer, at most (more are closed at once).
+    static let maximumUnidentified = 16
+
     func sessionActive(_ session: Session) {
+        if session.incoming, sessions.values.filter({ $0.incoming && $0.peer == nil }).count >= Self.maximumUnidentified {
+            logger.warning("peers '\(section.name)': more than \(Self.maximumUnidentified) connections waiting for their hello; closing a new one")
+            session.channel?.close(promise: nil)
+            return
+        }
         sessions[ObjectIdentifier(session)] = session
         if !session.incoming {
             perform(session.machine.connected(now: now, processID: getpid()), on: session)
