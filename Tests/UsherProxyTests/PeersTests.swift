@@ -213,3 +213,55 @@ extension PeersTests {
         #expect(Self.waitUntil { MasterWorkerTests.children(of: master).count == 1 }, "\(MasterWorkerTests.children(of: master))")
     }
 }
+
+extension PeersTests {
+    /// A table declared in the peers section (`table NAME …`, `mesh/NAME` elsewhere) with a
+    /// general purpose counter and a string key of a given length, shared with HAProxy.
+    @Test(.enabled(if: StatsTestSupport.haproxyRequired, "needs /usr/sbin/haproxy"))
+    func sectionTableWithHAProxy() throws {
+        try #require(DifferentialSettings.haproxyAvailable, "CI=true: haproxy (2.6) must be installed for this test")
+        let directory = try ScratchDirectory()
+        let (peerH, peerU, portH, portU) = (freePort(), freePort(), freePort(), freePort())
+        let (socketH, socketU) = (directory.path + "/h.sock", directory.path + "/u.sock")
+        func configuration(_ local: String, _ port: Int, _ socket: String) -> String {
+            """
+            global
+                stats socket \(socket) level admin
+            defaults
+                mode http
+                timeout connect 2s
+                timeout client 5s
+                timeout server 5s
+            peers mesh
+                peer h 127.0.0.1:\(peerH)
+                peer u 127.0.0.1:\(peerU)
+                table visits type string len 16 size 1k expire 1m store gpc0,gpc0_rate(1m),http_req_cnt
+            frontend fe
+                bind 127.0.0.1:\(port)
+                http-request track-sc1 req.hdr(x-client) table mesh/visits
+                http-request sc-inc-gpc0(1) if { path_beg /admin }
+                http-request deny if { sc1_get_gpc0 ge 3 }
+                http-request return status 200 content-type text/plain string ok
+
+            """
+        }
+        let haproxy = try ExternalProcess.start(
+            ["haproxy", "-db", "-L", "h", "-f", try directory.write("h.cfg", configuration("h", portH, socketH))], logFile: directory.path + "/haproxy.log")
+        defer { if haproxy.isRunning { haproxy.terminate() } }
+        let usher = try UsherProcess(["-db", "-L", "u", "-f", try directory.write("u.cfg", configuration("u", portU, socketU))])
+        defer { usher.stop() }
+        #expect(Self.waitUntil { CommandLineTests.isAccepting(portH) && CommandLineTests.isAccepting(portU) })
+        func gpc0(_ socket: String, _ key: String) -> Int? {
+            guard let answer = try? RuntimeAPIClient.ask(socket, "show table mesh/visits"),
+                  let line = answer.split(separator: "\n").first(where: { $0.contains("key=\(key) ") }),
+                  let range = line.range(of: " gpc0=") else { return nil }
+            return Int(line[range.upperBound...].prefix { $0.isNumber })
+        }
+        // Two visits to /admin through usher, one through HAProxy: the third is seen on both.
+        for _ in 0..<2 { _ = try httpGet(port: portU, path: "/admin", headers: "X-Client: carol\r\n") }
+        #expect(Self.waitUntil { gpc0(socketH, "carol") == 2 }, "haproxy: \(gpc0(socketH, "carol") ?? -1)")
+        _ = try httpGet(port: portH, path: "/admin", headers: "X-Client: carol\r\n")
+        #expect(Self.waitUntil { gpc0(socketU, "carol") == 3 }, "usher: \(gpc0(socketU, "carol") ?? -1)\n\(usher.error)")
+        #expect(Self.status(portU, client: "carol") == "HTTP/1.1 403")
+    }
+}

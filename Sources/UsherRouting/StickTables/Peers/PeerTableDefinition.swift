@@ -56,10 +56,11 @@ public struct PeerTableDefinition: Sendable, Equatable {
             keyLength: Self.keyLength(definition.keyType), dataTypes: dataTypes, expire: UInt64(max(0, definition.expire?.milliseconds ?? 0)))
     }
 
-    /// The name a table goes by on the wire: a peers section's `SECTION/NAME` loses its section.
+    /// The name a table goes by on the wire: a proxy's name, and for a peers section's
+    /// `SECTION/NAME`, `/NAME` (HAProxy 2.6 drops the section's name but keeps the slash).
     public static func sharedName(of definition: StickTableDefinition) -> String {
         if let peers = definition.peers, definition.name.hasPrefix(peers + "/") {
-            return String(definition.name.dropFirst(peers.count + 1))
+            return String(definition.name.dropFirst(peers.count))
         }
         return definition.name
     }

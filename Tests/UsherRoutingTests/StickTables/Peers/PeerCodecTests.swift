@@ -64,6 +64,15 @@ import UsherConfig
         #expect(read == PeerTableDefinition(id: 3, table: definition))
     }
 
+    /// A proxy's table goes by the proxy's name; a peers section's `mesh/t` by `/t`, as HAProxy
+    /// 2.6 names it on the wire.
+    @Test func sharedNames() {
+        #expect(PeerTableDefinition.sharedName(of: definition) == "web")
+        var sectionTable = definition
+        sectionTable.name = "mesh/t"
+        #expect(PeerTableDefinition.sharedName(of: sectionTable) == "/t")
+    }
+
     @Test func updateRoundTrip() throws {
         let types = PeerTableDefinition(id: 1, table: definition).dataTypes
         let entry = PeerEntry(key: .ipv4(0x7F00_0001), expire: 5000, values: [
