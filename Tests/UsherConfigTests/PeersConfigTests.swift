@@ -54,6 +54,8 @@ import Testing
         #expect(undeclared.alerts.map(\.description) == ["[ALERT] t.cfg:5: frontend 'fe': stick-table names peers section 'mseh', which is not declared; did you mean 'mesh'?"])
         let badAddress = parse("peers mesh\n    peer a localhost\n")
         #expect(badAddress.alerts.map(\.location?.line) == [2])
+        let options = parse("peers mesh\n    peer a 127.0.0.1:1\n    peer b 127.0.0.1:2 ssl verify none\n")
+        #expect(options.warnings.map(\.location?.line) == [3])
         let twoBinds = parse("peers mesh\n    bind :1\n    bind :2\n    server a\n")
         #expect(twoBinds.alerts.map(\.location?.line) == [3])
     }

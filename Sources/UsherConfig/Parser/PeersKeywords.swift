@@ -19,6 +19,9 @@ enum PeersKeywords {
                 }
             }
             section.peers.append(PeersSection.Peer(name: name, address: address, location: line.location))
+            if words.count > 3 {
+                return "options after the address of '\(line.keyword) \(name)' (\(words.dropFirst(3).joined(separator: " "))) are not applied by usher: the connection is plain TCP"
+            }
             return nil
         case "table":
             guard words.count >= 2 else { throw ConfigurationError("'table' expects a name, then 'type' and 'size' as in 'stick-table'") }
