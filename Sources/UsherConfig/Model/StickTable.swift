@@ -45,6 +45,9 @@ public struct StickTableDefinition: Sendable, Equatable {
     public var serverKey: ServerKey
     /// What each entry keeps, in the order `store` gave.
     public var stored: [StickData]
+    /// Whether `type string|binary` was given its `len` (HAProxy counts a string's given length
+    /// plus one, its default as is: the peers protocol compares the two).
+    public var keyLengthGiven = false
     public var location: SourceLocation
 
     public init(

@@ -53,7 +53,7 @@ public struct PeerTableDefinition: Sendable, Equatable {
         }
         self.init(
             id: id, name: Self.sharedName(of: definition), keyType: Self.keyTypeNumber(definition.keyType),
-            keyLength: Self.keyLength(definition.keyType), dataTypes: dataTypes, expire: UInt64(max(0, definition.expire?.milliseconds ?? 0)))
+            keyLength: Self.keyLength(definition), dataTypes: dataTypes, expire: UInt64(max(0, definition.expire?.milliseconds ?? 0)))
     }
 
     /// The name a table goes by on the wire: a proxy's name, and for a peers section's
@@ -75,19 +75,19 @@ public struct PeerTableDefinition: Sendable, Equatable {
         }
     }
 
-    /// HAProxy counts a string key's terminating zero, except for its default size of 32.
-    public static func keyLength(_ type: StickTableDefinition.KeyType) -> UInt64 {
-        switch type {
+    /// HAProxy counts a string key's terminating zero in a given length, not in its default of 32.
+    public static func keyLength(_ definition: StickTableDefinition) -> UInt64 {
+        switch definition.keyType {
         case .integer, .ip: 4
         case .ipv6: 16
-        case .string(let length): length == 32 ? 32 : UInt64(length + 1)
+        case .string(let length): definition.keyLengthGiven ? UInt64(length + 1) : UInt64(length)
         case .binary(let length): UInt64(length)
         }
     }
 
     /// Whether the sender's table has the same key as `definition` (else its updates are ignored).
     public func matches(_ definition: StickTableDefinition) -> Bool {
-        keyType == Self.keyTypeNumber(definition.keyType) && keyLength == Self.keyLength(definition.keyType)
+        keyType == Self.keyTypeNumber(definition.keyType) && keyLength == Self.keyLength(definition)
     }
 
     func encode(into bytes: inout [UInt8]) {

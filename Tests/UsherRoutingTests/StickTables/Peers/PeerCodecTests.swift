@@ -73,6 +73,17 @@ import UsherConfig
         #expect(PeerTableDefinition.sharedName(of: sectionTable) == "/t")
     }
 
+    /// HAProxy counts a given string length plus its terminating zero, its default (32) as is.
+    @Test func stringKeyLengths() {
+        var table = definition
+        table.keyType = .string(length: 32)
+        #expect(PeerTableDefinition(id: 1, table: table).keyLength == 32)
+        table.keyLengthGiven = true
+        #expect(PeerTableDefinition(id: 1, table: table).keyLength == 33)
+        table.keyType = .binary(length: 8)
+        #expect(PeerTableDefinition(id: 1, table: table).keyLength == 8)
+    }
+
     @Test func updateRoundTrip() throws {
         let types = PeerTableDefinition(id: 1, table: definition).dataTypes
         let entry = PeerEntry(key: .ipv4(0x7F00_0001), expire: 5000, values: [

@@ -120,6 +120,26 @@ import UsherConfig
         #expect(b.receive([0, 4], now: 4) == [])
     }
 
+    /// Garbage after the handshake, in pieces of every size: the machine answers or closes, and
+    /// never traps.
+    @Test func garbageNeverTraps() {
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<300 {
+            var (_, b) = handshake()
+            var bytes = (0..<Int.random(in: 1...400, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            // Half the rounds look like stick-table messages, to get past the header.
+            if round % 2 == 0 { bytes.insert(contentsOf: [10, UInt8.random(in: 0x80...0x86, using: &generator)], at: 0) }
+            var index = 0
+            while index < bytes.count, !b.isClosed {
+                let end = min(bytes.count, index + Int.random(in: 1...64, using: &generator))
+                _ = b.receive(bytes[index..<end], now: 10)
+                index = end
+            }
+            _ = b.tick(now: 20_000)
+            #expect(b.isClosed)
+        }
+    }
+
     @Test func timers() {
         var (a, _) = handshake()
         #expect(a.tick(now: 1000) == [])
