@@ -80,6 +80,8 @@ struct PeersTests {
         let peersA = (try? RuntimeAPIClient.ask(socketA, "show peers")) ?? ""
         #expect(peersA.contains("[mesh] local=a") && peersA.contains("peer=b addr=127.0.0.1:\(peerB) state=ESTA"), "\(peersA)")
         #expect(peersA.contains("table=fe id=1"), "\(peersA)")
+        let info = (try? RuntimeAPIClient.ask(socketA, "show info")) ?? ""
+        #expect(info.contains("ActivePeers: 1\n") && info.contains("ConnectedPeers: 1\n"), "\(info)")
     }
 
     /// A restarted instance asks its peer for everything (a resync) and learns the table.

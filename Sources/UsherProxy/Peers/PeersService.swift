@@ -406,8 +406,13 @@ final class PeersService: @unchecked Sendable {
     /// thread: the runtime API may run on this very loop, so it must not wait for it).
     let statusText = NIOLockedValueBox("")
 
+    /// Sessions whose peer is known, and those established (`show info`'s `ActivePeers`, `ConnectedPeers`).
+    let sessionCounts = NIOLockedValueBox((active: 0, connected: 0))
+
     private func updateStatus() {
         statusText.withLockedValue { $0 = status() }
+        let known = sessions.values.filter { $0.peer != nil && !$0.machine.isClosed }
+        sessionCounts.withLockedValue { $0 = (known.count, known.filter(\.established).count) }
     }
 
     /// The section, then one line per remote peer and one per shared table.

@@ -255,7 +255,7 @@ public final class UsherServer: Sendable {
             services.append(service)
         }
         peersServices.withLockedValue { $0 = services }
-        runtime.peersStatus.withLockedValue { $0 = services.map { ($0.section.name, $0.statusText) } }
+        runtime.peersStatus.withLockedValue { $0 = services.map { ($0.section.name, $0.statusText, $0.sessionCounts) } }
     }
 
     /// The addresses a frontend actually listens on (useful with port 0).
