@@ -272,3 +272,36 @@ extension PeersTests {
         #expect(Self.status(portU, client: "carol") == "HTTP/1.1 403")
     }
 }
+
+extension PeersTests {
+    /// A reload of an instance connected to another: the old worker closes its sessions with the
+    /// other peer and still teaches the new worker, which then talks to the other peer itself.
+    @Test func reloadWithARemotePeer() throws {
+        let directory = try ScratchDirectory()
+        let (peerA, peerB, portA, portB) = (freePort(), freePort(), freePort(), freePort())
+        let (socketA, socketB) = (directory.path + "/a.sock", directory.path + "/b.sock")
+        let peers = [("a", peerA), ("b", peerB)]
+        let fileA = try directory.write("a.cfg", Self.configuration(local: "a", port: portA, peers: peers, socket: socketA))
+        let pidfile = directory.path + "/usher.pid"
+        let a = try UsherProcess(["-W", "-L", "a", "-f", fileA, "-p", pidfile])
+        defer { a.stop() }
+        let b = try UsherProcess(["-db", "-L", "b", "-f", try directory.write("b.cfg", Self.configuration(local: "b", port: portB, peers: peers, socket: socketB))])
+        defer { b.stop() }
+        let master = try #require(MasterWorkerTests.pid(in: pidfile))
+        #expect(Self.waitUntil { CommandLineTests.isAccepting(portA) && CommandLineTests.isAccepting(portB) })
+        for _ in 0..<2 { #expect(Self.status(portA) == "HTTP/1.1 200") }
+        #expect(Self.waitUntil { Self.requestCount(socketB, key: "127.0.0.1") == 2 }, "B: \(Self.entry(socketB, key: "127.0.0.1"))")
+        #expect(Self.waitUntil { a.error.contains("master: worker") && a.error.contains("started") })
+        for _ in 0..<3 where !a.error.contains("master: reloading") {
+            kill(master, SIGUSR2)
+            _ = Self.waitUntil(3) { a.error.contains("master: reloading") }
+        }
+        #expect(Self.waitUntil { a.error.contains("learnt the tables from the previous process") }, "\(a.error)")
+        #expect(Self.waitUntil { a.error.contains("took over from") }, "\(a.error)")
+        // The new worker counts on from two, and B hears of it.
+        #expect(Self.status(portA) == "HTTP/1.1 200")
+        #expect(Self.waitUntil { Self.requestCount(socketB, key: "127.0.0.1") == 3 }, "B: \(Self.entry(socketB, key: "127.0.0.1"))\n\(a.error)")
+        #expect(Self.status(portB) == "HTTP/1.1 429")
+        #expect(Self.waitUntil { MasterWorkerTests.children(of: master).count == 1 })
+    }
+}

@@ -65,6 +65,8 @@ final class PeersService: @unchecked Sendable {
     /// Soft stop: the tables go to the next process (the local peer at the same address).
     private var handingOver = false
     private var handOverDeadline: Int64 = 0
+    /// The connection to the next process, while the hand-over lasts.
+    private var handOverSession: Session?
     /// Set once the hand-over ended (taught, given up, or not needed); read from any thread.
     let handOverFinished = NIOLockedValueBox(false)
     private let origin = StickTable.monotonicMilliseconds()
@@ -175,6 +177,7 @@ final class PeersService: @unchecked Sendable {
         let name = configuration.localName
         let session = Session(incoming: false, machine: PeerSessionStateMachine(configuration: configuration, connectingTo: name, now: now), peer: name)
         sessions[ObjectIdentifier(session)] = session
+        handOverSession = session
         ClientBootstrap(group: eventLoop)
             .connectTimeout(.seconds(5))
             .channelInitializer { [self] channel in
@@ -194,7 +197,7 @@ final class PeersService: @unchecked Sendable {
         let now = self.now
         if handingOver {
             for session in Array(sessions.values) { perform(session.machine.tick(now: now), on: session) }
-            if now >= handOverDeadline || sessions.isEmpty { handOverFinished.withLockedValue { $0 = true } }
+            if now >= handOverDeadline { handOverFinished.withLockedValue { $0 = true } }
             return
         }
         if !synced, now >= resyncDeadline {
@@ -291,7 +294,8 @@ final class PeersService: @unchecked Sendable {
     private func finish(_ session: Session, reason: String) {
         guard sessions.removeValue(forKey: ObjectIdentifier(session)) != nil else { return }
         session.machine.closed()
-        if handingOver, sessions.isEmpty { handOverFinished.withLockedValue { $0 = true } }
+        // (The sessions with the other peers, closed when the hand-over began, end meanwhile.)
+        if handingOver, session === handOverSession { handOverFinished.withLockedValue { $0 = true } }
         guard let name = session.peer, var remote = remotes[name], remote.session === session else { return }
         if session.established {
             logger.info("peers '\(section.name)': session with '\(name)' ended: \(reason)")
