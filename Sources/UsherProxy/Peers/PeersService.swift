@@ -42,6 +42,8 @@ final class PeersService: @unchecked Sendable {
         var acknowledged: [UInt32]
         var nextAttempt: Int64 = 0
         var failures = 0
+        /// 0 once the peer refused `HAProxyS 2.1` as a bad version (an HAProxy older than 2.1).
+        var minorVersion = 1
         var lastStatus = "not connected yet"
         var connectedSince: Int64?
     }
@@ -243,7 +245,9 @@ final class PeersService: @unchecked Sendable {
             return
         }
         let session = Session(
-            incoming: false, machine: PeerSessionStateMachine(configuration: configuration, connectingTo: name, resumeFrom: remote.acknowledged, now: now),
+            incoming: false,
+            machine: PeerSessionStateMachine(
+                configuration: configuration, connectingTo: name, minorVersion: remote.minorVersion, resumeFrom: remote.acknowledged, now: now),
             peer: name)
         remote.session = session
         remote.lastStatus = "connecting"
@@ -305,6 +309,7 @@ final class PeersService: @unchecked Sendable {
         }
         remote.session = nil
         remote.connectedSince = nil
+        if session.machine.refusedStatus == 502 { remote.minorVersion = 0 }
         remote.lastStatus = reason
         let backoff = min(5000, 250 << min(remote.failures, 5))
         remote.nextAttempt = max(remote.nextAttempt, now + Int64(backoff / 2) + Int64.random(in: 0...Int64(backoff / 2)))

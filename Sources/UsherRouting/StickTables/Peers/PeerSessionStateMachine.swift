@@ -66,8 +66,10 @@ public struct PeerSessionStateMachine: Sendable {
 
     public let configuration: Configuration
     public private(set) var remoteName: String?
-    /// The peer's protocol minor version: 0 peers get no timed updates.
+    /// The protocol's minor version spoken with the peer: 2.0 peers get no timed updates.
     public private(set) var remoteMinorVersion = 1
+    /// Connecting side: the status the peer refused the hello with (502: try 2.0 next time).
+    public private(set) var refusedStatus: Int?
     private var state: State
     private var lineBuffer: [UInt8] = []
     private var reader = PeerMessageReader()
@@ -89,9 +91,11 @@ public struct PeerSessionStateMachine: Sendable {
 
     /// A connecting session (call `connected` once the TCP connection is up), or an accepted one.
     /// `resumeFrom`: per table, the last update the peer acknowledged in an earlier session.
-    public init(configuration: Configuration, connectingTo remote: String?, resumeFrom: [UInt32]? = nil, now: Int64) {
+    /// `minorVersion`: 1 (`HAProxyS 2.1`), or 0 for a peer that refused it.
+    public init(configuration: Configuration, connectingTo remote: String?, minorVersion: Int = 1, resumeFrom: [UInt32]? = nil, now: Int64) {
         self.configuration = configuration
         self.remoteName = remote
+        self.remoteMinorVersion = min(1, max(0, minorVersion))
         state = remote == nil ? .awaitingHello(lines: []) : .awaitingStatus
         let count = configuration.tables.count
         lastReceived = Array(repeating: 0, count: count)
@@ -124,7 +128,7 @@ public struct PeerSessionStateMachine: Sendable {
     public mutating func connected(now: Int64, processID: Int32) -> [Action] {
         guard case .awaitingStatus = state, let remoteName else { return [] }
         lastSpoke = now
-        let hello = "HAProxyS 2.1\n\(remoteName)\n\(configuration.localName) \(processID) 1\n"
+        let hello = "HAProxyS 2.\(remoteMinorVersion)\n\(remoteName)\n\(configuration.localName) \(processID) 1\n"
         return [.write(Array(hello.utf8))]
     }
 
@@ -208,6 +212,7 @@ public struct PeerSessionStateMachine: Sendable {
             let status = Int(line.prefix { $0.isNumber }) ?? 0
             guard status == 200 else {
                 state = .closed
+                refusedStatus = status
                 return [.close(reason: "the peer answered the hello with status \(status == 0 ? "'\(line)'" : String(status))\(Self.statusMeaning(status))")]
             }
             state = .established

@@ -82,6 +82,28 @@ import UsherConfig
         #expect(writes(actions).suffix(2) == confirm[...])
     }
 
+    /// A peer that refused 2.1 gets a 2.0 hello next, and no timed updates (neither does a 2.0
+    /// peer that connects).
+    @Test func version20() {
+        var a = PeerSessionStateMachine(configuration: configuration("a", ["b"]), connectingTo: "b", now: 0)
+        _ = a.connected(now: 0, processID: 1)
+        _ = a.receive(Array("502\n".utf8), now: 1)
+        #expect(a.refusedStatus == 502)
+        var old = PeerSessionStateMachine(configuration: configuration("a", ["b"]), connectingTo: "b", minorVersion: 0, now: 0)
+        #expect(String(decoding: writes(old.connected(now: 0, processID: 1)), as: UTF8.self).hasPrefix("HAProxyS 2.0\n"))
+        var b = PeerSessionStateMachine(configuration: configuration("b", ["a"]), connectingTo: nil, now: 0)
+        #expect(b.receive(Array("HAProxyS 2.0\nb\na 1 1\n".utf8), now: 0) == [.identified(peer: "a")])
+        _ = b.accept(now: 0)
+        var reader = PeerMessageReader()
+        reader.append(b.teach(entries: [[PeerEntry(key: .ipv4(1), expire: 1000, values: [:])]], complete: true, now: 1))
+        _ = try? reader.next()
+        guard case .update(_, let timed, _)? = try? reader.next() else {
+            Issue.record("no update")
+            return
+        }
+        #expect(!timed)
+    }
+
     @Test func badHandshakes() {
         func answer(_ hello: String) -> [PeerSessionStateMachine.Action] {
             var b = PeerSessionStateMachine(configuration: configuration("b", ["a"]), connectingTo: nil, now: 0)
