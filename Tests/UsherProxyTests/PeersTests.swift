@@ -12,8 +12,14 @@ import Glibc
 struct PeersTests {
     /// One instance's configuration: peer `local` among `peers`, a frontend on `port` that denies
     /// (429) a client whose request rate goes over three in ten seconds, keyed by `key`.
-    static func configuration(local: String, port: Int, peers: [(name: String, port: Int)], socket: String, key: String = "src", type: String = "ip") -> String {
-        """
+    /// `serverForm`: HAProxy 2.x's `bind` and `server` lines instead of `peer` lines.
+    static func configuration(
+        local: String, port: Int, peers: [(name: String, port: Int)], socket: String, key: String = "src", type: String = "ip", serverForm: Bool = false
+    ) -> String {
+        let peerLines = serverForm
+            ? peers.map { $0.name == local ? "    bind 127.0.0.1:\($0.port)\n    server \($0.name)" : "    server \($0.name) 127.0.0.1:\($0.port)" }
+            : peers.map { "    peer \($0.name) 127.0.0.1:\($0.port)" }
+        return """
         global
             stats socket \(socket) level admin
         defaults
@@ -22,7 +28,7 @@ struct PeersTests {
             timeout client 5s
             timeout server 5s
         peers mesh
-        \(peers.map { "    peer \($0.name) 127.0.0.1:\($0.port)" }.joined(separator: "\n"))
+        \(peerLines.joined(separator: "\n"))
         frontend fe
             bind 127.0.0.1:\(port)
             stick-table type \(type) size 100k expire 60s store http_req_cnt,http_req_rate(10s),gpc0 peers mesh
@@ -111,12 +117,12 @@ struct PeersTests {
     }
 
     /// A peer that speaks something else is answered with an error status and closed; the
-    /// instance goes on serving.
+    /// instance goes on serving. (Its peers section is written in the `bind`/`server` form.)
     @Test func badHelloIsRefused() throws {
         let directory = try ScratchDirectory()
         let (peerA, portA) = (freePort(), freePort())
         let socketA = directory.path + "/a.sock"
-        let a = try UsherProcess(["-db", "-L", "a", "-f", try directory.write("a.cfg", Self.configuration(local: "a", port: portA, peers: [("a", peerA), ("b", freePort())], socket: socketA))])
+        let a = try UsherProcess(["-db", "-L", "a", "-f", try directory.write("a.cfg", Self.configuration(local: "a", port: portA, peers: [("a", peerA), ("b", freePort())], socket: socketA, serverForm: true))])
         defer { a.stop() }
         #expect(Self.waitUntil { CommandLineTests.isAccepting(portA) && CommandLineTests.isAccepting(peerA) })
         for (hello, status) in [("GET / HTTP/1.1\r\n\r\n", "501"), ("HAProxyS 2.1\na\nmallory 1 1\n", "504"), ("HAProxyS 2.1\nz\nb 1 1\n", "503"), ("HAProxyS 9.9\n", "502")] {

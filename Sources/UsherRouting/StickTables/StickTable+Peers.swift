@@ -14,7 +14,7 @@ extension StickTable {
             let now = clock()
             var result: [(id: UInt32, entry: PeerEntry)] = []
             for (id, key) in changeLog.changes(after: after, limit: limit) {
-                guard let slot = slotsByKey[key], let entry = entries[slot] else { continue }
+                guard let slot = slotsByKey[key], let entry = entries[slot], entry.expiry > now || entry.references > 0 else { continue }
                 result.append((id, peerEntry(entry, now: now)))
             }
             return result
@@ -61,7 +61,8 @@ extension StickTable {
 
     /// Applies an entry a peer sent: created if missing (evicting the oldest if full, unless
     /// `nopurge`), its values overwritten by those sent (`conn_cur` stays local, as HAProxy keeps
-    /// it), its lifetime the one sent, else the table's `expire`. Not a local change: not pushed on.
+    /// it), its lifetime the one sent, else the table's `expire` (none without one). Not a local
+    /// change: not pushed on to the other peers.
     /// False when the table is full and nothing may be removed.
     @discardableResult
     public func applyPeerEntry(_ received: PeerEntry) -> Bool {
@@ -90,8 +91,9 @@ extension StickTable {
             // Moved to the newest end, as a refresh does.
             unlink(slot)
             append(slot)
-            if let lifetime = received.expire.map({ Int64($0) }) ?? expireMilliseconds {
-                entries[slot]!.expiry = now &+ lifetime
+            // A table without `expire` keeps its entries whatever the sender's lifetime, as HAProxy's.
+            if let expireMilliseconds {
+                entries[slot]!.expiry = now &+ (received.expire.map { Int64($0) } ?? expireMilliseconds)
             }
             return true
         }
