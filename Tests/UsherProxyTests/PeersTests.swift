@@ -311,3 +311,38 @@ extension PeersTests {
         #expect(Self.waitUntil { MasterWorkerTests.children(of: master).count == 1 })
     }
 }
+
+extension PeersTests {
+    /// The number of entries `show table fe` reports in its header (`used:N`).
+    static func used(_ socket: String) -> Int? {
+        guard let answer = try? RuntimeAPIClient.ask(socket, "show table fe"), let range = answer.range(of: "used:") else { return nil }
+        return Int(answer[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    /// A table larger than one part of a lesson reaches a restarted peer whole.
+    @Test func aLargeTableIsTaughtInParts() throws {
+        let directory = try ScratchDirectory()
+        let (peerA, peerB, portA, portB) = (freePort(), freePort(), freePort(), freePort())
+        let (socketA, socketB) = (directory.path + "/a.sock", directory.path + "/b.sock")
+        let peers = [("a", peerA), ("b", peerB)]
+        let fileB = try directory.write("b.cfg", Self.configuration(local: "b", port: portB, peers: peers, socket: socketB))
+        let a = try UsherProcess(["-db", "-L", "a", "-f", try directory.write("a.cfg", Self.configuration(local: "a", port: portA, peers: peers, socket: socketA))])
+        defer { a.stop() }
+        var b = try UsherProcess(["-db", "-L", "b", "-f", fileB])
+        defer { b.stop() }
+        #expect(Self.waitUntil { CommandLineTests.isAccepting(portA) && CommandLineTests.isAccepting(portB) })
+        let count = 5000
+        for start in stride(from: 0, to: count, by: 250) {
+            let commands = (start..<start + 250).map { "set table fe key 10.0.\($0 / 256).\($0 % 256) data.http_req_cnt \($0)" }
+            _ = try RuntimeAPIClient.ask(socketA, commands.joined(separator: "; "))
+        }
+        #expect(Self.used(socketA) == count)
+        // Pushed as they were set…
+        #expect(Self.waitUntil(30) { Self.used(socketB) == count }, "B has \(Self.used(socketB) ?? -1)\n\(b.error)")
+        // …and, B restarted, taught again: A had them acknowledged, only the lesson brings them.
+        b.stop()
+        b = try UsherProcess(["-db", "-L", "b", "-f", fileB])
+        #expect(Self.waitUntil(30) { Self.used(socketB) == count }, "B has \(Self.used(socketB) ?? -1)\n\(b.error)")
+        #expect(Self.requestCount(socketB, key: "10.0.19.135") == 4999)
+    }
+}

@@ -24,6 +24,8 @@ final class PeersService: @unchecked Sendable {
         var peer: String?
         var lastError: String?
         var established = false
+        /// A lesson under way: the keys of each table when it began, and how far it went.
+        var lesson: Lesson?
 
         init(incoming: Bool, machine: PeerSessionStateMachine, peer: String?) {
             self.incoming = incoming
@@ -31,6 +33,20 @@ final class PeersService: @unchecked Sendable {
             self.peer = peer
         }
     }
+
+    /// Teaching a peer everything, a part per turn while it reads, so that a large table is never
+    /// copied whole into memory or into the connection's buffer.
+    struct Lesson {
+        var keys: [[StickKey]]
+        var table = 0
+        var offset = 0
+        /// The lesson is the hand-over to the next process.
+        var isHandOver: Bool
+        var taught = 0
+    }
+
+    /// Entries taught per turn and connection, at most.
+    static let lessonPart = 2000
 
     /// A remote peer: its address, its connection, and what it acknowledged.
     struct Remote {
@@ -198,7 +214,10 @@ final class PeersService: @unchecked Sendable {
         guard !stopped else { return }
         let now = self.now
         if handingOver {
-            for session in Array(sessions.values) { perform(session.machine.tick(now: now), on: session) }
+            for session in Array(sessions.values) {
+                perform(session.machine.tick(now: now), on: session)
+                continueLesson(session)
+            }
             if now >= handOverDeadline { handOverFinished.withLockedValue { $0 = true } }
             return
         }
@@ -218,10 +237,42 @@ final class PeersService: @unchecked Sendable {
                 resyncDeadline = now + 5000
                 write(session.machine.requestResync(now: now), on: session)
             }
+            continueLesson(session)
             pushUpdates(session, now: now)
             session.channel?.flush()
         }
         updateStatus()
+    }
+
+    /// Sends the next part of the session's lesson, if the peer keeps reading; ends it once every
+    /// table was taught.
+    private func continueLesson(_ session: Session) {
+        guard var lesson = session.lesson, session.established, session.channel?.isWritable == true else { return }
+        var budget = Self.lessonPart
+        while budget > 0, lesson.table < lesson.keys.count {
+            let keys = lesson.keys[lesson.table]
+            let end = min(keys.count, lesson.offset + budget)
+            let entries = tables[lesson.table].peerEntries(for: keys[lesson.offset..<end])
+            write(session.machine.teach(table: lesson.table, entries: entries, now: now), on: session)
+            lesson.taught += entries.count
+            budget -= end - lesson.offset
+            lesson.offset = end
+            if lesson.offset >= keys.count {
+                lesson.keys[lesson.table] = []
+                lesson.table += 1
+                lesson.offset = 0
+            }
+        }
+        if lesson.table >= lesson.keys.count {
+            write(session.machine.endLesson(complete: synced, now: now), on: session)
+            session.lesson = nil
+            if lesson.isHandOver {
+                logger.info("peers '\(section.name)': taught \(lesson.taught) entries to the next process")
+            }
+        } else {
+            session.lesson = lesson
+        }
+        session.channel?.flush()
     }
 
     /// Pushes what changed since the last push, while the peer keeps reading (a peer that stops
@@ -343,9 +394,8 @@ final class PeersService: @unchecked Sendable {
                 }
                 logger.info("peers '\(section.name)': session with '\(session.peer ?? "?")' established (\(session.incoming ? "accepted" : "connected"))")
                 if handingOver, !session.incoming, session.peer == configuration.localName {
-                    let entries = tables.map { $0.peerEntries() }
-                    write(session.machine.teach(entries: entries, complete: synced, now: now), on: session)
-                    logger.info("peers '\(section.name)': taught \(entries.reduce(0) { $0 + $1.count }) entries to the next process")
+                    session.lesson = Lesson(keys: tables.map { $0.liveKeys() }, isHandOver: true)
+                    continueLesson(session)
                 }
             case .apply(let table, let entry):
                 tables[table].applyPeerEntry(entry)
@@ -354,8 +404,8 @@ final class PeersService: @unchecked Sendable {
                     remotes[name]!.acknowledged[table] = update
                 }
             case .resyncRequested:
-                let entries = tables.map { $0.peerEntries() }
-                write(session.machine.teach(entries: entries, complete: synced, now: now), on: session)
+                session.lesson = Lesson(keys: tables.map { $0.liveKeys() }, isHandOver: false)
+                continueLesson(session)
             case .resyncEnded(let complete) where session.peer == configuration.localName:
                 if complete, !synced {
                     synced = true

@@ -21,16 +21,30 @@ extension StickTable {
         }
     }
 
-    /// Every live entry, as a resync sends them.
-    public func peerEntries() -> [PeerEntry] {
+    /// The keys of every live entry, oldest first: a lesson's list, its entries read in parts.
+    public func liveKeys() -> [StickKey] {
         lock.withLock {
             let now = clock()
             purgeExpired(now: now)
-            var result: [PeerEntry] = []
+            var result: [StickKey] = []
+            result.reserveCapacity(slotsByKey.count)
             var slot = oldest
             while slot >= 0, let entry = entries[slot] {
-                if entry.expiry > now || entry.references > 0 { result.append(peerEntry(entry, now: now)) }
+                if entry.expiry > now || entry.references > 0 { result.append(entry.key) }
                 slot = entry.newer
+            }
+            return result
+        }
+    }
+
+    /// The live entries of `keys` (those gone meanwhile are left out), as a resync sends them.
+    public func peerEntries<Keys: Sequence>(for keys: Keys) -> [PeerEntry] where Keys.Element == StickKey {
+        lock.withLock {
+            let now = clock()
+            var result: [PeerEntry] = []
+            for key in keys {
+                guard let slot = slotsByKey[key], let entry = entries[slot], entry.expiry > now || entry.references > 0 else { continue }
+                result.append(peerEntry(entry, now: now))
             }
             return result
         }

@@ -389,22 +389,37 @@ public struct PeerSessionStateMachine: Sendable {
     /// Everything of every table (`entries[table]`), as asked by `resyncRequested`, then the
     /// end of the lesson: finished if this side is up to date (`complete`), else partial.
     public mutating func teach(entries: [[PeerEntry]], complete: Bool, now: Int64) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for (table, list) in entries.enumerated() {
+            bytes += teach(table: table, entries: list, now: now)
+        }
+        return bytes + endLesson(complete: complete, now: now)
+    }
+
+    /// Part of a lesson: entries of table `table`, with their remaining lifetimes (a 2.0 peer gets
+    /// them without). A lesson may be sent in as many parts as needed, then `endLesson`.
+    public mutating func teach(table: Int, entries: [PeerEntry], now: Int64) -> [UInt8] {
+        guard isEstablished, configuration.tables.indices.contains(table), !entries.isEmpty else { return [] }
+        var bytes = defineIfNeeded(table)
+        let definition = PeerTableDefinition(id: UInt64(table + 1), table: configuration.tables[table])
+        let timed = remoteMinorVersion >= 1
+        for entry in entries {
+            var sent = entry
+            if !timed { sent.expire = nil }
+            // Lesson entries carry the push cursor as their id: what the peer then acknowledges
+            // is true of the incremental updates too.
+            let payload = sent.encode(updateID: lastPushed[table], keyType: configuration.tables[table].keyType, dataTypes: definition.dataTypes)
+            PeerMessage.update(identified: true, timed: sent.expire != nil, payload: payload).encode(into: &bytes)
+            updatesSent += 1
+        }
+        lastSpoke = now
+        return bytes
+    }
+
+    /// The end of a lesson: finished if this side is up to date (`complete`), else partial.
+    public mutating func endLesson(complete: Bool, now: Int64) -> [UInt8] {
         guard isEstablished else { return [] }
         var bytes: [UInt8] = []
-        for (table, list) in entries.enumerated() where configuration.tables.indices.contains(table) && !list.isEmpty {
-            bytes += defineIfNeeded(table)
-            let definition = PeerTableDefinition(id: UInt64(table + 1), table: configuration.tables[table])
-            let timed = remoteMinorVersion >= 1
-            for entry in list {
-                var sent = entry
-                if !timed { sent.expire = nil }
-                // Lesson entries carry the push cursor as their id: what the peer then acknowledges
-                // is true of the incremental updates too.
-                let payload = sent.encode(updateID: lastPushed[table], keyType: configuration.tables[table].keyType, dataTypes: definition.dataTypes)
-                PeerMessage.update(identified: true, timed: timed && sent.expire != nil, payload: payload).encode(into: &bytes)
-                updatesSent += 1
-            }
-        }
         PeerMessage.control(complete ? .resyncFinished : .resyncPartial).encode(into: &bytes)
         lastSpoke = now
         return bytes
