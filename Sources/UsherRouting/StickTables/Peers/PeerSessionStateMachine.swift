@@ -177,6 +177,7 @@ public struct PeerSessionStateMachine: Sendable {
         while let newline = rest.firstIndex(of: UInt8(ascii: "\n")) {
             lineBuffer += rest[..<newline]
             rest = rest[(newline + 1)...]
+            if lineBuffer.count > configuration.maximumLineLength + 1 { return actions + lineTooLong() }
             if lineBuffer.last == UInt8(ascii: "\r") { lineBuffer.removeLast() }
             let line = String(decoding: lineBuffer, as: UTF8.self)
             lineBuffer = []
@@ -194,16 +195,19 @@ public struct PeerSessionStateMachine: Sendable {
             return actions
         }
         lineBuffer += rest
-        if lineBuffer.count > configuration.maximumLineLength {
-            let reason = "handshake line longer than \(configuration.maximumLineLength) bytes"
-            if case .awaitingStatus = state {
-                state = .closed
-                return actions + [.close(reason: reason)]
-            }
-            state = .closed
-            return actions + [.write(Array("501\n".utf8)), .close(reason: reason)]
-        }
+        if lineBuffer.count > configuration.maximumLineLength { return actions + lineTooLong() }
         return actions
+    }
+
+    private mutating func lineTooLong() -> [Action] {
+        let reason = "handshake line longer than \(configuration.maximumLineLength) bytes"
+        lineBuffer = []
+        if case .awaitingStatus = state {
+            state = .closed
+            return [.close(reason: reason)]
+        }
+        state = .closed
+        return [.write(Array("501\n".utf8)), .close(reason: reason)]
     }
 
     private mutating func handshakeLine(_ line: String, now: Int64) -> [Action] {

@@ -116,6 +116,8 @@ import UsherConfig
         #expect(answer("HAProxyS 2.1\nb\na\n").first == .write(Array("501\n".utf8)))
         let long = answer(String(repeating: "x", count: 600))
         #expect(long.first == .write(Array("501\n".utf8)))
+        let longLine = answer("HAProxyS 2.1\n" + String(repeating: "x", count: 600) + "\n")
+        #expect(longLine.first == .write(Array("501\n".utf8)))
 
         var a = PeerSessionStateMachine(configuration: configuration("a", ["b"]), connectingTo: "b", now: 0)
         _ = a.connected(now: 0, processID: 1)
