@@ -151,3 +151,44 @@ import UsherConfig
         #expect(try reader.next() == .other(messageClass: 10, type: 0x90, payload: [1, 2]))
     }
 }
+
+@Suite struct PeerDataTests {
+    /// HAProxy's `server_key` (a dictionary entry) is read past: the values after it still land.
+    @Test func serverKeyIsSkipped() throws {
+        let types = [PeerTableDefinition.DataType(id: 19), PeerTableDefinition.DataType(id: 20)]
+        // Key 1.2.3.4; server_key: 5 bytes (id 1, length 3, "web"); http_fail_cnt 7.
+        let payload: [UInt8] = [1, 2, 3, 4, 5, 1, 3, 0x77, 0x65, 0x62, 7]
+        let (_, entry) = try PeerEntry.decode(payload[...], identified: false, timed: false, keyType: .ip, dataTypes: types)
+        #expect(entry.values[19] == [.dictionary])
+        #expect(entry.values[20] == [.integer(7)])
+        #expect(throws: PeerProtocolError.self) {
+            _ = try PeerEntry.decode([1, 2, 3, 4, 9, 1][...], identified: false, timed: false, keyType: .ip, dataTypes: types)
+        }
+    }
+
+    /// A definition naming a data type usher does not know cannot be read: its table's updates
+    /// are ignored rather than misread.
+    @Test func unknownDataTypesMakeADefinitionUnreadable() throws {
+        var payload: [UInt8] = []
+        PeerVarint.encode(1, into: &payload)
+        PeerVarint.encode(1, into: &payload)
+        payload += Array("t".utf8)
+        PeerVarint.encode(4, into: &payload)
+        PeerVarint.encode(4, into: &payload)
+        PeerVarint.encode(1 << 30, into: &payload)
+        PeerVarint.encode(0, into: &payload)
+        let definition = try PeerTableDefinition.decode(payload[...])
+        #expect(!definition.isReadable)
+    }
+
+    @Test func changeLogKeepsTheLatestChangeOfEachKeyAndWraps() {
+        var log = StickTableChangeLog()
+        for round in 0..<3000 { log.record(.integer(UInt32(round % 10))) }
+        let changes = log.changes(after: 0, limit: 100)
+        #expect(changes.map(\.key) == (0..<10).map { StickKey.integer(UInt32($0)) })
+        #expect(changes.last?.id == 3000)
+        #expect(log.changes(after: 2995, limit: 100).map(\.id) == [2996, 2997, 2998, 2999, 3000])
+        #expect(StickTableChangeLog.isAfter(1, UInt32.max))
+        #expect(!StickTableChangeLog.isAfter(UInt32.max, 1))
+    }
+}
