@@ -207,7 +207,8 @@ extension PeersTests {
         let usher = try UsherProcess(["-W", "-L", "a", "-f", file, "-p", pidfile])
         defer { usher.stop() }
         let master = try #require(MasterWorkerTests.pid(in: pidfile))
-        #expect(Self.waitUntil { CommandLineTests.isAccepting(portA) }, "\(usher.error)")
+        // (The runtime API's socket is bound after the listeners.)
+        #expect(Self.waitUntil { CommandLineTests.isAccepting(portA) && FileManager.default.fileExists(atPath: socketA) }, "\(usher.error)")
         for _ in 0..<3 { #expect(Self.status(portA) == "HTTP/1.1 200") }
         #expect(Self.requestCount(socketA, key: "127.0.0.1") == 3)
         // The master handles signals once it has said its worker started (a signal before that is lost).
@@ -330,7 +331,7 @@ extension PeersTests {
         defer { a.stop() }
         var b = try UsherProcess(["-db", "-L", "b", "-f", fileB])
         defer { b.stop() }
-        #expect(Self.waitUntil { CommandLineTests.isAccepting(portA) && CommandLineTests.isAccepting(portB) })
+        #expect(Self.waitUntil { CommandLineTests.isAccepting(portA) && CommandLineTests.isAccepting(portB) && FileManager.default.fileExists(atPath: socketA) })
         let count = 5000
         for start in stride(from: 0, to: count, by: 250) {
             let commands = (start..<start + 250).map { "set table fe key 10.0.\($0 / 256).\($0 % 256) data.http_req_cnt \($0)" }
