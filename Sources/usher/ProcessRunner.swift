@@ -42,7 +42,8 @@ struct ProcessRunner {
                     logger.warning("could not take the listening sockets over from \(path): \(error); binding anew")
                 }
             }
-            try server.start()
+            // A process replacing another (-x, -sf) first waits for its tables from it (peers).
+            try server.start(replacingAnotherProcess: options.takeOverSocket != nil || !options.softStopPIDs.isEmpty)
             // The new process listens: the old ones may go (`-sf`: after their connections).
             for pid in options.softStopPIDs where pid > 0 { kill(pid, SIGUSR1) }
             for pid in options.hardStopPIDs where pid > 0 { kill(pid, SIGTERM) }

@@ -51,6 +51,28 @@ struct PeersTests {
         return Int(line[range.upperBound...].prefix { $0.isNumber })
     }
 
+    /// Whether every peer acknowledged every local change of table `fe` (`show peers`).
+    static func allAcknowledged(_ socket: String) -> Bool {
+        guard let answer = try? RuntimeAPIClient.ask(socket, "show peers"),
+              let table = answer.range(of: "table=fe id=1 local_update="),
+              let local = Int(answer[table.upperBound...].prefix { $0.isNumber }) else { return false }
+        let acked = answer.components(separatedBy: " acked=").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+        return !acked.isEmpty && acked.allSatisfy { $0 == local }
+    }
+
+    /// Whether HAProxy's peer acknowledged every local change of its table (`show peers`: the
+    /// shared table's `update=` against the table's `localupdate=`).
+    static func haproxyAllAcknowledged(_ socket: String) -> Bool {
+        guard let answer = try? RuntimeAPIClient.ask(socket, "show peers") else { return false }
+        func numbers(after marker: String) -> [Int] {
+            answer.components(separatedBy: marker).dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+        }
+        // The remote peer is listed first (before the local one), its shared table's `update=`
+        // before its table's.
+        guard let acknowledged = numbers(after: " update=").first, let local = numbers(after: "localupdate=").first else { return false }
+        return acknowledged == local
+    }
+
     static func status(_ port: Int, client: String? = nil) -> String {
         let response = (try? httpGet(port: port, headers: client.map { "X-Client: \($0)\r\n" } ?? "")) ?? ""
         return String(response.prefix(12))
@@ -74,12 +96,18 @@ struct PeersTests {
 
         // Three requests through A: within the limit there.
         for _ in 0..<3 { #expect(Self.status(portA) == "HTTP/1.1 200") }
-        // B learns of them…
-        #expect(Self.waitUntil { Self.requestCount(socketB, key: "127.0.0.1") == 3 }, "B: \(Self.entry(socketB, key: "127.0.0.1"))\n\(b.error)")
+        // B learns of them… (and has every change of A's: a late one crossing B's own update
+        // would overwrite it, peers being last-writer-wins as in HAProxy.)
+        #expect(Self.waitUntil { Self.requestCount(socketB, key: "127.0.0.1") == 3 && Self.allAcknowledged(socketA) }, "B: \(Self.entry(socketB, key: "127.0.0.1"))\n\(b.error)")
         // …so the client's first request to B is its fourth: over the limit.
         #expect(Self.status(portB) == "HTTP/1.1 429")
         // And A learns of that one: the client is limited there too.
-        #expect(Self.waitUntil { Self.requestCount(socketA, key: "127.0.0.1") == 4 }, "A: \(Self.entry(socketA, key: "127.0.0.1"))")
+        #expect(Self.waitUntil { Self.requestCount(socketA, key: "127.0.0.1") == 4 }, """
+            A: \(Self.entry(socketA, key: "127.0.0.1")) B: \(Self.entry(socketB, key: "127.0.0.1"))
+            \((try? RuntimeAPIClient.ask(socketA, "show peers")) ?? "")\((try? RuntimeAPIClient.ask(socketB, "show peers")) ?? "")
+            A: \(a.error)
+            B: \(b.error)
+            """)
         #expect(Self.status(portA) == "HTTP/1.1 429")
         #expect(a.isRunning && b.isRunning)
         // The runtime API's `show peers` tells the session's state.
@@ -153,7 +181,8 @@ struct PeersTests {
 
         // HAProxy to usher: alice's three requests through HAProxy put her over the limit on usher.
         for _ in 0..<3 { #expect(Self.status(portH, client: "alice") == "HTTP/1.1 200") }
-        #expect(Self.waitUntil { Self.requestCount(socketU, key: "alice") == 3 }, "usher: \(Self.entry(socketU, key: "alice"))\n\(usher.error)")
+        #expect(Self.waitUntil { Self.requestCount(socketU, key: "alice") == 3 && Self.haproxyAllAcknowledged(socketH) },
+                "usher: \(Self.entry(socketU, key: "alice"))\n\(usher.error)")
         #expect(Self.status(portU, client: "alice") == "HTTP/1.1 429")
 
         // usher to HAProxy: bob's three requests through usher put him over the limit on HAProxy.

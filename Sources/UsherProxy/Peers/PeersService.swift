@@ -26,6 +26,9 @@ final class PeersService: @unchecked Sendable {
         var established = false
         /// A lesson under way: the keys of each table when it began, and how far it went.
         var lesson: Lesson?
+        /// Replaced by another session with the same peer: closed as soon as it has a channel
+        /// (a connection still being made has none yet).
+        var discarded = false
 
         init(incoming: Bool, machine: PeerSessionStateMachine, peer: String?) {
             self.incoming = incoming
@@ -80,6 +83,9 @@ final class PeersService: @unchecked Sendable {
     private var learner: String?
     private var resyncDeadline: Int64 = 0
     private var notToAsk: Set<String> = []
+    /// A reload: the previous process is expected to teach the tables until then (HAProxy waits
+    /// for its old process the same way before asking a remote peer).
+    private var previousProcessDeadline: Int64 = 0
     /// Soft stop: the tables go to the next process (the local peer at the same address).
     private var handingOver = false
     private var handOverDeadline: Int64 = 0
@@ -128,7 +134,7 @@ final class PeersService: @unchecked Sendable {
 
     // MARK: - Start and stop
 
-    func start() throws {
+    func start(waitingForPreviousProcess: Bool = false) throws {
         guard let address = Self.resolve(listenAddress) else {
             throw UsherServer.StartError(description: "peers '\(section.name)' (\(section.location)): cannot resolve the local peer's address '\(listenAddress)'")
         }
@@ -148,6 +154,10 @@ final class PeersService: @unchecked Sendable {
             throw UsherServer.StartError(description: "peers '\(section.name)' (\(section.location)): cannot listen on \(listenAddress): \(error)")
         }
         resyncDeadline = now + 5000
+        if waitingForPreviousProcess, !remotes.isEmpty {
+            previousProcessDeadline = now + 5000
+            resyncDeadline = now + 10_000
+        }
         updateStatus()
         timer = eventLoop.scheduleRepeatedTask(initialDelay: Self.tick, delay: Self.tick) { [self] _ in turn() }
         logger.info("peers '\(section.name)': listening on \(listenAddress) as '\(configuration.localName)', sharing \(tables.count) table(s) with \(remotes.count) peer(s)")
@@ -161,7 +171,10 @@ final class PeersService: @unchecked Sendable {
             stopped = true
             timer?.cancel()
             listener?.close(promise: nil)
-            for session in sessions.values { session.channel?.close(promise: nil) }
+            for session in sessions.values {
+                session.discarded = true
+                session.channel?.close(promise: nil)
+            }
         }.wait()
     }
 
@@ -175,7 +188,10 @@ final class PeersService: @unchecked Sendable {
             handingOver = true
             handOverDeadline = now + 15_000
             for name in remotes.keys { remotes[name]!.nextAttempt = Int64.max }
-            for session in sessions.values { session.channel?.close(promise: nil) }
+            for session in sessions.values {
+                session.discarded = true
+                session.channel?.close(promise: nil)
+            }
             guard let listener else {
                 handOverFinished.withLockedValue { $0 = true }
                 return
@@ -232,7 +248,7 @@ final class PeersService: @unchecked Sendable {
         for session in Array(sessions.values) {
             perform(session.machine.tick(now: now), on: session)
             guard session.established, !session.machine.isClosed, let peer = session.peer, peer != configuration.localName else { continue }
-            if !synced, learner == nil, !notToAsk.contains(peer) {
+            if !synced, learner == nil, !notToAsk.contains(peer), now >= previousProcessDeadline {
                 learner = peer
                 resyncDeadline = now + 5000
                 write(session.machine.requestResync(now: now), on: session)
@@ -324,6 +340,10 @@ final class PeersService: @unchecked Sendable {
     static let maximumUnidentified = 16
 
     func sessionActive(_ session: Session) {
+        if session.discarded || stopped {
+            session.channel?.close(promise: nil)
+            return
+        }
         if session.incoming, sessions.values.filter({ $0.incoming && $0.peer == nil }).count >= Self.maximumUnidentified {
             logger.warning("peers '\(section.name)': more than \(Self.maximumUnidentified) connections waiting for their hello; closing a new one")
             session.channel?.close(promise: nil)
@@ -411,6 +431,8 @@ final class PeersService: @unchecked Sendable {
                     synced = true
                     learner = nil
                 }
+                // Partial: the other peers are asked for the rest at once.
+                previousProcessDeadline = 0
                 logger.info("peers '\(section.name)': learnt the tables from the previous process")
             case .resyncConfirmed:
                 if handingOver, session.peer == configuration.localName { session.channel?.close(promise: nil) }
@@ -446,6 +468,7 @@ final class PeersService: @unchecked Sendable {
         }
         if let old = remote.session, old !== session {
             old.peer = nil
+            old.discarded = true
             sessions.removeValue(forKey: ObjectIdentifier(old))
             old.channel?.close(promise: nil)
             if remote.nextAttempt != Int64.max {

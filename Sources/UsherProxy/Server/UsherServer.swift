@@ -72,7 +72,9 @@ public final class UsherServer: Sendable {
     }
 
     /// Binds every frontend's addresses and starts the health checks. Blocks until bound.
-    public func start() throws {
+    /// `replacingAnotherProcess` (started with `-x` or `-sf`): the `peers` sections expect the
+    /// previous process to teach them its tables before they ask the other peers.
+    public func start(replacingAnotherProcess: Bool = false) throws {
         for (target, problem) in logDispatcher.prepare(runtime.allLogTargets) {
             runtime.logger.warning("log target at \(target.location) unusable: \(problem)")
         }
@@ -105,7 +107,7 @@ public final class UsherServer: Sendable {
         }
         try startHealthChecks()
         try startResolvers()
-        try startPeers()
+        try startPeers(waitingForPreviousProcess: replacingAnotherProcess)
         do {
             try runtimeAPI.start()
         } catch {
@@ -243,7 +245,7 @@ public final class UsherServer: Sendable {
     }
 
     /// Starts synchronising the tables of every `peers` section that names this instance.
-    private func startPeers() throws {
+    private func startPeers(waitingForPreviousProcess: Bool) throws {
         let configuration = runtime.table.configuration
         guard let localName = configuration.localPeerName else { return }
         var services: [PeersService] = []
@@ -251,7 +253,7 @@ public final class UsherServer: Sendable {
             guard let service = PeersService(
                 section: section, localName: localName, stickTables: runtime.table.stickTables, eventLoop: group.next(), logger: runtime.logger)
             else { continue }
-            try service.start()
+            try service.start(waitingForPreviousProcess: waitingForPreviousProcess)
             services.append(service)
         }
         peersServices.withLockedValue { $0 = services }

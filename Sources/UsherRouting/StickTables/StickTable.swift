@@ -99,8 +99,9 @@ public final class StickTable: @unchecked Sendable {
         lock.withLock {
             guard entries[handle.slot] != nil else { return }
             entries[handle.slot]!.references = max(0, entries[handle.slot]!.references - 1)
-            // As HAProxy, an entry a session stops tracking is pushed to the peers with its last values.
-            if changeLog != nil { changeLog!.record(entries[handle.slot]!.key) }
+            // Not a change for the peers: every change of a value was recorded as it was made
+            // (`conn_cur`, which the end of a tracking changes, stays local). A push of the same
+            // values again could undo a peer's newer update crossing it.
         }
     }
 
