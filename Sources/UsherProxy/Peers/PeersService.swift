@@ -153,6 +153,11 @@ final class PeersService: @unchecked Sendable {
         } catch {
             throw UsherServer.StartError(description: "peers '\(section.name)' (\(section.location)): cannot listen on \(listenAddress): \(error)")
         }
+        for table in tables {
+            table.setChangeHandler { [self] in
+                eventLoop.execute { [self] in pushChanges() }
+            }
+        }
         resyncDeadline = now + 5000
         if waitingForPreviousProcess, !remotes.isEmpty {
             previousProcessDeadline = now + 5000
@@ -167,6 +172,7 @@ final class PeersService: @unchecked Sendable {
     var boundAddress: SocketAddress? { listener?.localAddress }
 
     func stop() {
+        for table in tables { table.setChangeHandler(nil) }
         try? eventLoop.submit { [self] in
             stopped = true
             timer?.cancel()
@@ -289,6 +295,18 @@ final class PeersService: @unchecked Sendable {
             session.lesson = lesson
         }
         session.channel?.flush()
+    }
+
+    /// A local change: pushed at once to every established peer (not waiting for the next turn).
+    private func pushChanges() {
+        guard !stopped, !handingOver else { return }
+        let now = self.now
+        for table in tables { table.takeChangeSignal() }
+        for session in sessions.values where session.established && !session.machine.isClosed {
+            guard let peer = session.peer, peer != configuration.localName else { continue }
+            pushUpdates(session, now: now)
+            session.channel?.flush()
+        }
     }
 
     /// Pushes what changed since the last push, while the peer keeps reading (a peer that stops

@@ -1,6 +1,31 @@
 import UsherConfig
 
 extension StickTable {
+    /// Calls `handler` (under the table's lock: it must only schedule work) on the first local
+    /// change after each `takeChangeSignal`, so that changes are pushed as they come.
+    /// nil: no more calls.
+    public func setChangeHandler(_ handler: (@Sendable () -> Void)?) {
+        lock.withLock {
+            changeHandler = handler
+            changeSignalled = false
+        }
+    }
+
+    /// Re-arms the change handler; call before reading the changes to push.
+    public func takeChangeSignal() {
+        lock.withLock { changeSignalled = false }
+    }
+
+    /// A local change of the entry for `key` (under the lock).
+    func recordChange(_ key: StickKey) {
+        guard changeLog != nil else { return }
+        changeLog!.record(key)
+        if !changeSignalled, let changeHandler {
+            changeSignalled = true
+            changeHandler()
+        }
+    }
+
     /// The id of the latest local change (0 before any, or if the table is not shared).
     public var lastLocalUpdate: UInt32 {
         lock.withLock { changeLog?.lastID ?? 0 }

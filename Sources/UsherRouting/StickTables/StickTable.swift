@@ -56,6 +56,9 @@ public final class StickTable: @unchecked Sendable {
     var slotsByKey: [StickKey: Int] = [:]
     /// The local changes, in order, for the peers protocol; nil unless a `peers` section shares the table.
     var changeLog: StickTableChangeLog?
+    /// Told of the first local change after `takeChangeSignal` (the peers' push wakes up).
+    var changeHandler: (@Sendable () -> Void)?
+    var changeSignalled = false
     var oldest = -1
     var newest = -1
 
@@ -89,7 +92,7 @@ public final class StickTable: @unchecked Sendable {
             guard let slot = findOrCreate(key, now: now) else { return nil }
             entries[slot]!.references += 1
             refresh(slot, now: now)
-            changeLog?.record(key)
+            recordChange(key)
             return Handle(slot: slot)
         }
     }
@@ -112,7 +115,7 @@ public final class StickTable: @unchecked Sendable {
             let now = clock()
             if refresh {
                 self.refresh(handle.slot, now: now)
-                if changeLog != nil { changeLog!.record(entries[handle.slot]!.key) }
+                if changeLog != nil { recordChange(entries[handle.slot]!.key) }
             }
             // Taken out while it changes, so that its arrays are not copied.
             var data = EntryData(table: self, entry: entries[handle.slot].take()!, now: now)
@@ -136,7 +139,7 @@ public final class StickTable: @unchecked Sendable {
                 var none: EntryData? = nil
                 return body(&none)
             }
-            if create || refresh { changeLog?.record(key) }
+            if create || refresh { recordChange(key) }
             let entry = entries[slot].take()!
             var data: EntryData? = EntryData(table: self, entry: entry, now: now)
             defer { entries[slot] = data?.entry ?? entry }

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import Testing
 import UsherConfig
 @testable import UsherRouting
@@ -200,6 +201,28 @@ import UsherConfig
         #expect(updates[0].entry.values[9] == [.integer(1)])
         #expect(table.localUpdates(after: updates.last!.id, limit: 100).isEmpty)
         #expect(table.lastLocalUpdate == updates.last!.id)
+    }
+
+    /// The change handler wakes the push once per batch of changes.
+    @Test func changeHandlerIsCalledOncePerSignal() throws {
+        let clock = ManualClock()
+        let definition = StickTableDefinition(
+            name: "t", keyType: .ip, size: 10, peers: "mesh", stored: [StickData(.httpRequestCount)], location: SourceLocation(file: "t.cfg", line: 1))
+        let table = StickTable(definition, clock: clock.function)
+        let calls = NIOLockedValueBox(0)
+        table.setChangeHandler { calls.withLockedValue { $0 += 1 } }
+        let handle = try #require(table.acquire(.ipv4(1)))
+        table.update(handle) { $0.add(.httpRequestCount) }
+        #expect(calls.withLockedValue { $0 } == 1)
+        table.takeChangeSignal()
+        table.update(handle) { $0.add(.httpRequestCount) }
+        table.update(handle) { $0.add(.httpRequestCount) }
+        #expect(calls.withLockedValue { $0 } == 2)
+        table.release(handle)
+        table.setChangeHandler(nil)
+        table.takeChangeSignal()
+        _ = table.acquire(.ipv4(2))
+        #expect(calls.withLockedValue { $0 } == 2)
     }
 
     @Test func appliedEntriesOverwriteAndAreNotPushedOn() {
