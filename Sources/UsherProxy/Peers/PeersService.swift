@@ -526,6 +526,7 @@ final class PeersService: @unchecked Sendable {
                 let state = remote.session?.established == true ? "ESTA" : remote.session != nil ? "CONN" : "NONE"
                 text += "  peer=\(name) addr=\(remote.addressText) state=\(state) last_status=\"\(remote.lastStatus)\""
                 if let session = remote.session, session.established {
+                    if let since = remote.connectedSince { text += " established_for=\(max(0, now - since))ms" }
                     text += " updates_sent=\(session.machine.updatesSent) updates_received=\(session.machine.updatesReceived)"
                 }
                 text += " acked=\(remote.acknowledged.map(String.init).joined(separator: ","))\n"
