@@ -24,6 +24,8 @@ final class MasterWorker: @unchecked Sendable {
 
     let files: [String]
     let quiet: Bool
+    /// `-L`, passed on to each worker.
+    let localPeerName: String?
     let notifier: SystemdNotifier?
     let logger: Logger
     private let directory: String
@@ -38,9 +40,10 @@ final class MasterWorker: @unchecked Sendable {
     private var exitStatus: Int32 = 0
     private let finished = DispatchSemaphore(value: 0)
 
-    init(files: [String], quiet: Bool, systemd: Bool, logger: Logger) throws {
+    init(files: [String], quiet: Bool, systemd: Bool, localPeerName: String? = nil, logger: Logger) throws {
         self.files = files
         self.quiet = quiet
+        self.localPeerName = localPeerName
         self.logger = logger
         notifier = systemd ? SystemdNotifier() : nil
         var template = Array("/tmp/usher-master.XXXXXX".utf8CString)
@@ -92,7 +95,9 @@ final class MasterWorker: @unchecked Sendable {
     private func reload() {
         notifier?.send("RELOADING=1\nSTATUS=reloading")
         logger.notice("master: reloading")
-        let result = ConfigurationLoader().load(paths: files)
+        var loader = ConfigurationLoader()
+        loader.localPeerName = localPeerName
+        let result = loader.load(paths: files)
         for diagnostic in result.diagnostics where diagnostic.severity == .alert || !quiet {
             FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
         }
@@ -139,6 +144,7 @@ final class MasterWorker: @unchecked Sendable {
         let socket = "\(directory)/worker-\(number).sock"
         var arguments = ["-db", "--usher-worker-socket", socket]
         if quiet { arguments.append("-q") }
+        if let localPeerName { arguments += ["-L", localPeerName] }
         for file in files { arguments += ["-f", file] }
         if let old { arguments += ["-x", old.socket, "-sf", "\(old.process.processIdentifier)"] }
         let process = Process()

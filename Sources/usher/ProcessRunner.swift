@@ -42,7 +42,8 @@ struct ProcessRunner {
                     logger.warning("could not take the listening sockets over from \(path): \(error); binding anew")
                 }
             }
-            try server.start()
+            // A process replacing another (-x, -sf) first waits for its tables from it (peers).
+            try server.start(replacingAnotherProcess: options.takeOverSocket != nil || !options.softStopPIDs.isEmpty)
             // The new process listens: the old ones may go (`-sf`: after their connections).
             for pid in options.softStopPIDs where pid > 0 { kill(pid, SIGUSR1) }
             for pid in options.hardStopPIDs where pid > 0 { kill(pid, SIGTERM) }
@@ -162,13 +163,14 @@ struct ProcessRunner {
         waiter.handle(SIGUSR1) {
             logger.notice("soft stop: no longer accepting, waiting for \(server.activeConnections) connection(s) to end")
             server.stopListening()
+            server.handOverPeers()
             if let limit = table.configuration.global.hardStopAfter {
                 // `hard-stop-after`: the connections still open then are closed.
                 waiter.stop(after: .milliseconds(Int(limit.milliseconds)))
             }
             // Not on the signal queue: it must stay free to handle SIGTERM/SIGINT during the wait.
             DispatchQueue.global().async {
-                while server.activeConnections > 0 { usleep(50_000) }
+                while server.activeConnections > 0 || server.isHandingOverPeers { usleep(50_000) }
                 waiter.stop()
             }
         }

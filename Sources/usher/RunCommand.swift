@@ -41,6 +41,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("usher-worker-socket"), help: .hidden)
     var workerSocket: String?
 
+    @Option(name: .customShort("L"), help: "This instance's name in 'peers' sections (default: 'localpeer', else the host name).")
+    var localPeerName: String?
+
     @Option(name: .customShort("x"), help: "Take the listening sockets over from the process whose runtime API (a 'stats socket … expose-fd listeners') is at this path.")
     var takeOverSocket: String?
 
@@ -59,7 +62,9 @@ struct RunCommand: ParsableCommand {
             print(BuildReport().text, terminator: "")
             return
         }
-        let result = ConfigurationLoader().load(paths: files)
+        var loader = ConfigurationLoader()
+        loader.localPeerName = localPeerName
+        let result = loader.load(paths: files)
         let showWarnings = !quiet && !(result.table?.configuration.global.quiet ?? false)
         for diagnostic in result.diagnostics where diagnostic.severity == .alert || showWarnings {
             FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
@@ -82,7 +87,7 @@ struct RunCommand: ParsableCommand {
             // The master: the workers are this same program with the worker's flags.
             var logger = Logger(label: "usher")
             logger.logLevel = .info
-            let master = try MasterWorker(files: files, quiet: quiet, systemd: masterWorkerSystemd, logger: logger)
+            let master = try MasterWorker(files: files, quiet: quiet, systemd: masterWorkerSystemd, localPeerName: localPeerName, logger: logger)
             let status = master.run(pidfile: options.pidfile)
             if status != 0 { throw ExitCode(status) }
             return

@@ -156,9 +156,8 @@ struct CheckModeDifferentialTests {
         .init("an HTTP fetch in a tcp-request connection set-var", "frontend fe\n    mode tcp\n    bind 127.0.0.1:18443\n    tcp-request connection set-var(sess.x) req.hdr(host)\n    default_backend be\nbackend be\n    mode tcp\n    server s 127.0.0.1:8000\n", .alerts([4])),
         .init("a stick rule in a frontend is ignored with a warning", frontendAndBackend(["stick on src"], []), .warnings([4])),
         .init("a stick rule without a table to use is refused", frontendAndBackend([], ["stick on src"]), .alerts([0]), usher: .alerts([7])),
-        // usher keeps a peers section's tables but does not synchronise them yet, and says so at
-        // the section's line. (HAProxy warns, without a line, that it drops the section because no
-        // peer is named after this host; the table stays.)
+        // No peer is named after this host: both warn that the section is ignored (HAProxy without
+        // a line, usher at the section's); the table stays, local.
         .init("a peers section's table", "peers mesh\n    peer local 127.0.0.1:10000\n    table t type ip size 1k expire 1m store http_req_rate(10s)\n"
               + frontendAndBackend(["http-request track-sc0 src table mesh/t", "http-request deny if { sc_http_req_rate(0) gt 10 }"], []),
               .warnings([0]), usher: .warnings([1])),

@@ -5,6 +5,9 @@ public struct Configuration: Sendable, Equatable {
     public var proxies: [Proxy]
     /// `peers` sections, in order.
     public var peers: [PeersSection] = []
+    /// This instance's name in `peers` sections: `-L`, else `localpeer`, else the host name (nil
+    /// when the parser was given neither a name nor the host name).
+    public var localPeerName: String?
     /// The `userlist` sections, in order (each name once).
     public var userlists: [Userlist] = []
     /// The `resolvers` sections, in order.

@@ -2,6 +2,8 @@
 public struct GlobalSettings: Sendable, Equatable {
     public var logTargets: [LogTarget] = []
     public var logTag: String?
+    /// `localpeer NAME`: this instance's name in `peers` sections (`-L` wins over it; the host name is the default).
+    public var localPeer: String?
     /// `log-send-hostname`: fills the syslog header's hostname field (and makes it `rfc3164` for
     /// targets without a `format`).
     public var logSendHostname: LogSendHostname?

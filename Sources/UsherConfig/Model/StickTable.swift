@@ -40,11 +40,14 @@ public struct StickTableDefinition: Sendable, Equatable {
     public var expire: Duration?
     /// When full, refuse new entries instead of evicting the oldest.
     public var noPurge: Bool
-    /// The `peers` section that would keep it in sync (read, not applied: see the differences document).
+    /// The `peers` section that keeps it in sync with other instances.
     public var peers: String?
     public var serverKey: ServerKey
     /// What each entry keeps, in the order `store` gave.
     public var stored: [StickData]
+    /// Whether `type string|binary` was given its `len` (HAProxy counts a string's given length
+    /// plus one, its default as is: the peers protocol compares the two).
+    public var keyLengthGiven = false
     public var location: SourceLocation
 
     public init(
@@ -148,7 +151,7 @@ public enum StickCounterAction: Sendable, Equatable {
     }
 }
 
-/// A `peers` section: the instances that would share stick tables, and the tables it declares
+/// A `peers` section: the instances that share stick tables, and the tables it declares
 /// (`table NAME …`, named `SECTION/NAME` elsewhere in the file).
 public struct PeersSection: Sendable, Equatable {
     /// A `peer NAME ADDRESS` (or `server NAME [ADDRESS]`) line.
@@ -167,6 +170,8 @@ public struct PeersSection: Sendable, Equatable {
 
     public var name: String
     public var peers: [Peer] = []
+    /// `bind ADDRESS` (HAProxy 2.x): where the local peer listens when its `server` line has no address.
+    public var bind: String?
     public var tables: [StickTableDefinition] = []
     public var isDisabled = false
     public var location: SourceLocation

@@ -18,6 +18,7 @@ enum ConfigurationChecks {
                 diagnostics.append(.warning(proxy.location, "\(proxy.kind.rawValue) '\(proxy.name)' has no 'bind' line; it will accept no connection (declare it as a backend if that was intended)"))
             }
         }
+        checkPeers(configuration, into: &diagnostics)
         enableServerIDs(&configuration)
         return diagnostics
     }

@@ -26,6 +26,10 @@ public struct ConfigurationParser: Sendable {
     public var environment: [String: String]
     /// Reads the files the configuration names (`errorfile`, `http-request return file`).
     public var fileReader: ConfigurationFileReader
+    /// `-L NAME`: this instance's peer name, before `localpeer`.
+    public var commandLinePeerName: String?
+    /// The host name, this instance's peer name when neither `-L` nor `localpeer` gives one.
+    public var hostName: String?
 
     public init(environment: [String: String] = [:], fileReader: ConfigurationFileReader = .system) {
         self.environment = environment
@@ -53,6 +57,7 @@ public struct ConfigurationParser: Sendable {
         state.applyErrorFileImports()
         var configuration = Configuration(global: state.global, proxies: state.proxies, resolvers: state.resolvers)
         configuration.peers = state.peersSections
+        configuration.localPeerName = commandLinePeerName ?? state.global.localPeer ?? hostName
         configuration.userlists = state.userlists
         state.diagnostics += ConfigurationChecks.run(&configuration)
         let failed = state.diagnostics.contains { $0.severity == .alert }
@@ -205,7 +210,6 @@ struct ParserState {
             if let existing = peersSections.first(where: { $0.name == name }) {
                 diagnostics.append(.alert(location, "peers section '\(name)' is already declared at \(existing.location)"))
             }
-            diagnostics.append(.warning(location, "peers section '\(name)': usher keeps its tables in this process only; synchronising them with other instances (the peers protocol) is not supported by usher yet"))
             section = .peers(PeersSection(name: name, location: location))
         case "defaults":
             var name = ""

@@ -10,6 +10,7 @@ enum GlobalKeywords {
             global.logTargets.append(try LogTargetParser.parse(line))
         },
         "log-tag": { line, global in global.logTag = try single(line) },
+        "localpeer": { line, global in global.localPeer = try single(line) },
         "log-send-hostname": { line, global in
             switch line.words.count {
             case 1: global.logSendHostname = .system

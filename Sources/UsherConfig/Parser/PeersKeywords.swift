@@ -1,5 +1,5 @@
-/// The keywords of a `peers` section. Its tables are kept; the synchronisation itself is not
-/// done (the section's opening line says so).
+/// The keywords of a `peers` section: its peers (`peer`, or 2.x's `server` with `bind` for the
+/// local one), its tables, `disabled`.
 enum PeersKeywords {
     /// Reads one line into the section; returns a warning, if any.
     static func handle(_ line: ConfigurationLine, into section: inout PeersSection) throws -> String? {
@@ -19,6 +19,9 @@ enum PeersKeywords {
                 }
             }
             section.peers.append(PeersSection.Peer(name: name, address: address, location: line.location))
+            if words.count > 3 {
+                return "options after the address of '\(line.keyword) \(name)' (\(words.dropFirst(3).joined(separator: " "))) are not applied by usher: the connection is plain TCP"
+            }
             return nil
         case "table":
             guard words.count >= 2 else { throw ConfigurationError("'table' expects a name, then 'type' and 'size' as in 'stick-table'") }
@@ -36,9 +39,16 @@ enum PeersKeywords {
         case "enabled", "enable":
             section.isDisabled = false
             return nil
-        case "bind", "default-bind", "default-server", "log":
-            // Only the synchronisation would use them; the section's opening warning covers them.
-            return nil
+        case "bind":
+            guard words.count >= 2 else { throw ConfigurationError("'bind' expects an address such as 10.0.0.1:10000") }
+            if section.bind != nil { throw ConfigurationError("a peers section takes one 'bind' line") }
+            guard case .success = Address.parse(words[1], portRequired: true) else {
+                throw ConfigurationError("'bind' expects an address with a port such as 10.0.0.1:10000, not '\(words[1])'")
+            }
+            section.bind = words[1]
+            return words.count > 2 ? "'bind' options in a peers section (\(words.dropFirst(2).joined(separator: " "))) are ignored by usher" : nil
+        case "default-bind", "default-server", "log":
+            return "'\(line.keyword)' in a peers section is ignored by usher"
         case "shards":
             throw ConfigurationError("'shards' in a peers section is not an HAProxy 2.6 keyword")
         default:

@@ -8,6 +8,7 @@ public enum StickTableParser {
     /// `peers`, `srvkey`, `store`.
     static func parse(_ words: ArraySlice<String>, name: String, allowsPeers: Bool, location: SourceLocation) throws -> StickTableDefinition {
         var keyType: StickTableDefinition.KeyType?
+        var keyLengthGiven = false
         var size: Int?
         var expire: Duration?
         var noPurge = false
@@ -36,6 +37,7 @@ public enum StickTableParser {
                             throw ConfigurationError("'len' in 'stick-table type \(type)' expects a length of 1 to 65535, not '\(text)'")
                         }
                         length = parsed
+                        keyLengthGiven = true
                     }
                     keyType = type == "string" ? .string(length: length) : .binary(length: length)
                 default:
@@ -88,10 +90,12 @@ public enum StickTableParser {
                 throw ConfigurationError("'stick-table' cannot store both '\(array.rawValue)' and '\(clash.rawValue)': the array's first elements are what '\(clash.rawValue)' means")
             }
         }
-        return StickTableDefinition(
+        var definition = StickTableDefinition(
             name: name, keyType: keyType, size: size, expire: expire, noPurge: noPurge, peers: peers, serverKey: serverKey,
             stored: stored, location: location
         )
+        definition.keyLengthGiven = keyLengthGiven
+        return definition
     }
 
     /// Splits `a,b(1,2s),c` at the commas outside parentheses.

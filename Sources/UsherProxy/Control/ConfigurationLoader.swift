@@ -13,6 +13,8 @@ public struct ConfigurationLoader: Sendable {
     }
 
     public var environment: [String: String]
+    /// `-L NAME`: this instance's name in `peers` sections (else `localpeer`, else the host name).
+    public var localPeerName: String?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
@@ -46,9 +48,19 @@ public struct ConfigurationLoader: Sendable {
         return compile(sources)
     }
 
+    /// The host name, HAProxy's default peer name.
+    static func hostName() -> String? {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Parses and compiles configuration text already in memory.
     public func compile(_ sources: [ConfigurationParser.Source]) -> Result {
-        let parsed = ConfigurationParser(environment: environment).parse(sources)
+        var parser = ConfigurationParser(environment: environment)
+        parser.commandLinePeerName = localPeerName
+        parser.hostName = Self.hostName()
+        let parsed = parser.parse(sources)
         // Rules are compiled even when parsing failed, so that one run reports every problem.
         let compiled = RoutingTable.compile(parsed.parsed) { file in
             let text = try String(contentsOfFile: file, encoding: .utf8)

@@ -58,6 +58,17 @@ public final class ProxyRuntime: Sendable {
     /// Sets whether the listeners accept (false: they stop reading their sockets; the kernel
     /// queues new connections). Set by the server while it runs.
     let listenerControl = NIOLockedValueBox<(@Sendable (_ accepting: Bool) -> Void)?>(nil)
+    /// What `show peers` prints, and the sessions' counts (identified, established), per `peers`
+    /// section at work (set by the server once started).
+    let peersStatus = NIOLockedValueBox<[(section: String, text: NIOLockedValueBox<String>, counts: NIOLockedValueBox<(active: Int, connected: Int)>)]>([])
+
+    /// `ActivePeers` and `ConnectedPeers`: peer sessions whose peer is known, and those established.
+    var peerSessionCounts: (active: Int, connected: Int) {
+        peersStatus.withLockedValue { $0 }.reduce((0, 0)) { total, section in
+            let counts = section.counts.withLockedValue { $0 }
+            return (total.0 + counts.active, total.1 + counts.connected)
+        }
+    }
     /// Set once the listeners are closed for good (a soft stop).
     let listenersStopped = ManagedAtomic(false)
 

@@ -25,6 +25,11 @@ struct RuntimeAPIExecutor: Sendable {
         case ("show", "version"): return .output("\(ProductInfo.version)\n")
         case ("show", "cli") where request[2] == "sockets": return showSockets()
         case ("show", "table"): return showTable(Array(words.dropFirst(2)))
+        case ("show", "peers"):
+            // `show peers [dict|-] [SECTION]`: usher keeps no dictionary; the section filters.
+            let section = request[2] == "dict" || request[2] == "-" ? request[3] : request[2]
+            let texts = runtime.peersStatus.withLockedValue { $0 }.filter { section.isEmpty || $0.section == section }
+            return .output(texts.map { $0.text.withLockedValue { $0 } }.joined() + "\n")
         case ("clear", "table"): return clearTable(Array(words.dropFirst(2)))
         case ("set", "table"): return setTable(Array(words.dropFirst(2)))
         case ("show", "map"): return showPatternFiles(.map, request[2])

@@ -5,7 +5,7 @@ import NIOCore
 import UsherRouting
 
 /// `show info`: the process's fields, named, ordered and tagged as HAProxy 2.6 reports them, with
-/// the values usher has (features it lacks, such as pipes and peers, report 0; the TLS session cache's lookups and misses too: the library keeps them).
+/// the values usher has (features it lacks, such as pipes, report 0; the TLS session cache's lookups and misses too: the library keeps them).
 struct RuntimeAPIInfo {
     /// One field: its `show info typed` position and tags, its type and value.
     struct Field {
@@ -89,8 +89,8 @@ struct RuntimeAPIInfo {
             ("Jobs", "MGP", "u32", "\(current + listeners)"),
             ("Unstoppable Jobs", "MGP", "u32", "0"),
             ("Listeners", "MGP", "u32", "\(listeners)"),
-            ("ActivePeers", "MGP", "u32", "0"),
-            ("ConnectedPeers", "MGP", "u32", "0"),
+            ("ActivePeers", "MGP", "u32", "\(runtime.peerSessionCounts.active)"),
+            ("ConnectedPeers", "MGP", "u32", "\(runtime.peerSessionCounts.connected)"),
             ("DroppedLogs", "MGP", "u32", "\(runtime.log.droppedMessages)"),
             ("BusyPolling", "MGP", "u32", "0"),
             ("FailedResolutions", "MGP", "u32", "0"),

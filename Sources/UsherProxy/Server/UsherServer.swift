@@ -20,6 +20,8 @@ public final class UsherServer: Sendable {
     private let checkers = NIOLockedValueBox<[HealthChecker]>([])
     /// One per `resolvers` section that a server uses.
     private let resolverServices = NIOLockedValueBox<[ResolverService]>([])
+    /// One per `peers` section with a peer named after this instance.
+    let peersServices = NIOLockedValueBox<[PeersService]>([])
     private let logDispatcher: LogDispatcher
     /// The `stats socket` listeners.
     let runtimeAPI: RuntimeAPIService
@@ -70,7 +72,9 @@ public final class UsherServer: Sendable {
     }
 
     /// Binds every frontend's addresses and starts the health checks. Blocks until bound.
-    public func start() throws {
+    /// `replacingAnotherProcess` (started with `-x` or `-sf`): the `peers` sections expect the
+    /// previous process to teach them its tables before they ask the other peers.
+    public func start(replacingAnotherProcess: Bool = false) throws {
         for (target, problem) in logDispatcher.prepare(runtime.allLogTargets) {
             runtime.logger.warning("log target at \(target.location) unusable: \(problem)")
         }
@@ -103,6 +107,7 @@ public final class UsherServer: Sendable {
         }
         try startHealthChecks()
         try startResolvers()
+        try startPeers(waitingForPreviousProcess: replacingAnotherProcess)
         do {
             try runtimeAPI.start()
         } catch {
@@ -239,6 +244,22 @@ public final class UsherServer: Sendable {
         resolverServices.withLockedValue { $0 = services }
     }
 
+    /// Starts synchronising the tables of every `peers` section that names this instance.
+    private func startPeers(waitingForPreviousProcess: Bool) throws {
+        let configuration = runtime.table.configuration
+        guard let localName = configuration.localPeerName else { return }
+        var services: [PeersService] = []
+        for section in configuration.peers {
+            guard let service = PeersService(
+                section: section, localName: localName, stickTables: runtime.table.stickTables, eventLoop: group.next(), logger: runtime.logger)
+            else { continue }
+            try service.start(waitingForPreviousProcess: waitingForPreviousProcess)
+            services.append(service)
+        }
+        peersServices.withLockedValue { $0 = services }
+        runtime.peersStatus.withLockedValue { $0 = services.map { ($0.section.name, $0.statusText, $0.sessionCounts) } }
+    }
+
     /// The addresses a frontend actually listens on (useful with port 0).
     public func boundAddresses(frontend name: String) -> [SocketAddress] {
         listeners.withLockedValue { $0 }.filter { $0.frontend == name }.compactMap { $0.channel.localAddress }
@@ -260,6 +281,17 @@ public final class UsherServer: Sendable {
         runtimeAPI.stop()
     }
 
+    /// Soft stop: each `peers` section stops talking to its peers and teaches its tables to the
+    /// next process of this instance (listening at the same address), as HAProxy does on reload.
+    public func handOverPeers() {
+        for service in peersServices.withLockedValue({ $0 }) { service.handOver() }
+    }
+
+    /// Whether a `peers` section still teaches its tables to the next process (after `stopListening`).
+    public var isHandingOverPeers: Bool {
+        peersServices.withLockedValue { $0 }.contains { !$0.handOverFinished.withLockedValue { $0 } }
+    }
+
     /// Connections currently open.
     public var activeConnections: Int { runtime.activeConnections.load(ordering: .relaxed) }
 
@@ -270,6 +302,7 @@ public final class UsherServer: Sendable {
         stopListening()
         for checker in checkers.withLockedValue({ $0 }) { checker.stop() }
         for service in resolverServices.withLockedValue({ $0 }) { service.stop() }
+        for service in peersServices.withLockedValue({ $0 }) { service.stop() }
         logDispatcher.shutdown()
         if ownsGroup { try? group.syncShutdownGracefully() }
     }

@@ -48,7 +48,7 @@ struct PrometheusExporter {
 
     /// The `haproxy_process_*` values usher has. What HAProxy measures and usher does not (its
     /// task scheduler, memory pools, idle time, byte rate) is NaN, not a made-up 0; features usher
-    /// does not have (TLS termination, compression, pipes, peers, DNS, log forwarding) are 0 as
+    /// does not have (TLS termination, compression, pipes, DNS, log forwarding) are 0 as
     /// in an HAProxy that does not use them.
     func processValues() -> PrometheusProcessValues {
         let global = runtime.table.configuration.global
@@ -92,7 +92,7 @@ struct PrometheusExporter {
         for unused in [
             "max_pipes", "pipes_used_total",
             "pipes_free_total", "limit_connection_rate", "limit_session_rate", "limit_ssl_rate", "ssl_cache_lookups_total", "ssl_cache_misses_total", "http_comp_bytes_in_total",
-            "http_comp_bytes_out_total", "limit_http_comp", "unstoppable_jobs", "active_peers", "connected_peers",
+            "http_comp_bytes_out_total", "limit_http_comp", "unstoppable_jobs",
             "dropped_logs_total", "busy_polling_enabled", "failed_resolutions", "spliced_bytes_out_total", "recv_logs_total",
             "max_memory_bytes",
         ] {
@@ -101,6 +101,9 @@ struct PrometheusExporter {
         // NaN as in an HAProxy built without zlib (Debian's uses libslz): usher compresses nothing.
         values["current_zlib_memory"] = .notANumber
         values["max_zlib_memory"] = .notANumber
+        let peers = runtime.peerSessionCounts
+        values["active_peers"] = .integer(peers.active)
+        values["connected_peers"] = .integer(peers.connected)
         values["stopping"] = .integer(runtime.isStopping.load(ordering: .relaxed) ? 1 : 0)
         values["jobs"] = .integer(connections + listeners)
         values["listeners"] = .integer(listeners)

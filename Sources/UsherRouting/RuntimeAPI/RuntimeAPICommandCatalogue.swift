@@ -50,6 +50,7 @@ public enum RuntimeAPICommandCatalogue {
         Entry(keywords: ["show", "env"], usage: "show env [var]", summary: "dump environment variables known to the process", level: .operator),
         Entry(keywords: ["show", "info"], usage: "show info [desc|json|typed|float]*", summary: "report information about the running process", level: .user),
         Entry(keywords: ["show", "map"], usage: "show map [@ver] [map]", summary: "report available maps or dump a map's contents", level: .user),
+        Entry(keywords: ["show", "peers"], usage: "show peers [dict|-] [section]", summary: "report the peers sections' sessions and shared tables", level: .user),
         Entry(keywords: ["show", "servers", "state"], usage: "show servers state [<backend>]", summary: "dump volatile server information (all or for a single backend)", level: .user),
         Entry(keywords: ["show", "sess"], usage: "show sess [id]", summary: "report the list of current sessions or dump this exact session", level: .operator),
         Entry(keywords: ["show", "stat"], usage: "show stat [desc|json|no-maint|typed|up]*", summary: "report counters for each proxy and server", level: .user),

@@ -9,6 +9,13 @@ public struct PeriodRate: Sendable, Equatable {
 
     public init() {}
 
+    /// A rate as a peer sent it (the peers protocol carries the three fields).
+    public init(periodStart: Int64, current: UInt64, previous: UInt64) {
+        self.periodStart = periodStart
+        self.current = current
+        self.previous = previous
+    }
+
     /// Adds `amount` events at `now`, starting a new period first if the current one is over.
     public mutating func add(_ amount: UInt64, now: Int64, period: Int64) {
         if now - periodStart >= period {

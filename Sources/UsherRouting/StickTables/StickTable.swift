@@ -49,19 +49,25 @@ public final class StickTable: @unchecked Sendable {
     public var name: String { definition.name }
     let layout: Layout
     let clock: @Sendable () -> Int64
-    private let expireMilliseconds: Int64?
-    private let lock = NIOLock()
-    private var entries: [Entry?] = []
+    let expireMilliseconds: Int64?
+    let lock = NIOLock()
+    var entries: [Entry?] = []
     private var freeSlots: [Int] = []
-    private var slotsByKey: [StickKey: Int] = [:]
-    private var oldest = -1
-    private var newest = -1
+    var slotsByKey: [StickKey: Int] = [:]
+    /// The local changes, in order, for the peers protocol; nil unless a `peers` section shares the table.
+    var changeLog: StickTableChangeLog?
+    /// Told of the first local change after `takeChangeSignal` (the peers' push wakes up).
+    var changeHandler: (@Sendable () -> Void)?
+    var changeSignalled = false
+    var oldest = -1
+    var newest = -1
 
     public init(_ definition: StickTableDefinition, clock: @escaping @Sendable () -> Int64 = StickTable.monotonicMilliseconds) {
         self.definition = definition
         self.layout = Layout(definition.stored)
         self.clock = clock
         self.expireMilliseconds = definition.expire.map { max(1, $0.milliseconds) }
+        if definition.peers != nil { changeLog = StickTableChangeLog() }
     }
 
     /// Milliseconds since an arbitrary start, never going back.
@@ -86,6 +92,7 @@ public final class StickTable: @unchecked Sendable {
             guard let slot = findOrCreate(key, now: now) else { return nil }
             entries[slot]!.references += 1
             refresh(slot, now: now)
+            recordChange(key)
             return Handle(slot: slot)
         }
     }
@@ -95,6 +102,9 @@ public final class StickTable: @unchecked Sendable {
         lock.withLock {
             guard entries[handle.slot] != nil else { return }
             entries[handle.slot]!.references = max(0, entries[handle.slot]!.references - 1)
+            // Not a change for the peers: every change of a value was recorded as it was made
+            // (`conn_cur`, which the end of a tracking changes, stays local). A push of the same
+            // values again could undo a peer's newer update crossing it.
         }
     }
 
@@ -103,7 +113,10 @@ public final class StickTable: @unchecked Sendable {
     public func update<T>(_ handle: Handle, refresh: Bool = true, _ body: (inout EntryData) -> T) -> T {
         lock.withLock {
             let now = clock()
-            if refresh { self.refresh(handle.slot, now: now) }
+            if refresh {
+                self.refresh(handle.slot, now: now)
+                if changeLog != nil { recordChange(entries[handle.slot]!.key) }
+            }
             // Taken out while it changes, so that its arrays are not copied.
             var data = EntryData(table: self, entry: entries[handle.slot].take()!, now: now)
             defer { entries[handle.slot] = data.entry }
@@ -126,6 +139,7 @@ public final class StickTable: @unchecked Sendable {
                 var none: EntryData? = nil
                 return body(&none)
             }
+            if create || refresh { recordChange(key) }
             let entry = entries[slot].take()!
             var data: EntryData? = EntryData(table: self, entry: entry, now: now)
             defer { entries[slot] = data?.entry ?? entry }
@@ -176,7 +190,7 @@ public final class StickTable: @unchecked Sendable {
     // MARK: - Storage (under the lock)
 
     /// The slot of a live entry for `key`: an expired one no one holds is removed instead.
-    private func liveSlot(_ key: StickKey, now: Int64) -> Int? {
+    func liveSlot(_ key: StickKey, now: Int64) -> Int? {
         guard let slot = slotsByKey[key] else { return nil }
         let entry = entries[slot]!
         if entry.expiry <= now && entry.references == 0 {
@@ -186,7 +200,7 @@ public final class StickTable: @unchecked Sendable {
         return slot
     }
 
-    private func findOrCreate(_ key: StickKey, now: Int64) -> Int? {
+    func findOrCreate(_ key: StickKey, now: Int64) -> Int? {
         if let slot = liveSlot(key, now: now) { return slot }
         if slotsByKey.count >= definition.size {
             purgeExpired(now: now)
@@ -211,7 +225,7 @@ public final class StickTable: @unchecked Sendable {
         return slot
     }
 
-    private func refresh(_ slot: Int, now: Int64) {
+    func refresh(_ slot: Int, now: Int64) {
         if let expireMilliseconds {
             entries[slot]!.expiry = now &+ expireMilliseconds
         }
@@ -221,7 +235,7 @@ public final class StickTable: @unchecked Sendable {
 
     /// Removes, from the oldest, the expired entries no one holds; stops at the first live one
     /// (entries are in expiry order: each refresh moves one to the end).
-    private func purgeExpired(now: Int64) {
+    func purgeExpired(now: Int64) {
         var slot = oldest
         while slot >= 0, let entry = entries[slot] {
             let next = entry.newer
@@ -248,18 +262,19 @@ public final class StickTable: @unchecked Sendable {
         guard let entry = entries[slot] else { return }
         unlink(slot)
         slotsByKey[entry.key] = nil
+        changeLog?.forget(entry.key)
         entries[slot] = nil
         freeSlots.append(slot)
     }
 
-    private func append(_ slot: Int) {
+    func append(_ slot: Int) {
         entries[slot]!.older = newest
         entries[slot]!.newer = -1
         if newest >= 0 { entries[newest]!.newer = slot } else { oldest = slot }
         newest = slot
     }
 
-    private func unlink(_ slot: Int) {
+    func unlink(_ slot: Int) {
         let entry = entries[slot]!
         if entry.older >= 0 { entries[entry.older]!.newer = entry.newer } else { oldest = entry.newer }
         if entry.newer >= 0 { entries[entry.newer]!.older = entry.older } else { newest = entry.older }
@@ -278,10 +293,10 @@ extension StickTable {
     /// An entry's data, read and changed through the table's layout at one instant (`now`).
     public struct EntryData {
         let table: StickTable
-        fileprivate(set) var entry: Entry
+        var entry: Entry
         public let now: Int64
 
-        fileprivate init(table: StickTable, entry: Entry, now: Int64) {
+        init(table: StickTable, entry: Entry, now: Int64) {
             self.table = table
             self.entry = entry
             self.now = now
