@@ -56,3 +56,34 @@ import Testing
         try parseHTTP("backend be", ["server a 127.0.0.1:1 id 0"]).expectSingleAlert(line: 7, ["'id' expects an integer from 1"])
     }
 }
+
+/// `compression algo|type|offload`.
+@Suite struct CompressionConfigTests {
+    @Test func linesAddUp() throws {
+        let outcome = parseHTTPBackend(["compression algo gzip", "compression algo raw-deflate identity", "compression type text/html text/plain", "compression offload"])
+        #expect(outcome.alerts.isEmpty, "\(outcome.alerts)")
+        #expect(try outcome.proxy("be").settings.compression == HTTPCompression(algorithms: [.gzip, .rawDeflate, .identity], types: ["text/html", "text/plain"], offload: true))
+    }
+
+    @Test func offloadInDefaultsIsIgnoredWithAWarning() throws {
+        let outcome = parse(httpDefaults + "    compression offload\n    compression algo gzip\nbackend be\n    server s 127.0.0.1:80\n")
+        #expect(outcome.alerts.isEmpty, "\(outcome.alerts)")
+        #expect(outcome.warnings.map(\.message).contains("'compression offload' is ignored in a defaults section"))
+        #expect(try outcome.proxy("be").settings.compression == HTTPCompression(algorithms: [.gzip]))
+    }
+
+    @Test(arguments: [
+        ("compression", "'algo', 'type' or 'offload'"), ("compression algo", "at least one algorithm"), ("compression algo br", "unknown algorithm 'br'"),
+        ("compression type", "at least one content type"), ("compression offload now", "unexpected 'now'"), ("compression level 9", "not 'level'"),
+    ])
+    func errors(_ line: String, _ needle: String) throws {
+        try parseHTTPBackend([line]).expectSingleAlert(line: 8, [needle])
+    }
+
+    @Test func effectiveSettingsPreferTheBackend() {
+        let frontend = HTTPCompression(algorithms: [.gzip], types: ["text/html"], offload: true)
+        #expect(HTTPCompression.effective(backend: nil, frontend: frontend) == frontend)
+        #expect(HTTPCompression.effective(backend: HTTPCompression(algorithms: [.deflate]), frontend: frontend) == HTTPCompression(algorithms: [.deflate], types: ["text/html"], offload: true))
+        #expect(HTTPCompression.effective(backend: HTTPCompression(types: ["a/b"]), frontend: nil) == nil)
+    }
+}

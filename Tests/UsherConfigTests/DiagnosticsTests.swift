@@ -70,7 +70,7 @@ struct DiagnosticsTests {
     }
 
     @Test(arguments: [
-        ("frontend fe\n    mode http\n    bind :80\n    compression algo gzip", "'compression'"),
+        ("frontend fe\n    mode http\n    bind :80\n    http-after-response capture res.hdr(x) id 0", "'http-after-response capture'"),
         ("frontend fe\n    mode http\n    bind :80\n    http-request send-spoe-group agents grp", "'http-request send-spoe-group'"),
         ("frontend fe\n    mode http\n    bind :80\n    http-error status 503", "'http-error'"),
         ("backend be\n    persist rdp-cookie", "'persist'"),

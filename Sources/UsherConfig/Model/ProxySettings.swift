@@ -48,6 +48,8 @@ public struct ProxySettings: Sendable, Equatable {
     public var uniqueIDFormat: LogFormat?
     /// `unique-id-header NAME`: the request header that carries the unique ID to the server.
     public var uniqueIDHeader: String?
+    /// `compression …` lines: nil when there are none.
+    public var compression: HTTPCompression?
     /// `monitor-uri URI`: requests for it are answered by usher (200, or 503 on `monitor fail`)
     /// before any `http-request` rule. A value starting with `/` is compared with the path.
     public var monitorURI: String?

@@ -27,6 +27,37 @@ extension ProxyKeywords {
         }
     }
 
+    /// `compression algo ALGO…`, `compression type TYPE…`, `compression offload`. Lines add up;
+    /// `offload` in a defaults section is ignored with a warning, as in HAProxy.
+    static func parseCompression(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {
+        let words = line.words
+        guard words.count >= 2 else { throw ConfigurationError("'compression' expects 'algo', 'type' or 'offload'") }
+        var compression = builder.settings.compression ?? HTTPCompression()
+        switch words[1] {
+        case "algo":
+            guard words.count >= 3 else { throw ConfigurationError("'compression algo' expects at least one algorithm (identity, gzip, deflate or raw-deflate)") }
+            for name in words.dropFirst(2) {
+                guard let algorithm = HTTPCompression.Algorithm(rawValue: name) else {
+                    throw ConfigurationError("'compression algo': unknown algorithm '\(name)' (expected identity, gzip, deflate or raw-deflate)")
+                }
+                compression.algorithms.append(algorithm)
+            }
+        case "type":
+            guard words.count >= 3 else { throw ConfigurationError("'compression type' expects at least one content type, e.g. text/html") }
+            compression.types += words.dropFirst(2)
+        case "offload":
+            guard words.count == 2 else { throw ConfigurationError("unexpected '\(words[2])' after 'compression offload'") }
+            if builder.isDefaults {
+                builder.warn(line.location, "'compression offload' is ignored in a defaults section")
+            } else {
+                compression.offload = true
+            }
+        default:
+            throw ConfigurationError("'compression' expects 'algo', 'type' or 'offload', not '\(words[1])'")
+        }
+        builder.settings.compression = compression
+    }
+
     /// `declare capture request|response len N`: a capture slot that rules fill (`http-request
     /// capture … id`, `http-response capture … id`, in this frontend or its backends).
     static func parseDeclareCapture(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {

@@ -203,6 +203,7 @@ enum ProxyKeywords {
         "unique-id-header": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
             builder.settings.uniqueIDHeader = try single(line)
         },
+        "compression": Keyword(capabilities: .all) { line, builder in try parseCompression(line, into: &builder) },
         "monitor-uri": Keyword(capabilities: [.defaults, .frontend]) { line, builder in
             builder.settings.monitorURI = try single(line)
         },

@@ -15,6 +15,10 @@ final class HTTPExchange {
     /// The stream's number in the process (`%rt`) and its unique ID (`unique-id-format`).
     var streamNumber = 0
     var uniqueID: String?
+    /// `compression`: the algorithm the request allows, and the compressor once the response qualifies.
+    var compressionAlgorithm: HTTPCompression.Algorithm?
+    var compressionTypes: [String] = []
+    var compressor: ResponseCompressor?
     /// Logged as the response head went out (`option logasap`): not again at the end.
     var isLoggedEarly = false
     /// Whether a rule asked for the unique ID already (`%ID` prints it from then on).

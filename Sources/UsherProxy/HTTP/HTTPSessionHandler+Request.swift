@@ -100,6 +100,13 @@ extension HTTPSessionHandler {
             if exchange.forcedServer == nil { exchange.forcedServer = decision.server }
             exchange.stickStores = decision.stores
         }
+        if let compression = HTTPCompression.effective(backend: backend.compression, frontend: frontend.compression),
+            let choice = HTTPCompressionPolicy.algorithm(for: head, among: compression.algorithms) {
+            exchange.compressionAlgorithm = choice.algorithm
+            exchange.compressionTypes = compression.types
+            // `compression offload`: the servers are not to compress; usher does.
+            if compression.offload && choice.requested { head.headers.remove("Accept-Encoding") }
+        }
         // The request rules are done: the unique ID exists now, whoever asked for it.
         exchange.uniqueIDIsSet = exchange.uniqueID != nil
         ForwardedFor(frontend: frontend.forwardFor, backend: backend.forwardFor)?.apply(to: &head.headers, client: connection.source)

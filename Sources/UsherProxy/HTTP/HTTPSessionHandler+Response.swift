@@ -171,6 +171,12 @@ extension HTTPSessionHandler {
                 outcome.apply(to: &head.headers)
                 exchange.serverCookie = outcome.action
             }
+            if let algorithm = exchange.compressionAlgorithm,
+                HTTPCompressionPolicy.qualifies(head, framing: framing, request: exchange.request, types: exchange.compressionTypes),
+                let compressor = try? ResponseCompressor(algorithm) {
+                HTTPCompressionPolicy.rewrite(&head, for: algorithm)
+                exchange.compressor = compressor
+            }
             applyAfterResponseRules(to: &head, exchange: exchange)
             exchange.status = head.status
             // The client's half-close is not here: it closes the connection after the answer
@@ -249,13 +255,21 @@ extension HTTPSessionHandler {
         guard data.readableBytes > 0 || responseBody.isComplete else { return }
         let consumed: Int
         do {
-            consumed = try data.withUnsafeReadableBytes { bytes throws(HTTPParseError) in try responseBody.consume(bytes) }
+            let compressing = exchange.compressor != nil
+            var content: [Range<Int>] = []
+            consumed = try data.withUnsafeReadableBytes { bytes throws(HTTPParseError) in
+                try responseBody.consume(bytes) { range in if compressing { content.append(range) } }
+            }
+            responseContent = content
         } catch {
             runtime.logger.debug("\(frontend.name): bad response body framing: \(error.reason)")
             abort(TerminationState(.proxy, .data))
             return
         }
-        if consumed > 0, let slice = data.readSlice(length: consumed) {
+        if let compressor = exchange.compressor {
+            // The content is compressed and sent in chunks of its own; the server's framing stays here.
+            guard compressResponseBody(&data, consumed: consumed, with: compressor, exchange: exchange, context: context) else { return }
+        } else if consumed > 0, let slice = data.readSlice(length: consumed) {
             exchange.bytesToClient += consumed
             context.write(wrapOutboundOut(slice), promise: nil)
         }
@@ -267,6 +281,36 @@ extension HTTPSessionHandler {
             responseComplete()
         } else {
             updateServerReading()
+        }
+    }
+
+    /// Compresses the content among the `consumed` bytes at the front of `data` (`responseContent`
+    /// says where it is) and sends it as chunks; the last chunk once the body is complete. False
+    /// when compression failed and the exchange was aborted.
+    private func compressResponseBody(
+        _ data: inout ByteBuffer, consumed: Int, with compressor: ResponseCompressor, exchange: HTTPExchange, context: ChannelHandlerContext
+    ) -> Bool {
+        let allocator = context.channel.allocator
+        do {
+            for range in responseContent where !range.isEmpty {
+                guard let content = data.getSlice(at: data.readerIndex + range.lowerBound, length: range.count),
+                    let chunk = try compressor.chunk(content, allocator: allocator)
+                else { continue }
+                exchange.bytesToClient += chunk.readableBytes
+                context.write(wrapOutboundOut(chunk), promise: nil)
+            }
+            responseContent = []
+            data.moveReaderIndex(forwardBy: consumed)
+            if responseBody.isComplete {
+                let last = try compressor.finish(allocator: allocator)
+                exchange.bytesToClient += last.readableBytes
+                context.write(wrapOutboundOut(last), promise: nil)
+            }
+            return true
+        } catch {
+            runtime.logger.debug("\(frontend.name): compressing the response failed: \(error)")
+            abort(TerminationState(.proxy, .data))
+            return false
         }
     }
 

@@ -22,6 +22,8 @@ public final class BackendRuntime: Sendable {
     let forwardFor: ForwardFor?
     /// `errorfile`/`errorloc` pages, else the built-in ones.
     let errorPages: HTTPErrorPages
+    /// `compression …`, if the backend has it.
+    let compression: HTTPCompression?
     /// `cookie NAME …` with the servers' `cookie` values.
     let persistence: PersistenceCookie?
     /// Connections this backend is handling now.
@@ -68,6 +70,7 @@ public final class BackendRuntime: Sendable {
         self.connectionMode = HTTPConnectionMode(settings)
         self.forwardFor = settings.forwardFor
         self.errorPages = HTTPErrorPages(settings.errorFiles)
+        self.compression = settings.compression
         self.persistence = settings.cookie.map { PersistenceCookie($0, servers: routes.servers) }
         self.state = NIOLockedValueBox(State(balancer: ServerBalancer(
             algorithm: routes.proxy.balance, serverCount: routes.servers.count,

@@ -45,6 +45,8 @@ public final class FrontendRuntime: Sendable {
     let forwardFor: ForwardFor?
     /// `errorfile`/`errorloc` pages, else the built-in ones.
     let errorPages: HTTPErrorPages
+    /// `compression …`, if the frontend has it.
+    let compression: HTTPCompression?
     let httpLimits: HTTPLimits
     /// `capture request header` and `capture response header`, in order.
     /// The capture slots (a header's name, or nil for a slot rules fill) and their lengths.
@@ -74,6 +76,7 @@ public final class FrontendRuntime: Sendable {
         self.listeners = settings.isEnabled("socket-stats") ? (0..<sockets).map { ListenerStats(id: $0 + 1) } : []
         self.forwardFor = settings.forwardFor
         self.errorPages = HTTPErrorPages(settings.errorFiles)
+        self.compression = settings.compression
         self.httpLimits = HTTPLimits(
             maxHeadBytes: max(1024, (global.bufferSize ?? 16_384) - min(global.maxRewrite ?? 1024, (global.bufferSize ?? 16_384) / 2)),
             maxHeaderCount: global.maxHeaders ?? 101

@@ -43,8 +43,9 @@ public struct HTTPBodyReader: Sendable {
     public var endsAtClose: Bool { state == .untilClose }
 
     /// Reads `bytes` from their start; returns how many belong to this body (the rest is the next
-    /// message). Throws when the chunked framing is broken.
-    public mutating func consume(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int {
+    /// message). Throws when the chunked framing is broken. `payload` is told where the body's
+    /// content is among them, framing (chunk sizes, CRLFs, trailers) left out.
+    public mutating func consume(_ bytes: UnsafeRawBufferPointer, payload: (Range<Int>) -> Void = { _ in }) throws(HTTPParseError) -> Int {
         var index = 0
         let count = bytes.count
         while index < count {
@@ -52,13 +53,16 @@ public struct HTTPBodyReader: Sendable {
             case .complete:
                 return index
             case .untilClose:
+                payload(index..<count)
                 return count
             case .length(let remaining):
                 let take = Int(min(UInt64(count - index), remaining))
+                payload(index..<(index + take))
                 index += take
                 state = remaining == UInt64(take) ? .complete : .length(remaining: remaining - UInt64(take))
             case .chunkData(let remaining):
                 let take = Int(min(UInt64(count - index), remaining))
+                payload(index..<(index + take))
                 index += take
                 state = remaining == UInt64(take) ? .chunkDataCR : .chunkData(remaining: remaining - UInt64(take))
             default:
