@@ -62,18 +62,10 @@ final class MasterWorker: @unchecked Sendable {
             if let pidfile { unlink(pidfile) }
             try? FileManager.default.removeItem(atPath: directory)
         }
-        guard let first = startWorker(takingOverFrom: nil) else {
-            logger.error("master: the worker did not start")
-            return 1
-        }
-        lock.withLock {
-            current = first
-            running.append(first)
-        }
-        notifier?.send("READY=1\nMAINPID=\(getpid())\nSTATUS=worker \(first.process.processIdentifier) running")
-        logger.notice("master: worker \(first.process.processIdentifier) started")
-
+        // The signals are watched before the first worker starts (a reload asked for while it
+        // starts would otherwise be lost); their handlers run once it has.
         let queue = DispatchQueue(label: "usher.master")
+        queue.suspend()
         var sources: [DispatchSourceSignal] = []
         func on(_ sig: Int32, _ action: @escaping () -> Void) {
             signal(sig, SIG_IGN)
@@ -87,6 +79,17 @@ final class MasterWorker: @unchecked Sendable {
         on(SIGTERM) { [self] in stop(forwarding: SIGTERM) }
         on(SIGINT) { [self] in stop(forwarding: SIGTERM) }
         on(SIGUSR1) { [self] in stop(forwarding: SIGUSR1) }
+        guard let first = startWorker(takingOverFrom: nil) else {
+            logger.error("master: the worker did not start")
+            return 1
+        }
+        lock.withLock {
+            current = first
+            running.append(first)
+        }
+        notifier?.send("READY=1\nMAINPID=\(getpid())\nSTATUS=worker \(first.process.processIdentifier) running")
+        logger.notice("master: worker \(first.process.processIdentifier) started")
+        queue.resume()
         finished.wait()
         return lock.withLock { exitStatus }
     }

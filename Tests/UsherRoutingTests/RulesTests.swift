@@ -116,9 +116,9 @@ struct RulesTests {
         #expect(backend.forcedServer(&without) == 1)
     }
 
-    /// A computed backend name that picks a backend of the other mode does not apply: usher
-    /// cannot carry a TCP stream to an HTTP backend (HAProxy would upgrade it) nor the reverse.
-    @Test func dynamicUseBackendSkipsABackendOfTheOtherMode() throws {
+    /// A mode tcp frontend's computed backend name may pick a mode http backend (the connection
+    /// is then upgraded to HTTP, as in HAProxy); a mode http frontend's may not pick a mode tcp one.
+    @Test func dynamicUseBackendSkipsOnlyATCPBackendForHTTP() throws {
         let table = try F.table(F.quietDefaults + """
 
             frontend fe
@@ -140,9 +140,28 @@ struct RulesTests {
             """)
         let frontend = try #require(table.frontends.first)
         var toHTTP = F.context(payload: F.clientHello(serverName: "web"), final: true)
-        #expect(frontend.chooseBackend(&toHTTP, backendsByName: table.backendsByName) == table.backendsByName["fallback"])
+        #expect(frontend.chooseBackend(&toHTTP, backendsByName: table.backendsByName) == table.backendsByName["web"])
         var toTCP = F.context(payload: F.clientHello(serverName: "tls"), final: true)
         #expect(frontend.chooseBackend(&toTCP, backendsByName: table.backendsByName) == table.backendsByName["tls"])
+
+        let http = try F.table(F.quietDefaults + """
+
+            frontend fe
+                mode http
+                bind :80
+                use_backend %[req.hdr(x-to)]
+                default_backend web
+            backend web
+                mode http
+                server s 127.0.0.1:8001
+            backend tls
+                mode tcp
+                server s 127.0.0.1:8002
+
+            """)
+        let httpFrontend = try #require(http.frontends.first)
+        var request = F.httpContext(F.request("GET / HTTP/1.1", ["X-To: tls"]))
+        #expect(httpFrontend.chooseBackend(&request, backendsByName: http.backendsByName) == http.backendsByName["web"])
     }
 
     /// `http-request return … hdr NAME FMT`: the value is a log-format string, filled in per

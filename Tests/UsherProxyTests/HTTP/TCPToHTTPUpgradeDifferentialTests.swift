@@ -33,7 +33,9 @@ struct TCPToHTTPUpgradeDifferentialTests {
         """
 
     /// No `mode` in the frontend (so tcp) and HTTP backends chosen by path: without an inspect
-    /// delay the path is not there yet when the rules run, and the default backend takes it all.
+    /// delay the rules run on whatever has arrived, so the clients here send a moment after they
+    /// connect: the path is not there yet, and the default backend takes it all. (HAProxy routes
+    /// by the path when the request comes with the connection; usher decides at once.)
     static let forgottenMode = """
         defaults
             timeout connect 2s
@@ -93,7 +95,12 @@ struct TCPToHTTPUpgradeDifferentialTests {
     }
 
     static func playForgottenMode(_ port: Int) throws -> [String] {
-        [try httpGet(port: port, path: "/static/logo.png"), try httpGet(port: port, path: "/")].map { "response: " + statuses($0) }
+        try ["/static/logo.png", "/"].map { path in
+            let client = try RawClient(port: port)
+            usleep(300_000)
+            try client.send("GET \(path) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            return "response: " + statuses(String(decoding: try client.receiveAll(), as: UTF8.self))
+        }
     }
 
     @Test(arguments: ["shared port", "forgotten mode"])
