@@ -20,7 +20,7 @@ import Testing
         ("frontend f\n    bind :80\n    http-request send-spoe-group agents grp", 8, "'http-request send-spoe-group'"),
         ("frontend f\n    bind :80\n    capture cookie SESSION len 32", 8, "'capture cookie'"),
         ("frontend f\n    bind :80 maxconn 10", 7, "bind option 'maxconn'"),
-        ("backend b\n    server s 127.0.0.1:80 maxqueue 5", 7, "server option 'maxqueue'"),
+        ("backend b\n    server s 127.0.0.1:80 pool-max-conn 5", 7, "server option 'pool-max-conn'"),
         ("backend b\n    option spop-check", 7, "'option spop-check'"),
         ("frontend f\n    bind :80\n    option http-use-proxy-header", 8, "'option http-use-proxy-header'"),
         ("backend b\n    reqadd X-Foo:\\ bar", 7, "HAProxy 1.x keyword, removed in HAProxy 2.x"),

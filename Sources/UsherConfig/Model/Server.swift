@@ -7,6 +7,8 @@ public struct ServerOptions: Sendable, Equatable {
     public var backup: Bool?
     public var disabled: Bool?
     public var maxconn: Int?
+    /// `maxqueue N`: at most N connections wait for this server when it is full (0: no limit).
+    public var maxqueue: Int?
     public var check: Bool?
     public var inter: Duration?
     public var fastinter: Duration?
@@ -51,6 +53,7 @@ public struct ServerOptions: Sendable, Equatable {
         merged.backup = backup ?? defaults.backup
         merged.disabled = disabled ?? defaults.disabled
         merged.maxconn = maxconn ?? defaults.maxconn
+        merged.maxqueue = maxqueue ?? defaults.maxqueue
         merged.check = check ?? defaults.check
         merged.inter = inter ?? defaults.inter
         merged.slowStart = slowStart ?? defaults.slowStart

@@ -66,9 +66,7 @@ enum ServerLineParser {
             case "disabled": options.disabled = true
             case "enabled": options.disabled = false
             case "maxconn": options.maxconn = try integer(0...Int(Int32.max))
-            case "maxqueue":
-                // usher queues per backend; per-server queues (and so their limit) come later.
-                throw ConfigurationError.notSupported("server option 'maxqueue'")
+            case "maxqueue": options.maxqueue = try integer(0...Int(Int32.max))
             case "check": options.check = true
             case "no-check": options.check = false
             case "inter": options.inter = try duration()

@@ -20,6 +20,9 @@ final class ServerConnector {
         case noServer
         /// `timeout queue` expired before a slot freed up.
         case queueTimeout
+        /// The server persistence chose is full and so is its queue (`maxqueue`), without `option
+        /// redispatch` to go elsewhere.
+        case queueFull
         /// Every attempt failed; `timedOut` when the last one hit `timeout connect`.
         case connectFailed(timedOut: Bool)
     }
@@ -136,13 +139,18 @@ final class ServerConnector {
         if let forced {
             decision = backend.reserve(specific: forced)
             if decision == .noServer { decision = backend.choose(key: balanceKey, excluding: excluded) }
+            // A full server chosen by persistence: the connection waits for that one.
+            if decision == .queue {
+                apply(decision, excluding: excluded, waitingFor: forced)
+                return
+            }
         } else {
             decision = backend.choose(key: balanceKey, excluding: excluded)
         }
         apply(decision, excluding: excluded)
     }
 
-    private func apply(_ decision: BalanceDecision, excluding excluded: Int?) {
+    private func apply(_ decision: BalanceDecision, excluding excluded: Int?, waitingFor persistent: Int? = nil) {
         switch decision {
         case .server(let index):
             if let entered = queueEntered {
@@ -162,7 +170,7 @@ final class ServerConnector {
             let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
             let eventLoop = self.eventLoop
             let backend = self.backend
-            queueTicket = backend.enqueue(excluding: excluded, key: balanceKey) { decision in
+            let ticket = backend.enqueue(excluding: excluded, key: balanceKey, server: persistent) { decision in
                 eventLoop.execute {
                     let connector = loopBound.value
                     connector.queueTicket = nil
@@ -174,6 +182,18 @@ final class ServerConnector {
                     connector.apply(decision, excluding: excluded)
                 }
             }
+            guard let ticket else {
+                // The server's queue is full (`maxqueue`): elsewhere with `option redispatch`, else a failure.
+                queueEntered = nil
+                if backend.redispatches {
+                    redispatched = true
+                    apply(backend.choose(key: balanceKey, excluding: persistent), excluding: persistent)
+                } else {
+                    finish(.failure(.queueFull))
+                }
+                return
+            }
+            queueTicket = ticket
             let limit = queueTimeout ?? connectTimeout ?? .seconds(60)
             queueTimer = eventLoop.scheduleTask(in: .milliseconds(limit.milliseconds)) {
                 let connector = loopBound.value
@@ -320,6 +340,7 @@ extension ServerConnector.Failure {
         switch self {
         case .noServer: return TerminationState(.serverAbort, .connect)
         case .queueTimeout: return TerminationState(.serverTimeout, .queue)
+        case .queueFull: return TerminationState(.serverAbort, .queue)
         case .connectFailed(let timedOut): return TerminationState(timedOut ? .serverTimeout : .serverAbort, .connect)
         }
     }

@@ -40,6 +40,9 @@ public final class BackendRuntime: Sendable {
     struct Waiter {
         var id: UInt64
         var excluded: Int?
+        /// The server it waits for (persistence chose a full one): only that one serves it,
+        /// unless it goes down.
+        var server: Int?
         var key: BalanceKey
         var deliver: @Sendable (BalanceDecision) -> Void
     }
@@ -162,13 +165,18 @@ public final class BackendRuntime: Sendable {
         serveQueue()
     }
 
-    /// Waits for a server slot. Returns an id to cancel the wait with.
-    func enqueue(excluding excluded: Int?, key: BalanceKey, _ deliver: @escaping @Sendable (BalanceDecision) -> Void) -> UInt64 {
-        let id = state.withLockedValue { state -> UInt64 in
+    /// Waits for a server slot: of server `server` if given (its own queue), else of any the
+    /// balancer picks. Returns an id to cancel the wait with, or nil when `server`'s queue already
+    /// holds its `maxqueue`.
+    func enqueue(excluding excluded: Int?, key: BalanceKey, server: Int? = nil, _ deliver: @escaping @Sendable (BalanceDecision) -> Void) -> UInt64? {
+        let limit = server.map { servers[$0].server.options.maxqueue ?? 0 } ?? 0
+        let id = state.withLockedValue { state -> UInt64? in
+            if let server, limit > 0, state.queue.count(where: { $0.server == server }) >= limit { return nil }
             state.nextWaiterID += 1
-            state.queue.append(Waiter(id: state.nextWaiterID, excluded: excluded, key: key, deliver: deliver))
+            state.queue.append(Waiter(id: state.nextWaiterID, excluded: excluded, server: server, key: key, deliver: deliver))
             return state.nextWaiterID
         }
+        guard let id else { return nil }
         counters.notePeak(.queue, queued.wrappingIncrementThenLoad(ordering: .relaxed))
         // A slot may have freed up between the decision and the enqueue.
         serveQueue()
@@ -195,7 +203,18 @@ public final class BackendRuntime: Sendable {
         state.withLockedValue { state in
             var stillWaiting: [Waiter] = []
             for waiter in state.queue {
-                let decision = decide(&state.balancer, key: waiter.key, excluding: waiter.excluded)
+                var decision: BalanceDecision
+                if let server = waiter.server, servers[server].isUp {
+                    let limit = servers[server].maxConnections
+                    guard limit == 0 || servers[server].currentConnections < limit else {
+                        stillWaiting.append(waiter)
+                        continue
+                    }
+                    decision = .server(server)
+                } else {
+                    // Waiting for any server, or for one that has gone down since: the balancer decides.
+                    decision = decide(&state.balancer, key: waiter.key, excluding: waiter.excluded)
+                }
                 if case .queue = decision {
                     stillWaiting.append(waiter)
                     continue
