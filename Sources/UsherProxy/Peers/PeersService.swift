@@ -218,6 +218,11 @@ final class PeersService: @unchecked Sendable {
         let session = Session(incoming: false, machine: PeerSessionStateMachine(configuration: configuration, connectingTo: name, now: now), peer: name)
         sessions[ObjectIdentifier(session)] = session
         handOverSession = session
+        connect(session, to: address, describedAs: "the next process at \(listenAddress)")
+    }
+
+    /// Opens the connection of an outgoing session; a failure ends the session.
+    private func connect(_ session: Session, to address: SocketAddress, describedAs description: String) {
         ClientBootstrap(group: eventLoop)
             .connectTimeout(.seconds(5))
             .channelInitializer { [self] channel in
@@ -228,7 +233,7 @@ final class PeersService: @unchecked Sendable {
             .connect(to: address)
             .whenFailure { [self] error in
                 session.lastError = "\(error)"
-                finish(session, reason: "cannot connect to the next process at \(listenAddress): \(error)")
+                finish(session, reason: "cannot connect to \(description): \(error)")
             }
     }
 
@@ -338,18 +343,7 @@ final class PeersService: @unchecked Sendable {
         remote.lastStatus = "connecting"
         remotes[name] = remote
         sessions[ObjectIdentifier(session)] = session
-        ClientBootstrap(group: eventLoop)
-            .connectTimeout(.seconds(5))
-            .channelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(PeerChannelHandler(service: self, session: session))
-                }
-            }
-            .connect(to: address)
-            .whenFailure { [self, addressText = remote.addressText] error in
-                session.lastError = "\(error)"
-                finish(session, reason: "cannot connect to \(addressText): \(error)")
-            }
+        connect(session, to: address, describedAs: remote.addressText)
     }
 
     // MARK: - Sessions' events

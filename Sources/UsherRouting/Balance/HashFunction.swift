@@ -68,11 +68,17 @@ extension HashType {
 
     /// The CRC-32 of Ethernet, gzip and PNG (reflected, polynomial 0xEDB88320).
     static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
+        reflectedCRC32(bytes, polynomial: 0xedb8_8320)
+    }
+
+    /// A reflected 32-bit CRC, bit by bit (the keys hashed here are short): CRC-32 with 0xEDB88320,
+    /// CRC-32C (Castagnoli, the PROXY protocol's checksum) with 0x82F63B78.
+    static func reflectedCRC32(_ bytes: some Sequence<UInt8>, polynomial: UInt32) -> UInt32 {
         var crc: UInt32 = ~0
         for byte in bytes {
             crc ^= UInt32(byte)
             for _ in 0..<8 {
-                crc = (crc >> 1) ^ ((crc & 1) != 0 ? 0xedb8_8320 : 0)
+                crc = (crc >> 1) ^ ((crc & 1) != 0 ? polynomial : 0)
             }
         }
         return ~crc

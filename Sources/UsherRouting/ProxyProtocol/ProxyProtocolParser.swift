@@ -1,3 +1,5 @@
+import UsherConfig
+
 /// Reads a PROXY protocol header (v1 or v2) at the start of a connection accepted with
 /// `bind … accept-proxy`.
 public enum ProxyProtocolParser {
@@ -46,14 +48,7 @@ public enum ProxyProtocolParser {
 
     /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the PROXY protocol's checksum.
     static func crc32c(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = ~0
-        for byte in bytes {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 {
-                crc = (crc >> 1) ^ ((crc & 1) != 0 ? 0x82f6_3b78 : 0)
-            }
-        }
-        return ~crc
+        HashType.reflectedCRC32(bytes, polynomial: 0x82f6_3b78)
     }
 
     /// Longest v1 line, CRLF included, as the specification sets it.
