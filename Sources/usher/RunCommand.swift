@@ -8,7 +8,8 @@ import UsherProxy
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run (or with -c, check) a configuration. This is the default command."
+        abstract: "Run (or with -c, check) a configuration. This is the default command.",
+        discussion: DebugSwitches.help
     )
 
     @Option(name: .customShort("f"), help: "A configuration file, or a directory whose *.cfg files are read in lexical order. Repeatable.")
@@ -41,6 +42,13 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("usher-worker-socket"), help: .hidden)
     var workerSocket: String?
 
+    @Option(name: .customShort("L"), help: "The local peer's name (HAProxy's -L). usher does not synchronise peers, so this only names the process.")
+    var localPeerName: String?
+
+    /// HAProxy's `-d…` switches, rewritten by `DebugSwitches.rewrite` (their help is in the discussion).
+    @Option(name: .customLong(DebugSwitches.optionName), help: .hidden)
+    var debugSwitchWords: [String] = []
+
     @Option(name: .customShort("x"), help: "Take the listening sockets over from the process whose runtime API (a 'stats socket … expose-fd listeners') is at this path.")
     var takeOverSocket: String?
 
@@ -51,6 +59,12 @@ struct RunCommand: ParsableCommand {
     var hardStopPIDs: [Int32] = []
 
     func run() throws {
+        let switches: DebugSwitches
+        do {
+            switches = try DebugSwitches(words: debugSwitchWords)
+        } catch {
+            throw ValidationError("\(error)")
+        }
         if version == 1 {
             print("usher version \(UsherVersion.current) - a reverse proxy that runs HAProxy configurations")
             return
@@ -70,13 +84,18 @@ struct RunCommand: ParsableCommand {
             }
             throw ExitCode(1)
         }
+        if switches.zeroWarning, !result.warnings.isEmpty {
+            FileHandle.standardError.write(Data("[ALERT] Some warnings were found and -dW (zero-warning) is set: not starting.\n".utf8))
+            throw ExitCode(1)
+        }
         if checkOnly {
             print("Configuration file is valid")
             return
         }
         var options = ProcessOptions(configuration: table.configuration)
         if daemon { options.daemon = true }
-        if foreground { options.daemon = false }
+        if foreground || switches.debug { options.daemon = false }
+        options.debugOutput = switches.debug
         if let pidfile { options.pidfile = pidfile }
         if workerSocket == nil, masterWorker || masterWorkerSystemd || table.configuration.global.masterWorker {
             // The master: the workers are this same program with the worker's flags.

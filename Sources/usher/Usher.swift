@@ -9,4 +9,15 @@ struct Usher: ParsableCommand {
         subcommands: [RunCommand.self, DemoCommand.self],
         defaultSubcommand: RunCommand.self
     )
+
+    /// Parses HAProxy's command line: its `-d…` switches are first put in a shape the parser reads.
+    static func main() {
+        let arguments = DebugSwitches.rewrite(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
