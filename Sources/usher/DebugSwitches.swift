@@ -23,7 +23,7 @@ struct DebugSwitches: Equatable {
     }
 
     /// Options whose next word is a value, never a switch (`-f -dfile.cfg` names a file).
-    private static let optionsWithValue: Set<String> = ["-f", "-p", "-x", "-sf", "-st", "-L", "-C", "-S", "-m", "-n", "-N", "--usher-worker-socket"]
+    private static let optionsWithValue: Set<String> = ["-f", "-p", "-x", "-sf", "-st", "-L", "-C", "-S", "-m", "-n", "-N", "-cc", "--usher-worker-socket"]
 
     /// The command line with each `-d…` switch but `-db` in the form the parser reads.
     static func rewrite(_ arguments: [String]) -> [String] {

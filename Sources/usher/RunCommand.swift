@@ -42,6 +42,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("usher-worker-socket"), help: .hidden)
     var workerSocket: String?
 
+    @Option(name: .customLong("cc", withSingleDash: true), help: "Evaluate a condition as HAProxy's '.if' reads it (feature(NAME), version_atleast(V), defined(VAR), streq(A,B), !, &&, ||) and exit: 0 if true, 1 if false, 2 if malformed. usher answers as HAProxy 2.6 with -vv's features.")
+    var condition: String?
+
     @Option(name: .customShort("L"), help: "The local peer's name (HAProxy's -L). usher does not synchronise peers, so this only names the process.")
     var localPeerName: String?
 
@@ -64,6 +67,15 @@ struct RunCommand: ParsableCommand {
             switches = try DebugSwitches(words: debugSwitchWords)
         } catch {
             throw ValidationError("\(error)")
+        }
+        if let condition {
+            do {
+                let holds = try ConditionExpression.evaluate(condition, in: BuildReport().conditionContext(environment: ProcessInfo.processInfo.environment))
+                throw ExitCode(holds ? 0 : 1)
+            } catch let error as ConditionExpression.EvaluationError {
+                FileHandle.standardError.write(Data("[ALERT] failed to evaluate condition: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
         }
         if version == 1 {
             print("usher version \(UsherVersion.current) - a reverse proxy that runs HAProxy configurations")
