@@ -192,3 +192,17 @@ final class ListeningSocket {
 
     deinit { close() }
 }
+
+/// `-cc CONDITION`, as VTest's `feature cmd "$HAPROXY_PROGRAM -cc '…'"` lines ask it.
+@Suite struct ConditionFlagTests {
+    @Test(arguments: [
+        ("version_atleast(2.5-dev0)", Int32(0)), ("feature(OPENSSL)", 0), ("feature(LUA)", 1),
+        ("feature(OPENSSL) && ssllib_name_startswith(OpenSSL)", 1), ("defined(PATH)", 0), ("nonsense(", 2),
+    ])
+    func exitStatusSaysWhetherTheConditionHolds(condition: String, status: Int32) throws {
+        let result = try UsherProcess.run(["-dM", "-cc", condition])
+        #expect(result.status == status, "\(condition): \(result.error)")
+        #expect(result.output.isEmpty)
+        if status == 2 { #expect(result.error.contains("[ALERT] failed to evaluate condition"), "\(result.error)") }
+    }
+}
