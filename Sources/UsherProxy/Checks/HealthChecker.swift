@@ -180,7 +180,10 @@ final class HealthChecker: Sendable {
             return (transition, state.machine.nextInterval, state.stopped, state.machine.health, before, state.machine.logStatus(draining: isDraining))
         }
         guard !stopped else { return }
-        if logsHealthChecks && health != healthBefore {
+        let previousStatus = server.checkReport.withLockedValue { $0.status }
+        if logsHealthChecks
+            && HealthStateMachine.logsCheck(previousStatus: previousStatus, status: outcome.statusCode, healthBefore: healthBefore, healthAfter: health)
+        {
             logHealthCheck(outcome, durationMilliseconds: durationMilliseconds, status: healthStatus)
         }
         server.checkReport.withLockedValue {
