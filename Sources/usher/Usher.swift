@@ -6,6 +6,11 @@ struct Usher: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usher",
         abstract: "A reverse proxy and load balancer that runs HAProxy configurations.",
+        discussion: """
+            The flags are HAProxy's (-f, -c, -D, -db, -p, -q, -v, -vv, -cc, -L, -W, -Ws, -x, -sf,
+            -st): 'usher run --help' describes each.
+
+            """ + DebugSwitches.help,
         subcommands: [RunCommand.self, DemoCommand.self],
         defaultSubcommand: RunCommand.self
     )

@@ -52,9 +52,10 @@ struct HarnessStartTests {
         #expect(try UsherProcess.run(["-c", "-dW", "-f", clean]).status == 0)
     }
 
-    @Test func helpExplainsEachDebugSwitch() throws {
-        let result = try UsherProcess.run(["run", "--help"])
-        for needle in ["-d ", "-dM", "-dW", "-dD", "-dG", "-dK", "-dL", "-dS", "-dV", "-de, -dk, -dp", "-dr", "-L <L>"] {
+    @Test(arguments: [["run", "--help"], ["--help"]])
+    func helpExplainsEachDebugSwitch(arguments: [String]) throws {
+        let result = try UsherProcess.run(arguments)
+        for needle in ["-d ", "-dM", "-dW", "-dD", "-dG", "-dK", "-dL", "-dS", "-dV", "-de, -dk, -dp", "-dr"] + (arguments.count == 2 ? ["-L <L>"] : []) {
             #expect(result.output.contains(needle), "\(needle) missing from: \(result.output)")
         }
     }
