@@ -6,11 +6,7 @@ struct Usher: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usher",
         abstract: "A reverse proxy and load balancer that runs HAProxy configurations.",
-        discussion: """
-            The flags are HAProxy's (-f, -c, -D, -db, -p, -q, -v, -vv, -cc, -L, -W, -Ws, -x, -sf,
-            -st): 'usher run --help' describes each.
-
-            """ + DebugSwitches.help,
+        discussion: "The flags are HAProxy's: 'usher run --help' describes each one.\n\n" + DebugSwitches.help,
         subcommands: [RunCommand.self, DemoCommand.self],
         defaultSubcommand: RunCommand.self
     )
