@@ -94,6 +94,11 @@ final class HealthChecker: Sendable {
             schedule(after: .milliseconds(max(1, server.server.inter.milliseconds)))
             return
         }
+        if server.admin == .maintenance {
+            // As HAProxy: no checks while in maintenance (`disable server`); they resume after.
+            schedule(after: .milliseconds(max(1, server.server.inter.milliseconds)))
+            return
+        }
         let started = NIODeadline.now()
         if case .sequence(let program) = kind {
             runSequence(program, started: started)
