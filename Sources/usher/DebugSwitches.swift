@@ -18,7 +18,7 @@ struct DebugSwitches: Equatable {
     struct UnknownSwitch: Error, CustomStringConvertible {
         var word: String
         var description: String {
-            "unknown debug switch '\(word)' (usher knows -d, -db, -dD, -dG, -dK…, -dL, -dM…, -dS, -dV, -dW, -de, -dk, -dp, -dr; see --help)"
+            "unknown debug switch '\(word)' (usher knows -d, -db, -dD, -dG, -dI, -dK…, -dL, -dM…, -dS, -dV, -dW, -de, -dk, -dp, -dr; see --help)"
         }
     }
 
@@ -66,7 +66,7 @@ struct DebugSwitches: Equatable {
             case "M", "K":
                 // Arguments of their own: a poisoning byte and pool options; keyword classes.
                 withoutEffect.append(written)
-            case "W", "D", "G", "L", "S", "V", "e", "k", "p", "r":
+            case "W", "D", "G", "I", "L", "S", "V", "e", "k", "p", "r":
                 guard rest.isEmpty else { throw UnknownSwitch(word: written) }
                 if letter == "W" { zeroWarning = true } else { withoutEffect.append(written) }
             default:
@@ -92,6 +92,8 @@ struct DebugSwitches: Equatable {
           -dD        HAProxy: extra diagnostic warnings. usher: no effect.
           -dG        HAProxy: do not use getaddrinfo(). usher: no effect (names are
                      always resolved with getaddrinfo()).
+          -dI        HAProxy: allow forking (insecure-fork-wanted). usher: no effect
+                     (it runs no external checks or other programs).
           -dK…       HAProxy: list the registered keywords. usher: no effect.
           -dL        HAProxy: list the shared libraries loaded. usher: no effect.
           -dS        HAProxy: do not use splice(). usher: no effect (it never splices).

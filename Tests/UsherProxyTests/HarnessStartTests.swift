@@ -15,7 +15,7 @@ struct HarnessStartTests {
     @Test func debugSwitchesAreAccepted() throws {
         let directory = try ScratchDirectory()
         let configuration = try directory.write("usher.cfg", CommandLineTests.tcpConfiguration(port: 9, backendPort: 9))
-        let switches = ["-dM", "-dM0x55,no-merge", "-dD", "-dG", "-dKall", "-dL", "-dS", "-dV", "-de", "-dk", "-dp", "-dr", "-L", "A"]
+        let switches = ["-dM", "-dM0x55,no-merge", "-dI", "-dD", "-dG", "-dKall", "-dL", "-dS", "-dV", "-de", "-dk", "-dp", "-dr", "-L", "A"]
         let result = try UsherProcess.run(["-c"] + switches + ["-f", configuration])
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output == "Configuration file is valid\n", "\(result.output)")
@@ -55,7 +55,7 @@ struct HarnessStartTests {
     @Test(arguments: [["run", "--help"], ["--help"]])
     func helpExplainsEachDebugSwitch(arguments: [String]) throws {
         let result = try UsherProcess.run(arguments)
-        for needle in ["-d ", "-dM", "-dW", "-dD", "-dG", "-dK", "-dL", "-dS", "-dV", "-de, -dk, -dp", "-dr"] + (arguments.count == 2 ? ["-L <L>"] : []) {
+        for needle in ["-d ", "-dM", "-dW", "-dD", "-dG", "-dI", "-dK", "-dL", "-dS", "-dV", "-de, -dk, -dp", "-dr"] + (arguments.count == 2 ? ["-L <L>"] : []) {
             #expect(result.output.contains(needle), "\(needle) missing from: \(result.output)")
         }
     }
