@@ -70,7 +70,7 @@ struct RunCommand: ParsableCommand {
         }
         if let condition {
             do {
-                let holds = try ConditionExpression.evaluate(condition, in: BuildReport().conditionContext(environment: ProcessInfo.processInfo.environment))
+                let holds = try ConditionExpression.evaluate(line: condition, in: BuildReport().conditionContext(environment: ProcessInfo.processInfo.environment))
                 throw ExitCode(holds ? 0 : 1)
             } catch let error as ConditionExpression.EvaluationError {
                 FileHandle.standardError.write(Data("[ALERT] failed to evaluate condition: \(error)\n".utf8))

@@ -49,6 +49,24 @@ struct ConditionExpressionTests {
         }
     }
 
+    /// `-cc` reads its argument as a configuration line: quotes go, variables in double quotes
+    /// are replaced, an unclosed quote is an error.
+    @Test func aLineIsLexedFirst() throws {
+        let context = ConditionExpression.Context(
+            version: "2.6", features: [], environment: ["TESTVAR": "1"], tlsLibraryName: "BoringSSL", tlsLibraryVersion: nil)
+        func line(_ text: String) throws -> Bool { try ConditionExpression.evaluate(line: text, in: context) }
+        #expect(try line(#"defined(TESTVAR) && streq("$TESTVAR","1")"#))
+        #expect(try line(#"streq("${TESTVAR}",1)"#))
+        #expect(try line(#"streq("foo bar",'foo bar')"#))
+        #expect(try line("streq(foo,'foo')"))
+        #expect(try !line("''"))
+        #expect(try line("-1000 && 200"))
+        #expect(try line("1   &&!   0&&    !((streq(a,b)||!streq(a,a)&&1)||strneq(a,a))"))
+        #expect(throws: ConditionExpression.EvaluationError.self) { try line(#"streq(a,"a)"#) }
+        #expect(throws: ConditionExpression.EvaluationError.self) { try line("200rrr") }
+        #expect(throws: ConditionExpression.EvaluationError.self) { try line("!(0))") }
+    }
+
     @Test func versionsOrderAsHAProxyWritesThem() throws {
         #expect(try ConditionExpression.compare("2.6", "2.6-dev9") > 0)
         #expect(try ConditionExpression.compare("2.6-dev2", "2.6-dev10") < 0)

@@ -40,6 +40,15 @@ public enum ConditionExpression {
         return result
     }
 
+    /// `text` read first as a configuration line is (quotes, escapes, `"$VAR"` and `"${VAR}"` from
+    /// `context.environment`), its words then evaluated: how `-cc` takes its argument, as HAProxy.
+    public static func evaluate(line text: String, in context: Context) throws -> Bool {
+        switch ConfigurationLexer(environment: context.environment).lexLine(Substring(text)) {
+        case .success(let words): return try evaluate(words.joined(separator: " "), in: context)
+        case .failure(let error): throw EvaluationError(description: error.message)
+        }
+    }
+
     enum Token: Equatable, CustomStringConvertible {
         case open, close, not, and, or
         /// A predicate or a number, with its arguments when followed by a parenthesis.
