@@ -42,7 +42,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("usher-worker-socket"), help: .hidden)
     var workerSocket: String?
 
-    @Option(name: .customLong("cc", withSingleDash: true), help: "Evaluate a condition as HAProxy's '.if' reads it (feature(NAME), version_atleast(V), defined(VAR), streq(A,B), !, &&, ||) and exit: 0 if true, 1 if false, 2 if malformed. usher answers as HAProxy 2.6 with -vv's features.")
+    @Option(name: .customLong("cc", withSingleDash: true), parsing: .unconditional, help: "Evaluate a condition as HAProxy's '.if' reads it (feature(NAME), version_atleast(V), defined(VAR), streq(A,B), !, &&, ||) and exit: 0 if true, 1 if false, 2 if malformed. usher answers as HAProxy 2.6 with -vv's features.")
     var condition: String?
 
     @Option(name: .customShort("L"), help: "The local peer's name (HAProxy's -L). usher does not synchronise peers, so this only names the process.")

@@ -199,6 +199,8 @@ final class ListeningSocket {
     @Test(arguments: [
         ("version_atleast(2.5-dev0)", Int32(0)), ("feature(OPENSSL)", 0), ("feature(LUA)", 1),
         ("feature(OPENSSL) && ssllib_name_startswith(OpenSSL)", 1), ("defined(PATH)", 0), ("nonsense(", 2),
+        // A condition that starts with a dash is still the condition, not a flag.
+        ("-1000 && 200", 0), ("", 1),
     ])
     func exitStatusSaysWhetherTheConditionHolds(condition: String, status: Int32) throws {
         let result = try UsherProcess.run(["-dM", "-cc", condition])
