@@ -19,7 +19,7 @@ extension HTTPSessionHandler {
         }
         let requestLine = exchange.isParsed
             ? "\(exchange.request.method) \(exchange.request.target) \(exchange.request.version)" : nil
-        let record = HTTPLogRecord(
+        var record = HTTPLogRecord(
             clientAddress: connection.source?.unmapped.description ?? connection.loggedSource.address, clientPort: connection.loggedSource.port,
             requestDate: LogClock.timestamp(wallMicroseconds: exchange.wallMicroseconds), frontend: frontend.name,
             backend: backend?.name ?? frontend.name, server: server?.name ?? "<NOSRV>",
@@ -38,6 +38,7 @@ extension HTTPSessionHandler {
             capturedRequestHeaders: exchange.capturedRequestHeaders, capturedResponseHeaders: exchange.capturedResponseHeaders,
             requestLine: requestLine
         )
+        record.overTLS = terminatesTLS
         let isError = SessionLogPolicy.isError(
             termination: exchange.termination, retries: record.counters.retries, redispatched: record.counters.redispatched, status: exchange.status
         )

@@ -45,6 +45,11 @@ public struct HTTPLogRecord: Sendable, Equatable {
     /// The request line as received (`GET /x HTTP/1.1`), or `nil` for a request that could not be
     /// parsed (logged as `<BADREQ>`).
     public var requestLine: String?
+    /// The client connection came over TLS that usher terminated: `%ft` then ends in `~`.
+    public var overTLS = false
+
+    /// `%ft`: the frontend's name, with `~` when the connection came over TLS, as HAProxy marks it.
+    public var transportFrontend: String { overTLS ? frontend + "~" : frontend }
 
     public init(
         clientAddress: String, clientPort: Int, requestDate: LogTimestamp, frontend: String, backend: String, server: String,
@@ -80,7 +85,7 @@ public struct HTTPLogRecord: Sendable, Equatable {
 
     /// The line, without any syslog header.
     public var line: String {
-        var line = "\(clientAddress):\(clientPort) [\(requestDate.acceptDateText)] \(frontend) \(backend)/\(server) "
+        var line = "\(clientAddress):\(clientPort) [\(requestDate.acceptDateText)] \(transportFrontend) \(backend)/\(server) "
             + "\(requestTime)/\(queueTime)/\(connectTime)/\(responseTime)/\(activeTime) \(status) \(bytesToClient) "
             + "\(capturedRequestCookie ?? "-") \(capturedResponseCookie ?? "-") \(termination.httpDescription) \(counters.text) "
         // Empty fields take no room: without captures the request line follows the queues directly.
