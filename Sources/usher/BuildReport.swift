@@ -84,6 +84,19 @@ struct BuildReport {
         return features.keys.sorted().map { (features[$0]! ? "+" : "-") + $0 }.joined(separator: " ")
     }
 
+    /// The features `-vv` lists with a `+`: what `-cc 'feature(NAME)'` finds.
+    var presentFeatures: Set<String> {
+        Set(featureList.split(separator: " ").filter { $0.hasPrefix("+") }.map { String($0.dropFirst()) })
+    }
+
+    /// What `-cc CONDITION` evaluates against: this build, and the HAProxy version usher follows.
+    func conditionContext(environment: [String: String]) -> ConditionExpression.Context {
+        // The TLS library is BoringSSL (through swift-nio-ssl): no OpenSSL version to compare.
+        ConditionExpression.Context(
+            version: Self.compatibleHAProxyVersion, features: presentFeatures, environment: environment,
+            tlsLibraryName: "BoringSSL", tlsLibraryVersion: nil)
+    }
+
     /// The services `http-request use-service` can name in this build: the configuration's own list.
     var services: [String] { HTTPService.allCases.map(\.rawValue) }
 

@@ -16,6 +16,8 @@ struct ProcessOptions {
     /// `-sf PID…`: processes told to finish (SIGUSR1) once this one listens; `-st PID…`: stopped (SIGTERM).
     var softStopPIDs: [Int32] = []
     var hardStopPIDs: [Int32] = []
+    /// `-d`: usher's debug messages are printed too.
+    var debugOutput = false
 
     init(configuration: Configuration) {
         let global = configuration.global

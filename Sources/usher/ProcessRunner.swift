@@ -19,12 +19,17 @@ struct ProcessRunner {
     }
 
     func run() throws {
+        // Before this process opens anything that could take the number of a descriptor that was
+        // not passed on.
+        if let missing = InheritedListener.unopened(in: table.configuration).first {
+            throw Failure(description: "[ALERT] \(missing.location): fd@\(missing.descriptor) is not an open file descriptor: nothing was passed on as descriptor \(missing.descriptor) to listen on")
+        }
         var readyPipe: (read: Int32, write: Int32)? = nil
         if options.daemon {
             readyPipe = try detach()
         }
         var logger = Logger(label: "usher")
-        logger.logLevel = .info
+        logger.logLevel = options.debugOutput ? .debug : .info
         if options.handOverSocket != nil {
             // A master's worker does not outlive its master.
             Self.stopWhenParentDies()

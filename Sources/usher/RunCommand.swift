@@ -8,7 +8,8 @@ import UsherProxy
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run (or with -c, check) a configuration. This is the default command."
+        abstract: "Run (or with -c, check) a configuration. This is the default command.",
+        discussion: DebugSwitches.help
     )
 
     @Option(name: .customShort("f"), help: "A configuration file, or a directory whose *.cfg files are read in lexical order. Repeatable.")
@@ -44,6 +45,13 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customShort("L"), help: "This instance's name in 'peers' sections (default: 'localpeer', else the host name).")
     var localPeerName: String?
 
+    @Option(name: .customLong("cc", withSingleDash: true), parsing: .unconditional, help: "Evaluate a condition as HAProxy's '.if' reads it (feature(NAME), version_atleast(V), defined(VAR), streq(A,B), !, &&, ||) and exit: 0 if true, 1 if false, 2 if malformed. usher answers as HAProxy 2.6 with -vv's features.")
+    var condition: String?
+
+    /// HAProxy's `-d…` switches, rewritten by `DebugSwitches.rewrite` (their help is in the discussion).
+    @Option(name: .customLong(DebugSwitches.optionName), help: .hidden)
+    var debugSwitchWords: [String] = []
+
     @Option(name: .customShort("x"), help: "Take the listening sockets over from the process whose runtime API (a 'stats socket … expose-fd listeners') is at this path.")
     var takeOverSocket: String?
 
@@ -54,6 +62,21 @@ struct RunCommand: ParsableCommand {
     var hardStopPIDs: [Int32] = []
 
     func run() throws {
+        let switches: DebugSwitches
+        do {
+            switches = try DebugSwitches(words: debugSwitchWords)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if let condition {
+            do {
+                let holds = try ConditionExpression.evaluate(line: condition, in: BuildReport().conditionContext(environment: ProcessInfo.processInfo.environment))
+                throw ExitCode(holds ? 0 : 1)
+            } catch let error as ConditionExpression.EvaluationError {
+                FileHandle.standardError.write(Data("[ALERT] failed to evaluate condition: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
         if version == 1 {
             print("usher version \(UsherVersion.current) - a reverse proxy that runs HAProxy configurations")
             return
@@ -75,13 +98,18 @@ struct RunCommand: ParsableCommand {
             }
             throw ExitCode(1)
         }
+        if switches.zeroWarning, !result.warnings.isEmpty {
+            FileHandle.standardError.write(Data("[ALERT] Some warnings were found and -dW (zero-warning) is set: not starting.\n".utf8))
+            throw ExitCode(1)
+        }
         if checkOnly {
             print("Configuration file is valid")
             return
         }
         var options = ProcessOptions(configuration: table.configuration)
         if daemon { options.daemon = true }
-        if foreground { options.daemon = false }
+        if foreground || switches.debug { options.daemon = false }
+        options.debugOutput = switches.debug
         if let pidfile { options.pidfile = pidfile }
         if workerSocket == nil, masterWorker || masterWorkerSystemd || table.configuration.global.masterWorker {
             // The master: the workers are this same program with the worker's flags.

@@ -15,12 +15,24 @@ public struct Address: Sendable, Equatable, CustomStringConvertible {
     /// A UNIX-domain socket (`/path`, `unix@`, `abns@`) instead of a TCP one; `host` and `ports`
     /// are then nil.
     public var unixSocket: UnixSocketName?
+    /// A listening socket the process was started with (`fd@N`, on a `bind` line only): its file
+    /// descriptor. `host`, `ports` and `unixSocket` are then nil.
+    public var inheritedDescriptor: Int32?
 
     public init(host: String?, family: Family, ports: ClosedRange<Int>?) {
         self.host = host
         self.family = family
         self.ports = ports
         self.unixSocket = nil
+    }
+
+    /// An inherited listening socket (`fd@N`).
+    public init(inheritedDescriptor: Int32) {
+        self.host = nil
+        self.family = .unspecified
+        self.ports = nil
+        self.unixSocket = nil
+        self.inheritedDescriptor = inheritedDescriptor
     }
 
     /// A UNIX-domain socket address.
@@ -33,6 +45,7 @@ public struct Address: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         if let unixSocket { return unixSocket.description }
+        if let inheritedDescriptor { return "fd@\(inheritedDescriptor)" }
         let hostText: String
         switch (host, family) {
         case (nil, .ipv6): hostText = "[::]"
@@ -47,6 +60,21 @@ public struct Address: Sendable, Equatable, CustomStringConvertible {
 
     public struct ParseError: Error, Sendable, Equatable {
         public var message: String
+    }
+
+    /// Parses a `bind` address: whatever `parse(_:portRequired:)` reads, and `fd@N`, a socket the
+    /// process was started with, already bound (as a test harness or a supervisor passes it).
+    public static func parseListener(_ text: String) -> Result<Address, ParseError> {
+        guard text.hasPrefix("fd@") else { return parse(text, portRequired: true) }
+        return parseDescriptor(text.dropFirst(3), written: text).map(Address.init(inheritedDescriptor:))
+    }
+
+    /// The `N` of `fd@N`: a file descriptor number.
+    public static func parseDescriptor(_ digits: Substring, written: String) -> Result<Int32, ParseError> {
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = Int32(digits) else {
+            return .failure(ParseError(message: "'\(written)' expects a file descriptor number after 'fd@', such as fd@3"))
+        }
+        return .success(number)
     }
 
     /// Parses `[prefix@]host[:port[-port]]` as HAProxy does: `*:80`, `:80`, `0.0.0.0:80`, `[::]:443`,
@@ -68,7 +96,9 @@ public struct Address: Sendable, Equatable, CustomStringConvertible {
                 return UnixSocketName.parse(rest[rest.index(after: at)...], abstract: false, written: text).map(Address.init(unixSocket:))
             case "abns":
                 return UnixSocketName.parse(rest[rest.index(after: at)...], abstract: true, written: text).map(Address.init(unixSocket:))
-            case "abnsz", "fd", "sockpair", "udp", "udp4", "udp6", "quic4", "quic6", "uxdg", "tcp", "tcp4", "tcp6":
+            case "fd":
+                return .failure(ParseError(message: "'\(text)': an inherited socket ('fd@') can only be listened on, on a 'bind' line"))
+            case "abnsz", "sockpair", "udp", "udp4", "udp6", "quic4", "quic6", "uxdg", "tcp", "tcp4", "tcp6":
                 if prefix == "tcp" { break }
                 if prefix == "tcp4" { family = .ipv4; break }
                 if prefix == "tcp6" { family = .ipv6; break }

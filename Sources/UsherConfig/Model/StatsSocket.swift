@@ -26,12 +26,15 @@ public struct StatsSocket: Sendable, Equatable {
         case unixPath(String)
         /// A TCP socket (`ipv4@127.0.0.1:9999`, `127.0.0.1:9999`).
         case tcp(host: String, port: Int)
+        /// A listening socket the process was started with (`fd@N`): its file descriptor.
+        case inherited(Int32)
 
         /// As `show cli sockets` names it.
         public var description: String {
             switch self {
             case .unixPath(let path): return "unix@\(path)"
             case .tcp(let host, let port): return host.contains(":") ? "ipv6@[\(host)]:\(port)" : "ipv4@\(host):\(port)"
+            case .inherited(let descriptor): return "fd@\(descriptor)"
             }
         }
     }

@@ -96,7 +96,7 @@ enum StatsGlobalKeywords {
             }
             index += 1
         }
-        if case .tcp = socket.endpoint, socket.mode != nil || socket.uid != nil || socket.gid != nil || socket.user != nil || socket.group != nil {
+        if case .unixPath = socket.endpoint {} else if socket.mode != nil || socket.uid != nil || socket.gid != nil || socket.user != nil || socket.group != nil {
             throw ConfigurationError("'stats socket' : 'mode', 'uid', 'gid', 'user' and 'group' only apply to a UNIX socket")
         }
         return socket
@@ -132,8 +132,14 @@ enum StatsGlobalKeywords {
             guard !path.isEmpty else { throw ConfigurationError("'stats socket' : 'unix@' expects a path") }
             return .unixPath(path)
         }
-        if text.hasPrefix("abns@") || text.hasPrefix("fd@") || text.hasPrefix("sockpair@") || text.hasPrefix("udp") {
-            throw ConfigurationError.notSupported("'stats socket \(text)' (only a UNIX socket path, unix@, ipv4@ and ipv6@)")
+        if text.hasPrefix("fd@") {
+            switch Address.parseDescriptor(text.dropFirst(3), written: text) {
+            case .success(let descriptor): return .inherited(descriptor)
+            case .failure(let error): throw ConfigurationError("'stats socket' : \(error.message)")
+            }
+        }
+        if text.hasPrefix("abns@") || text.hasPrefix("sockpair@") || text.hasPrefix("udp") {
+            throw ConfigurationError.notSupported("'stats socket \(text)' (only a UNIX socket path, unix@, ipv4@, ipv6@ and fd@)")
         }
         if text.hasPrefix("/") || text.hasPrefix(".") || !text.contains(":") { return .unixPath(text) }
         return try tcp(Substring(text), family: "ipv4")

@@ -32,6 +32,9 @@ enum TLSGlobalKeywords {
         "tune.ssl.cachesize": { line, tls in tls.sessionCacheSize = try GlobalKeywords.integer(line) },
         "tune.ssl.lifetime": { line, tls in tls.sessionLifetime = try GlobalKeywords.duration(line) },
         "tune.ssl.maxrecord": { line, tls in tls.maxRecordSize = try GlobalKeywords.integer(line, in: 0...16384) },
+        // Checked only: they size the capture of the ClientHello's cipher list for fetches usher lacks.
+        "tune.ssl.capture-buffer-size": { line, _ in _ = try GlobalKeywords.integer(line, in: 0...65535) },
+        "tune.ssl.capture-cipherlist-size": { line, _ in _ = try GlobalKeywords.integer(line, in: 0...65535) },
     ]
 
     /// Read, checked, and not applied: the warning each gives.
@@ -41,6 +44,8 @@ enum TLSGlobalKeywords {
         "tune.ssl.cachesize": "'tune.ssl.cachesize' is not applied yet: the TLS library's own session cache size is used",
         "tune.ssl.lifetime": "'tune.ssl.lifetime' is not applied yet: the TLS library's own session lifetime is used",
         "tune.ssl.maxrecord": "'tune.ssl.maxrecord' is not applied yet: TLS records are as large as the library makes them",
+        "tune.ssl.capture-buffer-size": "'tune.ssl.capture-buffer-size' has no effect: usher has none of the ssl_fc_cipherlist_* fetches whose capture it sizes",
+        "tune.ssl.capture-cipherlist-size": "'tune.ssl.capture-cipherlist-size' has no effect: usher has none of the ssl_fc_cipherlist_* fetches whose capture it sizes",
         "ssl-default-bind-sigalgs": "'ssl-default-bind-sigalgs' is not applied yet",
         "ssl-default-server-sigalgs": "'ssl-default-server-sigalgs' is not applied yet",
     ]

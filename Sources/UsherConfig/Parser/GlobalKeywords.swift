@@ -64,6 +64,16 @@ enum GlobalKeywords {
             try handler(line, &global)
             return nil
         }
+        if line.keyword == "tune.idle-pool.shared" {
+            // usher keeps an idle server connection only for the client connection that opened it:
+            // no pool, so nothing shared between threads, which is what `off` asks for.
+            let value = try single(line)
+            switch value {
+            case "off": return nil
+            case "on": return "'tune.idle-pool.shared on' has no effect: usher keeps an idle server connection only for the client connection that opened it, so there is no pool for threads to share"
+            default: throw ConfigurationError("'tune.idle-pool.shared' expects 'on' or 'off', not '\(value)'")
+            }
+        }
         guard let handler = table[line.keyword] else {
             if HAProxyKeywords.removedGlobal.contains(line.keyword) {
                 throw ConfigurationError.removedIn2x("'\(line.keyword)'")

@@ -4,9 +4,9 @@ extension ProxyKeywords {
         guard words.count >= 2 else { throw ConfigurationError("'bind' expects an address such as ':443' or '*:80'") }
         var addresses: [Address] = []
         for piece in words[1].split(separator: ",") {
-            switch Address.parse(String(piece), portRequired: true) {
+            switch Address.parseListener(String(piece)) {
             case .success(let address):
-                if address.unixSocket != nil {
+                if address.unixSocket != nil || address.inheritedDescriptor != nil {
                     addresses.append(address)
                     continue
                 }

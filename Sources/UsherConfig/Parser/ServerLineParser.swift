@@ -76,7 +76,21 @@ enum ServerLineParser {
             case "rise": options.rise = try integer(1...Int(Int32.max))
             case "fall": options.fall = try integer(1...Int(Int32.max))
             case "port": options.checkPort = try integer(1...65535)
-            case "addr": options.checkAddress = try value()
+            case "addr":
+                // `addr HOST[:PORT]`: a port written there is the checks' unless `port` says.
+                let text = try value()
+                if text.filter({ $0 == ":" }).count > 1, !text.hasPrefix("["), !text.contains("@") {
+                    // A bare IPv6 address: no port can be told apart from it.
+                    options.checkAddress = text
+                    continue
+                }
+                guard case .success(let parsed) = Address.parse(text, portRequired: false), parsed.unixSocket == nil,
+                      let host = parsed.host, parsed.ports.map({ $0.count == 1 }) ?? true
+                else {
+                    throw ConfigurationError("server option 'addr' expects an IP address or a host name, optionally with a port, not '\(text)'")
+                }
+                options.checkAddress = host
+                if options.checkPort == nil, let port = parsed.ports?.lowerBound, port > 0 { options.checkPort = port }
             case "cookie": options.cookie = try value()
             case "send-proxy": options.sendProxy = .v1
             case "send-proxy-v2": options.sendProxy = .v2

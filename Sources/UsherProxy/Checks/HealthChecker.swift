@@ -94,6 +94,11 @@ final class HealthChecker: Sendable {
             schedule(after: .milliseconds(max(1, server.server.inter.milliseconds)))
             return
         }
+        if server.admin == .maintenance {
+            // As HAProxy: no checks while in maintenance (`disable server`); they resume after.
+            schedule(after: .milliseconds(max(1, server.server.inter.milliseconds)))
+            return
+        }
         let started = NIODeadline.now()
         if case .sequence(let program) = kind {
             runSequence(program, started: started)
@@ -180,7 +185,10 @@ final class HealthChecker: Sendable {
             return (transition, state.machine.nextInterval, state.stopped, state.machine.health, before, state.machine.logStatus(draining: isDraining))
         }
         guard !stopped else { return }
-        if logsHealthChecks && health != healthBefore {
+        let previousStatus = server.checkReport.withLockedValue { $0.status }
+        if logsHealthChecks
+            && HealthStateMachine.logsCheck(previousStatus: previousStatus, status: outcome.statusCode, healthBefore: healthBefore, healthAfter: health)
+        {
             logHealthCheck(outcome, durationMilliseconds: durationMilliseconds, status: healthStatus)
         }
         server.checkReport.withLockedValue {

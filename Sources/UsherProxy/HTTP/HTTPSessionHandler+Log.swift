@@ -76,6 +76,7 @@ extension HTTPSessionHandler {
             requestLine: requestLine
         )
         record.uniqueID = exchange.uniqueID
+        record.overTLS = terminatesTLS
         return record
     }
 

@@ -597,8 +597,12 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         self.exchange = exchange
         if exchange.termination == .normal { exchange.termination = termination }
         if keepAlive && exchange.clientKeepAlive && requestBody.isComplete && !clientInputClosed && !exchange.responseStarted {
-            replyLocally(status: status, bytes: custom?(false) ?? errorPages.response(for: status, closing: false), keepAlive: true)
-            return
+            let page = custom?(false) ?? errorPages.response(for: status, closing: false)
+            // An empty page (`errorfile 403 /dev/null`) means: no answer, close. HAProxy does so.
+            if !page.isEmpty {
+                replyLocally(status: status, bytes: page, keepAlive: true)
+                return
+            }
         }
         let (rewrittenStatus, page) = afterResponse(custom?(true) ?? errorPages.response(for: status), exchange: exchange)
         exchange.status = rewrittenStatus ?? status

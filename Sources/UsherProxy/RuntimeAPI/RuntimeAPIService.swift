@@ -94,6 +94,13 @@ final class RuntimeAPIService: Sendable {
             } catch {
                 throw failure("cannot bind socket (\(error))", "\(host):\(port)")
             }
+        case .inherited(let descriptor):
+            do {
+                _ = try InheritedListener.prepare(descriptor, backlog: 128)
+                return try bootstrap.withBoundSocket(descriptor).wait()
+            } catch {
+                throw failure("cannot use the inherited socket (\(error))", "fd@\(descriptor)")
+            }
         case .unixPath(let path):
             // A file left by a process that is gone: replace it.
             Self.removeStaleSocket(path)

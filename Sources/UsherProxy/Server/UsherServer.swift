@@ -131,7 +131,16 @@ public final class UsherServer: Sendable {
         let runtime = self.runtime
         // In front of TLS, the PROXY header is read by `TLSAcceptHandler`, which passes it on.
         let acceptProxy = bind.acceptProxy && termination == nil
-        let unixListenerID = address.unixSocket == nil ? nil : listenerID
+        // An inherited socket is checked first: its family decides the connections' options.
+        var inheritedIsUnix = false
+        if let descriptor = address.inheritedDescriptor {
+            do {
+                inheritedIsUnix = try InheritedListener.prepare(descriptor, backlog: Int32(bind.backlog ?? 1024)).isUnixDomain
+            } catch {
+                throw StartError(description: "\(frontend.routes.proxy.kind.rawValue) '\(frontend.name)' cannot listen on \(address) (\(bind.location)): \(error)")
+            }
+        }
+        let unixListenerID = address.unixSocket == nil && !inheritedIsUnix ? nil : listenerID
         let listener = frontend.listeners.indices.contains(listenerID - 1) ? frontend.listeners[listenerID - 1] : nil
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: Int32(bind.backlog ?? 1024))
@@ -174,6 +183,17 @@ public final class UsherServer: Sendable {
             }
         if let unixSocket = address.unixSocket {
             return try bindUnixListener(bootstrap, to: unixSocket, bind: bind, frontend: frontend)
+        }
+        if let descriptor = address.inheritedDescriptor {
+            do {
+                let channel = try bootstrap.withBoundSocket(descriptor).wait()
+                if let listener, let bound = channel.localAddress {
+                    listener.address.withLockedValue { $0 = bound.statsText }
+                }
+                return channel
+            } catch {
+                throw StartError(description: "\(frontend.routes.proxy.kind.rawValue) '\(frontend.name)' cannot listen on \(address) (\(bind.location)): \(error)")
+            }
         }
         let hosts: [String]
         switch (address.host, address.family) {

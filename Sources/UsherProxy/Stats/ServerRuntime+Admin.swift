@@ -41,12 +41,15 @@ extension ServerRuntime {
         let onBackup = active == 0 && backup > 0 ? " Running on backup." : ""
         let name = "Server \(server.qualifiedName)"
         let message: String
+        // HAProxy's levels: a server taken out of service is an alert; the rest are notices.
+        var level = SyslogLevel.notice
         switch (previous, state) {
         case (_, .maintenance) where !server.up.load(ordering: .relaxed):
             message = "\(name) was DOWN and now enters maintenance."
         case (_, .maintenance):
             message = "\(name) is going DOWN for maintenance. \(active) active and \(backup) backup servers left.\(onBackup) "
                 + "\(server.currentConnections) sessions active, 0 requeued, \(backend.queueLength) remaining in queue."
+            level = .alert
         case (_, .drain):
             message = "\(name) enters drain state. \(active) active and \(backup) backup servers online.\(onBackup) "
                 + "0 sessions requeued, \(backend.queueLength) total in queue."
@@ -55,7 +58,10 @@ extension ServerRuntime {
         case (_, .ready):
             message = "\(name) is UP (leaving forced drain)."
         }
-        runtime.event(message, level: .warning, backend: backend)
+        runtime.event(message, level: level, backend: backend)
+        if level == .alert, active == 0, backup == 0 {
+            runtime.event("backend \(backend.name) has no server available!", level: .emerg, backend: backend)
+        }
         // Waiters may now have a server (or none at all).
         backend.serveQueue()
     }

@@ -113,6 +113,19 @@ enum Pattern: @unchecked Sendable {
             if MatchMethod.knownHTTPMethods.contains(pattern) { return method == pattern }
             guard !MatchMethod.knownHTTPMethods.contains(method) else { return false }
             return ignoreCase ? method.lowercased() == pattern.lowercased() : method == pattern
+        case (.string(let pattern), .string), (.string(let pattern), .beginning), (.string(let pattern), .end), (.string(let pattern), .substring):
+            // A binary sample (`req.payload`) is compared byte for byte, as HAProxy casts binary to
+            // string: its raw bytes, not the hex digits its text would show.
+            if case .binary(let raw) = value {
+                return Self.byteMatch(raw, Array(pattern.utf8), method: method, ignoreCase: ignoreCase)
+            }
+            let subject = ignoreCase ? value.text.lowercased() : value.text
+            switch method {
+            case .string: return subject == pattern
+            case .beginning: return subject.hasPrefix(pattern)
+            case .end: return subject.hasSuffix(pattern)
+            default: return pattern.isEmpty || subject.contains(pattern)
+            }
         case (.string(let pattern), _):
             let subject = ignoreCase ? value.text.lowercased() : value.text
             switch method {
@@ -126,6 +139,22 @@ enum Pattern: @unchecked Sendable {
             }
         default:
             return false
+        }
+    }
+
+    /// `str`, `beg`, `end`, `sub` on raw bytes (`pattern` is already lowercased when `ignoreCase`).
+    static func byteMatch(_ subject: [UInt8], _ pattern: [UInt8], method: MatchMethod, ignoreCase: Bool) -> Bool {
+        let bytes = ignoreCase ? subject.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 } : subject
+        switch method {
+        case .string: return bytes == pattern
+        case .beginning: return bytes.starts(with: pattern)
+        case .end: return bytes.count >= pattern.count && Array(bytes.suffix(pattern.count)) == pattern
+        case .substring:
+            guard !pattern.isEmpty else { return true }
+            guard bytes.count >= pattern.count else { return false }
+            for start in 0...(bytes.count - pattern.count) where bytes[start..<start + pattern.count].elementsEqual(pattern) { return true }
+            return false
+        default: return false
         }
     }
 

@@ -5,4 +5,11 @@ extension HealthStateMachine {
     public func logStatus(draining: Bool = false) -> String {
         isUp ? "\(health - rise + 1)/\(fall) \(draining ? "DRAIN" : "UP")" : "\(health)/\(rise) DOWN"
     }
+
+    /// Whether `option log-health-checks` logs a check: when the check's status changed (`L4OK`
+    /// after `L4TOUT`; the first check, after `INI`, always) or the server's health did, as HAProxy
+    /// logs "any change of the health check status or to the server's health".
+    public static func logsCheck(previousStatus: String, status: String, healthBefore: Int, healthAfter: Int) -> Bool {
+        previousStatus != status || healthBefore != healthAfter
+    }
 }

@@ -113,7 +113,8 @@ public struct TCPCheckProgram: @unchecked Sendable {
         case .pgsql(let user):
             self.init(entries: [send(ProtocolProbe.pgsqlStartup(user: user)), expect(.pgsqlAuthentication)])
         case .redis:
-            self.init(entries: [send(Array("PING\r\n".utf8)), expect(.redisPong)])
+            // PING as a RESP array of one bulk string, as HAProxy sends it (not the inline form).
+            self.init(entries: [send(Array("*1\r\n$4\r\nPING\r\n".utf8)), expect(.redisPong)])
         case .smtp(let hello, let domain):
             self.init(entries: [
                 expect(.smtp), send(Array("\(hello) \(domain)\r\n".utf8)), expect(.smtp), send(Array("QUIT\r\n".utf8)), expect(.smtp),

@@ -16,7 +16,7 @@ extension HTTPLogRecord {
         let retries = counters.redispatched ? "+\(counters.retries)" : "\(counters.retries)"
         let quote = { (text: String) in "\"\(text)\"" }
         var line = "\(clientAddress) - - [\(trg)] \(quote(request)) \(status) \(bytesToClient) \"\" \"\" \(clientPort) "
-            + "\(date.pad(acceptMillisecond, 3)) \(quote(frontend)) \(quote(backend)) \(quote(server)) "
+            + "\(date.pad(acceptMillisecond, 3)) \(quote(transportFrontend)) \(quote(backend)) \(quote(server)) "
             + "\(requestTime) \(queueTime) \(connectTime) \(responseTime) \(activeTime) \(termination.httpDescription) "
             + "\(counters.activeConnections) \(counters.frontendConnections) \(counters.backendConnections) "
             + "\(counters.serverConnections) \(retries) \(counters.serverQueue) \(counters.backendQueue) "

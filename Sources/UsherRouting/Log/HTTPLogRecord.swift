@@ -49,6 +49,11 @@ public struct HTTPLogRecord: Sendable, Equatable {
     public var uniqueID: String?
     /// Logged before the end (`option logasap`): the total times and byte count are marked `+`.
     public var isEarly = false
+    /// The client connection came over TLS that usher terminated: `%ft` then ends in `~`.
+    public var overTLS = false
+
+    /// `%ft`: the frontend's name, with `~` when the connection came over TLS, as HAProxy marks it.
+    public var transportFrontend: String { overTLS ? frontend + "~" : frontend }
 
     public init(
         clientAddress: String, clientPort: Int, requestDate: LogTimestamp, frontend: String, backend: String, server: String,
@@ -87,7 +92,7 @@ public struct HTTPLogRecord: Sendable, Equatable {
     var soFar: String { isEarly ? "+" : "" }
 
     public var line: String {
-        var line = "\(clientAddress):\(clientPort) [\(requestDate.acceptDateText)] \(frontend) \(backend)/\(server) "
+        var line = "\(clientAddress):\(clientPort) [\(requestDate.acceptDateText)] \(transportFrontend) \(backend)/\(server) "
             + "\(requestTime)/\(queueTime)/\(connectTime)/\(responseTime)/\(soFar)\(activeTime) \(status) \(soFar)\(bytesToClient) "
             + "\(capturedRequestCookie ?? "-") \(capturedResponseCookie ?? "-") \(termination.httpDescription) \(counters.text) "
         // Empty fields take no room: without captures the request line follows the queues directly.

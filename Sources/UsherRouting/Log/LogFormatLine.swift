@@ -268,7 +268,8 @@ public struct LogFormatLine: Sendable {
         case "bp", "sp": return String(facts.serverPort)
         case "t": return facts.acceptDate.acceptDateText
         case "tr": return record.requestDate.acceptDateText
-        case "ft", "f": return record.frontend
+        case "ft": return record.transportFrontend
+        case "f": return record.frontend
         case "b": return record.backend
         case "s": return record.server
         case "TR", "Tq": return String(record.requestTime)

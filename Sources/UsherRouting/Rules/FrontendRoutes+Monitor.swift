@@ -2,11 +2,23 @@
 /// whatever state the backends are in (HAProxy changes that answer only with `monitor fail`, which
 /// usher refuses as not supported yet).
 extension FrontendRoutes {
-    /// Whether `head` asks for the monitor URI: its target exactly as written, as HAProxy 2.6
-    /// compares it (`/health?x` is not `/health`).
+    /// Whether `head` asks for the monitor URI, compared as HAProxy 2.6 compares it: the target
+    /// exactly as written (`/health?x` is not `/health`), or, for a monitor URI that is a path, the
+    /// path of an absolute-form target (`http://host/health` asks for `/health`).
     public func isMonitorRequest(_ head: HTTPRequestHead) -> Bool {
         guard let uri = proxy.settings.monitorURI else { return false }
-        return head.target == uri
+        if head.target == uri { return true }
+        guard uri.hasPrefix("/"), let path = Self.absoluteFormPath(head.target) else { return false }
+        return path == uri
+    }
+
+    /// The path and query of an absolute-form target (`scheme://authority/path?query`): from the
+    /// first `/` after the authority, `/` when there is none. Nil for any other form.
+    static func absoluteFormPath(_ target: String) -> Substring? {
+        guard let scheme = target.range(of: "://"), !target[..<scheme.lowerBound].contains("/") else { return nil }
+        let afterAuthority = target[scheme.upperBound...]
+        guard let slash = afterAuthority.firstIndex(of: "/") else { return "/" }
+        return afterAuthority[slash...]
     }
 
     /// The monitor answer: the 200 page (an `errorfile 200` replaces it), without its body for HEAD.

@@ -22,6 +22,13 @@ struct Converter: Sendable {
     static func make(_ call: (name: String, arguments: [String])) throws(RoutingError) -> Transform {
         let name = call.name, arguments = call.arguments
         switch name {
+        case "iif":
+            // The input taken as a boolean (an integer: true unless 0), one of two strings out.
+            guard arguments.count == 2 else {
+                throw RoutingError("converter 'iif' expects the string for true and the string for false, e.g. iif(yes,no)")
+            }
+            let whenTrue = arguments[0], whenFalse = arguments[1]
+            return { value in integer(value).map { .string($0 != 0 ? whenTrue : whenFalse) } }
         case "lower":
             try expectNoArguments(call)
             return { value in .string(value.text.lowercased()) }

@@ -21,10 +21,29 @@ final class UsherProcess: @unchecked Sendable {
     private var errorData = Data()
     private let readers = DispatchGroup()
 
-    init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: UsherExecutable.path)
+    convenience init(_ arguments: [String]) throws {
+        try self.init(executable: UsherExecutable.path, arguments: arguments, standardInput: FileHandle.nullDevice, environment: [:])
+    }
+
+    /// usher started through `/bin/sh`, as VTest starts haproxy, with `descriptor` (a socket the
+    /// test made, say) as the process's descriptor `number`, and `environment` added to its own.
+    convenience init(_ arguments: [String], inheriting descriptor: Int32, as number: Int32, environment: [String: String] = [:]) throws {
+        // The descriptor comes in as standard input (Foundation closes every other one), and the
+        // shell moves it to its number before starting usher.
+        try self.init(
+            executable: "/bin/sh",
+            arguments: ["-c", "exec \(number)<&0 </dev/null; exec \"$0\" \"$@\"", UsherExecutable.path] + arguments,
+            standardInput: FileHandle(fileDescriptor: descriptor, closeOnDealloc: false),
+            environment: environment)
+    }
+
+    private init(executable: String, arguments: [String], standardInput: FileHandle, environment: [String: String]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = standardInput
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error
