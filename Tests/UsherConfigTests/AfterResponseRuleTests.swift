@@ -69,3 +69,27 @@ import Testing
         #expect(parseHTTPBackend(["http-request capture path id 4"]).alerts.isEmpty)
     }
 }
+
+/// `http-error status CODE …`.
+@Suite struct HTTPErrorConfigTests {
+    @Test func replacesTheStatusPage() throws {
+        let outcome = parseHTTPBackend(["http-error status 503 content-type text/plain string busy hdr X-A b"])
+        #expect(outcome.alerts.isEmpty, "\(outcome.alerts)")
+        guard case .reply(let reply)? = try outcome.proxy("be").settings.errorFiles[503]?.response else {
+            Issue.record("no reply for 503")
+            return
+        }
+        #expect(reply.status == 503 && reply.contentType == "text/plain" && reply.payload == .string("busy"))
+        #expect(reply.headers.map(\.name) == ["X-A"])
+    }
+
+    @Test(arguments: [
+        ("http-error status 302 string x", "not one HAProxy answers with"), ("http-error 503", "expects 'status CODE'"),
+        ("http-error status 503 content-type text/plain lf-string %[path]", "not supported by usher yet"),
+        ("http-error status 503 content-type text/plain string a hdr X %[path]", "not supported by usher yet"),
+        ("http-error status 503 content-type text/plain string a file /x", "already gives the response"),
+    ])
+    func errors(_ line: String, _ needle: String) throws {
+        try parseHTTPBackend([line]).expectSingleAlert(line: 8, [needle])
+    }
+}

@@ -72,7 +72,7 @@ struct DiagnosticsTests {
     @Test(arguments: [
         ("frontend fe\n    mode http\n    bind :80\n    http-after-response capture res.hdr(x) id 0", "'http-after-response capture'"),
         ("frontend fe\n    mode http\n    bind :80\n    http-request send-spoe-group agents grp", "'http-request send-spoe-group'"),
-        ("frontend fe\n    mode http\n    bind :80\n    http-error status 503", "'http-error'"),
+        ("frontend fe\n    mode http\n    bind :80\n    http-request normalize-uri path-strip-dot", "'http-request normalize-uri'"),
         ("backend be\n    persist rdp-cookie", "'persist'"),
         ("frontend fe\n    bind :80\n    option contstats", "'option contstats'"),
         ("frontend fe\n    bind :80\n    tcp-request content send-spoe-group agents grp", "'tcp-request content send-spoe-group'"),

@@ -95,7 +95,7 @@ struct ErrorFileTests {
         ("errorloc 418 /x", ["'errorloc': status '418'"]),
         ("errorloc303 503", ["'errorloc303' expects a status code and a URL"]),
         ("errorfiles site", ["unknown http-errors section 'site'"]),
-        ("http-error status 503", ["'http-error'", "not supported by usher yet"]),
+        ("http-error status 504 content-type text/plain lf-file /x", ["'lf-file' in 'http-error'", "not supported by usher yet"]),
     ])
     func badErrorFiles(line: String, needles: [String]) throws {
         let files = [

@@ -22,6 +22,9 @@ public struct ErrorFile: Sendable, Equatable {
         case file(path: String, contents: [UInt8])
         /// A redirect to `url` with status 302 (`errorloc`, `errorloc302`) or 303 (`errorloc303`).
         case redirect(code: Int, url: String)
+        /// `http-error status CODE …`: a reply written as `http-request return` writes one (its
+        /// payload and headers fixed text).
+        case reply(HTTPReply)
     }
 
     /// The status codes HAProxy generates itself, the only ones an error file can replace. 200 is

@@ -83,6 +83,28 @@ extension ProxyKeywords {
         builder.settings.errorFiles[status] = ErrorFile(status: status, response: .file(path: path, contents: contents), location: line.location)
     }
 
+    /// `http-error status CODE [content-type TYPE] [default-errorfiles | errorfile FILE | file FILE |
+    /// string TEXT] [hdr NAME VALUE]…`: the proxy's answer for a status it generates, in the words
+    /// of `http-request return`. Log-format payloads and header values are not taken yet.
+    static func parseHTTPError(_ line: ConfigurationLine, into builder: inout ProxyBuilder) throws {
+        guard line.words.count >= 3, line.words[1] == "status" else {
+            throw ConfigurationError("'http-error' expects 'status CODE' then what to answer, e.g. http-error status 503 content-type text/plain string \"busy\"")
+        }
+        guard let status = ConfigurationValues.integer(line.words[2]), ErrorFile.statusCodes.contains(status) else {
+            throw ConfigurationError("'http-error': status '\(line.words[2])' is not one HAProxy answers with by itself (expected \(errorPageCodes))")
+        }
+        var words = RuleWords(line.words.dropFirst(1), rule: "http-error")
+        var reply = try parseReply(&words, defaultStatus: status, acceptsDenyStatus: false, line: line, builder: &builder)
+        reply.status = status
+        if case .logFormat = reply.payload {
+            throw ConfigurationError.notSupported("'lf-string' in 'http-error'")
+        }
+        if let field = reply.headers.first(where: { $0.value.contains("%") }) {
+            throw ConfigurationError.notSupported("a log-format value ('hdr \(field.name) \(field.value)') in 'http-error'")
+        }
+        builder.settings.errorFiles[status] = ErrorFile(status: status, response: .reply(reply), location: line.location)
+    }
+
     /// `errorloc CODE URL`, `errorloc302 CODE URL`, `errorloc303 CODE URL`
     static func errorLocation(code: Int) -> Keyword {
         Keyword(capabilities: .all) { line, builder in

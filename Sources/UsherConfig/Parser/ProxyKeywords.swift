@@ -174,6 +174,7 @@ enum ProxyKeywords {
         "capture": Keyword(capabilities: .frontend) { line, builder in try parseCapture(line, into: &builder) },
         "declare": Keyword(capabilities: .frontend) { line, builder in try parseDeclareCapture(line, into: &builder) },
         "errorfile": Keyword(capabilities: .all) { line, builder in try parseErrorFile(line, into: &builder) },
+        "http-error": Keyword(capabilities: .all) { line, builder in try parseHTTPError(line, into: &builder) },
         "errorfiles": Keyword(capabilities: .all) { line, builder in
             guard line.words.count >= 2 else { throw ConfigurationError("'errorfiles' expects the name of an http-errors section, then optional status codes") }
             var statuses: [Int] = []

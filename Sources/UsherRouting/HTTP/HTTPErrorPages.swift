@@ -23,6 +23,22 @@ public struct HTTPErrorPages: Sendable {
                 custom[status] = HTTPReplyBuilder.response(
                     status: code, headers: [("location", url), ("cache-control", "no-cache"), ("connection", "close")], body: []
                 )
+            case .reply(let reply):
+                let body: [UInt8]
+                switch reply.payload {
+                // `default-errorfiles`: the built-in page.
+                case .proxyErrorPage: continue
+                case .errorFile(_, let contents):
+                    custom[status] = contents
+                    continue
+                case .none, .logFormat: body = []
+                case .file(_, let contents): body = contents
+                case .string(let text): body = Array(text.utf8)
+                }
+                var headers: [(String, String)] = []
+                if let type = reply.contentType, !body.isEmpty { headers.append(("content-type", type)) }
+                headers += reply.headers.map { ($0.name, $0.value) }
+                custom[status] = HTTPReplyBuilder.response(status: status, headers: headers, body: body)
             }
         }
         self.custom = custom
