@@ -25,7 +25,7 @@ import Testing
         ("str(x),concat(<,txn.a,>)", "x<alpha>"), ("str(x),concat(,txn.nope,)", "x"),
         ("str(),add_item(\",\",txn.a)", "alpha"), ("str(x),add_item(\",\",txn.a)", "x,alpha"), ("str(x),add_item(\",\",txn.e)", "x"),
         ("str(x),add_item(\",\",,sfx)", "x,sfx"), ("str(x),add_item(\",\",txn.nope,sfx)", "x,sfx"),
-        ("str(a),concat('(,)')", "a(,)"),
+        ("str(a),concat('(,)')", "a(,)"), ("str(hello),sha1,hex", "AAF4C61DDCC5E8A2DABEDE0F3B482CD9AEA9434D"),
     ])
     func sameAsHAProxy(_ expression: String, _ expected: String) throws {
         #expect(try text(expression) == expected, "\(expression)")

@@ -113,6 +113,7 @@ extension HTTPSessionHandler {
     func streamFacts(_ exchange: HTTPExchange) -> StreamFacts {
         var facts = StreamFacts(frontendName: frontend.name, frontendID: runtime.proxyIDs[frontend.name], streamNumber: exchange.streamNumber)
         facts.frontendIsTLS = connection.tls != nil
+        facts.isFirstRequest = requestCount <= 1
         facts.uniqueID = exchange.uniqueID
         facts.uniqueIDIsSet = exchange.uniqueIDIsSet
         if let backend = exchange.backend {

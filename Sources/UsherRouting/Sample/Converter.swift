@@ -1,3 +1,4 @@
+import Crypto
 /// A converter applied after a fetch (`,lower`), as HAProxy chains them.
 struct Converter: Sendable {
     typealias Transform = @Sendable (SampleValue) -> SampleValue?
@@ -38,6 +39,9 @@ struct Converter: Sendable {
         case "length":
             try expectNoArguments(call)
             return { value in .integer(Int64(bytes(of: value).count)) }
+        case "sha1":
+            try expectNoArguments(call)
+            return { value in .binary(Array(Insecure.SHA1.hash(data: bytes(of: value)))) }
         case "hex":
             try expectNoArguments(call)
             return { value in .string(bytes(of: value).map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 0xF)] }.joined()) }

@@ -32,6 +32,9 @@ extension SampleFetch {
         SampleFetch(names: ["fc_pp_unique_id"], defaultMatch: .string, readsPayload: false, make: noArguments { context in
             proxyField(ProxyProtocolHeader.Field.uniqueID, context)
         }),
+        SampleFetch(names: ["http_first_req"], defaultMatch: .boolean, readsPayload: false, readsHTTP: true, make: noArguments { context in
+            context.request == nil ? .noValue : .value(.boolean(context.stream.isFirstRequest))
+        }),
         // `capture.req.hdr(N)`, `capture.res.hdr(N)`: what capture slot N holds.
         captureSlot("capture.req.hdr", response: false),
         captureSlot("capture.res.hdr", response: true),

@@ -19,6 +19,8 @@ public struct StreamFacts: Sendable, Equatable {
     public var uniqueIDIsSet = false
     /// Whether the client connection is TLS (`%ft` then adds `~` to the frontend's name).
     public var frontendIsTLS = false
+    /// The stream is the first request of its client connection (`http_first_req`).
+    public var isFirstRequest = true
 
     public init(frontendName: String? = nil, frontendID: Int? = nil, streamNumber: Int = 0) {
         self.frontendName = frontendName

@@ -19,7 +19,7 @@ struct StreamFactsDifferentialTests {
             bind 127.0.0.1:{{PORT}}
             unique-id-format %{+X}o\\ %ci:%cp_%fi:%fp_%Ts_%rt:%pid
             unique-id-header X-Unique-ID
-            http-request return status 200 content-type text/plain lf-string "id=%[unique-id] ID=%ID fe=%[fe_name]/%[fe_id] f=%f b=%b s=%s rt=%rt uuid=%[uuid]" if { path /here }
+            http-request return status 200 content-type text/plain lf-string "id=%[unique-id] ID=%ID fe=%[fe_name]/%[fe_id] f=%f b=%b s=%s rt=%rt uuid=%[uuid] first=%[http_first_req]" if { path /here }
             http-request set-header X-Names %[fe_name],%f,%ID
             default_backend be
         backend be
@@ -67,7 +67,7 @@ struct StreamFactsDifferentialTests {
     @Test func sameTextsAsHAProxy() throws {
         try #require(DifferentialSettings.haproxyAvailable, "CI=true: haproxy (2.6) must be installed for this suite")
         let reference = try observe(.haproxy)
-        #expect(reference.first == "id=7F000001:PORT_7F000001:PORT_TS_0000:PID ID=7F000001:PORT_7F000001:PORT_TS_0000:PID fe=fe/2 f=fe b=fe s=<NOSRV> rt=0 uuid=UUID")
+        #expect(reference.first == "id=7F000001:PORT_7F000001:PORT_TS_0000:PID ID=7F000001:PORT_7F000001:PORT_TS_0000:PID fe=fe/2 f=fe b=fe s=<NOSRV> rt=0 uuid=UUID first=1")
         #expect(reference.count == 6, "\(reference)")
         guard !DifferentialSettings.onlyHAProxy else { return }
         let ours = try observe(.usher)
