@@ -27,6 +27,7 @@ public struct CompiledHTTPRules: Sendable {
     enum Action: Sendable {
         case header(CompiledHeaderAction)
         case setPath(LogFormatTemplate)
+        case setPathAndQuery(LogFormatTemplate)
         case setQuery(LogFormatTemplate)
         case setURI(LogFormatTemplate)
         case setMethod(LogFormatTemplate)
@@ -79,6 +80,8 @@ public struct CompiledHTTPRules: Sendable {
                 action.apply(to: &request.headers, &context)
             case .setPath(let template):
                 request.setPath(template.render(&context))
+            case .setPathAndQuery(let template):
+                request.setPathAndQuery(template.render(&context))
             case .setQuery(let template):
                 let query = template.render(&context)
                 request.setQuery(query.isEmpty ? nil : query)
@@ -163,7 +166,7 @@ public struct CompiledHTTPRules: Sendable {
                 action.apply(&context)
             case .silentDrop:
                 return .silentDrop
-            case .setPath, .setQuery, .setURI, .setMethod, .replaceTarget, .service, .countingError, .authenticate:
+            case .setPath, .setPathAndQuery, .setQuery, .setURI, .setMethod, .replaceTarget, .service, .countingError, .authenticate:
                 break
             }
         }
@@ -233,6 +236,7 @@ extension CompiledHTTPRules {
                 switch rule.action {
                 case .header(let header): action = .header(try CompiledHeaderAction(header))
                 case .setPath(let format): action = .setPath(try LogFormatTemplate(format))
+                case .setPathAndQuery(let format): action = .setPathAndQuery(try LogFormatTemplate(format))
                 case .setQuery(let format): action = .setQuery(try LogFormatTemplate(format))
                 case .setURI(let format): action = .setURI(try LogFormatTemplate(format))
                 case .setMethod(let format): action = .setMethod(try LogFormatTemplate(format))
