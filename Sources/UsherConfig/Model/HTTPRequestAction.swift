@@ -9,6 +9,8 @@ public enum HTTPRequestAction: Sendable, Equatable {
     case header(HTTPHeaderAction)
     /// `set-path FMT`: the path, keeping the query string.
     case setPath(String)
+    /// `set-pathq FMT`: the path and the query string together.
+    case setPathAndQuery(String)
     /// `set-query FMT`: what follows the `?` (one is added when missing and the value is not empty).
     case setQuery(String)
     /// `set-uri FMT`: the whole URI.

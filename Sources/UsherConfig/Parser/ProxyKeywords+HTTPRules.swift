@@ -1,7 +1,7 @@
 extension ProxyKeywords {
     /// The `http-request` actions usher understands, for "did you mean" hints.
     static let httpRequestActionNames = [
-        "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-path", "set-query", "set-uri",
+        "set-header", "add-header", "del-header", "replace-header", "replace-value", "set-path", "set-pathq", "set-query", "set-uri",
         "set-method", "replace-path", "replace-pathq", "replace-uri", "redirect", "allow", "auth", "deny", "tarpit", "return", "use-service", "set-var", "set-var-fmt", "unset-var",
         "silent-drop", "track-sc0", "track-sc1", "track-sc2", "sc-inc-gpc0", "sc-inc-gpc1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt", "set-map", "del-map", "add-acl", "del-acl",
         "capture",
@@ -20,6 +20,7 @@ extension ProxyKeywords {
             name, words, builder -> HTTPRequestAction in
             switch name {
             case "set-path": return .setPath(try words.arguments("a path format")[0])
+            case "set-pathq": return .setPathAndQuery(try words.arguments("a path and query format")[0])
             case "set-query": return .setQuery(try words.arguments("a query string format")[0])
             case "set-uri": return .setURI(try words.arguments("a URI format")[0])
             case "set-method": return .setMethod(try words.arguments("a method format")[0])

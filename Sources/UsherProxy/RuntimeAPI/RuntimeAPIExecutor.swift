@@ -44,6 +44,9 @@ struct RuntimeAPIExecutor: Sendable {
         case ("clear", "map"): return clearPatternFile(.map, request[2])
         case ("clear", "acl"): return clearPatternFile(.acl, request[2])
         case ("get", "weight"): return getWeight(request[2])
+        case ("get", "var"):
+            if level < .operator { return .permissionDenied }
+            return getVariable(request[2])
         case ("set", "weight"): return setWeight(request[2], request[3])
         case ("set", "server"): return setServer(request)
         case ("set", "maxconn"): return setMaxConnections(request)
@@ -61,6 +64,27 @@ struct RuntimeAPIExecutor: Sendable {
         default:
             return .output(RuntimeAPICommandCatalogue.unknownCommand(words))
         }
+    }
+
+    /// `get var proc.NAME`: a process-wide variable's type and value, as HAProxy shows them
+    /// (`proc.n: type=sint value=<5>`).
+    func getVariable(_ name: String) -> RuntimeAPIReply {
+        guard name.hasPrefix("proc."), name.count > 5 else {
+            return .output("Only process-wide variables can be read: their names begin with 'proc.'.\n")
+        }
+        guard let value = runtime.processVariables.value(of: String(name.dropFirst(5))) else {
+            return .output("Variable not found.\n")
+        }
+        let type: String
+        switch value {
+        case .integer: type = "sint"
+        case .boolean: type = "bool"
+        case .string: type = "str"
+        case .binary: type = "bin"
+        case .address(let address): type = address.isV4 ? "ipv4" : "ipv6"
+        }
+        // One line and no closing empty line, as HAProxy 2.6 answers it.
+        return .raw("\(name): type=\(type) value=<\(value.text)>\n")
     }
 
     // MARK: - Looking things up as HAProxy's CLI does

@@ -27,6 +27,7 @@ public struct CompiledHTTPRules: Sendable {
     enum Action: Sendable {
         case header(CompiledHeaderAction)
         case setPath(LogFormatTemplate)
+        case setPathAndQuery(LogFormatTemplate)
         case setQuery(LogFormatTemplate)
         case setURI(LogFormatTemplate)
         case setMethod(LogFormatTemplate)
@@ -81,6 +82,8 @@ public struct CompiledHTTPRules: Sendable {
                 action.apply(to: &request.headers, &context)
             case .setPath(let template):
                 request.setPath(template.render(&context))
+            case .setPathAndQuery(let template):
+                request.setPathAndQuery(template.render(&context))
             case .setQuery(let template):
                 let query = template.render(&context)
                 request.setQuery(query.isEmpty ? nil : query)
@@ -169,7 +172,7 @@ public struct CompiledHTTPRules: Sendable {
                 return .silentDrop
             case .capture(let sample, let slot, _):
                 if case .value(let value) = sample.evaluate(&context) { context.captures.store(value.text, slot: slot, response: true) }
-            case .setPath, .setQuery, .setURI, .setMethod, .replaceTarget, .service, .countingError, .authenticate:
+            case .setPath, .setPathAndQuery, .setQuery, .setURI, .setMethod, .replaceTarget, .service, .countingError, .authenticate:
                 break
             }
         }
@@ -239,6 +242,7 @@ extension CompiledHTTPRules {
                 switch rule.action {
                 case .header(let header): action = .header(try CompiledHeaderAction(header))
                 case .setPath(let format): action = .setPath(try LogFormatTemplate(format))
+                case .setPathAndQuery(let format): action = .setPathAndQuery(try LogFormatTemplate(format))
                 case .setQuery(let format): action = .setQuery(try LogFormatTemplate(format))
                 case .setURI(let format): action = .setURI(try LogFormatTemplate(format))
                 case .setMethod(let format): action = .setMethod(try LogFormatTemplate(format))

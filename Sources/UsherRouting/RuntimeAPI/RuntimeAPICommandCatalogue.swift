@@ -34,6 +34,7 @@ public enum RuntimeAPICommandCatalogue {
         Entry(keywords: ["enable", "server"], usage: "enable server  (DEPRECATED)", summary: "enable a disabled server (use 'set server' instead)", level: .admin),
         Entry(keywords: ["get", "acl"], usage: "get acl <acl> <value>", summary: "report the patterns matching a sample for an ACL", level: .user),
         Entry(keywords: ["get", "map"], usage: "get map <acl> <value>", summary: "report the keys and values matching a sample for a map", level: .user),
+        Entry(keywords: ["get", "var"], usage: "get var <name>", summary: "read a process-wide variable (proc.<name>)", level: .operator),
         Entry(keywords: ["get", "weight"], usage: "get weight <bk>/<srv>", summary: "report a server's current weight", level: .user),
         Entry(keywords: ["operator"], usage: "operator", summary: "lower the level of the current CLI session to operator", level: .operator),
         Entry(keywords: ["set", "map"], usage: "set map <map> [<key>|#<ref>] <value>", summary: "modify a map entry", level: .user),

@@ -36,7 +36,30 @@ extension SampleFetch {
             return .binary(bytes)
         },
         variable,
+        uuid,
     ]
+
+    /// `uuid` (`uuid(4)`): a random version 4 UUID in lower-case hex, a new one at each evaluation.
+    static let uuid: SampleFetch = {
+        var fetch = SampleFetch(names: ["uuid"], defaultMatch: .string, readsPayload: false) { arguments throws(RoutingError) in
+            guard arguments.allSatisfy(\.isEmpty) || arguments == ["4"] else {
+                throw RoutingError("'uuid' makes version 4 UUIDs only: uuid or uuid(4)")
+            }
+            return Readers(single: { _ in .value(.string(randomUUID())) }, all: nil)
+        }
+        fetch.isInternal = true
+        return fetch
+    }()
+
+    /// 16 random bytes with the version (4) and the variant (RFC 4122) bits set.
+    static func randomUUID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes[6] = bytes[6] & 0x0F | 0x40
+        bytes[8] = bytes[8] & 0x3F | 0x80
+        let hex = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }
+        return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { hex[$0].joined() }.joined(separator: "-")
+    }
 
     /// `var(SCOPE.NAME[,DEFAULT])`: the variable's value with its type, or `DEFAULT` as a string.
     static let variable: SampleFetch = {

@@ -38,28 +38,7 @@ extension SampleFetch {
         // `capture.req.hdr(N)`, `capture.res.hdr(N)`: what capture slot N holds.
         captureSlot("capture.req.hdr", response: false),
         captureSlot("capture.res.hdr", response: true),
-        // `uuid([4])`: a random version 4 UUID, a new one each time.
-        SampleFetch(names: ["uuid"], defaultMatch: .string, readsPayload: false, make: { arguments throws(RoutingError) in
-            guard arguments.isEmpty || arguments == ["4"] else { throw RoutingError("'uuid' supports only version 4, e.g. uuid or uuid(4)") }
-            return Readers(single: { _ in .value(.string(randomUUID())) }, all: nil)
-        }),
     ]
-}
-
-/// A random (version 4) UUID in its usual lowercase text form.
-func randomUUID() -> String {
-    var generator = SystemRandomNumberGenerator()
-    var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
-    bytes[6] = bytes[6] & 0x0f | 0x40
-    bytes[8] = bytes[8] & 0x3f | 0x80
-    let digits = Array("0123456789abcdef")
-    var text = ""
-    for (index, byte) in bytes.enumerated() {
-        if [4, 6, 8, 10].contains(index) { text.append("-") }
-        text.append(digits[Int(byte >> 4)])
-        text.append(digits[Int(byte & 0x0f)])
-    }
-    return text
 }
 
 /// A PROXY protocol field's value as text; no value when the header did not carry it.

@@ -46,5 +46,24 @@ enum TargetRewriteScenarios {
                     "GET /abs/path?k=v HTTP/1.1", "GET /users?name=alice&from=web HTTP/1.1", "GET /u/Alice HTTP/1.1", "GET /untouched?z HTTP/1.1",
                 ]),
             ]),
+        .init(
+            "set-pathq sets the path and the query string together", """
+                defaults
+                    mode http
+                    timeout connect 2s
+                    timeout client 5s
+                    timeout server 5s
+                frontend fe
+                    bind 127.0.0.1:{{PORT}}
+                    http-request set-pathq /new%[path]?app=t&%[query]
+                    default_backend be
+                backend be
+                    server s {{ORIGIN0}}
+                """,
+            send: Request.get("/req1?a=1&b=2") + Request.get("/req2"),
+            checks: [
+                .statuses([200, 200]),
+                .requestLines(["GET /new/req1?app=t&a=1&b=2 HTTP/1.1", "GET /new/req2?app=t& HTTP/1.1"]),
+            ]),
     ]
 }
