@@ -49,7 +49,9 @@ public enum HTTPFramingRules {
             }
         }
         if head.method == "CONNECT" {
-            guard head.target.first != "/", head.targetAuthority == nil else { throw HTTPParseError("CONNECT without an authority target") }
+            guard head.target.first != "/", head.targetAuthority == nil, isHostAndPort(head.target) else {
+                throw HTTPParseError("CONNECT without a host:port target")
+            }
         } else if head.target.first != "/" && head.targetAuthority == nil && !(head.target == "*" && head.method == "OPTIONS") {
             throw HTTPParseError("request target is neither a path nor an absolute URI")
         }
@@ -168,6 +170,15 @@ public enum HTTPFramingRules {
         } else {
             headers.add("Upgrade", remaining.joined(separator: ", "))
         }
+    }
+
+    /// CONNECT's authority form, `host:port` (RFC 9110 §9.3.6): the port is required, as HAProxy
+    /// requires it (found by bench/http-diff: `CONNECT example.com` was forwarded).
+    static func isHostAndPort(_ target: String) -> Bool {
+        guard let colon = target.lastIndex(of: ":") else { return false }
+        let host = target[..<colon], port = target[target.index(after: colon)...]
+        guard !host.isEmpty, !port.isEmpty, port.count <= 5, port.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+        return isValidHost(String(host))
     }
 
     /// `host[:port]` made of the characters a host may hold (RFC 3986 reg-name, IPv4, [IPv6]).

@@ -81,6 +81,19 @@ struct HTTPFramingTests {
         #expect(throws: HTTPParseError.self) { _ = try HTTPFramingRules.prepareRequest(&absolute) }
     }
 
+    /// CONNECT's target must be `host:port` (RFC 9110 §9.3.6), as HAProxy requires (found by bench/http-diff).
+    @Test(arguments: ["example.com", "example.com:", ":443", "example.com:https", "/", "http://example.com:443/"])
+    func refusesConnectWithoutHostAndPort(_ target: String) {
+        var request = HTTPRequestHead(method: "CONNECT", target: target, version: .http1_1, headers: HTTPHeaders([("Host", "example.com")]))
+        #expect(throws: HTTPParseError.self) { _ = try HTTPFramingRules.prepareRequest(&request) }
+    }
+
+    @Test(arguments: ["example.com:443", "[::1]:8443", "10.0.0.1:80"])
+    func acceptsConnectWithHostAndPort(_ target: String) throws {
+        var request = HTTPRequestHead(method: "CONNECT", target: target, version: .http1_1, headers: HTTPHeaders([("Host", target)]))
+        _ = try HTTPFramingRules.prepareRequest(&request)
+    }
+
     /// A bodiless response (HEAD, 204, 304) with conflicting Content-Length values is a 502, as
     /// HAProxy answers, not relayed (found by bench/http-diff); identical ones become one.
     @Test func bodilessResponsesHaveTheirContentLengthChecked() throws {
