@@ -71,6 +71,41 @@ struct HTTPFramingTests {
         #expect(throws: HTTPParseError.self) { _ = try HTTPFramingRules.prepareRequest(&badHost) }
     }
 
+    /// RFC 9112 §3.2: a client whose target has no authority sends an empty Host; HAProxy forwards
+    /// it (found by bench/http-diff). With an absolute target it must match, so it is refused there.
+    @Test func emptyHostIsAcceptedForAnOriginFormTarget() throws {
+        var empty = HTTPRequestHead(method: "GET", target: "/", version: .http1_1, headers: HTTPHeaders([("Host", "")]))
+        #expect(try HTTPFramingRules.prepareRequest(&empty).framing == .none)
+        #expect(empty.headers.fullValues("Host") == [""])
+        var absolute = HTTPRequestHead(method: "GET", target: "http://a/x", version: .http1_1, headers: HTTPHeaders([("Host", "")]))
+        #expect(throws: HTTPParseError.self) { _ = try HTTPFramingRules.prepareRequest(&absolute) }
+    }
+
+    /// CONNECT's target must be `host:port` (RFC 9110 §9.3.6), as HAProxy requires (found by bench/http-diff).
+    @Test(arguments: ["example.com", "example.com:", ":443", "example.com:https", "/", "http://example.com:443/"])
+    func refusesConnectWithoutHostAndPort(_ target: String) {
+        var request = HTTPRequestHead(method: "CONNECT", target: target, version: .http1_1, headers: HTTPHeaders([("Host", "example.com")]))
+        #expect(throws: HTTPParseError.self) { _ = try HTTPFramingRules.prepareRequest(&request) }
+    }
+
+    @Test(arguments: ["example.com:443", "[::1]:8443", "10.0.0.1:80"])
+    func acceptsConnectWithHostAndPort(_ target: String) throws {
+        var request = HTTPRequestHead(method: "CONNECT", target: target, version: .http1_1, headers: HTTPHeaders([("Host", target)]))
+        _ = try HTTPFramingRules.prepareRequest(&request)
+    }
+
+    /// A bodiless response (HEAD, 204, 304) with conflicting Content-Length values is a 502, as
+    /// HAProxy answers, not relayed (found by bench/http-diff); identical ones become one.
+    @Test func bodilessResponsesHaveTheirContentLengthChecked() throws {
+        for (status, method) in [(200, "HEAD"), (304, "GET"), (204, "GET")] {
+            var conflicting = HTTPResponseHead(version: .http1_1, status: status, reason: "", headers: HTTPHeaders([("Content-Length", "3"), ("Content-Length", "4")]))
+            #expect(throws: HTTPParseError.self) { _ = try HTTPFramingRules.prepareResponse(&conflicting, requestMethod: method) }
+        }
+        var same = HTTPResponseHead(version: .http1_1, status: 200, reason: "", headers: HTTPHeaders([("Content-Length", "3"), ("Content-Length", "3")]))
+        #expect(try HTTPFramingRules.prepareResponse(&same, requestMethod: "HEAD") == HTTPBodyFraming.none)
+        #expect(same.headers.fullValues("Content-Length") == ["3"])
+    }
+
     @Test func h2cUpgradeIsRemoved() throws {
         var request = HTTPRequestHead(method: "GET", target: "/", version: .http1_1, headers: HTTPHeaders([
             ("Host", "a"), ("Connection", "Upgrade, HTTP2-Settings"), ("Upgrade", "h2c"), ("HTTP2-Settings", "AAA"),
