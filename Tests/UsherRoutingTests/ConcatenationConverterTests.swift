@@ -26,9 +26,18 @@ import Testing
         ("str(),add_item(\",\",txn.a)", "alpha"), ("str(x),add_item(\",\",txn.a)", "x,alpha"), ("str(x),add_item(\",\",txn.e)", "x"),
         ("str(x),add_item(\",\",,sfx)", "x,sfx"), ("str(x),add_item(\",\",txn.nope,sfx)", "x,sfx"),
         ("str(a),concat('(,)')", "a(,)"), ("str(hello),sha1,hex", "AAF4C61DDCC5E8A2DABEDE0F3B482CD9AEA9434D"),
+        ("str(hello),base64", "aGVsbG8="), ("str(he),base64", "aGU="), ("str(aGVsbG8=),b64dec,hex", "68656C6C6F"),
+        ("bin(fbff),base64", "+/8="), ("bin(fbff),ub64enc", "-_8"), ("str(-_8),ub64dec,hex", "FBFF"),
+        ("str(a b/c?d=é&x~_.-),url_enc", "a%20b%2Fc%3Fd%3D%C3%A9%26x~_.-"), ("str(a%20b+c?d+e),url_dec", "a b+c?d e"), ("str(a+b),url_dec(1)", "a b"),
     ])
     func sameAsHAProxy(_ expression: String, _ expected: String) throws {
         #expect(try text(expression) == expected, "\(expression)")
+    }
+
+    /// Input a decoder cannot read gives no value (HAProxy prints nothing for these).
+    @Test(arguments: ["str(bad%2),url_dec", "str(a%zz),url_dec", "str(aGVsbG8),b64dec", "str(a*b=),b64dec"])
+    func undecodable(_ expression: String) throws {
+        #expect(try text(expression) == nil, "\(expression)")
     }
 
     @Test(arguments: ["be2dec(:)", "be2dec(:,9)", "be2dec(:,0)", "be2hex(:)", "be2hex(:,x)", "add_item(\",\")", "add_item(\",\",,)", "concat(a,b,c,d)", "concat(a,no.scope)"])

@@ -15,6 +15,7 @@ struct Converter: Sendable {
         if let contextual = try contextual(call) { return .context(contextual) }
         if let concatenation = try concatenation(call) { return .context(concatenation) }
         if let bigEndian = try bigEndian(call) { return .value(bigEndian) }
+        if let encoding = try encoding(call) { return .value(encoding) }
         if let table = try stickTableConverter(call) { return .value(table) }
         if let map = try mapConverter(call) { return .value(map) }
         return .value(try make(call))
