@@ -64,6 +64,10 @@ import Testing
         #expect(!qualifies(["Content-Type: image/png"], types: ["text/html"]))
         #expect(!qualifies([], types: ["text/html"]), "a type is required once types are listed")
         #expect(qualifies([]))
+        // A type compared byte by byte: a listed type may end inside one of its characters.
+        #expect(!qualifies(["Content-Type: tëxt/html"], types: ["text/html"]))
+        #expect(!qualifies(["Content-Type: é/html"], types: ["t"]))
+        #expect(qualifies(["Content-Type: TEXT/HTML"], types: ["text/html"]))
     }
 
     @Test func headRewrite() {

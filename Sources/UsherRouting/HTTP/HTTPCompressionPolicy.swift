@@ -46,10 +46,8 @@ public enum HTTPCompressionPolicy {
         let tags = headers.fullValues("ETag")
         if tags.count > 1 || tags.contains(where: { !isWellFormedTag($0) }) { return false }
         guard let type = headers[first: "Content-Type"] else { return types.isEmpty }
-        if type.utf8.count >= 9, HTTPField.namesEqual(String(type.prefix(9)), "multipart") { return false }
-        return types.isEmpty || types.contains { candidate in
-            type.utf8.count >= candidate.utf8.count && HTTPField.namesEqual(String(type.utf8.prefix(candidate.utf8.count))!, candidate)
-        }
+        if hasPrefix(type, "multipart") { return false }
+        return types.isEmpty || types.contains { hasPrefix(type, $0) }
     }
 
     /// The head of a response that goes out compressed: no `Content-Length`, `Transfer-Encoding:
@@ -63,6 +61,14 @@ public enum HTTPCompressionPolicy {
         }
         response.headers.add("Vary", "Accept-Encoding")
         if algorithm != .identity { response.headers.add("Content-Encoding", algorithm.token) }
+    }
+
+    /// Whether `text` starts with `prefix`, ASCII letters compared without case, byte by byte (a
+    /// server's `Content-Type` may hold any bytes).
+    static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
+        let bytes = text.utf8, wanted = prefix.utf8
+        guard bytes.count >= wanted.count else { return false }
+        return zip(bytes, wanted).allSatisfy { $0 == $1 || ($0 | 0x20 == $1 | 0x20 && ($1 | 0x20) >= 0x61 && ($1 | 0x20) <= 0x7a) }
     }
 
     /// `gzip;q=0.5` → ("gzip", 500): the token and its quality in thousandths.
