@@ -111,14 +111,14 @@ extension HTTPSessionHandler {
 
     /// The stream as fetches see it: the frontend, and the backend and server once chosen.
     func streamFacts(_ exchange: HTTPExchange) -> StreamFacts {
-        var facts = StreamFacts(frontendName: frontend.name, frontendID: runtime.proxyIDs[frontend.name], streamNumber: exchange.streamNumber)
+        var facts = StreamFacts(frontendName: frontend.name, frontendID: frontend.id, streamNumber: exchange.streamNumber)
         facts.frontendIsTLS = connection.tls != nil
         facts.isFirstRequest = requestCount <= 1
         facts.uniqueID = exchange.uniqueID
         facts.uniqueIDIsSet = exchange.uniqueIDIsSet
         if let backend = exchange.backend {
             facts.backendName = backend.name
-            facts.backendID = runtime.proxyIDs[backend.name]
+            facts.backendID = backend.id
         }
         if let server = exchange.connector?.server {
             facts.serverName = server.name

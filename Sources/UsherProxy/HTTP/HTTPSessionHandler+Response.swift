@@ -254,13 +254,14 @@ extension HTTPSessionHandler {
         guard let context, let exchange else { return }
         guard data.readableBytes > 0 || responseBody.isComplete else { return }
         let consumed: Int
+        // Where the content is among the bytes, framing left out: wanted only when compressing.
+        var content: [Range<Int>] = []
         do {
-            let compressing = exchange.compressor != nil
-            var content: [Range<Int>] = []
-            consumed = try data.withUnsafeReadableBytes { bytes throws(HTTPParseError) in
-                try responseBody.consume(bytes) { range in if compressing { content.append(range) } }
+            if exchange.compressor != nil {
+                consumed = try data.withUnsafeReadableBytes { bytes throws(HTTPParseError) in try responseBody.consume(bytes) { content.append($0) } }
+            } else {
+                consumed = try data.withUnsafeReadableBytes { bytes throws(HTTPParseError) in try responseBody.consume(bytes) }
             }
-            responseContent = content
         } catch {
             runtime.logger.debug("\(frontend.name): bad response body framing: \(error.reason)")
             abort(TerminationState(.proxy, .data))
@@ -268,7 +269,7 @@ extension HTTPSessionHandler {
         }
         if let compressor = exchange.compressor {
             // The content is compressed and sent in chunks of its own; the server's framing stays here.
-            guard compressResponseBody(&data, consumed: consumed, with: compressor, exchange: exchange, context: context) else { return }
+            guard compressResponseBody(&data, consumed: consumed, content: content, with: compressor, exchange: exchange, context: context) else { return }
         } else if consumed > 0, let slice = data.readSlice(length: consumed) {
             exchange.bytesToClient += consumed
             context.write(wrapOutboundOut(slice), promise: nil)
@@ -284,22 +285,22 @@ extension HTTPSessionHandler {
         }
     }
 
-    /// Compresses the content among the `consumed` bytes at the front of `data` (`responseContent`
-    /// says where it is) and sends it as chunks; the last chunk once the body is complete. False
-    /// when compression failed and the exchange was aborted.
+    /// Compresses the content among the `consumed` bytes at the front of `data` (`content` says
+    /// where it is) and sends it as chunks; the last chunk once the body is complete. False when
+    /// compression failed and the exchange was aborted.
     private func compressResponseBody(
-        _ data: inout ByteBuffer, consumed: Int, with compressor: ResponseCompressor, exchange: HTTPExchange, context: ChannelHandlerContext
+        _ data: inout ByteBuffer, consumed: Int, content: [Range<Int>], with compressor: ResponseCompressor, exchange: HTTPExchange,
+        context: ChannelHandlerContext
     ) -> Bool {
         let allocator = context.channel.allocator
         do {
-            for range in responseContent where !range.isEmpty {
+            for range in content where !range.isEmpty {
                 guard let content = data.getSlice(at: data.readerIndex + range.lowerBound, length: range.count),
                     let chunk = try compressor.chunk(content, allocator: allocator)
                 else { continue }
                 exchange.bytesToClient += chunk.readableBytes
                 context.write(wrapOutboundOut(chunk), promise: nil)
             }
-            responseContent = []
             data.moveReaderIndex(forwardBy: consumed)
             if responseBody.isComplete {
                 let last = try compressor.finish(allocator: allocator)

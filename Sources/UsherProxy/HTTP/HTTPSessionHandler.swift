@@ -68,8 +68,6 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     var responseScanner = HTTPHeadScanner()
     var responsePhase = ResponsePhase.idle
     var responseBody = HTTPBodyReader(framing: .none)
-    /// Where the content is among the response bytes just read, when it is being compressed.
-    var responseContent: [Range<Int>] = []
     /// After a 101, bytes pass through untouched: the tunnel's state (half-closes, backpressure).
     var tunnel: HTTPTunnel?
     var isTunnel: Bool { tunnel != nil }

@@ -55,7 +55,11 @@ public final class BackendRuntime: Sendable {
 
     private let state: NIOLockedValueBox<State>
 
-    init(routes: BackendRoutes, globalTLS: GlobalTLSSettings = GlobalTLSSettings(), tlsCounters: TLSCounters = TLSCounters()) throws {
+    /// The proxy's number (`iid`, `be_id`).
+    let id: Int
+
+    init(routes: BackendRoutes, globalTLS: GlobalTLSSettings = GlobalTLSSettings(), tlsCounters: TLSCounters = TLSCounters(), id: Int = 0) throws {
+        self.id = id
         self.tlsCounters = tlsCounters
         self.routes = routes
         let numbers = routes.proxy.serverNumbers

@@ -53,7 +53,11 @@ public final class FrontendRuntime: Sendable {
     let requestCaptures: [(name: String?, length: Int)]
     let responseCaptures: [(name: String?, length: Int)]
 
-    init(routes: FrontendRoutes, global: GlobalSettings) {
+    /// The proxy's number (`iid`, `fe_id`).
+    let id: Int
+
+    init(routes: FrontendRoutes, global: GlobalSettings, id: Int = 0) {
+        self.id = id
         self.routes = routes
         let settings = routes.proxy.settings
         self.logTargets = routes.proxy.effectiveLogTargets(global: global)

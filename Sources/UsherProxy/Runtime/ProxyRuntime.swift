@@ -91,11 +91,14 @@ public final class ProxyRuntime: Sendable {
     init(table: RoutingTable, log: LogDispatcher, logger: Logger) throws {
         self.table = table
         let global = table.configuration.global
-        self.proxyIDs = Self.numberProxies(table.configuration)
-        self.frontends = table.frontends.map { FrontendRuntime(routes: $0, global: global) }
+        let proxyIDs = Self.numberProxies(table.configuration)
+        self.proxyIDs = proxyIDs
+        self.frontends = table.frontends.map { FrontendRuntime(routes: $0, global: global, id: proxyIDs[$0.proxy.name] ?? 0) }
         let tlsCounters = TLSCounters()
         self.tlsCounters = tlsCounters
-        self.backends = try table.backends.map { try BackendRuntime(routes: $0, globalTLS: global.tls, tlsCounters: tlsCounters) }
+        self.backends = try table.backends.map {
+            try BackendRuntime(routes: $0, globalTLS: global.tls, tlsCounters: tlsCounters, id: proxyIDs[$0.proxy.name] ?? 0)
+        }
         self.log = log
         self.logger = logger
         self.maxConnectionsSetting = ManagedAtomic(global.maxconn ?? 0)

@@ -72,13 +72,13 @@ final class TCPSession: VariableStorage {
 
     /// The stream as fetches see it: the frontend, and the backend and server once chosen.
     func streamFacts() -> StreamFacts {
-        var facts = StreamFacts(frontendName: frontend.name, frontendID: runtime.proxyIDs[frontend.name], streamNumber: streamNumber)
+        var facts = StreamFacts(frontendName: frontend.name, frontendID: frontend.id, streamNumber: streamNumber)
         facts.frontendIsTLS = connection.tls != nil
         facts.uniqueID = uniqueID
         facts.uniqueIDIsSet = uniqueID != nil
         if let backend {
             facts.backendName = backend.name
-            facts.backendID = runtime.proxyIDs[backend.name]
+            facts.backendID = backend.id
         }
         if let server {
             facts.serverName = server.name
