@@ -32,9 +32,13 @@ public struct HTTPCompression: Sendable, Equatable {
     /// What applies to a request: the backend's algorithms and types where it has them, else the
     /// frontend's (HAProxy's order); `offload` from either. Nil when neither has an algorithm.
     public static func effective(backend: HTTPCompression?, frontend: HTTPCompression?) -> HTTPCompression? {
-        let algorithms = backend?.algorithms.isEmpty == false ? backend!.algorithms : frontend?.algorithms ?? []
+        func either<Value>(_ value: (HTTPCompression) -> [Value]) -> [Value] {
+            if let backend, !value(backend).isEmpty { return value(backend) }
+            return frontend.map(value) ?? []
+        }
+        let algorithms = either(\.algorithms)
         guard !algorithms.isEmpty else { return nil }
-        let types = backend?.types.isEmpty == false ? backend!.types : frontend?.types ?? []
+        let types = either(\.types)
         return HTTPCompression(algorithms: algorithms, types: types, offload: backend?.offload == true || frontend?.offload == true)
     }
 

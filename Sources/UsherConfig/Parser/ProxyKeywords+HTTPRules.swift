@@ -35,7 +35,9 @@ extension ProxyKeywords {
             case "return": return .return(try parseReply(&words, defaultStatus: 200, acceptsDenyStatus: false, line: line, builder: &builder))
             case "use-service": return .useService(try parseService(&words))
             case "silent-drop": return .silentDrop
-            case "capture": return try parseCaptureAction(&words, line: line, builder: &builder, response: false)
+            case "capture":
+                let capture = try parseCaptureAction(&words, line: line, builder: &builder, response: false)
+                return .capture(sample: capture.sample, slot: capture.slot)
             default:
                 if let action = try StickTableParser.parseAction(name, &words) { return .stickCounter(action) }
                 if let action = try parsePatternFileAction(name, &words) { return .patternFile(action) }
@@ -71,9 +73,8 @@ extension ProxyKeywords {
             case "return": return .return(try parseReply(&words, defaultStatus: 200, acceptsDenyStatus: false, line: line, builder: &builder))
             case "silent-drop": return .silentDrop
             case "capture":
-                let action = try parseCaptureAction(&words, line: line, builder: &builder, response: true)
-                guard case .capture(let sample, let slot) = action else { fatalError("parseCaptureAction returns a capture") }
-                return .capture(sample: sample, slot: slot)
+                let capture = try parseCaptureAction(&words, line: line, builder: &builder, response: true)
+                return .capture(sample: capture.sample, slot: capture.slot)
             default:
                 if let action = try StickTableParser.parseAction(name, &words) { return .stickCounter(action) }
                 if let action = try parsePatternFileAction(name, &words) { return .patternFile(action) }
@@ -124,7 +125,9 @@ extension ProxyKeywords {
 
     /// `capture SAMPLE len N` (requests only: declares a slot in this frontend) or `capture SAMPLE
     /// id N` (an existing slot; checked against the frontend's slots once the file is read).
-    static func parseCaptureAction(_ words: inout RuleWords, line: ConfigurationLine, builder: inout ProxyBuilder, response: Bool) throws -> HTTPRequestAction {
+    static func parseCaptureAction(
+        _ words: inout RuleWords, line: ConfigurationLine, builder: inout ProxyBuilder, response: Bool
+    ) throws -> (sample: String, slot: Int) {
         let arguments = try words.arguments("a sample expression", response ? "'id'" : "'len' or 'id'", "a number")
         let sample = arguments[0]
         let number = ConfigurationValues.integer(arguments[2])
@@ -135,10 +138,10 @@ extension ProxyKeywords {
             }
             guard let length = number, length > 0 else { throw ConfigurationError("'capture … len' expects a positive number of characters, not '\(arguments[2])'") }
             builder.proxy.requestHeaderCaptures.append(HeaderCapture(name: nil, length: length, location: line.location))
-            return .capture(sample: sample, slot: builder.proxy.requestHeaderCaptures.count - 1)
+            return (sample, builder.proxy.requestHeaderCaptures.count - 1)
         case "id":
             guard let slot = number, slot >= 0 else { throw ConfigurationError("'capture … id' expects a capture slot number, not '\(arguments[2])'") }
-            return .capture(sample: sample, slot: slot)
+            return (sample, slot)
         default:
             throw ConfigurationError("'capture \(sample)' expects \(response ? "'id N'" : "'len N' or 'id N'"), not '\(arguments[1])'")
         }
