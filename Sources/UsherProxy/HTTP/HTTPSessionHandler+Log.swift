@@ -76,7 +76,8 @@ extension HTTPSessionHandler {
             requestLine: requestLine
         )
         record.uniqueID = exchange.uniqueID
-        record.overTLS = terminatesTLS
+        // A connection upgraded from a mode tcp frontend keeps the TLS its bind terminated.
+        record.overTLS = terminatesTLS || connection.tls != nil
         return record
     }
 
