@@ -18,6 +18,11 @@ struct ProcessOptions {
     var hardStopPIDs: [Int32] = []
     /// `-d`: usher's debug messages are printed too.
     var debugOutput = false
+    /// `-f`, and `-L`: what a reload in place (SIGUSR2, SIGHUP) reads again.
+    var configurationFiles: [String] = []
+    var localPeerName: String?
+    /// `-q`: warnings of a reloaded file are not printed.
+    var quiet = false
 
     init(configuration: Configuration) {
         let global = configuration.global

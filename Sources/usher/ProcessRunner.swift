@@ -162,14 +162,24 @@ struct ProcessRunner {
         }
     }
 
-    /// Blocks until a stop signal; SIGUSR1 stops listening and waits for connections to end.
+    /// Blocks until a stop signal; SIGUSR1 stops listening and waits for connections to end;
+    /// SIGUSR2 and SIGHUP reload the configuration in place.
     private func wait(for server: UsherServer, logger: Logger) {
         let waiter = SignalWaiter { sig in logger.notice("stopping on signal \(sig)") }
+        let options = self.options
+        let reload: @Sendable () -> Void = { Self.reloadInPlace(server, options: options, logger: logger) }
+        waiter.handle(SIGUSR2, reload)
+        waiter.handle(SIGHUP, reload)
         waiter.handle(SIGUSR1) {
+            if let grace = server.runtime.table.configuration.global.grace, grace > .zero {
+                // `grace`: the listeners go on accepting that long first.
+                logger.notice("soft stop in \(grace.milliseconds) ms ('grace')")
+                usleep(UInt32(min(grace.milliseconds, Int64(UInt32.max / 1000))) * 1000)
+            }
             logger.notice("soft stop: no longer accepting, waiting for \(server.activeConnections) connection(s) to end")
             server.stopListening()
             server.handOverPeers()
-            if let limit = table.configuration.global.hardStopAfter {
+            if let limit = server.runtime.table.configuration.global.hardStopAfter {
                 // `hard-stop-after`: the connections still open then are closed.
                 waiter.stop(after: .milliseconds(Int(limit.milliseconds)))
             }
@@ -182,5 +192,29 @@ struct ProcessRunner {
         waiter.wait()
         server.shutdown()
         if let pidfile = options.pidfile { unlink(pidfile) }
+    }
+
+    /// Reads the configuration files again and, if they are valid, replaces the running
+    /// configuration with them in place (`UsherServer.reload(to:)`). Otherwise says why (file:line)
+    /// and goes on with the configuration in force. Runs on the signal queue: reloads asked for
+    /// while one runs wait their turn (and signals that arrive meanwhile count once).
+    static func reloadInPlace(_ server: UsherServer, options: ProcessOptions, logger: Logger) {
+        logger.notice("reload: reading \(options.configurationFiles.joined(separator: " "))")
+        var loader = ConfigurationLoader()
+        loader.localPeerName = options.localPeerName
+        loader.previousStickTables = server.runtime.table.stickTables
+        let result = loader.load(paths: options.configurationFiles)
+        for diagnostic in result.diagnostics where diagnostic.severity == .alert || !options.quiet {
+            FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
+        }
+        guard let table = result.table else {
+            logger.error("reload refused: the configuration has errors (above); going on with the one in force")
+            return
+        }
+        do {
+            _ = try server.reload(to: table)
+        } catch {
+            logger.error("reload refused: \(error); going on with the configuration in force")
+        }
     }
 }

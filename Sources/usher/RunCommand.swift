@@ -42,6 +42,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("usher-worker-socket"), help: .hidden)
     var workerSocket: String?
 
+    @Option(name: .customShort("S"), help: "Master-worker mode: the master CLI's address, a path or HOST:PORT, then ',option,value' pairs (mode, uid, gid, user, group, level): show proc, reload, and '@N' or '@!PID' before a command for a worker.")
+    var masterSocket: String?
+
     @Option(name: .customShort("L"), help: "This instance's name in 'peers' sections (default: 'localpeer', else the host name).")
     var localPeerName: String?
 
@@ -115,7 +118,8 @@ struct RunCommand: ParsableCommand {
             // The master: the workers are this same program with the worker's flags.
             var logger = Logger(label: "usher")
             logger.logLevel = .info
-            let master = try MasterWorker(files: files, quiet: quiet, systemd: masterWorkerSystemd, localPeerName: localPeerName, logger: logger)
+            let master = try MasterWorker(
+                files: files, quiet: quiet, systemd: masterWorkerSystemd, localPeerName: localPeerName, masterSocket: masterSocket, logger: logger)
             let status = master.run(pidfile: options.pidfile)
             if status != 0 { throw ExitCode(status) }
             return
@@ -127,6 +131,9 @@ struct RunCommand: ParsableCommand {
             options.daemon = false
             options.pidfile = nil
         }
+        options.configurationFiles = files
+        options.localPeerName = localPeerName
+        options.quiet = !showWarnings
         options.softStopPIDs = softStopPIDs
         options.hardStopPIDs = hardStopPIDs
         do {

@@ -24,6 +24,11 @@ public struct GlobalSettings: Sendable, Equatable {
     public var fileDescriptorLimit: Int?
     public var quiet = false
     public var hardStopAfter: Duration?
+    /// `grace`: after SIGUSR1, how long the listeners keep accepting before the soft stop.
+    public var grace: Duration?
+    /// `mworker-max-reloads`: in master-worker mode, how many reloads an old worker that is still
+    /// finishing its connections may outlive before the master stops it (SIGTERM).
+    public var masterWorkerMaxReloads: Int?
     /// `tune.bufsize`: the largest request or response head, and the inspect buffer.
     public var bufferSize: Int?
     /// `tune.maxrewrite`: room kept free in the buffer for header rewrites; a request head may

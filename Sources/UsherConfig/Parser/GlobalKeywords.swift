@@ -49,6 +49,8 @@ enum GlobalKeywords {
             for (thread, cpus) in try CPUMapParser.parse(line.words.dropFirst()) { global.cpuMap[thread] = cpus }
         },
         "hard-stop-after": { line, global in global.hardStopAfter = try duration(line) },
+        "grace": { line, global in global.grace = try duration(line) },
+        "mworker-max-reloads": { line, global in global.masterWorkerMaxReloads = try integer(line, in: 0...Int(Int32.max)) },
         "tune.bufsize": { line, global in global.bufferSize = try integer(line, in: 1024...(1 << 24)) },
         "tune.maxrewrite": { line, global in global.maxRewrite = try integer(line, in: 0...(1 << 23)) },
         "tune.http.maxhdr": { line, global in global.maxHeaders = try integer(line, in: 1...32767) },

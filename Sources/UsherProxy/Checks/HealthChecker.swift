@@ -69,6 +69,17 @@ final class HealthChecker: Sendable {
         ), nil, false))
     }
 
+    /// A reload in place: this checker replaces `old` for the same server and goes on from its
+    /// health count (when `rise` and `fall` are the same), so a reload neither marks a server up
+    /// nor resets the failures it was counting.
+    func continueFrom(_ old: HealthChecker) {
+        let before = old.state.withLockedValue { $0.machine }
+        state.withLockedValue { state in
+            guard state.machine.rise == before.rise, state.machine.fall == before.fall else { return }
+            state.machine.setHealth(before.health)
+        }
+    }
+
     func start(initialDelay: TimeAmount) {
         server.observer.checker = self
         schedule(after: initialDelay)

@@ -15,6 +15,9 @@ public struct ConfigurationLoader: Sendable {
     public var environment: [String: String]
     /// `-L NAME`: this instance's name in `peers` sections (else `localpeer`, else the host name).
     public var localPeerName: String?
+    /// The stick tables of the configuration in force, when loading for a reload in place: a
+    /// table declared the same way keeps its entries.
+    public var previousStickTables: StickTableSet?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
@@ -62,7 +65,7 @@ public struct ConfigurationLoader: Sendable {
         parser.hostName = Self.hostName()
         let parsed = parser.parse(sources)
         // Rules are compiled even when parsing failed, so that one run reports every problem.
-        let compiled = RoutingTable.compile(parsed.parsed) { file in
+        let compiled = RoutingTable.compile(parsed.parsed, keepingStickTables: previousStickTables) { file in
             let text = try String(contentsOfFile: file, encoding: .utf8)
             // Every line, blank ones included, so that errors give the file's line numbers (split on
             // the byte: "\r\n" is one Character).

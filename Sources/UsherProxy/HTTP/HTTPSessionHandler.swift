@@ -182,7 +182,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         let remote = context.channel.remoteAddress
         let local = context.channel.localAddress
         connection = ConnectionInfo(remote: remote, local: local, unixListenerID: unixListenerID)
-        liveSession = runtime.sessions.open(channel: context.channel, frontendName: frontend.name)
+        liveSession = runtime.sessions.open(channel: context.channel, frontendName: frontend.name, generation: runtime.generation)
         var sample = SampleContext(connection: connection, payload: inbound, isFinal: true, helloParser: runtime.helloParser, variables: self)
         sample.stickCounters = stickCounters
         switch frontend.routes.evaluateConnectionRules(&sample) {

@@ -42,6 +42,16 @@ public enum InheritedListener {
         return named.filter { fcntl($0.descriptor, F_GETFD) < 0 }
     }
 
+    /// Whether `descriptor` is a UNIX-domain socket (false if it is not a socket at all: `prepare` says why).
+    static func isUnixDomain(_ descriptor: Int32) -> Bool {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return named == 0 && Int32(address.ss_family) == AF_UNIX
+    }
+
     /// Checks that `descriptor` is an open, bound stream socket, and makes it listen with `backlog`
     /// if whoever bound it did not.
     static func prepare(_ descriptor: Int32, backlog: Int32) throws -> Facts {

@@ -27,14 +27,17 @@ public final class BackendRuntime: Sendable {
     /// `cookie NAME …` with the servers' `cookie` values.
     let persistence: PersistenceCookie?
     /// Connections this backend is handling now.
-    let activeConnections = ManagedAtomic<Int>(0)
-    let queued = ManagedAtomic<Int>(0)
+    let activeConnections: ManagedAtomic<Int>
+    let queued: ManagedAtomic<Int>
     /// The process's TLS figures: handshakes with this backend's servers count there.
     let tlsCounters: TLSCounters
     /// Traffic counters for the stats page, the runtime API and the exporter.
-    public let counters = StatCounters()
+    public let counters: StatCounters
     /// When the backend last went up or down, for the stats.
-    let stateReport = NIOLockedValueBox(BackendStateReport())
+    let stateReport: NIOLockedValueBox<BackendStateReport>
+    /// The backend of the same name in the configuration that replaced this one (a reload in
+    /// place): a slot its connections give back may serve a connection queued there.
+    let successor = NIOLockedValueBox<BackendRuntime?>(nil)
 
     /// Someone waiting for a server slot. `deliver` runs on the waiter's event loop.
     struct Waiter {
@@ -58,17 +61,28 @@ public final class BackendRuntime: Sendable {
     /// The proxy's number (`iid`, `be_id`).
     let id: Int
 
-    init(routes: BackendRoutes, globalTLS: GlobalTLSSettings = GlobalTLSSettings(), tlsCounters: TLSCounters = TLSCounters(), id: Int = 0) throws {
+    /// - Parameter previous: the backend of the same name in the configuration this one replaces
+    ///   (a reload in place): its counts and counters carry on, and so does the state of each of
+    ///   its servers that keeps its name.
+    init(
+        routes: BackendRoutes, globalTLS: GlobalTLSSettings = GlobalTLSSettings(), tlsCounters: TLSCounters = TLSCounters(), id: Int = 0,
+        previous: BackendRuntime? = nil
+    ) throws {
         self.id = id
         self.tlsCounters = tlsCounters
         self.routes = routes
         let numbers = routes.proxy.serverNumbers
+        let oldServers = Dictionary((previous?.servers ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.servers = try routes.servers.enumerated().map {
             try ServerRuntime(
                 server: $1, backendName: routes.name, index: $0, identifier: numbers[$0], globalTLS: globalTLS,
-                checkNeedsTLS: routes.checkProgram?.usesTLS ?? false
+                checkNeedsTLS: routes.checkProgram?.usesTLS ?? false, previous: oldServers[$1.name]
             )
         }
+        activeConnections = previous?.activeConnections ?? ManagedAtomic(0)
+        queued = previous?.queued ?? ManagedAtomic(0)
+        counters = previous?.counters ?? StatCounters()
+        stateReport = previous?.stateReport ?? NIOLockedValueBox(BackendStateReport())
         let settings = routes.proxy.settings
         self.timeouts = settings.timeouts
         self.retries = routes.proxy.retries
@@ -167,6 +181,12 @@ public final class BackendRuntime: Sendable {
     func release(_ index: Int) {
         servers[index].activeConnections.wrappingDecrement(ordering: .relaxed)
         serveQueue()
+        // A connection of a replaced configuration: the slot may also serve the newest one's queue.
+        var next = successor.withLockedValue { $0 }
+        while let backend = next {
+            backend.serveQueue()
+            next = backend.successor.withLockedValue { $0 }
+        }
     }
 
     /// Waits for a server slot: of server `server` if given (its own queue), else of any the

@@ -7,14 +7,14 @@ public final class FrontendRuntime: Sendable {
     public let routes: FrontendRoutes
     /// `log` targets in effect (the frontend's own plus the global ones for `log global`).
     let logTargets: [LogTarget]
-    let activeConnections = ManagedAtomic<Int>(0)
+    let activeConnections: ManagedAtomic<Int>
     /// Traffic counters for the stats page, the runtime API and the exporter.
-    public let counters = StatCounters()
+    public let counters: StatCounters
     /// Each listening socket's counters, in the order they are bound, when `option socket-stats`
     /// asks for them (empty otherwise: nothing is counted twice for nobody).
     public let listeners: [ListenerStats]
     /// Set while an operator has disabled the frontend (`disable frontend`): its listeners stop accepting.
-    let isPaused = ManagedAtomic<Bool>(false)
+    let isPaused: ManagedAtomic<Bool>
     /// `maxconn`, 0 for no limit (`set maxconn frontend` changes it).
     let maxConnectionsSetting: ManagedAtomic<Int>
     var maxConnections: Int { maxConnectionsSetting.load(ordering: .relaxed) }
@@ -56,12 +56,22 @@ public final class FrontendRuntime: Sendable {
     /// The proxy's number (`iid`, `fe_id`).
     let id: Int
 
-    init(routes: FrontendRoutes, global: GlobalSettings, id: Int = 0) {
+    /// - Parameter previous: the frontend of the same name in the configuration this one replaces
+    ///   (a reload in place): its connection count, counters, listeners' counters and operator
+    ///   state (`disable frontend`, `set maxconn frontend` unless the file changed `maxconn`) carry on.
+    init(routes: FrontendRoutes, global: GlobalSettings, id: Int = 0, previous: FrontendRuntime? = nil) {
         self.id = id
         self.routes = routes
         let settings = routes.proxy.settings
         self.logTargets = routes.proxy.effectiveLogTargets(global: global)
-        self.maxConnectionsSetting = ManagedAtomic(settings.maxconn ?? 0)
+        if let previous, previous.routes.proxy.settings.maxconn == settings.maxconn {
+            maxConnectionsSetting = previous.maxConnectionsSetting
+        } else {
+            maxConnectionsSetting = ManagedAtomic(settings.maxconn ?? 0)
+        }
+        activeConnections = previous?.activeConnections ?? ManagedAtomic(0)
+        counters = previous?.counters ?? StatCounters()
+        isPaused = previous?.isPaused ?? ManagedAtomic(false)
         self.timeouts = settings.timeouts
         self.logsSessions = !logTargets.isEmpty
             && (settings.isEnabled("tcplog") || settings.isEnabled("httplog") || routes.logFormat != nil)
@@ -77,7 +87,11 @@ public final class FrontendRuntime: Sendable {
         let sockets = routes.proxy.binds.reduce(0) { total, bind in
             total + bind.addresses.reduce(0) { $0 + ($1.ports?.count ?? 1) }
         }
-        self.listeners = settings.isEnabled("socket-stats") ? (0..<sockets).map { ListenerStats(id: $0 + 1) } : []
+        if let previous, previous.listeners.count == sockets, settings.isEnabled("socket-stats") {
+            self.listeners = previous.listeners
+        } else {
+            self.listeners = settings.isEnabled("socket-stats") ? (0..<sockets).map { ListenerStats(id: $0 + 1) } : []
+        }
         self.forwardFor = settings.forwardFor
         self.errorPages = HTTPErrorPages(settings.errorFiles)
         self.compression = settings.compression

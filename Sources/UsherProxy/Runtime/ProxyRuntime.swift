@@ -15,19 +15,21 @@ public final class ProxyRuntime: Sendable {
     public let backends: [BackendRuntime]
     let log: LogDispatcher
     let logger: Logger
+    /// Which configuration of the process this is: 1 for the first, one more per reload in place.
+    public let generation: Int
     /// Connections open across all frontends (HAProxy's `actconn`).
-    let activeConnections = ManagedAtomic<Int>(0)
+    let activeConnections: ManagedAtomic<Int>
     /// Process-wide totals for `show info` (connections, requests, rates).
-    public let processCounters = StatCounters()
+    public let processCounters: StatCounters
     /// The process's TLS handshakes, both sides (`show info`'s `Ssl*` fields).
     public let tlsCounters: TLSCounters
-    /// When this configuration started serving (wall-clock and monotonic seconds), for `show info`.
-    public let startedWallSeconds = StatCounters.wallSeconds()
+    /// When the process started serving (wall-clock seconds), for `show info`.
+    public let startedWallSeconds: Int
     /// `global maxconn`, 0 for no limit (`set maxconn global` changes it).
     let maxConnectionsSetting: ManagedAtomic<Int>
     var maxConnections: Int { maxConnectionsSetting.load(ordering: .relaxed) }
     /// Streams started so far (HTTP requests and TCP sessions): each takes the next number (`%rt`).
-    private let streamCounter = ManagedAtomic<Int>(0)
+    private let streamCounter: ManagedAtomic<Int>
     /// The proxies' numbers (HAProxy's `iid`), by name.
     public let proxyIDs: [String: Int]
 
@@ -37,19 +39,19 @@ public final class ProxyRuntime: Sendable {
     }
 
     /// Client sessions open now, for the runtime API (`show sess`, `shutdown session`).
-    public let sessions = SessionRegistry()
+    public let sessions: SessionRegistry
     let helloParser: ClientHelloParser
     /// The `proc` variables, shared by every connection (and set first by `global` `set-var`).
     public let processVariables: ProcessVariables
     /// The largest inspect buffer (`tune.bufsize`).
     let bufferSize: Int
     /// Set once the server is shutting down: nothing new is scheduled on the event loops.
-    let isStopping = ManagedAtomic<Bool>(false)
+    let isStopping: ManagedAtomic<Bool>
     /// Listeners that stopped accepting because a `maxconn` was reached.
-    let pausedListeners = ManagedAtomic<Int>(0)
+    let pausedListeners: ManagedAtomic<Int>
     /// Starts the checks of a server that an operator enabled and whose checks never ran (it was
     /// `disabled` in the configuration). Set while the server runs, cleared when it stops.
-    let lateHealthCheckStarter = NIOLockedValueBox<(@Sendable (ServerRuntime, BackendRuntime) -> Void)?>(nil)
+    let lateHealthCheckStarter: NIOLockedValueBox<(@Sendable (ServerRuntime, BackendRuntime) -> Void)?>
 
     func startLateHealthChecks(_ server: ServerRuntime, _ backend: BackendRuntime) {
         lateHealthCheckStarter.withLockedValue { $0 }?(server, backend)
@@ -57,10 +59,10 @@ public final class ProxyRuntime: Sendable {
 
     /// Sets whether the listeners accept (false: they stop reading their sockets; the kernel
     /// queues new connections). Set by the server while it runs.
-    let listenerControl = NIOLockedValueBox<(@Sendable (_ accepting: Bool) -> Void)?>(nil)
+    let listenerControl: NIOLockedValueBox<(@Sendable (_ accepting: Bool) -> Void)?>
     /// What `show peers` prints, and the sessions' counts (identified, established), per `peers`
     /// section at work (set by the server once started).
-    let peersStatus = NIOLockedValueBox<[(section: String, text: NIOLockedValueBox<String>, counts: NIOLockedValueBox<(active: Int, connected: Int)>)]>([])
+    let peersStatus: NIOLockedValueBox<[(section: String, text: NIOLockedValueBox<String>, counts: NIOLockedValueBox<(active: Int, connected: Int)>)]>
 
     /// `ActivePeers` and `ConnectedPeers`: peer sessions whose peer is known, and those established.
     var peerSessionCounts: (active: Int, connected: Int) {
@@ -70,7 +72,7 @@ public final class ProxyRuntime: Sendable {
         }
     }
     /// Set once the listeners are closed for good (a soft stop).
-    let listenersStopped = ManagedAtomic(false)
+    let listenersStopped: ManagedAtomic<Bool>
 
     /// A new process takes the listening sockets over (`-x`): this one stops accepting from them
     /// before they are sent, so that only one process accepts at a time (two would both be woken
@@ -86,27 +88,65 @@ public final class ProxyRuntime: Sendable {
     }
 
     /// Resumes paused listeners, each on its own event loop.
-    private let acceptWakers = NIOLockedValueBox<[@Sendable () -> Void]>([])
+    /// Keyed by a token so that a listener closed by a reload takes its own away.
+    private let acceptWakers: NIOLockedValueBox<[UInt64: @Sendable () -> Void]>
+    private let nextWakerToken: ManagedAtomic<UInt64>
 
-    init(table: RoutingTable, log: LogDispatcher, logger: Logger) throws {
+    /// - Parameter previous: the configuration this one replaces in a running process (a reload in
+    ///   place). What belongs to the process rather than to a configuration is shared with it: the
+    ///   connection counts and `maxconn` slots, process counters, the session registry, `proc`
+    ///   variables (unless `global` sets them differently now), and the state of each frontend,
+    ///   backend and server that keeps its name (see their initialisers).
+    init(table: RoutingTable, log: LogDispatcher, logger: Logger, previous: ProxyRuntime? = nil) throws {
         self.table = table
         let global = table.configuration.global
         let proxyIDs = Self.numberProxies(table.configuration)
         self.proxyIDs = proxyIDs
-        self.frontends = table.frontends.map { FrontendRuntime(routes: $0, global: global, id: proxyIDs[$0.proxy.name] ?? 0) }
-        let tlsCounters = TLSCounters()
+        generation = (previous?.generation ?? 0) + 1
+        let oldFrontends = Dictionary((previous?.frontends ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let oldBackends = Dictionary((previous?.backends ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.frontends = table.frontends.map {
+            FrontendRuntime(routes: $0, global: global, id: proxyIDs[$0.proxy.name] ?? 0, previous: oldFrontends[$0.proxy.name])
+        }
+        let tlsCounters = previous?.tlsCounters ?? TLSCounters()
         self.tlsCounters = tlsCounters
         self.backends = try table.backends.map {
-            try BackendRuntime(routes: $0, globalTLS: global.tls, tlsCounters: tlsCounters, id: proxyIDs[$0.proxy.name] ?? 0)
+            try BackendRuntime(
+                routes: $0, globalTLS: global.tls, tlsCounters: tlsCounters, id: proxyIDs[$0.proxy.name] ?? 0, previous: oldBackends[$0.proxy.name])
         }
         self.log = log
         self.logger = logger
-        self.maxConnectionsSetting = ManagedAtomic(global.maxconn ?? 0)
+        let oldGlobal = previous?.table.configuration.global
+        // A limit changed at run time (`set maxconn global`) stays, unless the file now says otherwise.
+        if let previous, oldGlobal?.maxconn == global.maxconn {
+            maxConnectionsSetting = previous.maxConnectionsSetting
+        } else {
+            maxConnectionsSetting = ManagedAtomic(global.maxconn ?? 0)
+        }
         self.bufferSize = global.bufferSize ?? 16_384
         self.helloParser = ClientHelloParser()
-        self.processVariables = ProcessVariables(
-            limits: global.variableLimits, maxValueBytes: global.bufferSize ?? 16_384, initial: table.initialProcessVariables
-        )
+        if let previous, previous.table.initialProcessVariables.map(\.0) == table.initialProcessVariables.map(\.0),
+            previous.table.initialProcessVariables.map({ "\($0.1)" }) == table.initialProcessVariables.map({ "\($0.1)" })
+        {
+            processVariables = previous.processVariables
+        } else {
+            processVariables = ProcessVariables(
+                limits: global.variableLimits, maxValueBytes: global.bufferSize ?? 16_384, initial: table.initialProcessVariables
+            )
+        }
+        activeConnections = previous?.activeConnections ?? ManagedAtomic(0)
+        processCounters = previous?.processCounters ?? StatCounters()
+        startedWallSeconds = previous?.startedWallSeconds ?? StatCounters.wallSeconds()
+        streamCounter = previous?.streamCounter ?? ManagedAtomic(0)
+        sessions = previous?.sessions ?? SessionRegistry()
+        isStopping = previous?.isStopping ?? ManagedAtomic(false)
+        pausedListeners = previous?.pausedListeners ?? ManagedAtomic(0)
+        lateHealthCheckStarter = previous?.lateHealthCheckStarter ?? NIOLockedValueBox(nil)
+        listenerControl = previous?.listenerControl ?? NIOLockedValueBox(nil)
+        peersStatus = previous?.peersStatus ?? NIOLockedValueBox([])
+        listenersStopped = previous?.listenersStopped ?? ManagedAtomic(false)
+        acceptWakers = previous?.acceptWakers ?? NIOLockedValueBox([:])
+        nextWakerToken = previous?.nextWakerToken ?? ManagedAtomic(0)
     }
 
     /// HAProxy numbers proxies in the order they are declared (a `listen` once), from 1, or from 2
@@ -149,14 +189,21 @@ public final class ProxyRuntime: Sendable {
         connectionClosed()
     }
 
-    func addAcceptWaker(_ waker: @escaping @Sendable () -> Void) {
-        acceptWakers.withLockedValue { $0.append(waker) }
+    /// Registers a paused listener's waker; returns the token that removes it when the listener closes.
+    func addAcceptWaker(_ waker: @escaping @Sendable () -> Void) -> UInt64 {
+        let token = nextWakerToken.wrappingIncrementThenLoad(ordering: .relaxed)
+        acceptWakers.withLockedValue { $0[token] = waker }
+        return token
+    }
+
+    func removeAcceptWaker(_ token: UInt64) {
+        _ = acceptWakers.withLockedValue { $0.removeValue(forKey: token) }
     }
 
     /// A connection ended: paused listeners may accept again.
     func connectionClosed() {
         guard pausedListeners.load(ordering: .sequentiallyConsistent) > 0 else { return }
-        for waker in acceptWakers.withLockedValue({ $0 }) { waker() }
+        for waker in acceptWakers.withLockedValue({ $0.values }) { waker() }
     }
 
     /// The `log` targets in the global section.

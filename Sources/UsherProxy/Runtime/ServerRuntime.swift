@@ -16,14 +16,14 @@ public final class ServerRuntime: Sendable {
     /// Passes its checks (always true for an unchecked server); a disabled server is never up.
     let up: ManagedAtomic<Bool>
     /// Connections open to this server now.
-    let activeConnections = ManagedAtomic<Int>(0)
+    let activeConnections: ManagedAtomic<Int>
     /// Traffic counters for the stats page, the runtime API and the exporter.
-    public let counters = StatCounters()
+    public let counters: StatCounters
     /// What the checks and state changes left for the stats: last check, changes, downtime.
     let checkReport: NIOLockedValueBox<ServerCheckReport>
     /// `observe`: errors in a row seen in the server's traffic, and the checker to tell when they
     /// reach `error-limit` (held weakly: the checker holds the server).
-    let observedErrors = ManagedAtomic<Int>(0)
+    let observedErrors: ManagedAtomic<Int>
     let observer = WeakHealthChecker()
     /// Set by an operator (runtime API, stats page): ready, drain or maint. A server with
     /// `disabled` in the configuration starts in maint.
@@ -38,7 +38,7 @@ public final class ServerRuntime: Sendable {
     var address: SocketAddress { currentAddress.withLockedValue { $0.address } }
     var hasPort: Bool { currentAddress.withLockedValue { $0.hasPort } }
     /// `set maxconn server`: replaces the configuration's `maxconn` when not negative.
-    let maxConnectionsOverride = ManagedAtomic<Int>(-1)
+    let maxConnectionsOverride: ManagedAtomic<Int>
     /// Whether the configuration's address is 0.0.0.0 (the client's destination); `set server … addr`
     /// ends it.
     let followsClientDestination: ManagedAtomic<Bool>
@@ -47,7 +47,7 @@ public final class ServerRuntime: Sendable {
     /// Kept apart from `adminState`, which is the operator's.
     let resolutionMaintenance: ManagedAtomic<Bool>
     /// The SRV record this server stands for (`server-template` with an SRV name), for the runtime API.
-    let serviceTarget = NIOLockedValueBox<String?>(nil)
+    let serviceTarget: NIOLockedValueBox<String?>
     /// The server's TLS, prepared when its traffic or checks use it (or a `default-server` said
     /// `ssl`, as HAProxy prepares it then too).
     let tls: ServerTLSContext?
@@ -59,8 +59,13 @@ public final class ServerRuntime: Sendable {
 
     /// - Parameter checkNeedsTLS: the backend's check sequence has a `tcp-check connect ssl` step,
     ///   which needs the server's TLS settings even if its traffic is plain.
+    /// - Parameter previous: the server of the same name and backend in the configuration this one
+    ///   replaces (a reload in place). Its connection count, counters, health and check report, and
+    ///   what an operator or DNS changed carry on: the address (unless the file changed it), the
+    ///   admin state (unless `disabled` changed), the weight (unless `weight` changed), `set maxconn`.
     init(
-        server: Server, backendName: String, index: Int, identifier: Int? = nil, globalTLS: GlobalTLSSettings = GlobalTLSSettings(), checkNeedsTLS: Bool = false
+        server: Server, backendName: String, index: Int, identifier: Int? = nil, globalTLS: GlobalTLSSettings = GlobalTLSSettings(), checkNeedsTLS: Bool = false,
+        previous: ServerRuntime? = nil
     ) throws {
         self.server = server
         self.identifier = identifier ?? index + 1
@@ -71,19 +76,46 @@ public final class ServerRuntime: Sendable {
         }
         trafficTLS = server.usesTLS ? tls : nil
         checkTLS = server.checksUseTLS ? tls : nil
-        // A UNIX socket has no port to take from the client's destination.
-        let initial = try ServerAddressBook.initialAddress(of: server)
-        self.currentAddress = NIOLockedValueBox((
-            initial ?? ServerAddressBook.placeholder(for: server), server.address.ports != nil || server.address.unixSocket != nil
-        ))
-        self.resolutionMaintenance = ManagedAtomic(initial == nil)
-        self.followsClientDestination = ManagedAtomic(server.address.host == nil && server.address.unixSocket == nil)
         self.backendName = backendName
         self.index = index
-        self.up = ManagedAtomic(!server.isDisabled)
-        self.adminState = ManagedAtomic(server.isDisabled ? ServerAdminState.maintenance.rawValue : ServerAdminState.ready.rawValue)
-        self.effectiveWeight = ManagedAtomic(server.weight)
-        self.checkReport = NIOLockedValueBox(ServerCheckReport(startsUp: !server.isDisabled, rise: server.rise, fall: server.fall))
+        activeConnections = previous?.activeConnections ?? ManagedAtomic(0)
+        counters = previous?.counters ?? StatCounters()
+        observedErrors = previous?.observedErrors ?? ManagedAtomic(0)
+        maxConnectionsOverride = previous?.maxConnectionsOverride ?? ManagedAtomic(-1)
+        cameUpAt = previous?.cameUpAt ?? ManagedAtomic(0)
+        if let previous, previous.server.address == server.address, previous.server.options.initAddr == server.options.initAddr {
+            // Where it is now (`set server addr`, DNS) rather than where the file first put it.
+            currentAddress = previous.currentAddress
+            resolutionMaintenance = previous.resolutionMaintenance
+            followsClientDestination = previous.followsClientDestination
+            serviceTarget = previous.serviceTarget
+        } else {
+            // A UNIX socket has no port to take from the client's destination.
+            let initial = try ServerAddressBook.initialAddress(of: server)
+            self.currentAddress = NIOLockedValueBox((
+                initial ?? ServerAddressBook.placeholder(for: server), server.address.ports != nil || server.address.unixSocket != nil
+            ))
+            self.resolutionMaintenance = ManagedAtomic(initial == nil)
+            self.followsClientDestination = ManagedAtomic(server.address.host == nil && server.address.unixSocket == nil)
+            serviceTarget = NIOLockedValueBox(nil)
+        }
+        if let previous, previous.server.isDisabled == server.isDisabled {
+            up = previous.up
+            adminState = previous.adminState
+        } else {
+            self.up = ManagedAtomic(!server.isDisabled)
+            self.adminState = ManagedAtomic(server.isDisabled ? ServerAdminState.maintenance.rawValue : ServerAdminState.ready.rawValue)
+        }
+        if let previous, previous.server.weight == server.weight {
+            effectiveWeight = previous.effectiveWeight
+        } else {
+            self.effectiveWeight = ManagedAtomic(server.weight)
+        }
+        if let previous, previous.server.isDisabled == server.isDisabled, previous.server.rise == server.rise, previous.server.fall == server.fall {
+            checkReport = previous.checkReport
+        } else {
+            self.checkReport = NIOLockedValueBox(ServerCheckReport(startsUp: !server.isDisabled, rise: server.rise, fall: server.fall))
+        }
     }
 
     /// Ready, draining or in maintenance, as an operator set it.
@@ -135,7 +167,7 @@ public final class ServerRuntime: Sendable {
     public var userWeight: Int { effectiveWeight.load(ordering: .relaxed) }
 
     /// When the server last came back up after being seen down (monotonic milliseconds; 0: never).
-    let cameUpAt = ManagedAtomic<Int64>(0)
+    let cameUpAt: ManagedAtomic<Int64>
 
     /// During `slowstart` after coming back up: the share of its weight and `maxconn` in force
     /// (1 to 99 percent, growing linearly as HAProxy's); nil when it runs at full speed.

@@ -17,7 +17,12 @@ public final class LiveSession: Sendable {
     /// of the runtime that owns the registry (which outlive its sessions), never dereferenced.
     private let currentServer = ManagedAtomic<UInt>(0)
 
-    init(channel: Channel, frontendName: String?) {
+    /// The configuration that serves it (`ProxyRuntime.generation`): a reload in place leaves a
+    /// session with the configuration it started in.
+    let generation: Int
+
+    init(channel: Channel, frontendName: String?, generation: Int = 0) {
+        self.generation = generation
         self.channel = channel
         self.frontendName = frontendName
         self.openedMilliseconds = FrequencyCounter.nowMilliseconds()

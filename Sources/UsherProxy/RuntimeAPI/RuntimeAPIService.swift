@@ -22,7 +22,7 @@ final class RuntimeAPIService: Sendable {
     private let settings: RuntimeAPISettings
     private let listeners = NIOLockedValueBox<[Channel]>([])
     /// Socket files to remove when the service stops.
-    private let socketFiles = NIOLockedValueBox<[String]>([])
+    private let socketFiles = NIOLockedValueBox<[UnixSocketFile]>([])
     /// Health checkers started by `enable server` for servers `disabled` in the configuration.
     private let lateCheckers = NIOLockedValueBox<[HealthChecker]>([])
     /// Runtime API connections open now, across every socket.
@@ -102,49 +102,29 @@ final class RuntimeAPIService: Sendable {
                 throw failure("cannot use the inherited socket (\(error))", "fd@\(descriptor)")
             }
         case .unixPath(let path):
-            // A file left by a process that is gone: replace it.
-            Self.removeStaleSocket(path)
+            // Bound under a temporary name and renamed over the path (a stale file, or the socket
+            // of a process this one replaces, is replaced in one step); removed on stop only if
+            // the path still names this socket — after a reload it names the new worker's.
+            let temporary = UnixSocketFile.bindingName(for: path)
             let channel: Channel
             do {
-                channel = try bootstrap.bind(to: SocketAddress(unixDomainSocketPath: path)).wait()
+                channel = try bootstrap.bind(to: SocketAddress(unixDomainSocketPath: temporary)).wait()
             } catch let error as IOError {
                 throw failure("cannot bind UNIX socket (\(String(cString: strerror(error.errnoCode))))", path)
             } catch {
                 throw failure("cannot bind UNIX socket (\(error))", path)
             }
-            socketFiles.withLockedValue { $0.append(path) }
+            let permissions = UnixSocketPermissions(
+                mode: socket.mode.map { UInt32($0) }, userID: socket.uid.map { UInt32($0) }, groupID: socket.gid.map { UInt32($0) })
             do {
-                try Self.applyPermissions(of: socket, to: path)
+                let file = try UnixSocketFile.install(temporary: temporary, at: path, permissions: permissions)
+                socketFiles.withLockedValue { $0.append(file) }
             } catch {
                 try? channel.close().wait()
-                _ = unlink(path)
+                _ = unlink(temporary)
                 throw failure("\(error)", path)
             }
             return channel
-        }
-    }
-
-    /// Removes a socket file at `path` unless a process still answers on it.
-    static func removeStaleSocket(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK else { return }
-        _ = unlink(path)
-    }
-
-    /// `mode`, `uid`/`user`, `gid`/`group` of a UNIX socket.
-    static func applyPermissions(of socket: StatsSocket, to path: String) throws {
-        // `user` and `group` were turned into ids while parsing.
-        let uid = socket.uid.map { uid_t($0) }
-        let gid = socket.gid.map { gid_t($0) }
-        if uid != nil || gid != nil {
-            guard chown(path, uid ?? uid_t.max, gid ?? gid_t.max) == 0 else {
-                throw BindError(description: "cannot change the owner (\(String(cString: strerror(errno))))")
-            }
-        }
-        if let mode = socket.mode {
-            guard chmod(path, mode_t(mode)) == 0 else {
-                throw BindError(description: "cannot change the mode (\(String(cString: strerror(errno))))")
-            }
         }
     }
 
@@ -160,7 +140,7 @@ final class RuntimeAPIService: Sendable {
             return listeners
         }
         for channel in channels { try? channel.close().wait() }
-        for path in socketFiles.withLockedValue({ files in defer { files = [] }; return files }) { _ = unlink(path) }
+        for file in socketFiles.withLockedValue({ files in defer { files = [] }; return files }) { file.remove() }
         runtime.lateHealthCheckStarter.withLockedValue { $0 = nil }
         for checker in lateCheckers.withLockedValue({ $0 }) { checker.stop() }
     }

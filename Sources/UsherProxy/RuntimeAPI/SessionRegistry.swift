@@ -9,8 +9,9 @@ public final class SessionRegistry: Sendable {
     public init() {}
 
     /// Registers the session of `channel`; it leaves the registry when the channel closes.
-    func open(channel: Channel, frontendName: String?) -> LiveSession {
-        let session = LiveSession(channel: channel, frontendName: frontendName)
+    /// `generation`: the configuration that serves it (`ProxyRuntime.generation`).
+    func open(channel: Channel, frontendName: String?, generation: Int = 0) -> LiveSession {
+        let session = LiveSession(channel: channel, frontendName: frontendName, generation: generation)
         let id = session.id
         sessions.withLockedValue { $0[id] = session }
         channel.closeFuture.whenComplete { [sessions] _ in

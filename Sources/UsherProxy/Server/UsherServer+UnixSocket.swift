@@ -6,14 +6,16 @@ extension UsherServer {
     /// Binds a frontend's UNIX-domain listener: an abstract name directly (it has no file), a path
     /// through `UnixSocketFile`, which applies the bind's `mode`, `uid` and `gid` and replaces a
     /// stale file, and removes the file again when listening stops.
-    func bindUnixListener(_ bootstrap: ServerBootstrap, to name: UnixSocketName, bind: Bind, frontend: FrontendRuntime) throws -> Channel {
+    func bindUnixListener(
+        _ bootstrap: ServerBootstrap, to name: UnixSocketName, bind: Bind, frontend: FrontendRuntime
+    ) throws -> (channel: Channel, file: UnixSocketFile?) {
         func failure(_ error: Error) -> StartError {
             StartError(description: "\(frontend.routes.proxy.kind.rawValue) '\(frontend.name)' cannot bind UNIX socket \(name) (\(bind.location)): \(error)")
         }
         switch name {
         case .abstract:
             do {
-                return try bootstrap.bind(to: SocketAddress(unixSocket: name)).wait()
+                return (try bootstrap.bind(to: SocketAddress(unixSocket: name)).wait(), nil)
             } catch {
                 throw failure(error)
             }
@@ -28,7 +30,7 @@ extension UsherServer {
             do {
                 let file = try UnixSocketFile.install(temporary: temporary, at: path, permissions: bind.unixPermissions)
                 unixSocketFiles.withLockedValue { $0.append(file) }
-                return channel
+                return (channel, file)
             } catch {
                 try? channel.close().wait()
                 throw failure(error)

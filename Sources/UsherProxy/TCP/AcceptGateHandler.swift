@@ -10,17 +10,13 @@ final class AcceptGateHandler: ChannelDuplexHandler {
     typealias InboundOut = Channel
     typealias OutboundIn = Never
 
-    private let runtime: ProxyRuntime
-    private let frontend: FrontendRuntime
-    /// This socket's own counters (`option socket-stats`).
-    private let listener: ListenerStats?
+    /// The frontend, configuration and socket counters in force (a reload in place changes them).
+    private let slot: ListenerSlot
     private var context: ChannelHandlerContext?
     private var readPending = false
 
-    init(runtime: ProxyRuntime, frontend: FrontendRuntime, listener: ListenerStats? = nil) {
-        self.runtime = runtime
-        self.frontend = frontend
-        self.listener = listener
+    init(slot: ListenerSlot) {
+        self.slot = slot
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -34,18 +30,20 @@ final class AcceptGateHandler: ChannelDuplexHandler {
     /// Counts a connection the moment it is accepted, before its channel is set up on its own
     /// event loop, so that the next check already sees it.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if frontend.isPaused.load(ordering: .relaxed) {
+        let target = slot.target
+        if target.frontend.isPaused.load(ordering: .relaxed) {
             // `disable frontend`: HAProxy's paused listener refuses connections; one accepted in
             // the meantime is closed at once.
             unwrapInboundIn(data).close(promise: nil)
             return
         }
-        runtime.accepted(on: frontend)
-        listener?.sessionStarted()
+        target.runtime.accepted(on: target.frontend)
+        target.listener?.sessionStarted()
         context.fireChannelRead(data)
     }
 
     func read(context: ChannelHandlerContext) {
+        let (runtime, frontend) = (slot.target.runtime, slot.target.frontend)
         guard runtime.isFull(frontend) else {
             context.read()
             return
@@ -63,6 +61,7 @@ final class AcceptGateHandler: ChannelDuplexHandler {
 
     /// A connection closed somewhere: if accepting was paused and there is room again, resume.
     func wakeUp() {
+        let (runtime, frontend) = (slot.target.runtime, slot.target.frontend)
         guard readPending, let context, !runtime.isFull(frontend) else { return }
         readPending = false
         runtime.pausedListeners.wrappingDecrement(ordering: .sequentiallyConsistent)

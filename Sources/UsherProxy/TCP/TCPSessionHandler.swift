@@ -76,7 +76,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         let remote = context.channel.remoteAddress
         let local = context.channel.localAddress
         let connection = ConnectionInfo(remote: remote, local: local, unixListenerID: unixListenerID)
-        liveSession = runtime.sessions.open(channel: context.channel, frontendName: frontend.name)
+        liveSession = runtime.sessions.open(channel: context.channel, frontendName: frontend.name, generation: runtime.generation)
         let session = TCPSession(runtime: runtime, frontend: frontend, eventLoop: context.eventLoop, connection: connection)
         session.clientChannel = context.channel
         session.listener = listener

@@ -61,8 +61,9 @@ public struct HealthStateMachine: Sendable, Equatable {
         }
     }
 
-    /// Sets the health counter (`on-error sudden-death`, `mark-down`).
-    mutating func setHealth(_ value: Int) {
+    /// Sets the health counter (`on-error sudden-death`, `mark-down`, a reload in place going on
+    /// from the replaced checker's count).
+    public mutating func setHealth(_ value: Int) {
         health = min(max(0, value), fullHealth)
     }
 

@@ -22,25 +22,27 @@ public struct RoutingTable: Sendable {
 
     /// Compiles `configuration`. Problems come back as alerts with their file and line; the table is
     /// `nil` when there is any.
+    /// `keepingStickTables`: the tables of the configuration this one replaces in a running
+    /// process (a reload in place); a table declared the same way keeps its entries.
     public static func compile(
-        _ configuration: Configuration, loadPatternFile: @escaping (String) throws -> [String]
+        _ configuration: Configuration, keepingStickTables previous: StickTableSet? = nil, loadPatternFile: @escaping (String) throws -> [String]
     ) -> (table: RoutingTable?, diagnostics: [Diagnostic]) {
         let patternFiles = PatternFileSet(load: loadPatternFile)
         var result = PatternFileScope.$current.withValue(patternFiles) {
-            compileInScope(configuration, loadPatternFile: loadPatternFile)
+            compileInScope(configuration, previousStickTables: previous, loadPatternFile: loadPatternFile)
         }
         result.table?.patternFiles = patternFiles
         return result
     }
 
     private static func compileInScope(
-        _ configuration: Configuration, loadPatternFile: (String) throws -> [String]
+        _ configuration: Configuration, previousStickTables: StickTableSet?, loadPatternFile: (String) throws -> [String]
     ) -> (table: RoutingTable?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         let userlists = compileUserlists(configuration.userlists, &diagnostics)
         let scope = AuthenticationScope(userlists: userlists)
         let (compiled, routeDiagnostics) = AuthenticationScope.$current.withValue(scope) {
-            compileRoutes(configuration, loadPatternFile: loadPatternFile)
+            compileRoutes(configuration, previousStickTables: previousStickTables, loadPatternFile: loadPatternFile)
         }
         diagnostics += routeDiagnostics
         guard var table = compiled, !diagnostics.contains(where: { $0.severity == .alert }) else { return (nil, diagnostics) }
@@ -69,7 +71,7 @@ public struct RoutingTable: Sendable {
 
     /// Everything but the userlists, with `AuthenticationScope.current` bound.
     private static func compileRoutes(
-        _ configuration: Configuration, loadPatternFile: (String) throws -> [String]
+        _ configuration: Configuration, previousStickTables: StickTableSet?, loadPatternFile: (String) throws -> [String]
     ) -> (table: RoutingTable?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         let backendProxies = configuration.proxies.filter { $0.kind.hasBackendCapability }
@@ -78,7 +80,7 @@ public struct RoutingTable: Sendable {
             backendsByName[proxy.name] = index
         }
         let predefined = PredefinedACLs.compiled()
-        let stickTables = StickTableSet(configuration.stickTables)
+        let stickTables = StickTableSet(configuration.stickTables, keeping: previousStickTables)
         /// What a proxy's fetches and actions find as stick tables.
         func stickScope(_ proxy: Proxy) -> StickTableScope {
             StickTableScope(tables: stickTables, proxyName: proxy.name, proxyTable: proxy.stickTable.flatMap { stickTables[$0.name] })

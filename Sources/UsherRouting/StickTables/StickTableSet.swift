@@ -7,11 +7,22 @@ public final class StickTableSet: Sendable {
     /// In declaration order, as `show table` lists them.
     public let ordered: [StickTable]
 
-    public init(_ definitions: [StickTableDefinition], clock: @escaping @Sendable () -> Int64 = StickTable.monotonicMilliseconds) {
+    /// - Parameter previous: the tables of the configuration this set replaces (a reload in
+    ///   place): a table of the same name declared the same way (wherever its line is now) is
+    ///   kept, entries and all; one declared differently starts empty, as after a restart.
+    public init(
+        _ definitions: [StickTableDefinition], keeping previous: StickTableSet? = nil,
+        clock: @escaping @Sendable () -> Int64 = StickTable.monotonicMilliseconds
+    ) {
         var tables: [String: StickTable] = [:]
         var ordered: [StickTable] = []
         for definition in definitions where tables[definition.name] == nil {
-            let table = StickTable(definition, clock: clock)
+            let table: StickTable
+            if let old = previous?[definition.name], Self.sameDeclaration(old.definition, definition) {
+                table = old
+            } else {
+                table = StickTable(definition, clock: clock)
+            }
             tables[definition.name] = table
             ordered.append(table)
         }
@@ -20,6 +31,13 @@ public final class StickTableSet: Sendable {
     }
 
     public subscript(name: String) -> StickTable? { tables[name] }
+
+    /// Two declarations of a table that differ only by where they are written.
+    static func sameDeclaration(_ a: StickTableDefinition, _ b: StickTableDefinition) -> Bool {
+        var moved = a
+        moved.location = b.location
+        return moved == b
+    }
 }
 
 /// What compiling a proxy's fetches and actions needs to find tables: the configuration's tables

@@ -14,6 +14,8 @@ final class TCPBackend: Sendable {
         case announceAndClose
         /// Read to the end of the client's stream, then send `replyBytes` of a known pattern, then close.
         case bulkReply(replyBytes: Int, delay: TimeAmount = .zero)
+        /// Sends back what it reads, prefixed by `NAME:` each time; closes when the client has finished.
+        case echo
     }
 
     let name: String
@@ -93,6 +95,11 @@ private final class BackendHandler: ChannelInboundHandler {
         case .bulkReply:
             // Bulk uploads are checked by a running digest, not kept whole.
             digest.add(buffer, connection: ObjectIdentifier(context.channel))
+        case .echo:
+            record(buffer)
+            var reply = context.channel.allocator.buffer(string: "\(name):")
+            reply.writeImmutableBuffer(buffer)
+            context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
         }
     }
 
@@ -101,7 +108,7 @@ private final class BackendHandler: ChannelInboundHandler {
         let total: Int
         let delay: TimeAmount
         switch behaviour {
-        case .announce:
+        case .announce, .echo:
             // An announcing backend closes when its client has finished, as most services do.
             context.close(promise: nil)
             return

@@ -21,8 +21,8 @@ final class UsherProcess: @unchecked Sendable {
     private var errorData = Data()
     private let readers = DispatchGroup()
 
-    convenience init(_ arguments: [String]) throws {
-        try self.init(executable: UsherExecutable.path, arguments: arguments, standardInput: FileHandle.nullDevice, environment: [:])
+    convenience init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        try self.init(executable: UsherExecutable.path, arguments: arguments, standardInput: FileHandle.nullDevice, environment: environment)
     }
 
     /// usher started through `/bin/sh`, as VTest starts haproxy, with `descriptor` (a socket the
