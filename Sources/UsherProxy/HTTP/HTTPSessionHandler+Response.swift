@@ -66,7 +66,8 @@ extension HTTPSessionHandler {
                 // The server closed a reused connection before answering: it closed right after its
                 // last answer, or at its idle timeout, as the request went out (a race every
                 // keep-alive client knows). Nothing came back, and what was sent is kept: send it
-                // again on a new connection, as HAProxy 2.6 does.
+                // again on a new connection, as HAProxy 2.6 does when it sees the close in time
+                // (otherwise it closes the client's connection; it never answers 502 there).
                 retryOnNewConnection(exchange)
                 return
             }
@@ -82,7 +83,7 @@ extension HTTPSessionHandler {
     }
 
     /// Sends the request again on a new connection: its head, the body bytes already sent
-    /// (`body`), then whatever of the body is still to come, as usual.
+    /// (`exchange.replayBody`), then whatever of the body is still to come, as usual.
     private func retryOnNewConnection(_ exchange: HTTPExchange) {
         guard let backend = exchange.backend, var head = exchange.sentHead else {
             finishWithError(502, termination: TerminationState(.serverAbort, .headers), reason: "server closed before answering")
