@@ -52,9 +52,16 @@ final class HTTPExchange {
     /// `Sec-WebSocket-Key` of a WebSocket upgrade, to check the server's accept value against.
     var webSocketKey: String?
     /// The server connection was reused from an earlier exchange: if it turns out closed before
-    /// any answer, the request may be sent again on a new connection (when nothing of its body
-    /// had to be sent).
+    /// any answer, the request is sent again on a new connection (its body from `replayBody`).
     var onReusedConnection = false
+    /// The body bytes written on a reused connection before any answer came, kept (up to
+    /// `tune.bufsize`) to send again if the server turns out to have closed it: a server that
+    /// closes right after an answer that did not say so, or at its idle timeout, races the next
+    /// request.
+    var replayBody: ByteBuffer?
+    /// False once the body bytes no longer fit in `replayBody`, or an answer has begun: the
+    /// request cannot be sent again (a close is then a 502).
+    var canReplay = true
     /// The server's answer has begun reaching the client: errors can no longer be reported with a
     /// status.
     var responseStarted = false

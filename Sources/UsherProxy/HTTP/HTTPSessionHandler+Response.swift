@@ -20,6 +20,11 @@ extension HTTPSessionHandler {
             // An idle server has nothing to say; bytes now mean the connection is not clean.
             dropServerLink()
         case .head:
+            // An answer has begun: the request cannot be sent again; its kept body is let go.
+            if let exchange, exchange.onReusedConnection, exchange.canReplay {
+                exchange.canReplay = false
+                exchange.replayBody = nil
+            }
             if responseBuffer.readableBytes == 0 { responseBuffer = data } else { responseBuffer.writeBuffer(&data) }
             processResponseHead()
         case .body:
@@ -55,10 +60,14 @@ extension HTTPSessionHandler {
             return
         case .head:
             guard let exchange else { return }
-            if exchange.onReusedConnection && exchange.bodyBytesForwarded == 0 && requestPhase == .done && responseBuffer.readableBytes == 0 {
-                // The server closed a reused connection just as the request went out (a race
-                // every keep-alive client knows): nothing of a body was sent, so send it again on
-                // a new connection.
+            if exchange.onReusedConnection, exchange.canReplay, (exchange.replayBody?.readableBytes ?? 0) == exchange.bodyBytesForwarded,
+                responseBuffer.readableBytes == 0
+            {
+                // The server closed a reused connection before answering: it closed right after its
+                // last answer, or at its idle timeout, as the request went out (a race every
+                // keep-alive client knows). Nothing came back, and what was sent is kept: send it
+                // again on a new connection, as HAProxy 2.6 does when it sees the close in time
+                // (otherwise it closes the client's connection; it never answers 502 there).
                 retryOnNewConnection(exchange)
                 return
             }
@@ -73,15 +82,40 @@ extension HTTPSessionHandler {
         }
     }
 
+    /// Sends the request again on a new connection: its head, the body bytes already sent
+    /// (`exchange.replayBody`), then whatever of the body is still to come, as usual.
     private func retryOnNewConnection(_ exchange: HTTPExchange) {
-        guard let backend = exchange.backend, let head = exchange.sentHead else {
+        guard let backend = exchange.backend, var head = exchange.sentHead else {
             finishWithError(502, termination: TerminationState(.serverAbort, .headers), reason: "server closed before answering")
             return
         }
         exchange.connector?.releaseSlot()
         exchange.onReusedConnection = false
+        if var body = exchange.replayBody {
+            head.writeBuffer(&body)
+            exchange.replayBody = nil
+        }
         responseBuffer.clear()
         sendRequestHead(head, exchange: exchange, backend: backend)
+    }
+
+    /// Keeps body bytes written on a reused connection, to send again if the server turns out to
+    /// have closed it; past `tune.bufsize` they are dropped and the request can no longer be retried.
+    func keepForReplay(_ slice: ByteBuffer, exchange: HTTPExchange) {
+        guard exchange.canReplay else { return }
+        guard var kept = exchange.replayBody else {
+            // The first piece is kept as it is (a view, not a copy).
+            if slice.readableBytes <= runtime.bufferSize { exchange.replayBody = slice } else { exchange.canReplay = false }
+            return
+        }
+        exchange.replayBody = nil
+        guard kept.readableBytes + slice.readableBytes <= runtime.bufferSize else {
+            exchange.canReplay = false
+            return
+        }
+        var slice = slice
+        kept.writeBuffer(&slice)
+        exchange.replayBody = kept
     }
 
     // MARK: - Response head

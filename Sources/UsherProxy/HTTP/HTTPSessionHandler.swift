@@ -520,6 +520,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
                 if consumed > 0, let slice = inbound.readSlice(length: consumed) {
                     exchange?.bytesFromClient += consumed
                     exchange?.bodyBytesForwarded += consumed
+                    if let exchange, exchange.onReusedConnection { keepForReplay(slice, exchange: exchange) }
                     link.channel.write(slice, promise: nil)
                 }
                 if requestBody.isComplete {

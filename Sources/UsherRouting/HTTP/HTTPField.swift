@@ -1,11 +1,33 @@
 /// One header field as it arrived: the name keeps its case, the value has no surrounding whitespace.
 public struct HTTPField: Sendable, Equatable {
     public var name: String
-    public var value: String
+    /// The value as text. A value whose bytes are not UTF-8 (obs-text, RFC 9110 §5.5 allows bytes
+    /// 0x80–0xFF) reads with each bad sequence as U+FFFD; its bytes as they came are in
+    /// `rawValue` and go out as they came. Setting the value replaces them.
+    public var value: String {
+        @inlinable get { text }
+        set {
+            text = newValue
+            rawValue = nil
+        }
+    }
+    /// The value's bytes as they arrived, kept only when they are not UTF-8 (a `String` cannot hold
+    /// them): what a rewritten head sends instead of `value`, so they are forwarded unchanged, as
+    /// HAProxy forwards them. Nil for every value that is UTF-8, which is the common case.
+    public private(set) var rawValue: [UInt8]?
+    @usableFromInline var text: String
 
     public init(name: String, value: String) {
         self.name = name
-        self.value = value
+        self.text = value
+        self.rawValue = nil
+    }
+
+    /// A field read from the wire whose value bytes were not UTF-8: `value` is their repaired text.
+    public init(name: String, value: String, rawValue: [UInt8]?) {
+        self.name = name
+        self.text = value
+        self.rawValue = rawValue
     }
 
     /// Header names compare without regard to ASCII case.

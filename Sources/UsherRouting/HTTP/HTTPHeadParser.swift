@@ -138,10 +138,13 @@ public enum HTTPHeadParser {
             while index < count, bytes[index] == HTTPSyntax.space || bytes[index] == HTTPSyntax.tab { index += 1 }
             let valueStart = index
             var valueEnd = index
+            // Every byte ORed: a value of ASCII bytes only (nearly all) needs no UTF-8 check.
+            var seen: UInt8 = 0
             while index < count {
                 let byte = bytes[index]
                 guard HTTPSyntax.isFieldValueByte(byte) else { break }
                 index += 1
+                seen |= byte
                 if byte != HTTPSyntax.space && byte != HTTPSyntax.tab { valueEnd = index }
             }
             guard index < count else { throw HTTPParseError("incomplete head") }
@@ -150,7 +153,7 @@ public enum HTTPHeadParser {
             case 0: throw HTTPParseError("NUL byte in a header value")
             default: throw HTTPParseError("control character in a header value")
             }
-            fields.append(HTTPField(name: name, value: string(bytes, valueStart, valueEnd)))
+            fields.append(field(name, bytes, valueStart, valueEnd, ascii: seen < 0x80))
             // As `tune.http.maxhdr`, the count includes the start line.
             guard fields.count < limits.maxHeaderCount else { throw HTTPParseError("more than \(limits.maxHeaderCount - 1) header fields") }
             position = index + 2
@@ -180,6 +183,16 @@ public enum HTTPHeadParser {
             index += 1
         }
         throw HTTPParseError("incomplete head")
+    }
+
+    /// A field whose value is `bytes[start..<end]`; bytes that are not UTF-8 are kept as they came.
+    @inline(__always)
+    static func field(_ name: String, _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, ascii: Bool) -> HTTPField {
+        let value = string(bytes, start, end)
+        if ascii { return HTTPField(name: name, value: value) }
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        // Decoding replaced a bad sequence exactly when the text's UTF-8 is not the bytes.
+        return HTTPField(name: name, value: value, rawValue: value.utf8.elementsEqual(raw) ? nil : Array(raw))
     }
 
     @inline(__always)

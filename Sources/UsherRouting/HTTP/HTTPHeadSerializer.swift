@@ -59,7 +59,7 @@ extension ByteBuffer {
     /// Bytes the fields take on the wire, with the empty line after them.
     private static func fieldsSize(_ headers: HTTPHeaders) -> Int {
         var size = 2
-        for field in headers.fields { size += field.name.utf8.count + field.value.utf8.count + 4 }
+        for field in headers.fields { size += field.name.utf8.count + (field.rawValue?.count ?? field.value.utf8.count) + 4 }
         return size
     }
 
@@ -96,6 +96,15 @@ private struct HeadWriter {
         }
     }
 
+    /// Bytes kept as they came (a header value that is not UTF-8).
+    mutating func append(_ bytes: [UInt8]) {
+        let base = self.base, offset = self.offset
+        bytes.withUnsafeBytes { source in
+            if let address = source.baseAddress, !source.isEmpty { (base + offset).copyMemory(from: address, byteCount: source.count) }
+        }
+        self.offset += bytes.count
+    }
+
     mutating func append(_ string: StaticString) {
         // `withUTF8Buffer`, not `utf8Start`: a one-scalar literal may be stored without a pointer.
         let base = self.base, offset = self.offset
@@ -117,7 +126,7 @@ private struct HeadWriter {
         for field in headers.fields {
             append(field.name)
             append(": ")
-            append(field.value)
+            if let raw = field.rawValue { append(raw) } else { append(field.value) }
             append("\r\n")
         }
         append("\r\n")

@@ -9,7 +9,7 @@ enum DifferentialScenarios {
     typealias C = SeedHTTPConfiguration
     typealias R = RecordingOrigin.Reply
 
-    static let all: [DifferentialScenario] = seedPath + framing + forwardedFor + cookies + rules + routing + failures + halfClose
+    static let all: [DifferentialScenario] = seedPath + framing + forwardedFor + cookies + rules + routing + failures + halfClose + serverCloses + obsText
 
     /// 64 KiB of text: more than one 16 KB buffer.
     static let largeBody = String(repeating: "0123456789abcdef", count: 4096)

@@ -20,6 +20,42 @@ struct HTTPHeadSerializerTests {
         #expect(buffer.readString(length: buffer.readableBytes) == text)
     }
 
+    /// obs-text (bytes 0x80–0xFF) in values: a rewritten head carries them byte for byte; the
+    /// value's text (for fetches and ACLs) has U+FFFD for them; UTF-8 values keep no second copy.
+    @Test func keepsValueBytesThatAreNotUTF8() throws {
+        let odd: [UInt8] = [0x61, 0x80, 0xE4, 0xFF, 0x62, 0x20, 0x63]
+        let bytes = Array("GET / HTTP/1.1\r\nHost: a\r\nX-Bytes: ".utf8) + odd + Array(" \r\nX-Utf8: \u{E4}\r\n\r\n".utf8)
+        var head = try bytes.withUnsafeBytes { try HTTPHeadParser.parseRequest($0) }
+        let field = try #require(head.headers.fields.first { $0.hasName("x-bytes") })
+        #expect(field.rawValue == odd)
+        #expect(field.value == "a\u{FFFD}\u{FFFD}\u{FFFD}b c")
+        #expect(head.headers.values("x-bytes") == ["a\u{FFFD}\u{FFFD}\u{FFFD}b c"])
+        #expect(head.headers.fields.first { $0.hasName("x-utf8") }?.rawValue == nil)
+        #expect(head.headers.fields.first { $0.hasName("host") }?.rawValue == nil)
+        head.headers.set("X-Set", "a")
+        var buffer = ByteBuffer()
+        buffer.writeHTTPRequestHead(head)
+        let expected = Array("GET / HTTP/1.1\r\nHost: a\r\nX-Bytes: ".utf8) + odd + Array("\r\nX-Utf8: \u{E4}\r\nX-Set: a\r\n\r\n".utf8)
+        #expect(Array(buffer.readableBytesView) == expected)
+        // A value set by a rule replaces the bytes.
+        let index = try #require(head.headers.fields.firstIndex { $0.hasName("x-bytes") })
+        head.headers.fields[index].value = "new"
+        #expect(head.headers.fields[index].rawValue == nil)
+        buffer.clear()
+        buffer.writeHTTPRequestHead(head)
+        #expect(String(buffer: buffer).contains("X-Bytes: new\r\n"))
+    }
+
+    @Test func keepsResponseValueBytesThatAreNotUTF8() throws {
+        let odd: [UInt8] = [0xFE, 0x7A, 0x81]
+        let bytes = Array("HTTP/1.1 200 OK\r\nY-Bytes: ".utf8) + odd + Array("\r\n\r\n".utf8)
+        var head = try bytes.withUnsafeBytes { try HTTPHeadParser.parseResponse($0) }
+        head.headers.add("Y-Set", "b")
+        var buffer = ByteBuffer()
+        buffer.writeHTTPResponseHead(head)
+        #expect(Array(buffer.readableBytesView) == Array("HTTP/1.1 200 OK\r\nY-Bytes: ".utf8) + odd + Array("\r\nY-Set: b\r\n\r\n".utf8))
+    }
+
     @Test func writesStatusesOfAnyWidthAndAnEmptyReason() {
         for (status, line) in [(200, "HTTP/1.1 200 \r\n"), (999, "HTTP/1.1 999 \r\n"), (42, "HTTP/1.1 42 \r\n"), (1000, "HTTP/1.1 1000 \r\n")] {
             var buffer = ByteBuffer()
