@@ -18,6 +18,9 @@ public struct Address: Sendable, Equatable, CustomStringConvertible {
     /// A listening socket the process was started with (`fd@N`, on a `bind` line only): its file
     /// descriptor. `host`, `ports` and `unixSocket` are then nil.
     public var inheritedDescriptor: Int32?
+    /// `sockpair@N` (a `bind` line only): a UNIX socket pair the process was started with, over
+    /// which another process passes connections it accepted, one descriptor per message.
+    public var socketPairDescriptor: Int32?
 
     public init(host: String?, family: Family, ports: ClosedRange<Int>?) {
         self.host = host
@@ -35,6 +38,15 @@ public struct Address: Sendable, Equatable, CustomStringConvertible {
         self.inheritedDescriptor = inheritedDescriptor
     }
 
+    /// Connections passed over an inherited socket pair (`sockpair@N`).
+    public init(socketPairDescriptor: Int32) {
+        self.host = nil
+        self.family = .unspecified
+        self.ports = nil
+        self.unixSocket = nil
+        self.socketPairDescriptor = socketPairDescriptor
+    }
+
     /// A UNIX-domain socket address.
     public init(unixSocket: UnixSocketName) {
         self.host = nil
@@ -46,6 +58,7 @@ public struct Address: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         if let unixSocket { return unixSocket.description }
         if let inheritedDescriptor { return "fd@\(inheritedDescriptor)" }
+        if let socketPairDescriptor { return "sockpair@\(socketPairDescriptor)" }
         let hostText: String
         switch (host, family) {
         case (nil, .ipv6): hostText = "[::]"
@@ -64,15 +77,19 @@ public struct Address: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses a `bind` address: whatever `parse(_:portRequired:)` reads, and `fd@N`, a socket the
     /// process was started with, already bound (as a test harness or a supervisor passes it).
+    /// `sockpair@N`: connections passed by another process over a socket pair.
     public static func parseListener(_ text: String) -> Result<Address, ParseError> {
+        if text.hasPrefix("sockpair@") {
+            return parseDescriptor(text.dropFirst(9), written: text, prefix: "sockpair@").map(Address.init(socketPairDescriptor:))
+        }
         guard text.hasPrefix("fd@") else { return parse(text, portRequired: true) }
         return parseDescriptor(text.dropFirst(3), written: text).map(Address.init(inheritedDescriptor:))
     }
 
     /// The `N` of `fd@N`: a file descriptor number.
-    public static func parseDescriptor(_ digits: Substring, written: String) -> Result<Int32, ParseError> {
+    public static func parseDescriptor(_ digits: Substring, written: String, prefix: String = "fd@") -> Result<Int32, ParseError> {
         guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = Int32(digits) else {
-            return .failure(ParseError(message: "'\(written)' expects a file descriptor number after 'fd@', such as fd@3"))
+            return .failure(ParseError(message: "'\(written)' expects a file descriptor number after '\(prefix)', such as \(prefix)3"))
         }
         return .success(number)
     }
@@ -98,7 +115,9 @@ public struct Address: Sendable, Equatable, CustomStringConvertible {
                 return UnixSocketName.parse(rest[rest.index(after: at)...], abstract: true, written: text).map(Address.init(unixSocket:))
             case "fd":
                 return .failure(ParseError(message: "'\(text)': an inherited socket ('fd@') can only be listened on, on a 'bind' line"))
-            case "abnsz", "sockpair", "udp", "udp4", "udp6", "quic4", "quic6", "uxdg", "tcp", "tcp4", "tcp6":
+            case "sockpair":
+                return .failure(ParseError(message: "'\(text)': a socket pair ('sockpair@') can only be listened on, on a 'bind' line"))
+            case "abnsz", "udp", "udp4", "udp6", "quic4", "quic6", "uxdg", "tcp", "tcp4", "tcp6":
                 if prefix == "tcp" { break }
                 if prefix == "tcp4" { family = .ipv4; break }
                 if prefix == "tcp6" { family = .ipv6; break }

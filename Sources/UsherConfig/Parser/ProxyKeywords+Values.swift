@@ -6,7 +6,7 @@ extension ProxyKeywords {
         for piece in words[1].split(separator: ",") {
             switch Address.parseListener(String(piece)) {
             case .success(let address):
-                if address.unixSocket != nil || address.inheritedDescriptor != nil {
+                if address.unixSocket != nil || address.inheritedDescriptor != nil || address.socketPairDescriptor != nil {
                     addresses.append(address)
                     continue
                 }

@@ -33,6 +33,7 @@ public enum InheritedListener {
             for bind in proxy.binds {
                 for address in bind.addresses {
                     if let descriptor = address.inheritedDescriptor { named.append((descriptor, bind.location)) }
+                    if let descriptor = address.socketPairDescriptor { named.append((descriptor, bind.location)) }
                 }
             }
         }

@@ -42,11 +42,24 @@ final class ListenerSlot: Sendable {
     }
 }
 
-/// A listening socket bound for a slot, and the file to remove when it closes (a UNIX path).
+/// A listening socket bound for a slot, and the file to remove when it closes (a UNIX path); or,
+/// for `sockpair@N`, the socket pair connections arrive over.
 struct BoundListener: Sendable {
     let slot: ListenerSlot
-    let channel: Channel
+    let channel: Channel?
     let socketFile: UnixSocketFile?
+    let socketPair: SocketPairListener?
 
     var frontendName: String { slot.target.frontend.name }
+
+    /// Stops or resumes taking connections (a hand-over to another process pauses it).
+    func setAccepting(_ accepting: Bool) {
+        try? channel?.setOption(ChannelOptions.autoRead, value: accepting).wait()
+        socketPair?.setAccepting(accepting)
+    }
+
+    func close() {
+        try? channel?.close().wait()
+        socketPair?.stop()
+    }
 }

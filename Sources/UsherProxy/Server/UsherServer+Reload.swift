@@ -92,7 +92,7 @@ extension UsherServer {
             runtimeAPIBox.withLockedValue { $0 = api }
             for (bound, target) in keep {
                 bound.slot.retarget(target)
-                Self.noteAddress(of: bound.channel, in: target.listener)
+                if let channel = bound.channel { Self.noteAddress(of: channel, in: target.listener) }
             }
             listeners.withLockedValue { $0 = keep.map(\.0) + opened }
             for bound in removed { closeListener(bound) }
@@ -136,7 +136,7 @@ extension UsherServer {
 
     /// Closes a listener that no configuration uses any more, and its socket file.
     private func closeListener(_ bound: BoundListener) {
-        try? bound.channel.close().wait()
+        bound.close()
         if let file = bound.socketFile {
             file.remove()
             unixSocketFiles.withLockedValue { files in files.removeAll { $0.path == file.path } }

@@ -106,9 +106,7 @@ public final class UsherServer: Sendable {
         let listeners = self.listeners
         runtime.listenerControl.withLockedValue {
             $0 = { accepting in
-                for listener in listeners.withLockedValue({ $0 }) {
-                    try? listener.channel.setOption(ChannelOptions.autoRead, value: accepting).wait()
-                }
+                for listener in listeners.withLockedValue({ $0 }) { listener.setAccepting(accepting) }
             }
         }
         // Sockets of the previous process no listener here uses: not ours to keep.
@@ -166,7 +164,7 @@ public final class UsherServer: Sendable {
 
     /// The address an IP bind listens on: `*:port` and `:port` are IPv4 only in HAProxy.
     static func listeningHost(_ address: Address) -> String? {
-        guard address.unixSocket == nil, address.inheritedDescriptor == nil else { return nil }
+        guard address.unixSocket == nil, address.inheritedDescriptor == nil, address.socketPairDescriptor == nil else { return nil }
         switch (address.host, address.family) {
         case (let host?, _): return host
         case (nil, .ipv6): return "::"
@@ -180,6 +178,7 @@ public final class UsherServer: Sendable {
     /// of the same frontend.
     static func socketKey(address: Address, host: String?, port: Int, frontend: String, listenerID: Int) -> String {
         if let descriptor = address.inheritedDescriptor { return "fd@\(descriptor)" }
+        if let descriptor = address.socketPairDescriptor { return "sockpair@\(descriptor)" }
         if let unix = address.unixSocket { return "unix@\(unix)" }
         let base = "\(host ?? "*")|\(port)"
         return port == 0 ? "\(base)|\(frontend)#\(listenerID)" : base
@@ -225,41 +224,26 @@ public final class UsherServer: Sendable {
             // Options are set in the initializer, directly: as bootstrap options each would cost
             // a future per accepted connection.
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let target = slot.target
-                    let frontend = target.frontend
-                    let unixListenerID = target.unixListenerID
-                    // TCP keep-alives and Nagle mean nothing on a UNIX socket.
-                    try channel.configureProxiedSocket(
-                        keepAlive: frontend.clientKeepAlive && unixListenerID == nil, autoRead: true, noDelay: unixListenerID == nil
-                    )
-                    if let termination = target.termination {
-                        try channel.pipeline.syncOperations.addHandler(TLSAcceptHandler(termination: termination, acceptProxy: target.bind.acceptProxy))
-                    }
-                    if frontend.isHTTP {
-                        try channel.pipeline.syncOperations.addHandler(
-                            HTTPSessionHandler(
-                                runtime: target.runtime, frontend: frontend, acceptProxy: target.sessionReadsProxyHeader,
-                                terminatesTLS: target.termination != nil, unixListenerID: unixListenerID, listener: target.listener)
-                        )
-                    } else {
-                        try channel.pipeline.syncOperations.addHandler(
-                            TCPSessionHandler(
-                                runtime: target.runtime, frontend: frontend, acceptProxy: target.sessionReadsProxyHeader,
-                                terminatesTLS: target.termination != nil, unixListenerID: unixListenerID, listener: target.listener)
-                        )
-                    }
-                }
+                channel.eventLoop.makeCompletedFuture { try Self.initializeConnection(channel, target: slot.target) }
             }
+        if let descriptor = address.socketPairDescriptor {
+            let pair = SocketPairListener(descriptor: descriptor, slot: slot, group: group)
+            do {
+                try pair.start()
+            } catch {
+                throw StartError(description: "\(frontend.routes.proxy.kind.rawValue) '\(frontend.name)' cannot listen on \(address) (\(bind.location)): \(error)")
+            }
+            return BoundListener(slot: slot, channel: nil, socketFile: nil, socketPair: pair)
+        }
         if let unixSocket = address.unixSocket {
             let (channel, file) = try bindUnixListener(bootstrap, to: unixSocket, bind: bind, frontend: frontend)
-            return BoundListener(slot: slot, channel: channel, socketFile: file)
+            return BoundListener(slot: slot, channel: channel, socketFile: file, socketPair: nil)
         }
         if let descriptor = address.inheritedDescriptor {
             do {
                 let channel = try bootstrap.withBoundSocket(descriptor).wait()
                 Self.noteAddress(of: channel, in: target.listener)
-                return BoundListener(slot: slot, channel: channel, socketFile: nil)
+                return BoundListener(slot: slot, channel: channel, socketFile: nil, socketPair: nil)
             } catch {
                 throw StartError(description: "\(frontend.routes.proxy.kind.rawValue) '\(frontend.name)' cannot listen on \(address) (\(bind.location)): \(error)")
             }
@@ -284,9 +268,36 @@ public final class UsherServer: Sendable {
                 channel = try bootstrap.bind(host: host, port: port).wait()
             }
             Self.noteAddress(of: channel, in: target.listener)
-            return BoundListener(slot: slot, channel: channel, socketFile: nil)
+            return BoundListener(slot: slot, channel: channel, socketFile: nil, socketPair: nil)
         } catch {
             throw StartError(description: "\(frontend.routes.proxy.kind.rawValue) '\(frontend.name)' cannot bind \(address.description.replacingPort(port)) (\(bind.location)): \(error)")
+        }
+    }
+
+    /// Sets up an accepted connection's pipeline for `target`: its socket options, TLS, and the
+    /// session of the frontend's mode.
+    static func initializeConnection(_ channel: Channel, target: ListenerSlot.Target) throws {
+        let frontend = target.frontend
+        let unixListenerID = target.unixListenerID
+        // TCP keep-alives and Nagle mean nothing on a UNIX socket.
+        try channel.configureProxiedSocket(
+            keepAlive: frontend.clientKeepAlive && unixListenerID == nil, autoRead: true, noDelay: unixListenerID == nil
+        )
+        if let termination = target.termination {
+            try channel.pipeline.syncOperations.addHandler(TLSAcceptHandler(termination: termination, acceptProxy: target.bind.acceptProxy))
+        }
+        if frontend.isHTTP {
+            try channel.pipeline.syncOperations.addHandler(
+                HTTPSessionHandler(
+                    runtime: target.runtime, frontend: frontend, acceptProxy: target.sessionReadsProxyHeader,
+                    terminatesTLS: target.termination != nil, unixListenerID: unixListenerID, listener: target.listener)
+            )
+        } else {
+            try channel.pipeline.syncOperations.addHandler(
+                TCPSessionHandler(
+                    runtime: target.runtime, frontend: frontend, acceptProxy: target.sessionReadsProxyHeader,
+                    terminatesTLS: target.termination != nil, unixListenerID: unixListenerID, listener: target.listener)
+            )
         }
     }
 
@@ -350,17 +361,17 @@ public final class UsherServer: Sendable {
 
     /// The addresses a frontend actually listens on (useful with port 0).
     public func boundAddresses(frontend name: String) -> [SocketAddress] {
-        listeners.withLockedValue { $0 }.filter { $0.frontendName == name }.compactMap { $0.channel.localAddress }
+        listeners.withLockedValue { $0 }.filter { $0.frontendName == name }.compactMap { $0.channel?.localAddress }
     }
 
     /// Stops listening; established connections go on until they end (HAProxy's soft stop).
     public func stopListening() {
         runtime.listenersStopped.store(true, ordering: .relaxed)
-        let channels = listeners.withLockedValue { listeners in
+        let closing = listeners.withLockedValue { listeners in
             defer { listeners = [] }
-            return listeners.map(\.channel)
+            return listeners
         }
-        for channel in channels { try? channel.close().wait() }
+        for listener in closing { listener.close() }
         let files = unixSocketFiles.withLockedValue { files in
             defer { files = [] }
             return files

@@ -28,11 +28,16 @@ final class UsherProcess: @unchecked Sendable {
     /// usher started through `/bin/sh`, as VTest starts haproxy, with `descriptor` (a socket the
     /// test made, say) as the process's descriptor `number`, and `environment` added to its own.
     convenience init(_ arguments: [String], inheriting descriptor: Int32, as number: Int32, environment: [String: String] = [:]) throws {
+        try self.init(program: UsherExecutable.path, arguments, inheriting: descriptor, as: number, environment: environment)
+    }
+
+    /// Another program (HAProxy, for a comparison) started the same way.
+    convenience init(program: String, _ arguments: [String], inheriting descriptor: Int32, as number: Int32, environment: [String: String] = [:]) throws {
         // The descriptor comes in as standard input (Foundation closes every other one), and the
         // shell moves it to its number before starting usher.
         try self.init(
             executable: "/bin/sh",
-            arguments: ["-c", "exec \(number)<&0 </dev/null; exec \"$0\" \"$@\"", UsherExecutable.path] + arguments,
+            arguments: ["-c", "exec \(number)<&0 </dev/null; exec \"$0\" \"$@\"", program] + arguments,
             standardInput: FileHandle(fileDescriptor: descriptor, closeOnDealloc: false),
             environment: environment)
     }
