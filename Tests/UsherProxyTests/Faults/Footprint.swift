@@ -66,6 +66,8 @@ struct FootprintBound: Sendable, CustomStringConvertible {
     /// For a fault that opens many connections at once: the allocator's arenas keep part of
     /// what a thousand sessions used; no descriptor may stay.
     static let burst = FootprintBound(residentBytes: 24 << 20, descriptors: 0)
+    /// Between two rounds of the same fault: the second reuses what the first left.
+    static let repeated = FootprintBound(residentBytes: 4 << 20, descriptors: 0)
     /// For a fault of a few connections.
     static let few = FootprintBound(residentBytes: 8 << 20, descriptors: 0)
 
