@@ -94,8 +94,10 @@ public final class UsherServer: Sendable {
             }
         }
         let listeners = self.listeners
+        let runtime = self.runtime
         runtime.listenerControl.withLockedValue {
             $0 = { accepting in
+                runtime.listenersAccepting.store(accepting, ordering: .relaxed)
                 for (_, channel) in listeners.withLockedValue({ $0 }) {
                     try? channel.setOption(ChannelOptions.autoRead, value: accepting).wait()
                 }

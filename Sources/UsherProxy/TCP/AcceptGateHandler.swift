@@ -1,21 +1,40 @@
 import Atomics
+import Glibc
 import NIOCore
 
 /// Sits on a listening channel and stops accepting while the frontend's or the process's `maxconn`
 /// is reached; accepting resumes when a connection closes. Nothing is refused: pending clients wait
 /// in the kernel's backlog, as with HAProxy. (One accept burst may take up to the channel's
 /// `maxMessagesPerRead` connections, so the limit is kept to within that many.)
+///
+/// It also stops accepting when an accept fails for want of a resource (no descriptor left in the
+/// process or the system, no memory for a socket): the listening socket stays readable, and asking
+/// again at once would only fail again, as fast as the loop turns (NIO keeps a listener whose
+/// accept failed registered for reading: only turning `autoRead` off takes it out of the poll
+/// set). As HAProxy does, it says why to the frontend's logs and tries again after a short pause,
+/// or as soon as a connection closes. Clients wait in the backlog meanwhile.
 final class AcceptGateHandler: ChannelDuplexHandler {
     typealias InboundIn = Channel
     typealias InboundOut = Channel
     typealias OutboundIn = Never
+
+    /// How long accepting pauses after an accept failed for want of a resource (HAProxy's delay
+    /// for a listener's transient error).
+    static let resourcePause = TimeAmount.milliseconds(100)
+    /// At most one message about a resource shortage per listener in this time.
+    static let resourceMessageInterval = TimeAmount.seconds(1)
 
     private let runtime: ProxyRuntime
     private let frontend: FrontendRuntime
     /// This socket's own counters (`option socket-stats`).
     private let listener: ListenerStats?
     private var context: ChannelHandlerContext?
+    /// A read waits for a `maxconn` slot.
     private var readPending = false
+    /// Accepting pauses after a resource shortage: whether it is, and the timer that ends the pause.
+    private var inResourcePause = false
+    private var resourcePauseEnd: Scheduled<Void>?
+    private var lastResourceMessage: NIODeadline?
 
     init(runtime: ProxyRuntime, frontend: FrontendRuntime, listener: ListenerStats? = nil) {
         self.runtime = runtime
@@ -28,6 +47,7 @@ final class AcceptGateHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        endResourcePause(reading: false)
         self.context = nil
     }
 
@@ -61,12 +81,68 @@ final class AcceptGateHandler: ChannelDuplexHandler {
         }
     }
 
-    /// A connection closed somewhere: if accepting was paused and there is room again, resume.
+    /// An accept that failed for want of a resource pauses accepting; other errors go on.
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        guard let shortage = Self.resourceShortage(error) else {
+            context.fireErrorCaught(error)
+            return
+        }
+        let now = NIODeadline.now()
+        if lastResourceMessage.map({ now - $0 >= Self.resourceMessageInterval }) ?? true {
+            lastResourceMessage = now
+            runtime.event(
+                "Proxy \(frontend.name) reached \(shortage) (maxsock=\(RuntimeAPIInfo.fileDescriptorLimit)). \(Self.advice(for: shortage))",
+                level: .emerg, frontend: frontend)
+        }
+        guard !inResourcePause else { return }
+        inResourcePause = true
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+        // Closing connections wake paused listeners: one that closes ends the pause early.
+        runtime.pausedListeners.wrappingIncrement(ordering: .sequentiallyConsistent)
+        resourcePauseEnd = context.eventLoop.assumeIsolated().scheduleTask(in: Self.resourcePause) { [self] in
+            self.endResourcePause(reading: true)
+        }
+    }
+
+    /// A connection closed somewhere: if accepting was paused and there may be room again, resume.
     func wakeUp() {
+        if inResourcePause {
+            endResourcePause(reading: true)
+        }
         guard readPending, let context, !runtime.isFull(frontend) else { return }
         readPending = false
         runtime.pausedListeners.wrappingDecrement(ordering: .sequentiallyConsistent)
         context.read()
+    }
+
+    /// Ends a pause for want of a resource (from its timer, or early), and accepts again unless
+    /// the listeners were paused meanwhile for another reason (a hand-over to a new process).
+    /// Turning `autoRead` back on reads at once, past the `maxconn` gate: one connection may be
+    /// accepted beyond the limit then, as in one accept burst.
+    private func endResourcePause(reading: Bool) {
+        guard inResourcePause else { return }
+        inResourcePause = false
+        resourcePauseEnd?.cancel()
+        resourcePauseEnd = nil
+        runtime.pausedListeners.wrappingDecrement(ordering: .sequentiallyConsistent)
+        if reading, runtime.listenersAccepting.load(ordering: .relaxed), let context {
+            try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
+        }
+    }
+
+    /// What an accept error says is missing, in HAProxy's words, or nil for another error.
+    static func resourceShortage(_ error: Error) -> String? {
+        guard let error = error as? IOError else { return nil }
+        switch error.errnoCode {
+        case EMFILE: return "process FD limit"
+        case ENFILE: return "system FD limit"
+        case ENOBUFS, ENOMEM: return "system memory limit"
+        default: return nil
+        }
+    }
+
+    static func advice(for shortage: String) -> String {
+        shortage == "process FD limit" ? "Please check 'ulimit-n' and restart." : "Please check system tunables."
     }
 }
 
