@@ -82,13 +82,19 @@ final class ServerResetFaultTests {
         print("HTTP reset mid-body, usher: \(Set(outcomes.map(\.description)).sorted())")
     }
 
-    @Test func tcpServerResetMidStream() throws {
-        let origin = try ScriptedOrigin { connection in
+    /// The TCP server: reads the client's first bytes, sends part of a stream, waits for it to be
+    /// read, and resets.
+    static func resettingTCPOrigin() throws -> ScriptedOrigin {
+        try ScriptedOrigin { connection in
             _ = try connection.receive()
-            try connection.sendPattern(count: Self.sentBeforeReset)
+            try connection.sendPattern(count: sentBeforeReset)
             Thread.sleep(forTimeInterval: 0.2)
             connection.reset()
         }
+    }
+
+    @Test func tcpServerResetMidStream() throws {
+        let origin = try Self.resettingTCPOrigin()
         defer { origin.stop() }
         let good = try TCPBackend(name: "good", behaviour: .bulkReply(replyBytes: 16_384), group: testGroup)
         defer { good.stop() }
@@ -138,5 +144,24 @@ final class ServerResetFaultTests {
         #expect(seen[.usher]?.bodyBytes == seen[.haproxy]?.bodyBytes, "every byte the server sent before its reset, as HAProxy forwards them")
         #expect(seen[.usher]?.bodyIsThePattern == true)
         #expect(seen[.usher]?.ending == seen[.haproxy]?.ending)
+    }
+
+    @Test(.enabled(if: ExternalProcess.required("haproxy")))
+    func tcpResetSeenAsHAProxyShowsIt() throws {
+        var seen: [ProxyKind: String] = [:]
+        for kind in [ProxyKind.haproxy, .usher] {
+            let origin = try Self.resettingTCPOrigin()
+            defer { origin.stop() }
+            let port = freePort()
+            let configuration = FaultConfiguration.tcp(port: port, goodPort: freePort(), faulty: origin.address, good: origin.address)
+            let proxy = try FaultProxy(kind, configuration: configuration, listening: [port])
+            defer { proxy.stop() }
+            let client = try RawClient(port: port, timeout: 15)
+            try client.send("go")
+            let (bytes, ending) = client.receiveUntilEnd()
+            seen[kind] = "\(bytes.count) bytes (\(bytes.withUnsafeBytes { BytePattern.matches($0, offset: 0) } ? "the server's" : "altered")), then \(ending.rawValue)"
+        }
+        print("TCP reset mid-stream: HAProxy: \(seen[.haproxy]!); usher: \(seen[.usher]!)")
+        #expect(seen[.usher] == seen[.haproxy])
     }
 }
