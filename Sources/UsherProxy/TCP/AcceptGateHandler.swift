@@ -1,5 +1,4 @@
 import Atomics
-import Glibc
 import NIOCore
 
 /// Sits on a listening channel and stops accepting while the frontend's or the process's `maxconn`
@@ -17,12 +16,6 @@ final class AcceptGateHandler: ChannelDuplexHandler {
     typealias InboundIn = Channel
     typealias InboundOut = Channel
     typealias OutboundIn = Never
-
-    /// How long accepting pauses after an accept failed for want of a resource (HAProxy's delay
-    /// for a listener's transient error).
-    static let resourcePause = TimeAmount.milliseconds(100)
-    /// At most one message about a resource shortage per listener in this time.
-    static let resourceMessageInterval = TimeAmount.seconds(1)
 
     private let runtime: ProxyRuntime
     private let frontend: FrontendRuntime
@@ -83,23 +76,21 @@ final class AcceptGateHandler: ChannelDuplexHandler {
 
     /// An accept that failed for want of a resource pauses accepting; other errors go on.
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        guard let shortage = Self.resourceShortage(error) else {
+        guard let shortage = AcceptShortage.of(error) else {
             context.fireErrorCaught(error)
             return
         }
         let now = NIODeadline.now()
-        if lastResourceMessage.map({ now - $0 >= Self.resourceMessageInterval }) ?? true {
+        if lastResourceMessage.map({ now - $0 >= AcceptShortage.messageInterval }) ?? true {
             lastResourceMessage = now
-            runtime.event(
-                "Proxy \(frontend.name) reached \(shortage) (maxsock=\(RuntimeAPIInfo.fileDescriptorLimit)). \(Self.advice(for: shortage))",
-                level: .emerg, frontend: frontend)
+            runtime.event(AcceptShortage.message(proxy: frontend.name, shortage: shortage), level: .emerg, frontend: frontend)
         }
         guard !inResourcePause else { return }
         inResourcePause = true
         try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
         // Closing connections wake paused listeners: one that closes ends the pause early.
         runtime.pausedListeners.wrappingIncrement(ordering: .sequentiallyConsistent)
-        resourcePauseEnd = context.eventLoop.assumeIsolated().scheduleTask(in: Self.resourcePause) { [self] in
+        resourcePauseEnd = context.eventLoop.assumeIsolated().scheduleTask(in: AcceptShortage.pause) { [self] in
             self.endResourcePause(reading: true)
         }
     }
@@ -128,21 +119,6 @@ final class AcceptGateHandler: ChannelDuplexHandler {
         if reading, runtime.listenersAccepting.load(ordering: .relaxed), let context {
             try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
         }
-    }
-
-    /// What an accept error says is missing, in HAProxy's words, or nil for another error.
-    static func resourceShortage(_ error: Error) -> String? {
-        guard let error = error as? IOError else { return nil }
-        switch error.errnoCode {
-        case EMFILE: return "process FD limit"
-        case ENFILE: return "system FD limit"
-        case ENOBUFS, ENOMEM: return "system memory limit"
-        default: return nil
-        }
-    }
-
-    static func advice(for shortage: String) -> String {
-        shortage == "process FD limit" ? "Please check 'ulimit-n' and restart." : "Please check system tunables."
     }
 }
 

@@ -65,6 +65,42 @@ final class DescriptorExhaustionFaultTests {
         #expect(cpuSeconds < 1, "usher backs off while it cannot accept (\(cpuSeconds) CPU-seconds in 2 s)")
     }
 
+    /// The runtime API's listener, out of descriptors with a client waiting on it, pauses too
+    /// (before, it spun as the frontends' did), and the client is answered once descriptors free.
+    @Test func runtimeAPIListenerWaitsToo() throws {
+        let good = try BulkHTTPOrigin(group: testGroup)
+        defer { good.stop() }
+        let sockets = try SocketDirectory()
+        let statsSocket = sockets.file("stats.sock")
+        let port = freePort()
+        let configuration = FaultConfiguration.http(
+            port: port, faulty: "127.0.0.1:\(good.port)", good: "127.0.0.1:\(good.port)",
+            timeouts: ["timeout connect 2s", "timeout client 60s", "timeout server 60s", "timeout http-request 60s"],
+            global: ["stats socket \(statsSocket) level admin"])
+        let proxy = try FaultProxy(configuration: configuration, listening: [port], openFileLimit: Self.openFileLimit)
+        defer { proxy.stop() }
+        var cpuSeconds = 0.0
+        var answer = ""
+        try proxy.measure("EMFILE with a runtime API client waiting", bound: .few) {
+            try WellBehavedClient.download(port: port)
+        } during: {
+            var holders: [RawClient] = []
+            for _ in 0..<Self.holders { holders.append(try RawClient(port: port, timeout: 30)) }
+            #expect(CommandLineTests.waitUntil(timeout: 10) { proxy.log.contains("reached process FD limit") })
+            let admin = try UnixRawClient(.path(statsSocket), timeout: 20)
+            try admin.send("show info\n")
+            let before = Self.cpuSeconds(proxy.pid)
+            Thread.sleep(forTimeInterval: 2)
+            cpuSeconds = Self.cpuSeconds(proxy.pid) - before
+            holders.removeAll()
+            answer = try admin.receiveAll()
+        }
+        print("EMFILE, runtime API client waiting: usher used \(String(format: "%.2f", cpuSeconds)) CPU-seconds in 2 s")
+        #expect(answer.contains("Name: "), "the waiting operator is answered: \(answer.prefix(200))")
+        #expect(proxy.log.contains("Proxy GLOBAL reached process FD limit"), "\(proxy.log.suffix(1000))")
+        #expect(cpuSeconds < 1, "usher backs off while it cannot accept (\(cpuSeconds) CPU-seconds in 2 s)")
+    }
+
     /// User and system CPU time of process `pid`, in seconds.
     static func cpuSeconds(_ pid: Int32) -> Double {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
