@@ -119,8 +119,9 @@ final class ServerSideFaultTests {
         var configuration = FaultConfiguration.http(
             port: port, faulty: flapping.address, good: "127.0.0.1:\(good.port)", faultyServer: "check inter 100ms fall 1 rise 1",
             global: ["log 127.0.0.1:\(syslog.port) local0"])
-        // The healthy server is checked as often: it must never be seen down.
-        configuration = configuration.replacingOccurrences(of: "server g1 127.0.0.1:\(good.port)", with: "server g1 127.0.0.1:\(good.port) check inter 100ms fall 1 rise 1")
+        // The healthy server is checked as often: it must never be seen down (three failed
+        // checks in a row would mark it so).
+        configuration = configuration.replacingOccurrences(of: "server g1 127.0.0.1:\(good.port)", with: "server g1 127.0.0.1:\(good.port) check inter 100ms fall 3 rise 1")
         let proxy = try FaultProxy(configuration: configuration, listening: [port])
         defer { proxy.stop() }
         try proxy.measure("health check flapping every 100 ms for \(Int(seconds)) s", bound: .few) {
