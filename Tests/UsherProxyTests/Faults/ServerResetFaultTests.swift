@@ -164,4 +164,56 @@ final class ServerResetFaultTests {
         print("TCP reset mid-stream: HAProxy: \(seen[.haproxy]!); usher: \(seen[.usher]!)")
         #expect(seen[.usher] == seen[.haproxy])
     }
+
+    // MARK: - Chunked
+
+    /// The body a client got of a chunked response: the data of its chunks, and whether the last
+    /// chunk (size 0) came — it must not, after a reset, or a cut body would pass for a whole one.
+    static func dechunk(_ bytes: [UInt8]) -> (data: [UInt8], sawLastChunk: Bool) {
+        var data: [UInt8] = []
+        var index = 0
+        while let lineEnd = bytes[index...].firstRange(of: [13, 10]) {
+            let sizeText = String(decoding: bytes[index..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { break }
+            if size == 0 { return (data, true) }
+            let start = lineEnd.upperBound
+            let end = min(bytes.count, start + size)
+            data += bytes[start..<end]
+            guard end + 2 <= bytes.count else { break }
+            index = end + 2
+        }
+        return (data, false)
+    }
+
+    @Test(.enabled(if: ExternalProcess.required("haproxy")))
+    func chunkedResponseResetMidBodyIsNeverCompleted() throws {
+        var seen: [ProxyKind: String] = [:]
+        for kind in [ProxyKind.haproxy, .usher] {
+            let origin = try ScriptedOrigin { connection in
+                _ = try connection.receiveHead()
+                try connection.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\(String(Self.sentBeforeReset, radix: 16))\r\n")
+                try connection.sendPattern(count: Self.sentBeforeReset)
+                try connection.send("\r\n")
+                Thread.sleep(forTimeInterval: 0.2)
+                connection.reset()
+            }
+            defer { origin.stop() }
+            let port = freePort()
+            let proxy = try FaultProxy(kind, configuration: FaultConfiguration.http(port: port, faulty: origin.address, good: origin.address), listening: [port])
+            defer { proxy.stop() }
+            let client = try RawClient(port: port, timeout: 15)
+            try client.send("GET /fault HTTP/1.1\r\nHost: fault.test\r\n\r\n")
+            let (bytes, ending) = client.receiveUntilEnd()
+            let bodyStart = bytes.firstRange(of: [13, 10, 13, 10])?.upperBound ?? bytes.count
+            let (data, sawLastChunk) = Self.dechunk(Array(bytes[bodyStart...]))
+            let intact = data.withUnsafeBytes { BytePattern.matches($0, offset: 0) }
+            seen[kind] = "\(data.count) bytes of chunk data (\(intact ? "the server's" : "altered")), \(sawLastChunk ? "with" : "without") a last chunk, then \(ending.rawValue)"
+            if kind == .usher {
+                #expect(!sawLastChunk, "a body cut by the server's reset must not be completed")
+                #expect(intact && ending != .timedOut)
+            }
+        }
+        print("chunked reset mid-body: HAProxy: \(seen[.haproxy]!); usher: \(seen[.usher]!)")
+        #expect(seen[.usher] == seen[.haproxy])
+    }
 }
