@@ -56,6 +56,21 @@ final class FaultProxy {
 
     var footprint: Footprint? { Footprint.of(pid) }
 
+    /// The footprint once the connections of what came before (a warm-up's) have closed: read
+    /// until the descriptor count has held still for 300 ms (at most 3 s).
+    func quietFootprint() -> Footprint? {
+        guard var last = footprint else { return nil }
+        var still = 0
+        let deadline = ContinuousClock.now + .seconds(3)
+        while still < 6 && ContinuousClock.now < deadline {
+            usleep(50_000)
+            guard let now = footprint else { return nil }
+            still = now.descriptors == last.descriptors ? still + 1 : 0
+            last = now
+        }
+        return last
+    }
+
     /// Waits (up to `timeout` seconds) until the footprint is back within `bound` of `baseline`;
     /// returns the last reading.
     func settle(baseline: Footprint, bound: FootprintBound, timeout: Double = 20) -> Footprint {
@@ -78,7 +93,7 @@ final class FaultProxy {
         _ fault: String, bound: FootprintBound, settleTimeout: Double = 20, warmUp: () throws -> Void, during body: () throws -> Void
     ) throws -> FaultFigures {
         try warmUp()
-        let baseline = try #require(footprint, "\(kind) is gone: \(log)")
+        let baseline = try #require(quietFootprint(), "\(kind) is gone: \(log)")
         let sampler = FootprintSampler(pid: pid, start: baseline)
         do {
             try body()
