@@ -142,6 +142,12 @@ final class PeersService: @unchecked Sendable {
         let bootstrap = ServerBootstrap(group: eventLoop)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
+            .serverChannelInitializer { [section, logger] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Out of descriptors, wait and say why rather than spin.
+                    try channel.pipeline.syncOperations.addHandler(AcceptShortageHandler(proxyName: section.name) { logger.error("\($0)") })
+                }
+            }
             .childChannelInitializer { [self] channel in
                 let session = Session(incoming: true, machine: PeerSessionStateMachine(configuration: configuration, connectingTo: nil, now: now), peer: nil)
                 return channel.eventLoop.makeCompletedFuture {

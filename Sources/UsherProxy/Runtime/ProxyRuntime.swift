@@ -60,6 +60,9 @@ public final class ProxyRuntime: Sendable {
     /// Sets whether the listeners accept (false: they stop reading their sockets; the kernel
     /// queues new connections). Set by the server while it runs.
     let listenerControl: NIOLockedValueBox<(@Sendable (_ accepting: Bool) -> Void)?>
+    /// What `listenerControl` last asked for: a listener that paused itself (out of descriptors)
+    /// resumes only if the listeners are meant to accept.
+    let listenersAccepting: ManagedAtomic<Bool>
     /// What `show peers` prints, and the sessions' counts (identified, established), per `peers`
     /// section at work (set by the server once started).
     let peersStatus: NIOLockedValueBox<[(section: String, text: NIOLockedValueBox<String>, counts: NIOLockedValueBox<(active: Int, connected: Int)>)]>
@@ -145,6 +148,7 @@ public final class ProxyRuntime: Sendable {
         listenerControl = previous?.listenerControl ?? NIOLockedValueBox(nil)
         peersStatus = previous?.peersStatus ?? NIOLockedValueBox([])
         listenersStopped = previous?.listenersStopped ?? ManagedAtomic(false)
+        listenersAccepting = previous?.listenersAccepting ?? ManagedAtomic(true)
         acceptWakers = previous?.acceptWakers ?? NIOLockedValueBox([:])
         nextWakerToken = previous?.nextWakerToken ?? ManagedAtomic(0)
     }
@@ -218,7 +222,17 @@ public final class ProxyRuntime: Sendable {
     /// targets (or the global ones) and to the process logger.
     func event(_ message: String, level: SyslogLevel, backend: BackendRuntime?) {
         let targets = backend?.routes.proxy.effectiveLogTargets(global: table.configuration.global) ?? globalLogTargets
-        log.log(message, level: level, to: targets.isEmpty ? globalLogTargets : targets, scope: backend?.name ?? "")
+        event(message, level: level, targets: targets, scope: backend?.name ?? "")
+    }
+
+    /// Logs a listener's event (accepting paused for want of descriptors…) to the frontend's log
+    /// targets (or the global ones) and to the process logger.
+    func event(_ message: String, level: SyslogLevel, frontend: FrontendRuntime) {
+        event(message, level: level, targets: frontend.logTargets, scope: frontend.name)
+    }
+
+    private func event(_ message: String, level: SyslogLevel, targets: [LogTarget], scope: String) {
+        log.log(message, level: level, to: targets.isEmpty ? globalLogTargets : targets, scope: scope)
         switch level {
         case .emerg, .alert, .crit, .err: logger.error("\(message)")
         case .warning: logger.warning("\(message)")

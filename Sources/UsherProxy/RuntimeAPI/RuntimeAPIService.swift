@@ -67,6 +67,14 @@ final class RuntimeAPIService: Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 128)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Out of descriptors, wait and say why rather than spin (the stats socket
+                    // belongs to HAProxy's GLOBAL proxy).
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptShortageHandler(proxyName: "GLOBAL") { runtime.event($0, level: .emerg, backend: nil) })
+                }
+            }
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 // Beyond `stats maxconn`, a connection is closed at once: a flood never queues.

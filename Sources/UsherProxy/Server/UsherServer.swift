@@ -106,6 +106,7 @@ public final class UsherServer: Sendable {
         let listeners = self.listeners
         runtime.listenerControl.withLockedValue {
             $0 = { accepting in
+                runtime.listenersAccepting.store(accepting, ordering: .relaxed)
                 for listener in listeners.withLockedValue({ $0 }) { listener.setAccepting(accepting) }
             }
         }

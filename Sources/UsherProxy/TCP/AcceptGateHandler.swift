@@ -5,6 +5,13 @@ import NIOCore
 /// is reached; accepting resumes when a connection closes. Nothing is refused: pending clients wait
 /// in the kernel's backlog, as with HAProxy. (One accept burst may take up to the channel's
 /// `maxMessagesPerRead` connections, so the limit is kept to within that many.)
+///
+/// It also stops accepting when an accept fails for want of a resource (no descriptor left in the
+/// process or the system, no memory for a socket): the listening socket stays readable, and asking
+/// again at once would only fail again, as fast as the loop turns (NIO keeps a listener whose
+/// accept failed registered for reading: only turning `autoRead` off takes it out of the poll
+/// set). As HAProxy does, it says why to the frontend's logs and tries again after a short pause,
+/// or as soon as a connection closes. Clients wait in the backlog meanwhile.
 final class AcceptGateHandler: ChannelDuplexHandler {
     typealias InboundIn = Channel
     typealias InboundOut = Channel
@@ -13,7 +20,12 @@ final class AcceptGateHandler: ChannelDuplexHandler {
     /// The frontend, configuration and socket counters in force (a reload in place changes them).
     private let slot: ListenerSlot
     private var context: ChannelHandlerContext?
+    /// A read waits for a `maxconn` slot.
     private var readPending = false
+    /// Accepting pauses after a resource shortage: whether it is, and the timer that ends the pause.
+    private var inResourcePause = false
+    private var resourcePauseEnd: Scheduled<Void>?
+    private var lastResourceMessage: NIODeadline?
 
     init(slot: ListenerSlot) {
         self.slot = slot
@@ -24,6 +36,7 @@ final class AcceptGateHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        endResourcePause(reading: false)
         self.context = nil
     }
 
@@ -59,13 +72,54 @@ final class AcceptGateHandler: ChannelDuplexHandler {
         }
     }
 
-    /// A connection closed somewhere: if accepting was paused and there is room again, resume.
+    /// An accept that failed for want of a resource pauses accepting; other errors go on.
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        guard let shortage = AcceptShortage.of(error) else {
+            context.fireErrorCaught(error)
+            return
+        }
+        let (runtime, frontend) = (slot.target.runtime, slot.target.frontend)
+        let now = NIODeadline.now()
+        if lastResourceMessage.map({ now - $0 >= AcceptShortage.messageInterval }) ?? true {
+            lastResourceMessage = now
+            runtime.event(AcceptShortage.message(proxy: frontend.name, shortage: shortage), level: .emerg, frontend: frontend)
+        }
+        guard !inResourcePause else { return }
+        inResourcePause = true
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+        // Closing connections wake paused listeners: one that closes ends the pause early.
+        runtime.pausedListeners.wrappingIncrement(ordering: .sequentiallyConsistent)
+        resourcePauseEnd = context.eventLoop.assumeIsolated().scheduleTask(in: AcceptShortage.pause) { [self] in
+            self.endResourcePause(reading: true)
+        }
+    }
+
+    /// A connection closed somewhere: if accepting was paused and there may be room again, resume.
     func wakeUp() {
+        if inResourcePause {
+            endResourcePause(reading: true)
+        }
         let (runtime, frontend) = (slot.target.runtime, slot.target.frontend)
         guard readPending, let context, !runtime.isFull(frontend) else { return }
         readPending = false
         runtime.pausedListeners.wrappingDecrement(ordering: .sequentiallyConsistent)
         context.read()
+    }
+
+    /// Ends a pause for want of a resource (from its timer, or early), and accepts again unless
+    /// the listeners were paused meanwhile for another reason (a hand-over to a new process).
+    /// Turning `autoRead` back on reads at once, past the `maxconn` gate: one connection may be
+    /// accepted beyond the limit then, as in one accept burst.
+    private func endResourcePause(reading: Bool) {
+        guard inResourcePause else { return }
+        inResourcePause = false
+        resourcePauseEnd?.cancel()
+        resourcePauseEnd = nil
+        let runtime = slot.target.runtime
+        runtime.pausedListeners.wrappingDecrement(ordering: .sequentiallyConsistent)
+        if reading, runtime.listenersAccepting.load(ordering: .relaxed), let context {
+            try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
+        }
     }
 }
 

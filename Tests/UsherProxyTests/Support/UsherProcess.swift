@@ -42,6 +42,15 @@ final class UsherProcess: @unchecked Sendable {
             environment: environment)
     }
 
+    /// usher with its open-file limit, soft and hard, set to `openFileLimit` by prlimit(1), which
+    /// then execs it: the process (and its pid) is usher's.
+    convenience init(_ arguments: [String], openFileLimit: Int) throws {
+        try self.init(
+            executable: ExternalProcess.locate("prlimit") ?? "/usr/bin/prlimit",
+            arguments: ["--nofile=\(openFileLimit):\(openFileLimit)", UsherExecutable.path] + arguments,
+            standardInput: FileHandle.nullDevice, environment: [:])
+    }
+
     private init(executable: String, arguments: [String], standardInput: FileHandle, environment: [String: String]) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
