@@ -170,12 +170,7 @@ struct ProcessRunner {
         let reload: @Sendable () -> Void = { Self.reloadInPlace(server, options: options, logger: logger) }
         waiter.handle(SIGUSR2, reload)
         waiter.handle(SIGHUP, reload)
-        waiter.handle(SIGUSR1) {
-            if let grace = server.runtime.table.configuration.global.grace, grace > .zero {
-                // `grace`: the listeners go on accepting that long first.
-                logger.notice("soft stop in \(grace.milliseconds) ms ('grace')")
-                usleep(UInt32(min(grace.milliseconds, Int64(UInt32.max / 1000))) * 1000)
-            }
+        let softStop: @Sendable () -> Void = {
             logger.notice("soft stop: no longer accepting, waiting for \(server.activeConnections) connection(s) to end")
             server.stopListening()
             server.handOverPeers()
@@ -187,6 +182,15 @@ struct ProcessRunner {
             DispatchQueue.global().async {
                 while server.activeConnections > 0 || server.isHandingOverPeers { usleep(50_000) }
                 waiter.stop()
+            }
+        }
+        waiter.handle(SIGUSR1) {
+            if let grace = server.runtime.table.configuration.global.grace, grace > .zero {
+                // `grace`: the listeners go on accepting that long first (signals are still served).
+                logger.notice("soft stop in \(grace.milliseconds) ms ('grace')")
+                waiter.after(.milliseconds(Int(grace.milliseconds)), softStop)
+            } else {
+                softStop()
             }
         }
         waiter.wait()

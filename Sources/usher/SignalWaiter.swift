@@ -41,6 +41,11 @@ final class SignalWaiter: @unchecked Sendable {
         queue.asyncAfter(deadline: .now() + delay) { [done] in done.signal() }
     }
 
+    /// Runs `action` on the signal queue after `delay`.
+    func after(_ delay: DispatchTimeInterval, _ action: @escaping @Sendable () -> Void) {
+        queue.asyncAfter(deadline: .now() + delay, execute: action)
+    }
+
     func wait() {
         done.wait()
     }

@@ -70,7 +70,7 @@ struct AddressTests {
     @Test func otherFamiliesAreRefusedWithAReason() {
         #expect(failure("fd@3").contains("can only be listened on, on a 'bind' line"))
         #expect(failure("udp@1.2.3.4:53").contains("not supported by usher yet"))
-        #expect(failure("sockpair@3").contains("not supported by usher yet"))
+        #expect(failure("sockpair@3").contains("a socket pair ('sockpair@') can only be listened on, on a 'bind' line"))
     }
 
     @Test func unknownPrefix() {

@@ -225,7 +225,7 @@ struct PeersTests {
 }
 
 extension PeersTests {
-    /// A reload (`-W`, SIGUSR2) keeps the table: the old worker teaches it to the new one through
+    /// A reload by a new worker (`-W`, SIGUSR2) keeps the table: the old worker teaches it to the new one through
     /// the local peer, as HAProxy's old process does.
     @Test func reloadKeepsTheTable() throws {
         let directory = try ScratchDirectory()
@@ -233,7 +233,9 @@ extension PeersTests {
         let socketA = directory.path + "/a.sock"
         let file = try directory.write("a.cfg", Self.configuration(local: "a", port: portA, peers: [("a", peerA)], socket: socketA))
         let pidfile = directory.path + "/usher.pid"
-        let usher = try UsherProcess(["-W", "-L", "a", "-f", file, "-p", pidfile])
+        // A reload by a new worker process (as after an upgrade of the binary): in place, the
+        // process keeps its tables without a hand-over (ReloadInPlaceTests.runtimeStateCarriesOver).
+        let usher = try UsherProcess(["-W", "-L", "a", "-f", file, "-p", pidfile], environment: ["USHER_RELOAD": "process"])
         defer { usher.stop() }
         let master = try #require(MasterWorkerTests.pid(in: pidfile))
         // (The runtime API's socket is bound after the listeners.)
@@ -319,7 +321,7 @@ extension PeersTests {
         let peers = [("a", peerA), ("b", peerB)]
         let fileA = try directory.write("a.cfg", Self.configuration(local: "a", port: portA, peers: peers, socket: socketA))
         let pidfile = directory.path + "/usher.pid"
-        let a = try UsherProcess(["-W", "-L", "a", "-f", fileA, "-p", pidfile])
+        let a = try UsherProcess(["-W", "-L", "a", "-f", fileA, "-p", pidfile], environment: ["USHER_RELOAD": "process"])
         defer { a.stop() }
         let b = try UsherProcess(["-db", "-L", "b", "-f", try directory.write("b.cfg", Self.configuration(local: "b", port: portB, peers: peers, socket: socketB))])
         defer { b.stop() }

@@ -5,9 +5,10 @@ import Testing
 import Glibc
 #endif
 
-/// `-Ws` (master-worker under systemd, `Type=notify`) and `-st`, the same scripts against usher and
-/// HAProxy 2.6: what systemd is told (`READY=1`, `RELOADING=1`), and a hard hand-over.
-@Suite(.serialized, .enabled(if: ExternalProcess.required("haproxy"), "needs haproxy")) struct SystemdNotifyTests {
+/// `-Ws` (master-worker under systemd, `Type=notify`), `-st` and `grace`, the same scripts against
+/// usher and HAProxy 2.6: what systemd is told (`READY=1`, `RELOADING=1`), a hard hand-over, a
+/// delayed soft stop.
+@Suite(.serialized, .enabled(if: ExternalProcess.required("haproxy"), "needs haproxy")) struct ProcessSignalTests {
     /// A datagram socket standing in for systemd's `NOTIFY_SOCKET`; collects the messages.
     final class NotifySocket {
         let path: String
@@ -144,6 +145,30 @@ import Glibc
             old.waitUntilExit()
             #expect(tunnel.client.isClosedByPeer(within: 5), "\(program): its tunnel is cut")
             #expect(try ReloadInPlaceTests.Tunnel(port: newPort).ping("b"))
+        }
+    }
+
+    /// `grace 1s`: after SIGUSR1 the listener goes on accepting for a second, then the soft stop
+    /// closes it and the process exits (no connection open).
+    @Test func graceDelaysTheSoftStop() throws {
+        for program in [UsherExecutable.path, "/usr/sbin/haproxy"] {
+            let directory = try ScratchDirectory()
+            let port = freePort()
+            let file = try directory.write("proxy.cfg", MasterWorkerTests.configuration(port: port, answer: "one", extra: "    grace 1s"))
+            let process = ExternalProcess.makeProcess([program, "-db", "-f", file])
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            defer {
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                process.waitUntilExit()
+            }
+            #expect(ClientSocket.waitUntilAccepting(port, timeout: 10, alive: { process.isRunning }))
+            kill(process.processIdentifier, SIGUSR1)
+            usleep(300_000)
+            #expect((try? httpGet(port: port))?.hasSuffix("one") == true, "\(program): still accepting during the grace")
+            #expect(CommandLineTests.waitUntil(timeout: 10) { !process.isRunning }, "\(program): stopped after the grace")
+            #expect(!waitUntilListening(port, timeout: 0.2))
         }
     }
 }
