@@ -75,42 +75,12 @@ final class SocketPairListener: Sendable {
     /// One descriptor from the pair; nil once it is closed (or on an error other than an interrupt).
     private func receiveDescriptor() -> Int32? {
         while true {
-            var byte: UInt8 = 0
-            let controlLength = MemoryLayout<cmsghdr>.size + 4 * MemoryLayout<Int32>.size + 16
-            var control = [UInt8](repeating: 0, count: controlLength)
-            let received: Int = withUnsafeMutablePointer(to: &byte) { bytePointer in
-                var vector = iovec(iov_base: UnsafeMutableRawPointer(bytePointer), iov_len: 1)
-                return withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                    control.withUnsafeMutableBytes { controlBytes in
-                        var message = msghdr()
-                        message.msg_iov = vectorPointer
-                        message.msg_iovlen = 1
-                        message.msg_control = controlBytes.baseAddress
-                        message.msg_controllen = controlBytes.count
-                        return recvmsg(descriptor, &message, Int32(MSG_CMSG_CLOEXEC))
-                    }
-                }
-            }
+            let (received, descriptors) = DescriptorMessage.receive(from: descriptor, dataCapacity: 1, maxDescriptors: 4)
             if received < 0, errno == EINTR { continue }
             guard received > 0 else { return nil }
-            // The first descriptor of the first SCM_RIGHTS message; any others are closed.
-            var found: Int32?
-            control.withUnsafeBytes { bytes in
-                var offset = 0
-                while offset + MemoryLayout<cmsghdr>.size <= bytes.count {
-                    let header = bytes.loadUnaligned(fromByteOffset: offset, as: cmsghdr.self)
-                    guard header.cmsg_len >= MemoryLayout<cmsghdr>.size else { break }
-                    if header.cmsg_level == SOL_SOCKET, header.cmsg_type == Int32(SCM_RIGHTS) {
-                        let count = (Int(header.cmsg_len) - MemoryLayout<cmsghdr>.size) / MemoryLayout<Int32>.size
-                        for index in 0..<count {
-                            let passed = bytes.loadUnaligned(fromByteOffset: offset + MemoryLayout<cmsghdr>.size + index * 4, as: Int32.self)
-                            if found == nil { found = passed } else { close(passed) }
-                        }
-                    }
-                    offset += (Int(header.cmsg_len) + 7) & ~7
-                }
-            }
-            if let found { return found }
+            // One connection per message: any other descriptor is not ours to keep.
+            for extra in descriptors.dropFirst() { close(extra) }
+            if let first = descriptors.first { return first }
             // A message without a descriptor carries nothing to serve: read the next one.
         }
     }

@@ -71,30 +71,9 @@ public enum ListenerTakeOver {
     /// One message: its descriptors (`SCM_RIGHTS`); the data (names of namespaces and interfaces)
     /// is read and not used: usher binds to neither.
     private static func receiveBatch(_ descriptor: Int32, expected: Int) throws -> [Int32] {
-        var data = [UInt8](repeating: 0, count: expected * 600 + 64)
-        let header = MemoryLayout<Int>.size + 8
-        var control = [UInt8](repeating: 0, count: header + expected * 4 + 16)
-        let got = data.withUnsafeMutableBytes { dataBytes -> Int in
-            control.withUnsafeMutableBytes { controlBytes -> Int in
-                var vector = iovec(iov_base: dataBytes.baseAddress, iov_len: dataBytes.count)
-                return withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                    var message = msghdr()
-                    message.msg_iov = vectorPointer
-                    message.msg_iovlen = 1
-                    message.msg_control = controlBytes.baseAddress
-                    message.msg_controllen = controlBytes.count
-                    return recvmsg(descriptor, &message, Int32(MSG_CMSG_CLOEXEC))
-                }
-            }
-        }
+        let (got, descriptors) = DescriptorMessage.receive(from: descriptor, dataCapacity: expected * 600 + 64, maxDescriptors: expected)
         guard got > 0 else { throw Failure(description: "the sockets did not arrive: \(got < 0 ? String(cString: strerror(errno)) : "connection closed")") }
-        return control.withUnsafeBytes { raw -> [Int32] in
-            let length = raw.load(fromByteOffset: 0, as: Int.self)
-            let level = raw.load(fromByteOffset: MemoryLayout<Int>.size, as: Int32.self)
-            let type = raw.load(fromByteOffset: MemoryLayout<Int>.size + 4, as: Int32.self)
-            guard level == SOL_SOCKET, type == Int32(SCM_RIGHTS), length >= header, length <= raw.count else { return [] }
-            return (0..<(length - header) / 4).map { raw.load(fromByteOffset: header + $0 * 4, as: Int32.self) }
-        }
+        return descriptors
     }
 
     /// The address a received socket listens on; nil (and closed) if it is not an IP listener.
