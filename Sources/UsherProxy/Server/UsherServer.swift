@@ -119,7 +119,7 @@ public final class UsherServer: Sendable {
     private func terminationSetup(_ bind: Bind, frontend: FrontendRuntime) throws -> BindTermination {
         do {
             return try BindTermination(
-                bind: bind, global: runtime.table.configuration.global.tls, helloParser: runtime.helloParser, speaksHTTP2: !frontend.isHTTP)
+                bind: bind, global: runtime.table.configuration.global.tls, helloParser: runtime.helloParser)
         } catch {
             throw StartError(description: "\(frontend.routes.proxy.kind.rawValue) '\(frontend.name)': bind at \(bind.location): \(error)")
         }
@@ -167,11 +167,11 @@ public final class UsherServer: Sendable {
                         try channel.pipeline.syncOperations.addHandler(TLSAcceptHandler(termination: termination, acceptProxy: bind.acceptProxy))
                     }
                     if frontend.isHTTP {
-                        try channel.pipeline.syncOperations.addHandler(
-                            HTTPSessionHandler(
-                                runtime: runtime, frontend: frontend, acceptProxy: acceptProxy, terminatesTLS: termination != nil,
-                                unixListenerID: unixListenerID, listener: listener)
-                        )
+                        let session = HTTPSessionHandler(
+                            runtime: runtime, frontend: frontend, acceptProxy: acceptProxy, terminatesTLS: termination != nil,
+                            unixListenerID: unixListenerID, listener: listener)
+                        session.startsHTTP2 = bind.proto == "h2"
+                        try channel.pipeline.syncOperations.addHandler(session)
                     } else {
                         try channel.pipeline.syncOperations.addHandler(
                             TCPSessionHandler(
