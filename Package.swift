@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
     ],
     targets: [
         // The configuration language: text in, typed model and diagnostics out. Standard library only.
@@ -60,6 +61,9 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 // zlib streams for `compression algo gzip|deflate|raw-deflate`.
                 .product(name: "CompressNIO", package: "compress-nio"),
+                // HTTP/2 from clients (ALPN `h2`, `proto h2`): framing, HPACK, flow control, streams.
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
             ],
             swiftSettings: releaseSettings
         ),
@@ -108,6 +112,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]
         ),
     ],

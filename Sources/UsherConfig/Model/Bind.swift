@@ -13,6 +13,9 @@ public struct Bind: Sendable, Equatable {
     public var unixPermissions: UnixSocketPermissions
     /// `ssl`: the listener terminates TLS.
     public var ssl: Bool
+    /// `proto h2`: clients speak HTTP/2 from their first byte (prior knowledge, or `h2c` on a plain
+    /// port); nil when the protocol is negotiated (ALPN) or HTTP/1.
+    public var proto: String?
     /// `crt`, `crt-list` and the other TLS options (read even without `ssl`, as HAProxy does:
     /// its certificates are loaded and checked, the listener stays plain).
     public var tls: BindTLS
@@ -26,6 +29,7 @@ public struct Bind: Sendable, Equatable {
         self.backlog = nil
         self.unixPermissions = UnixSocketPermissions()
         self.ssl = false
+        self.proto = nil
         self.tls = BindTLS()
         self.location = location
     }

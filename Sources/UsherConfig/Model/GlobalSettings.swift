@@ -36,6 +36,8 @@ public struct GlobalSettings: Sendable, Equatable {
     public var maxRewrite: Int?
     /// `tune.http.maxhdr`: the most header fields in a message.
     public var maxHeaders: Int?
+    /// `tune.h2.*`: the SETTINGS usher announces to HTTP/2 clients.
+    public var http2 = HTTP2Tuning()
     /// `stats socket`, `stats timeout`, `stats maxconn`: the runtime API.
     public var runtimeAPI = RuntimeAPISettings()
     /// `crt-base`, `ca-base`, `ssl-default-*`, `ssl-server-verify`, `tune.ssl.*`.

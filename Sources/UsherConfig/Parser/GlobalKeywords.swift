@@ -54,6 +54,11 @@ enum GlobalKeywords {
         "tune.bufsize": { line, global in global.bufferSize = try integer(line, in: 1024...(1 << 24)) },
         "tune.maxrewrite": { line, global in global.maxRewrite = try integer(line, in: 0...(1 << 23)) },
         "tune.http.maxhdr": { line, global in global.maxHeaders = try integer(line, in: 1...32767) },
+        // RFC 9113 §6.5.2 bounds the window and the frame size; HAProxy caps the table at 64 kB.
+        "tune.h2.header-table-size": { line, global in global.http2.headerTableSize = try integer(line, in: 0...65536) },
+        "tune.h2.initial-window-size": { line, global in global.http2.initialWindowSize = try integer(line, in: 0...Int(Int32.max)) },
+        "tune.h2.max-concurrent-streams": { line, global in global.http2.maxConcurrentStreams = try integer(line, in: 0...Int(Int32.max)) },
+        "tune.h2.max-frame-size": { line, global in global.http2.maxFrameSize = try integer(line, in: 16384...16_777_215) },
     ]
 
     /// Handles a line; returns a warning when the line is accepted but has no effect.

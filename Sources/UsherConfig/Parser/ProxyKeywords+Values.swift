@@ -39,6 +39,13 @@ extension ProxyKeywords {
             case "mode", "uid", "gid", "user", "group":
                 try parseUnixPermission(option, try value(), into: &bind.unixPermissions)
             case "ssl": bind.ssl = true
+            case "proto":
+                // HAProxy 2.6 knows `h2` (and `quic`, for QUIC listeners usher does not have).
+                let text = try value()
+                guard text == "h2" else {
+                    throw ConfigurationError("bind 'proto' expects 'h2' (the only multiplexer protocol usher speaks to clients), not '\(text)'")
+                }
+                bind.proto = text
             case "crt": bind.tls.certificates.append(.file(try value()))
             case "crt-list": bind.tls.certificates.append(.list(try value()))
             case "alpn":

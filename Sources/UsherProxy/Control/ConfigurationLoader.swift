@@ -110,7 +110,7 @@ public struct ConfigurationLoader: Sendable {
                 do {
                     // In mode tcp the decrypted stream goes to the server as it is: it may be h2.
                     let termination = try BindTermination(
-                        bind: bind, global: configuration.global.tls, helloParser: ClientHelloParser(), speaksHTTP2: proxy.mode != .http)
+                        bind: bind, global: configuration.global.tls, helloParser: ClientHelloParser())
                     diagnostics += termination.warnings.map { .warning(bind.location, $0) }
                 } catch {
                     diagnostics.append(.alert(bind.location, "\(proxy.kind.rawValue) '\(proxy.name)': \(error)"))

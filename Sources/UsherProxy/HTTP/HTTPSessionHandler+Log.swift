@@ -52,8 +52,14 @@ extension HTTPSessionHandler {
             termination.clientCookie = exchange.cookieRequest?.status ?? .notApplicable
             termination.serverCookie = exchange.serverCookie
         }
-        let requestLine = exchange.isParsed
-            ? "\(exchange.request.method) \(exchange.request.target) \(exchange.request.version)" : nil
+        let requestLine: String?
+        if !exchange.isParsed {
+            requestLine = nil
+        } else if let http2Request {
+            requestLine = http2RequestLine(exchange, http2Request)
+        } else {
+            requestLine = "\(exchange.request.method) \(exchange.request.target) \(exchange.request.version)"
+        }
         var record = HTTPLogRecord(
             clientAddress: connection.source?.unmapped.description ?? connection.loggedSource.address, clientPort: connection.loggedSource.port,
             requestDate: LogClock.timestamp(wallMicroseconds: exchange.wallMicroseconds), frontend: frontend.name,

@@ -107,6 +107,14 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     /// an upgraded connection: the TCP side arranged that when the handshake ended).
     var countsTLSConnectionEnd = true
 
+    /// `bind … proto h2`: the client speaks HTTP/2 from its first byte.
+    var startsHTTP2 = false
+    /// This session serves one HTTP/2 stream (behind an `HTTP2StreamBridgeHandler`): the
+    /// connection, its counts and its `sess` scope belong to the `HTTP2ConnectionHandler`.
+    var isHTTP2Stream = false
+    /// The HTTP/2 request's pseudo-header fields, for the log line.
+    var http2Request: HTTP2RequestTranslator.RequestFacts?
+
     init(
         runtime: ProxyRuntime, frontend: FrontendRuntime, acceptProxy: Bool, terminatesTLS: Bool = false, unixListenerID: Int? = nil,
         listener: ListenerStats? = nil, acceptTime: NIODeadline = .now(), acceptWallMicroseconds: Int64 = LogClock.wallMicroseconds(),
@@ -134,7 +142,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if upgradedBackend != nil {
+        if upgradedBackend != nil || isHTTP2Stream {
             // The TCP side set the connection up and ran its rules; the first request is on its way.
             rearmTimer()
             return
@@ -214,6 +222,11 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         case .accept, .waitForData:
             // The layer 4 rules accepted the connection: it is a session for the tracked counters.
             stickCounters?.countSession()
+            if choosesHTTP2 {
+                // Streams are served by sessions of their own from here on.
+                switchToHTTP2()
+                return false
+            }
             return true
         case .reject:
             // Closed without a log line, as HAProxy does.
@@ -240,7 +253,9 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         guard let context else { return }
         closed = true
         dropServerLink()
-        context.channel.closeSilently()
+        // An HTTP/2 stream has no socket of its own (and its channel takes no socket option): the
+        // client's connection is dropped, as HAProxy drops it.
+        (isHTTP2Stream ? context.channel.parent ?? context.channel : context.channel).closeSilently()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -655,7 +670,8 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         if isTunnel { closeServerAfterFlush() }
         dropServerLink()
         if exchange != nil { endExchange() }
-        stickCounters?.endSession()
+        // A stream's session: the connection's owner ends those with the connection.
+        if !isHTTP2Stream { stickCounters?.endSession() }
         sessionVariables.endSession()
     }
 
@@ -688,7 +704,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     }
 
     private func releaseCounts() {
-        guard !countsReleased else { return }
+        guard !countsReleased, !isHTTP2Stream else { return }
         countsReleased = true
         if connection.tls != nil, countsTLSConnectionEnd { runtime.tlsCounters.clientConnectionEnded() }
         listener?.sessionEnded()

@@ -6,6 +6,10 @@ extension Channel {
     /// connection.
     func setAutoRead(_ on: Bool) {
         try? syncOptions?.setOption(ChannelOptions.autoRead, value: on)
+        // An HTTP/2 stream's channel only records the flag: the read that a socket channel issues
+        // when reading is turned back on must be asked for (frames held meanwhile, and the
+        // stream's window not reopened, stay so otherwise).
+        if on, parent?.parent != nil { read() }
     }
 
     /// The socket options of a proxied connection (either side), set directly on a channel that is

@@ -189,7 +189,7 @@ public final class UsherServer: Sendable {
     private func terminationSetup(_ bind: Bind, frontend: FrontendRuntime, runtime: ProxyRuntime) throws -> BindTermination {
         do {
             return try BindTermination(
-                bind: bind, global: runtime.table.configuration.global.tls, helloParser: runtime.helloParser, speaksHTTP2: !frontend.isHTTP)
+                bind: bind, global: runtime.table.configuration.global.tls, helloParser: runtime.helloParser)
         } catch {
             throw StartError(description: "\(frontend.routes.proxy.kind.rawValue) '\(frontend.name)': bind at \(bind.location): \(error)")
         }
@@ -288,11 +288,12 @@ public final class UsherServer: Sendable {
             try channel.pipeline.syncOperations.addHandler(TLSAcceptHandler(termination: termination, acceptProxy: target.bind.acceptProxy))
         }
         if frontend.isHTTP {
-            try channel.pipeline.syncOperations.addHandler(
-                HTTPSessionHandler(
-                    runtime: target.runtime, frontend: frontend, acceptProxy: target.sessionReadsProxyHeader,
-                    terminatesTLS: target.termination != nil, unixListenerID: unixListenerID, listener: target.listener)
-            )
+            let session = HTTPSessionHandler(
+                runtime: target.runtime, frontend: frontend, acceptProxy: target.sessionReadsProxyHeader,
+                terminatesTLS: target.termination != nil, unixListenerID: unixListenerID, listener: target.listener)
+            // `proto h2` on a plain bind: HTTP/2 with prior knowledge.
+            session.startsHTTP2 = target.bind.proto == "h2"
+            try channel.pipeline.syncOperations.addHandler(session)
         } else {
             try channel.pipeline.syncOperations.addHandler(
                 TCPSessionHandler(

@@ -17,10 +17,9 @@ final class BindTermination: Sendable {
     /// Warnings for settings the TLS library cannot apply, for the check's output.
     let warnings: [String]
 
-    /// - Parameter speaksHTTP2: whether `h2` may be offered: in mode tcp the stream goes on as it
-    ///   is; in mode http usher does not speak HTTP/2 yet, so `h2` is left out (browsers then use
-    ///   HTTP/1.1).
-    init(bind: Bind, global: GlobalTLSSettings, helloParser: ClientHelloParser, speaksHTTP2: Bool = false) throws {
+    /// `alpn` is offered as written: in mode tcp the stream goes on as it is; in mode http a
+    /// client that picks `h2` is served by `HTTP2ConnectionHandler`.
+    init(bind: Bind, global: GlobalTLSSettings, helloParser: ClientHelloParser) throws {
         var warnings: [String] = []
         let options = bind.tls.options.over(global.bindDefaults)
         var entries: [CertificateChooser.Entry] = []
@@ -50,12 +49,6 @@ final class BindTermination: Sendable {
                     if try !entryOptions.apply(option.name, value: { option.value ?? "" }) {
                         warnings.append("crt-list option '\(option.name)' (for '\(file.path)') is not applied by usher yet")
                     }
-                }
-            }
-            if !speaksHTTP2, alpn.contains("h2") {
-                alpn.removeAll { $0 == "h2" }
-                if !warnings.contains(where: { $0.hasPrefix("'alpn h2'") }) {
-                    warnings.append("'alpn h2' is not offered: usher does not speak HTTP/2 to clients yet; they use \(alpn.isEmpty ? "no ALPN" : alpn.joined(separator: ","))")
                 }
             }
             var configuration = TLSConfiguration.makeServerConfiguration(

@@ -414,9 +414,8 @@ struct TLSTerminationDifferentialTests {
 
     static func fetchClients(_ set: SNICertificateSet) -> [FetchClient] {
         let certificate = ["--cert", set.clientCertificate, "--key", set.clientKey]
-        // `--http1.1` throughout: a client offering h2 gets it from HAProxy (`alpn h2,http/1.1`),
-        // and http/1.1 from usher, which does not speak HTTP/2 to clients yet and says so when it
-        // loads the configuration. That is a known gap, not what this test is about.
+        // `--http1.1` throughout: the fetches' values are what this test compares; HTTP/2 has its
+        // own differential test (HTTP2DifferentialTests).
         func curl(_ name: String, _ extra: [String]) -> (Int) throws -> ExternalProcess.Result {
             { port in try TLSTerminationTests.curl(name, port: port, extra: ["--http1.1"] + extra) }
         }
