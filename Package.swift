@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "usher", targets: ["usher"]),
         .library(name: "UsherConfig", targets: ["UsherConfig"]),
         .library(name: "UsherRouting", targets: ["UsherRouting"]),
+        .library(name: "UsherSession", targets: ["UsherSession"]),
         .library(name: "UsherProxy", targets: ["UsherProxy"]),
     ],
     dependencies: [
@@ -42,12 +43,19 @@ let package = Package(
             ],
             swiftSettings: releaseSettings
         ),
+        // Sans-I/O state machines of the sessions, one per protocol layer: events in, actions out.
+        .target(
+            name: "UsherSession",
+            dependencies: ["UsherConfig", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: releaseSettings
+        ),
         // Sockets, timers, threads: the data plane and the control plane.
         .target(
             name: "UsherProxy",
             dependencies: [
                 "UsherConfig",
                 "UsherRouting",
+                "UsherSession",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -101,6 +109,7 @@ let package = Package(
             name: "UsherRoutingTests",
             dependencies: ["UsherRouting", "UsherConfig", "UsherTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        .testTarget(name: "UsherSessionTests", dependencies: ["UsherSession", "UsherConfig", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "UsherProxyTests",
             dependencies: [

@@ -16,12 +16,12 @@ extension HTTPSessionHandler {
     /// is then started when they are done).
     func checkCredentialsFirst(_ head: HTTPRequestHead, raw: ByteBuffer) -> Bool {
         guard let pending = runtime.table.authentication.pendingHashes(head.headers), let context else { return false }
-        awaitingCredentialCheck = true
+        state.credentialCheckStarted()
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         CredentialCheckPool.check(pending.password, hashes: pending.hashes, verifier: pending.verifier, eventLoop: context.eventLoop)
             .whenComplete { result in
                 let handler = loopBound.value
-                handler.awaitingCredentialCheck = false
+                handler.state.credentialCheckEnded()
                 guard !handler.closed else { return }
                 handler.credentialResults = (try? result.get()) ?? [:]
                 handler.startExchange(head, raw: raw)

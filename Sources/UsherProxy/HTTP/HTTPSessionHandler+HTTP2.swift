@@ -18,7 +18,7 @@ extension HTTPSessionHandler {
     /// record) go to them, and each stream the client opens gets a session of its own.
     func switchToHTTP2() {
         guard let context else { return }
-        closed = true
+        state.closed()
         countsReleased = true
         timer?.cancel()
         timer = nil

@@ -1,6 +1,7 @@
 import NIOCore
 import UsherConfig
 import UsherRouting
+import UsherSession
 
 extension HTTPSessionHandler {
     /// A request head has arrived whole: check it, route it, rewrite it for the server, and send
@@ -13,7 +14,7 @@ extension HTTPSessionHandler {
         // A transaction's variables (`txn`, `req`) exist from here until it is logged.
         if upgradedBackend == nil { sessionVariables.beginTransaction() }
         if upgradedBackend == nil, frontend.routes.hasContentRules, !passContentRules(received, raw: raw) { return }
-        requestCount += 1
+        state.requestCounted()
         countRequestStart()
         stickCounters?.countHTTPRequest()
         let exchange = HTTPExchange(started: requestWaitStarted, wallMicroseconds: requestWaitWallMicroseconds, request: received)
@@ -33,7 +34,7 @@ extension HTTPSessionHandler {
             return
         }
         requestBody = HTTPBodyReader(framing: framing.framing, limits: frontend.httpLimits)
-        requestPhase = .body
+        state.exchangeStarted()
         // The client's side follows the frontend's mode alone (`httpclose` in a backend closes
         // only the server's side, as in HAProxy). A client that has half-closed is closed once
         // its last request is answered (`endWhatCannotComplete`), not after this one.
@@ -230,7 +231,7 @@ extension HTTPSessionHandler {
         exchange.bytesToClient += bytes.count
         context.write(wrapOutboundOut(buffer), promise: nil)
         // Nothing of the request goes further: its (empty) body is done with.
-        requestPhase = .done
+        state.answeredLocally()
         dropServerLink()
         responseComplete()
     }
@@ -304,12 +305,11 @@ extension HTTPSessionHandler {
             // `stick store-request`: kept with the server that takes the request.
             StickPersistence.store(exchange.stickStores, server: link.serverIndex)
         }
-        responsePhase = .head
+        state.requestWritten(bodyComplete: requestBody.isComplete)
         responseScanner.reset()
         lastServerActivity = .now()
         link.channel.write(head, promise: nil)
         if requestBody.isComplete {
-            requestPhase = .done
             link.channel.flush()
             requestSent()
         } else {

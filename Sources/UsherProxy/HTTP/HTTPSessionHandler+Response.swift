@@ -1,6 +1,7 @@
 import NIOCore
 import UsherConfig
 import UsherRouting
+import UsherSession
 
 extension HTTPSessionHandler {
     // MARK: - Server events
@@ -15,11 +16,11 @@ extension HTTPSessionHandler {
             context.write(wrapOutboundOut(data), promise: nil)
             return
         }
-        switch responsePhase {
-        case .idle:
+        switch state.response {
+        case nil, .none?:
             // An idle server has nothing to say; bytes now mean the connection is not clean.
             dropServerLink()
-        case .head:
+        case .head?:
             // An answer has begun: the request cannot be sent again; its kept body is let go.
             if let exchange, exchange.onReusedConnection, exchange.canReplay {
                 exchange.canReplay = false
@@ -27,7 +28,7 @@ extension HTTPSessionHandler {
             }
             if responseBuffer.readableBytes == 0 { responseBuffer = data } else { responseBuffer.writeBuffer(&data) }
             processResponseHead()
-        case .body:
+        case .body?:
             forwardResponseBody(&data)
         }
     }
@@ -50,35 +51,30 @@ extension HTTPSessionHandler {
         guard source === link else { return }
         link = nil
         guard !closed else { return }
-        if isTunnel {
-            closeClientAfterFlush()
-            return
-        }
-        switch responsePhase {
-        case .idle:
+        // The server closed a reused connection before answering: it closed right after its last
+        // answer, or at its idle timeout, as the request went out (a race every keep-alive client
+        // knows). If nothing came back and what was sent is kept, it goes again on a new
+        // connection, as HAProxy 2.6 does when it sees the close in time (otherwise it closes the
+        // client's connection; it never answers 502 there).
+        let canRetry = exchange.map {
+            $0.onReusedConnection && $0.canReplay && ($0.replayBody?.readableBytes ?? 0) == $0.bodyBytesForwarded && responseBuffer.readableBytes == 0
+        } ?? false
+        let action = state.serverClosed(canRetry: canRetry, bodyEndsAtClose: responseBody.endsAtClose)
+        switch action {
+        case .none:
             // An idle keep-alive connection the server closed: the next request opens another.
-            return
-        case .head:
-            guard let exchange else { return }
-            if exchange.onReusedConnection, exchange.canReplay, (exchange.replayBody?.readableBytes ?? 0) == exchange.bodyBytesForwarded,
-                responseBuffer.readableBytes == 0
-            {
-                // The server closed a reused connection before answering: it closed right after its
-                // last answer, or at its idle timeout, as the request went out (a race every
-                // keep-alive client knows). Nothing came back, and what was sent is kept: send it
-                // again on a new connection, as HAProxy 2.6 does when it sees the close in time
-                // (otherwise it closes the client's connection; it never answers 502 there).
-                retryOnNewConnection(exchange)
-                return
-            }
+            state.serverDetached()
+        case .closeClientAfterFlush:
+            closeClientAfterFlush()
+        case .retry:
+            if let exchange { retryOnNewConnection(exchange) }
+        case .badGateway:
             finishWithError(502, termination: TerminationState(.serverAbort, .headers), reason: "server closed before answering", keepAlive: true)
-        case .body:
-            if responseBody.endsAtClose {
-                exchange?.clientKeepAlive = false
-                responseComplete()
-            } else {
-                abort(TerminationState(.serverAbort, .data))
-            }
+        case .responseComplete:
+            exchange?.clientKeepAlive = false
+            responseComplete()
+        case .abort:
+            abort(TerminationState(.serverAbort, .data))
         }
     }
 
@@ -91,6 +87,7 @@ extension HTTPSessionHandler {
         }
         exchange.connector?.releaseSlot()
         exchange.onReusedConnection = false
+        state.retrying()
         if var body = exchange.replayBody {
             head.writeBuffer(&body)
             exchange.replayBody = nil
@@ -122,7 +119,7 @@ extension HTTPSessionHandler {
 
     private func processResponseHead() {
         guard let context, let exchange else { return }
-        while responsePhase == .head, !closed {
+        while state.response == .head {
             let length = responseBuffer.withUnsafeReadableBytes { responseScanner.headLength(in: $0) }
             guard let length else {
                 if responseBuffer.readableBytes > frontend.httpLimits.maxHeadBytes {
@@ -215,7 +212,7 @@ extension HTTPSessionHandler {
             exchange.status = head.status
             // The client's half-close is not here: it closes the connection after the answer
             // (`responseComplete`), as HAProxy does, without changing what the answer says.
-            if framing == .untilClose || requestPhase != .done {
+            if framing == .untilClose || state.request != .sent {
                 // A body that ends at close can only be relayed to a client that is closed after it.
                 exchange.clientKeepAlive = false
             }
@@ -235,7 +232,7 @@ extension HTTPSessionHandler {
             context.write(wrapOutboundOut(buffer), promise: nil)
             if frontend.logsEarly { log(exchange, early: true) }
             responseBody = HTTPBodyReader(framing: framing, limits: frontend.httpLimits)
-            responsePhase = .body
+            state.responseBodyStarted()
             rearmTimer()
             var rest = responseBuffer
             responseBuffer = context.channel.allocator.buffer(capacity: 0)
@@ -356,8 +353,8 @@ extension HTTPSessionHandler {
             updateTunnelReading()
             return
         }
-        guard let link, let context else { return }
-        link.setReading(context.channel.isWritable || responsePhase != .body)
+        guard let link, context != nil else { return }
+        link.setReading(state.readsServer(sockets))
     }
 
     // MARK: - Protocol switch
@@ -374,7 +371,7 @@ extension HTTPSessionHandler {
                 return
             }
         }
-        guard requestPhase == .done else {
+        guard state.request == .sent else {
             failResponse("101 before the request body was complete")
             return
         }
@@ -384,9 +381,8 @@ extension HTTPSessionHandler {
         buffer.writeHTTPResponseHead(head)
         exchange.bytesToClient += buffer.readableBytes
         context.write(wrapOutboundOut(buffer), promise: nil)
-        tunnel = HTTPTunnel()
         // No response phase any more: bytes from the server are the tunnel's.
-        responsePhase = .idle
+        let clientFIN = state.switchedProtocols()
         noteTunnelActivity()
         if responseBuffer.readableBytes > 0 {
             exchange.bytesToClient += responseBuffer.readableBytes
@@ -399,7 +395,7 @@ extension HTTPSessionHandler {
             link.channel.writeAndFlush(inbound, promise: nil)
             inbound = context.channel.allocator.buffer(capacity: 0)
         }
-        if clientInputClosed { tunnelClientInputClosed() }
+        carryOut(clientFIN)
         rearmTimer()
         updateTunnelReading()
     }
@@ -409,19 +405,20 @@ extension HTTPSessionHandler {
     /// The response went out whole: keep or close each side, then take the next request.
     func responseComplete() {
         guard let context, let exchange else { return }
-        responsePhase = .idle
         if let link {
-            if exchange.serverKeepAlive && requestPhase == .done && exchange.server?.proxyHeaderIsPerStream != true {
+            if exchange.serverKeepAlive && state.request == .sent && exchange.server?.proxyHeaderIsPerStream != true {
                 link.isIdle = true
                 link.setReading(true)
             } else {
                 dropServerLink()
             }
         }
+        state.serverDetached()
         endExchange()
-        if exchange.clientKeepAlive && !runtime.isStopping.load(ordering: .relaxed) {
+        let keepAlive = exchange.clientKeepAlive && !runtime.isStopping.load(ordering: .relaxed)
+        if keepAlive {
+            state.exchangeEnded(keepAlive: true)
             context.flush()
-            requestPhase = .head
             headScanner.reset()
             requestWaitStarted = .now()
             requestWaitWallMicroseconds = LogClock.wallMicroseconds()
@@ -460,7 +457,6 @@ extension HTTPSessionHandler {
 
     func closeClientAfterFlush() {
         guard let context, !closed else { return }
-        closed = true
         let channel = context.channel
         readForCloseNotify(channel)
         context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
@@ -468,6 +464,6 @@ extension HTTPSessionHandler {
         }
         // Every waiting state has a timeout: a client that never takes these bytes is closed
         // after `timeout client`, and gives back its slot.
-        armClosingTimer()
+        enterClosing()
     }
 }

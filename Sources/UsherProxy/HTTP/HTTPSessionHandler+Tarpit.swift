@@ -1,6 +1,7 @@
 import NIOCore
 import UsherConfig
 import UsherRouting
+import UsherSession
 
 /// `http-request tarpit`: the request is held, without a word, for `timeout tarpit` (else
 /// `timeout connect`, else `timeout client`) of the proxy whose rule decided, or until the client
@@ -17,6 +18,7 @@ extension HTTPSessionHandler {
         let now = NIODeadline.now()
         let until = now + .milliseconds(Int64(max(0, limit?.milliseconds ?? 0)))
         exchange.tarpit = HTTPExchange.Tarpit(started: now, until: until, answer: answer, framing: framing)
+        state.tarpitStarted(until: until)
         // Every wait has a limit: without any of the three timeouts, the answer goes at once.
         guard limit != nil, !clientInputClosed else {
             endTarpit()

@@ -1,73 +1,28 @@
 import NIOCore
 import UsherConfig
 import UsherRouting
+import UsherSession
 
+/// The session's one timer: `HTTPSessionStateMachine.deadline` says which wait is in force in the
+/// phase (every phase but `closed` has one when the timeouts say so, the closing one included);
+/// this re-arms it and carries out its expiry.
 extension HTTPSessionHandler {
-    /// What happens when the running timeout expires.
-    enum Expiry {
-        /// `timeout http-keep-alive` between requests: closed without a word.
-        case idleBetweenRequests
-        /// `timeout http-request`: the head did not arrive whole in time (408).
-        case requestHead
-        /// `timeout client` while the client is expected to send or to read.
-        case client
-        /// `timeout client` while requests wait for the client to read earlier answers.
-        case clientNotReading
-        /// `timeout server` while waiting for the server.
-        case server
-        /// `timeout tunnel` after an upgrade.
-        case tunnel
-        /// `timeout client` before the TLS handshake has completed.
-        case handshake
-        /// `timeout tarpit`: the held request gets its answer.
-        case tarpit
-    }
-
     /// The deadline in force now, from the phase and the last activity.
-    private func currentDeadline() -> (NIODeadline, Expiry)? {
-        let timeouts = exchange?.timeouts ?? frontend.timeouts
-        func at(_ start: NIODeadline, _ limit: Duration?) -> NIODeadline? {
-            limit.map { start + .milliseconds(max(1, $0.milliseconds)) }
-        }
-        if isTunnel {
-            return tunnelDeadline(timeouts)
-        }
-        if awaitingHandshake {
-            return at(requestWaitStarted, frontend.handshakeLimit).map { ($0, .handshake) }
-        }
-        guard let exchange else {
-            if !isClientWritable, requestCount > 0 {
-                return at(lastClientActivity, timeouts.client).map { ($0, .clientNotReading) }
-            }
-            if requestCount > 0 && inbound.readableBytes == 0 {
-                let limit = timeouts.httpKeepAlive ?? timeouts.httpRequest ?? timeouts.client
-                return at(requestWaitStarted, limit).map { ($0, .idleBetweenRequests) }
-            }
-            return at(requestWaitStarted, timeouts.httpRequest ?? timeouts.client).map { ($0, .requestHead) }
-        }
-        if let tarpit = exchange.tarpit {
-            return (tarpit.until, .tarpit)
-        }
-        var earliest: (NIODeadline, Expiry)? = nil
-        // The client is waited on while it owes body bytes, or while it is not reading ours.
-        let clientOwesBytes = requestPhase == .body && (link?.channel.isWritable ?? true)
-        let clientBlocked = !(context?.channel.isWritable ?? true)
-        if clientOwesBytes || clientBlocked, let deadline = at(lastClientActivity, timeouts.client) {
-            earliest = (deadline, .client)
-        }
-        if responsePhase != .idle || requestPhase == .done, exchange.connector?.server != nil, let deadline = at(lastServerActivity, timeouts.server),
-            earliest.map({ deadline < $0.0 }) ?? true
-        {
-            earliest = (deadline, .server)
-        }
-        return earliest
+    private func currentDeadline() -> (NIODeadline, HTTPSessionStateMachine.Expiry)? {
+        state.deadline(
+            timeouts: exchange?.timeouts ?? frontend.timeouts, handshakeLimit: frontend.handshakeLimit,
+            activity: HTTPSessionStateMachine.Activity(
+                requestWaitStarted: requestWaitStarted, lastClient: lastClientActivity, lastServer: lastServerActivity
+            ),
+            sockets: sockets, serverChosen: exchange?.connector?.server != nil
+        )
     }
 
     /// Makes sure the deadline in force will be checked. Activity moves timestamps only; a check
     /// that finds its deadline moved schedules itself again. A check already due no later than the
     /// new deadline stays as it is: most phase changes then cost no timer operation at all.
     func rearmTimer() {
-        guard !closed, let context, let (deadline, _) = currentDeadline() else { return }
+        guard let context, let (deadline, _) = currentDeadline() else { return }
         if timer != nil, let scheduled = timerDeadline, scheduled <= deadline { return }
         timer?.cancel()
         timerDeadline = deadline
@@ -77,10 +32,20 @@ extension HTTPSessionHandler {
         }
     }
 
+    /// The last bytes are queued for the client: the connection closes once it has taken them. A
+    /// client that stops reading would keep the connection — and its `maxconn` slot — forever, so
+    /// `timeout client` bounds the wait, measured from the last time the client took bytes (from
+    /// now at first: the client may have waited on the server for longer than that).
+    func enterClosing() {
+        state.closing()
+        lastClientActivity = .now()
+        rearmTimer()
+    }
+
     private func timerFired() {
         timer = nil
         timerDeadline = nil
-        guard !closed, let (deadline, expiry) = currentDeadline() else { return }
+        guard let (deadline, expiry) = currentDeadline() else { return }
         guard deadline <= .now() else {
             rearmTimer()
             return
@@ -112,13 +77,19 @@ extension HTTPSessionHandler {
             }
         case .tunnel:
             abort(TerminationState(.clientTimeout, .data))
+        case .tunnelServer:
+            abort(TerminationState(.serverTimeout, .data))
         case .tarpit:
             endTarpit()
         case .clientNotReading:
             closeClient()
         case .handshake:
-            // Closed by usher (`closed`): no line is logged for it.
+            // Closed by usher: no line is logged for it.
             closeClient()
+        case .closing:
+            runtime.logger.debug("\(frontend.name): client did not read the last response within timeout client; closing")
+            state.closed()
+            context?.close(promise: nil)
         }
     }
 }

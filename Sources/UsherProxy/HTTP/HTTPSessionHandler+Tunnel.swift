@@ -1,16 +1,9 @@
 import NIOCore
 import UsherConfig
+import UsherSession
 
-/// The 101 tunnel's driver: carries out what `HTTPTunnel` decides on the two channels.
+/// The 101 tunnel's driver: carries out what `HTTPTunnel` (in `state`) decides on the two channels.
 extension HTTPSessionHandler {
-    /// The sockets' state as the tunnel's decisions need it.
-    var tunnelSockets: HTTPTunnel.Sockets {
-        HTTPTunnel.Sockets(
-            clientWritable: context?.channel.isWritable ?? false,
-            serverWritable: link?.channel.isWritable ?? false
-        )
-    }
-
     /// Bytes came in from either side of the tunnel. They go out to the other side at once, so
     /// both count as active (as in TCP mode).
     func noteTunnelActivity() {
@@ -22,37 +15,27 @@ extension HTTPSessionHandler {
     /// Reads each side only while the other takes more; re-checks the deadline, which depends on
     /// which socket is full.
     func updateTunnelReading() {
-        guard let tunnel, let context, !closed else { return }
-        let sockets = tunnelSockets
-        if let link { link.setReading(tunnel.shouldRead(.server, sockets)) }
-        let clientWanted = tunnel.shouldRead(.client, sockets)
-        if clientWanted == isClientReadingPaused {
+        guard isTunnel, let context else { return }
+        let sockets = self.sockets
+        if let link { link.setReading(state.readsServer(sockets)) }
+        if let clientWanted = state.readsClient(sockets, headLimit: frontend.httpLimits.maxHeadBytes, bufferSize: runtime.bufferSize),
+            clientWanted == isClientReadingPaused
+        {
             isClientReadingPaused = !clientWanted
             context.channel.setAutoRead(clientWanted)
         }
         rearmTimer()
     }
 
-    /// The client sent its FIN: the server gets it once what is queued for it is written.
-    func tunnelClientInputClosed() {
-        guard var tunnel else { return }
-        let action = tunnel.inputClosed(.client)
-        self.tunnel = tunnel
-        carryOut(action)
-        updateTunnelReading()
-    }
-
     /// The server sent its FIN: the client gets it once what is queued for it is written; the
     /// client may go on sending.
     func tunnelServerInputClosed(_ source: HTTPServerLink) {
-        guard source === link, var tunnel, !closed else { return }
-        let action = tunnel.inputClosed(.server)
-        self.tunnel = tunnel
-        carryOut(action)
+        guard source === link, isTunnel else { return }
+        carryOut(state.serverInputEnded())
         updateTunnelReading()
     }
 
-    private func carryOut(_ action: HTTPTunnel.FINAction) {
+    func carryOut(_ action: HTTPTunnel.FINAction) {
         switch action {
         case .none:
             return
@@ -66,15 +49,5 @@ extension HTTPSessionHandler {
             context.flush()
             context.close(mode: .output, promise: nil)
         }
-    }
-
-    /// The deadline in force in the tunnel, per side: the client's ends as `timeout tunnel`
-    /// (or `client-fin`) on the client, the server's as the same on the server.
-    func tunnelDeadline(_ timeouts: Timeouts) -> (NIODeadline, Expiry)? {
-        guard let tunnel else { return nil }
-        let found = tunnel.deadline(
-            tunnelSockets, timeouts: timeouts, lastClientActivity: lastClientActivity, lastServerActivity: lastServerActivity
-        )
-        return found.map { ($0.0, $0.1 == .client ? .tunnel : .server) }
     }
 }

@@ -2,6 +2,7 @@ import NIOCore
 import NIOTLS
 import UsherConfig
 import UsherRouting
+import UsherSession
 
 /// Serves one client connection of an HTTP-mode frontend: reads each request head (strictly, within
 /// `tune.bufsize` and `timeout http-request`), routes it, forwards it and its body as they arrive,
@@ -10,24 +11,16 @@ import UsherRouting
 ///
 /// Requests are handled one at a time; pipelined ones wait in the buffer. Bodies are never held
 /// whole: each direction stops reading when the other side's socket is full.
+///
+/// Which phase the connection is in, and what each event means there, is decided by
+/// `HTTPSessionStateMachine` (`state`); this handler owns the sockets, buffers and timer, and
+/// carries out what it decides.
 final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    enum RequestPhase {
-        /// Waiting for (the rest of) a request head.
-        case head
-        /// Forwarding the request body.
-        case body
-        /// The request went out whole; waiting for the response to finish.
-        case done
-    }
-
-    enum ResponsePhase {
-        case idle
-        case head
-        case body
-    }
+    /// The connection's phase: set up, awaiting a head, in an exchange, a tunnel, closing.
+    var state: HTTPSessionStateMachine
 
     let runtime: ProxyRuntime
     let frontend: FrontendRuntime
@@ -53,33 +46,25 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     var headScanner = HTTPHeadScanner()
     /// The current request's line was complete and valid before the rest of its head arrived.
     var requestLineChecked = false
-    var requestPhase = RequestPhase.head
     var requestBody = HTTPBodyReader(framing: .none)
     /// Set while a request usher answers itself has its body read (the stats admin form).
     var localBody: LocalBodyCollector?
     var exchange: HTTPExchange?
-    /// A request head waits for its password checks (`http_auth`), made off the event loop.
-    var awaitingCredentialCheck = false
     /// The results of those checks, for the request's rules (by hash).
     var credentialResults: [String: Bool] = [:]
     var link: HTTPServerLink?
     /// Server bytes not yet handled (a response head being received).
     var responseBuffer = ByteBuffer()
     var responseScanner = HTTPHeadScanner()
-    var responsePhase = ResponsePhase.idle
     var responseBody = HTTPBodyReader(framing: .none)
-    /// After a 101, bytes pass through untouched: the tunnel's state (half-closes, backpressure).
-    var tunnel: HTTPTunnel?
-    var isTunnel: Bool { tunnel != nil }
-    var requestCount = 0
+    /// After a 101, bytes pass through untouched (`state` is a tunnel).
+    var isTunnel: Bool { state.isTunnel }
+    /// The connection is closing or closed: no request is read any more.
+    var closed: Bool { state.isEnding }
+    var clientInputClosed: Bool { state.clientInputClosed }
+    var requestCount: Int { state.requestCount }
     /// The client sent at least one byte (`dontlognull` leaves out connections that did not).
     var receivedAnyByte = false
-    var clientInputClosed = false
-    /// `bind … ssl` and the TLS handshake not done yet: bounded by `timeout client`, as in HAProxy,
-    /// and ended by a close without a byte (an HTTP error page cannot go out in clear on a TLS port).
-    var awaitingHandshake: Bool
-    var closed = false
-    var readingProxyHeader: Bool
     var isClientReadingPaused = false
     /// `processInbound` is running: an answer given from inside it (a local reply, an error page
     /// with keep-alive) leaves the next pipelined request to its loop instead of recursing.
@@ -122,7 +107,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     ) {
         self.acceptTime = acceptTime
         self.acceptWallMicroseconds = acceptWallMicroseconds
-        self.awaitingHandshake = terminatesTLS
+        self.state = HTTPSessionStateMachine(acceptProxy: acceptProxy, handshake: terminatesTLS)
         self.terminatesTLS = terminatesTLS
         self.sessionVariables = SessionVariables(process: runtime.processVariables)
         self.stickCounters = stickCounters ?? (runtime.table.stickTables.ordered.isEmpty ? nil : StickCounters())
@@ -131,7 +116,6 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         self.runtime = runtime
         self.frontend = frontend
         self.acceptProxy = acceptProxy
-        self.readingProxyHeader = acceptProxy
         self.requestWaitStarted = acceptTime
         self.requestWaitWallMicroseconds = acceptWallMicroseconds
         self.lastClientActivity = acceptTime
@@ -207,7 +191,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
             return
         }
         rearmTimer()
-        if !readingProxyHeader && !terminatesTLS { startSession() }
+        if case .awaitingHead = state.phase { startSession() }
     }
 
     /// The connection is set up (PROXY header read, TLS handshake done): `tcp-request session`
@@ -251,7 +235,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     /// Closes the client connection without telling it (`silent-drop`).
     func dropSilently() {
         guard let context else { return }
-        closed = true
+        state.closed()
         dropServerLink()
         // An HTTP/2 stream has no socket of its own (and its channel takes no socket option): the
         // client's connection is dropped, as HAProxy drops it.
@@ -270,7 +254,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
             return
         }
         if inbound.readableBytes == 0 {
-            if exchange == nil && requestPhase == .head && requestCount > 0 {
+            if case .awaitingHead = state.phase, requestCount > 0 {
                 // The first byte of a keep-alive request: `timeout http-request` starts now.
                 requestWaitStarted = lastClientActivity
                 requestWaitWallMicroseconds = LogClock.wallMicroseconds()
@@ -295,7 +279,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         // A client taking bytes is alive, if slow: its inactivity timer starts again.
         if context.channel.isWritable { lastClientActivity = .now() }
         updateServerReading()
-        if context.channel.isWritable, exchange == nil, requestPhase == .head, !closed, !isTunnel {
+        if context.channel.isWritable, case .awaitingHead = state.phase {
             // Requests held back while the client was not reading its answers.
             processInbound()
             rearmTimer()
@@ -305,22 +289,17 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
-            if closed, connection.tls != nil || awaitingHandshake {
+            if closed, connection.tls != nil || terminatesTLS {
                 TLSAcceptHandler.closeSocket(under: context.pipeline.syncOperations)
                 return
             }
-            clientInputClosed = true
-            if isTunnel {
-                tunnelClientInputClosed()
-            } else {
-                endWhatCannotComplete()
-            }
+            carryOut(state.clientInputEnded(clientEnd))
             return
         }
         if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event {
             connection.tls = TLSConnectionInfo.established(in: context.pipeline.syncOperations, negotiatedProtocol: negotiated)
             runtime.tlsCounters.clientHandshakeCompleted(resumed: connection.tls?.sessionReused ?? false)
-            awaitingHandshake = false
+            if state.awaitsHandshake { state.handshakeCompleted() }
             rearmTimer()
             startSession()
             return
@@ -332,59 +311,49 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         context.fireUserInboundEventTriggered(event)
     }
 
+    /// What the state machine needs to judge the client's half-close.
+    private var clientEnd: HTTPSessionStateMachine.ClientEnd {
+        HTTPSessionStateMachine.ClientEnd(
+            pendingBytes: inbound.readableBytes, clientWritable: isClientWritable, ignoresProbes: frontend.ignoresProbes,
+            connecting: link == nil && exchange?.connector != nil, bodyIsBuffered: { [unowned self] in self.requestBodyIsBuffered }
+        )
+    }
+
     /// The client has half-closed (`nc -N` does it right after its request): what it sent whole is
     /// still answered, and the connection closes after the last answer (`responseComplete`); only
-    /// a request that can never complete ends here.
-    ///
-    /// Called when the FIN arrives and again after each answer while requests wait in `inbound`.
-    /// `requestPhase == .body` does not say whether body bytes are still owed: it is also the phase
-    /// of a request whose head (and body) arrived whole while the server connection is being made
-    /// (`write(_:to:…)` moves it to `.done`). Aborting on the phase alone is how issue 11's
-    /// unanswered `nc -N` request came about; the explicit state machine the issue asks for will
-    /// give "request whole, waiting for the server" a phase of its own.
+    /// a request that can never complete ends here. Judged when the FIN arrives and again after
+    /// each answer while requests wait in `inbound`.
     func endWhatCannotComplete() {
-        guard !closed, !isTunnel else { return }
-        // Before the TLS handshake: nothing can go out in clear on a TLS port.
-        if awaitingHandshake {
-            closeClient()
+        carryOut(state.whatCannotComplete(clientEnd))
+    }
+
+    private func carryOut(_ action: HTTPSessionStateMachine.ClientEndAction) {
+        switch action {
+        case .wait:
             return
-        }
-        // A head waiting for its password checks is started when they are done; the end is
-        // judged again after its answer.
-        if awaitingCredentialCheck { return }
-        if exchange?.tarpit != nil {
+        case .close:
+            closeClient()
+        case .badRequest:
+            // HAProxy counts it as a request and an error for the tracked stick counters, and
+            // gives a connection that never sent a request the same 400 (and log line).
+            stickCounters?.countHTTPRequest(isError: true)
+            finishWithError(400, termination: TerminationState(.clientAbort, .request), reason: "client closed mid-request")
+        case .closeAfterFlush:
+            // Between requests: the last answer may still be on its way out.
+            closeClientAfterFlush()
+        case .endTarpit:
             // The tarpit holds a request until the client closes, as HAProxy documents it.
             endTarpit()
-            return
-        }
-        if exchange == nil {
-            // Requests held back until the client reads its answers are served first; the end is
-            // judged again once they are (responseComplete).
-            if !isClientWritable, inbound.readableBytes > 0 { return }
-            // Nothing in progress: a partial head will never complete. A connection that never
-            // sent a request gets the same 400 (and log line) as HAProxy gives it.
-            if requestCount == 0 && inbound.readableBytes == 0 && frontend.ignoresProbes {
-                // `option http-ignore-probes`: a connection that sent nothing goes without a word.
-                closeClient()
-            } else if (inbound.readableBytes > 0 || requestCount == 0) && !readingProxyHeader {
-                // HAProxy counts it as a request and an error for the tracked stick counters.
-                stickCounters?.countHTTPRequest(isError: true)
-                finishWithError(400, termination: TerminationState(.clientAbort, .request), reason: "client closed mid-request")
-            } else {
-                // Between requests: the last answer may still be on its way out.
-                closeClientAfterFlush()
-            }
-        } else if requestPhase == .body && !requestBodyIsBuffered {
-            // Without `option abortonclose` (usher does not apply it), HAProxy does not give up a
-            // connection being made for a client that closed: the head and the body received so far
-            // reach the server first. `write(_:to:…)` judges again once they are sent.
-            if link == nil, exchange?.connector != nil { return }
+        case .abortRequestBody:
             // The body can never complete: the server would wait for the rest forever. What it
             // was sent still reaches it (a close at once would drop writes of a connection just
             // made, which NIO flushes only on its first writable event).
             if let exchange, exchange.termination == .normal { exchange.termination = TerminationState(.clientAbort, .data) }
             closeServerAfterFlush()
             closeClient()
+        case .tunnel(let action):
+            carryOut(action)
+            updateTunnelReading()
         }
     }
 
@@ -408,7 +377,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
             exchange.tarpitMilliseconds = ServerConnector.milliseconds(since: tarpit.started)
             exchange.termination = TerminationState(.clientAbort, .tarpit)
         } else if let exchange, exchange.termination == .normal {
-            exchange.termination = TerminationState(.clientAbort, requestPhase == .head ? .request : .data)
+            exchange.termination = TerminationState(.clientAbort, state.awaitsRequest ? .request : .data)
         } else if exchange == nil, requestCount == 0, !closed, !(frontend.ignoresProbes && inbound.readableBytes == 0) {
             // Gone before a request: HAProxy logs it (as a 400 `<BADREQ>`) unless `dontlognull`
             // (or, before any byte, `http-ignore-probes`), and counts it as a request and an error
@@ -445,21 +414,23 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         let outer = isProcessingInbound
         isProcessingInbound = true
         defer { isProcessingInbound = outer }
-        while !closed {
-            switch requestPhase {
-            case .head:
-                if readingProxyHeader {
-                    guard readProxyHeader() else { return }
-                    continue
-                }
-                // Normally started already (at accept, after the PROXY header or the handshake).
-                if !sessionStarted, !startSession() { return }
+        while true {
+            switch state.phase {
+            case .settingUp(proxyHeader: true, _):
+                guard readProxyHeader() else { return }
+                continue
+            case .settingUp, .closing, .closed, .tunnel:
+                // The handshake is not done (its bytes come decrypted after it), or nothing is
+                // read as requests any more.
+                return
+            case .checkingCredentials, .tarpit, .exchange(request: .sent, _):
                 // One request at a time: a pipelined one waits for the previous response (or
                 // for the password checks of the one before, made off the event loop).
-                guard exchange == nil, !awaitingCredentialCheck else {
-                    updateClientReading()
-                    return
-                }
+                updateClientReading()
+                return
+            case .awaitingHead:
+                // Normally started already (at accept, after the PROXY header or the handshake).
+                if !sessionStarted, !startSession() { return }
                 // Answers the client has not taken yet hold the next request back, as HAProxy's
                 // full buffer does: pipelined requests from a client that does not read must not
                 // pile their answers up here. Taken up again when its socket drains.
@@ -506,7 +477,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
                     if checkCredentialsFirst(head, raw: raw) { return }
                     startExchange(head, raw: raw)
                 }
-            case .body:
+            case .exchange(request: .pending, _), .exchange(request: .body, _):
                 if let collector = localBody {
                     guard consumeLocalBody(collector) else { return }
                     continue
@@ -539,13 +510,10 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
                     link.channel.write(slice, promise: nil)
                 }
                 if requestBody.isComplete {
-                    requestPhase = .done
+                    state.requestBodyForwarded()
                     link.channel.flush()
                     requestSent()
                 }
-            case .done:
-                updateClientReading()
-                return
             }
         }
     }
@@ -569,26 +537,20 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         case .header(let header, let length):
             inbound.moveReaderIndex(forwardBy: length)
             if let header { connection = ConnectionInfo(header) }
-            readingProxyHeader = false
-            return terminatesTLS || startSession()
+            state.proxyHeaderRead()
+            return state.awaitsHandshake || startSession()
         }
     }
 
     /// Client reading follows what can be done with the bytes: it stops while the server cannot
     /// take them, and while enough is buffered for a request that cannot start yet.
     func updateClientReading() {
-        guard let context, !closed else { return }
-        let wanted: Bool
+        guard let context else { return }
         if isTunnel {
             updateTunnelReading()
             return
-        } else {
-            switch requestPhase {
-            case .head: wanted = (exchange == nil && !awaitingCredentialCheck && isClientWritable) || inbound.readableBytes < frontend.httpLimits.maxHeadBytes
-            case .body: wanted = (link?.channel.isWritable ?? false) || inbound.readableBytes < runtime.bufferSize
-            case .done: wanted = inbound.readableBytes < frontend.httpLimits.maxHeadBytes
-            }
         }
+        guard let wanted = state.readsClient(sockets, headLimit: frontend.httpLimits.maxHeadBytes, bufferSize: runtime.bufferSize) else { return }
         guard wanted == isClientReadingPaused else { return }
         isClientReadingPaused = !wanted
         context.channel.setAutoRead(wanted)
@@ -626,7 +588,6 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
         // it is not counted (HAProxy logs 0 there too).
         exchange.bytesToClient += receivedAnyByte ? page.count : 0
         exchange.responseStarted = true
-        closed = true
         dropServerLink()
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in
@@ -635,7 +596,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
             channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
         }
         // A client that does not read the page must not hold the connection.
-        armClosingTimer()
+        enterClosing()
         endExchange()
     }
 
@@ -651,7 +612,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
 
     func closeClient() {
         guard let context else { return }
-        closed = true
+        state.closed()
         readForCloseNotify(context.channel)
         context.close(promise: nil)
     }
@@ -659,12 +620,12 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     /// On a TLS connection the library sends its close_notify and waits for the client's: reading
     /// must go on for it to arrive, or the socket stays open until the library's own timeout.
     func readForCloseNotify(_ channel: Channel) {
-        if connection.tls != nil || awaitingHandshake { channel.setAutoRead(true) }
+        if connection.tls != nil || terminatesTLS { channel.setAutoRead(true) }
     }
 
     /// Tears everything down once the client connection is gone.
     private func shutDown() {
-        closed = true
+        state.closed()
         timer?.cancel()
         timer = nil
         if isTunnel { closeServerAfterFlush() }
@@ -680,7 +641,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
             self.link = nil
             link.channel.close(promise: nil)
         }
-        responsePhase = .idle
+        state.serverDetached()
     }
 
     /// The client's connection is gone (or its request can never complete): the server's is closed
@@ -688,7 +649,7 @@ final class HTTPSessionHandler: ChannelInboundHandler, VariableStorage {
     func closeServerAfterFlush() {
         guard let link else { return }
         self.link = nil
-        responsePhase = .idle
+        state.serverDetached()
         let channel = link.channel
         channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in
             channel.close(promise: nil)
@@ -718,4 +679,11 @@ extension HTTPSessionHandler: Sendable {}
 extension HTTPSessionHandler {
     /// The client's socket takes more of what usher writes (true before the channel is set up).
     var isClientWritable: Bool { context?.channel.isWritable ?? true }
+
+    /// The sockets and the buffer as the state machine's decisions need them.
+    var sockets: HTTPSessionStateMachine.Sockets {
+        HTTPSessionStateMachine.Sockets(
+            clientWritable: isClientWritable, serverWritable: link.map { $0.channel.isWritable }, pendingBytes: inbound.readableBytes
+        )
+    }
 }

@@ -10,28 +10,35 @@ import UsherConfig
 ///   a client that stops reading stops usher reading the server, and the other way round.
 /// - A side's FIN is passed to the other side once what is queued there is written; the other
 ///   direction goes on until it ends too, or a timeout ends the whole tunnel.
-struct HTTPTunnel {
+public struct HTTPTunnel: Sendable, Equatable {
     /// Which end of the tunnel.
-    enum Side {
+    public enum Side: Sendable {
         case client
         case server
     }
 
+    public init() {}
+
     /// The client sent its FIN (nothing more will come from it).
-    private(set) var clientInputClosed = false
+    public private(set) var clientInputClosed = false
     /// The server sent its FIN.
-    private(set) var serverInputClosed = false
+    public private(set) var serverInputClosed = false
 
     /// What the socket state is at the moment of a decision.
-    struct Sockets {
+    public struct Sockets: Sendable {
         /// The client's socket takes more (usher's queue toward it is below the high mark).
-        var clientWritable: Bool
+        public var clientWritable: Bool
         /// The server's socket takes more.
-        var serverWritable: Bool
+        public var serverWritable: Bool
+
+        public init(clientWritable: Bool, serverWritable: Bool) {
+            self.clientWritable = clientWritable
+            self.serverWritable = serverWritable
+        }
     }
 
     /// What to do when a side's FIN arrives.
-    enum FINAction: Equatable {
+    public enum FINAction: Equatable, Sendable {
         /// Shut the other side's output once what is queued for it is written.
         case shutOutput(of: Side)
         /// Already seen: nothing to do.
@@ -39,7 +46,7 @@ struct HTTPTunnel {
     }
 
     /// `side` sent its FIN.
-    mutating func inputClosed(_ side: Side) -> FINAction {
+    public mutating func inputClosed(_ side: Side) -> FINAction {
         switch side {
         case .client:
             guard !clientInputClosed else { return .none }
@@ -53,7 +60,7 @@ struct HTTPTunnel {
     }
 
     /// Whether usher should read from `side` now: only while the other side takes more.
-    func shouldRead(_ side: Side, _ sockets: Sockets) -> Bool {
+    public func shouldRead(_ side: Side, _ sockets: Sockets) -> Bool {
         switch side {
         case .client: return !clientInputClosed && sockets.serverWritable
         case .server: return !serverInputClosed && sockets.clientWritable
@@ -64,7 +71,7 @@ struct HTTPTunnel {
     /// bytes for it are held up (its socket is full). Once either direction of that side is shut
     /// (its FIN came, or the other side's FIN was passed on to it), its `-fin` timeout applies,
     /// as in TCP mode; otherwise `timeout tunnel`, or the side's own timeout without one.
-    func idleLimit(_ side: Side, _ sockets: Sockets, timeouts: Timeouts) -> Duration? {
+    public func idleLimit(_ side: Side, _ sockets: Sockets, timeouts: Timeouts) -> Duration? {
         let sentFIN = side == .client ? clientInputClosed : serverInputClosed
         let gotFIN = side == .client ? serverInputClosed : clientInputClosed
         let blocked = side == .client ? !sockets.clientWritable : !sockets.serverWritable
@@ -79,7 +86,7 @@ struct HTTPTunnel {
     }
 
     /// The earliest deadline in force and the side it belongs to (nil: nothing is waited on).
-    func deadline(
+    public func deadline(
         _ sockets: Sockets, timeouts: Timeouts, lastClientActivity: NIODeadline, lastServerActivity: NIODeadline
     ) -> (NIODeadline, Side)? {
         func at(_ side: Side, _ last: NIODeadline) -> (NIODeadline, Side)? {

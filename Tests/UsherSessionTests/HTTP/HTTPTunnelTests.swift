@@ -2,7 +2,7 @@ import NIOCore
 import Testing
 import UsherConfig
 
-@testable import UsherProxy
+import UsherSession
 
 /// The 101 tunnel's decisions alone, without sockets: reading follows the other side's socket,
 /// a FIN is passed across once, and the timeouts in force follow TCP mode's rules.
