@@ -349,7 +349,7 @@ extension HTTPSessionHandler {
     /// Server reading follows the client's socket: it stops while the client is not taking more.
     func updateServerReading() {
         if isTunnel {
-            // Both directions, both ways: see `HTTPTunnel`.
+            // Both directions, both ways: see `TunnelStateMachine`.
             updateTunnelReading()
             return
         }

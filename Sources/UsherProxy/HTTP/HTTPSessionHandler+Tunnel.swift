@@ -2,7 +2,7 @@ import NIOCore
 import UsherConfig
 import UsherSession
 
-/// The 101 tunnel's driver: carries out what `HTTPTunnel` (in `state`) decides on the two channels.
+/// The 101 tunnel's driver: carries out what `TunnelStateMachine` (in `state`) decides on the two channels.
 extension HTTPSessionHandler {
     /// Bytes came in from either side of the tunnel. They go out to the other side at once, so
     /// both count as active (as in TCP mode).
@@ -35,7 +35,7 @@ extension HTTPSessionHandler {
         updateTunnelReading()
     }
 
-    func carryOut(_ action: HTTPTunnel.FINAction) {
+    func carryOut(_ action: TunnelStateMachine.FINAction) {
         switch action {
         case .none:
             return

@@ -1,15 +1,13 @@
 import NIOCore
 import UsherConfig
 import UsherRouting
+import UsherSession
 
 /// One client connection through a TCP-mode frontend, from accept to close: what the log line needs,
 /// the server slot it holds, and the inactivity timer. Lives on the client channel's event loop; both
 /// halves of the tunnel report to it.
 final class TCPSession: VariableStorage {
-    enum Side {
-        case client
-        case server
-    }
+    typealias Side = TunnelStateMachine.Side
 
     let runtime: ProxyRuntime
     let frontend: FrontendRuntime
@@ -51,8 +49,8 @@ final class TCPSession: VariableStorage {
     private var lastClientActivity: NIODeadline
     private var lastServerActivity: NIODeadline
     private var idleTask: Scheduled<Void>?
-    private var clientInputClosed = false
-    private var serverInputClosed = false
+    /// The half-closes seen, and from them the limits in force on each side.
+    private var tunnel = TunnelStateMachine()
     private var finished = false
 
     init(runtime: ProxyRuntime, frontend: FrontendRuntime, eventLoop: EventLoop, connection: ConnectionInfo) {
@@ -116,7 +114,7 @@ final class TCPSession: VariableStorage {
 
     /// A socket filled up or drained: after a FIN, that decides whether its side is waited on.
     func writabilityChanged() {
-        if clientInputClosed || serverInputClosed { scheduleIdleCheck() }
+        if tunnel.clientInputClosed || tunnel.serverInputClosed { scheduleIdleCheck() }
     }
 
     /// Starts the inactivity timers for the tunnel phase.
@@ -124,35 +122,20 @@ final class TCPSession: VariableStorage {
         scheduleIdleCheck()
     }
 
-    /// The limit on `side` now, if usher is waiting on it: while it may still send, or while
-    /// bytes for it are held up (its socket is full). Once either direction of that side is shut
-    /// (its FIN came, or the other side's FIN was passed on to it), its `-fin` timeout applies.
-    private func idleLimit(_ side: Side) -> Duration? {
-        let t = timeouts
-        let sentFIN = side == .client ? clientInputClosed : serverInputClosed
-        let gotFIN = side == .client ? serverInputClosed : clientInputClosed
-        let channel = side == .client ? clientChannel : serverChannel
-        let blocked = !(channel?.isWritable ?? true)
-        guard !sentFIN || blocked else { return nil }
-        let halfClosed = sentFIN || gotFIN
-        switch side {
-        case .client: return halfClosed ? (t.clientFin ?? t.tunnel ?? t.client) : (t.tunnel ?? t.client)
-        case .server: return halfClosed ? (t.serverFin ?? t.tunnel ?? t.server) : (t.tunnel ?? t.server)
-        }
-    }
-
-    private func deadline(_ side: Side) -> NIODeadline? {
-        guard let limit = idleLimit(side) else { return nil }
-        let last = side == .client ? lastClientActivity : lastServerActivity
-        return last + .milliseconds(max(1, limit.milliseconds))
+    /// The earliest inactivity deadline in force, and its side (see `TunnelStateMachine.idleLimit`):
+    /// a side is waited on while it may still send, or while bytes for it are held up.
+    private func nextDeadline() -> (NIODeadline, Side)? {
+        let sockets = TunnelStateMachine.Sockets(
+            clientWritable: clientChannel?.isWritable ?? true, serverWritable: serverChannel?.isWritable ?? true
+        )
+        return tunnel.deadline(sockets, timeouts: timeouts, lastClientActivity: lastClientActivity, lastServerActivity: lastServerActivity)
     }
 
     private func scheduleIdleCheck() {
         idleTask?.cancel()
         idleTask = nil
         guard !finished, !runtime.isStopping.load(ordering: .relaxed) else { return }
-        let candidates = [deadline(.client), deadline(.server)].compactMap { $0 }
-        guard let next = candidates.min() else { return }
+        guard let (next, _) = nextDeadline() else { return }
         idleTask = eventLoop.assumeIsolated().scheduleTask(deadline: next) { [self] in
             self.idleCheck()
         }
@@ -160,14 +143,7 @@ final class TCPSession: VariableStorage {
 
     private func idleCheck() {
         guard !finished else { return }
-        let now = NIODeadline.now()
-        var expired: Side? = nil
-        if let client = deadline(.client), now >= client {
-            expired = .client
-        } else if let server = deadline(.server), now >= server {
-            expired = .server
-        }
-        guard let expired else {
+        guard let (deadline, expired) = nextDeadline(), deadline <= .now() else {
             scheduleIdleCheck()
             return
         }
@@ -181,10 +157,8 @@ final class TCPSession: VariableStorage {
 
     /// One side sent its FIN; the `-fin` timeouts may now apply.
     func inputClosed(_ side: Side) {
-        switch side {
-        case .client: clientInputClosed = true
-        case .server: serverInputClosed = true
-        }
+        // The glue handlers pass the FIN across themselves; what changes here is the limits.
+        _ = tunnel.inputClosed(side)
         scheduleIdleCheck()
     }
 

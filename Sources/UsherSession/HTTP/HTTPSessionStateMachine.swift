@@ -46,7 +46,7 @@ public struct HTTPSessionStateMachine: Sendable {
         /// `http-request tarpit` holds the request until `until` (or until the client closes).
         case tarpit(until: NIODeadline)
         /// After a 101: bytes pass untouched both ways.
-        case tunnel(HTTPTunnel)
+        case tunnel(TunnelStateMachine)
         /// The last bytes (an answer, an error page) are on their way to the client; the
         /// connection closes once it has taken them, or when `timeout client` runs out.
         case closing
@@ -207,12 +207,12 @@ public struct HTTPSessionStateMachine: Sendable {
 
     /// The server answered 101: the connection is a tunnel from now on. A client that half-closed
     /// before has its FIN passed on now (the returned action).
-    public mutating func switchedProtocols() -> HTTPTunnel.FINAction {
+    public mutating func switchedProtocols() -> TunnelStateMachine.FINAction {
         guard case .exchange(.sent, .head) = phase else {
             unexpected("switchedProtocols")
             return .none
         }
-        var tunnel = HTTPTunnel()
+        var tunnel = TunnelStateMachine()
         let action = clientInputClosed ? tunnel.inputClosed(.client) : .none
         phase = .tunnel(tunnel)
         return action
@@ -274,7 +274,7 @@ public struct HTTPSessionStateMachine: Sendable {
         /// then both sides close.
         case abortRequestBody
         /// In a tunnel: pass the half-close on.
-        case tunnel(HTTPTunnel.FINAction)
+        case tunnel(TunnelStateMachine.FINAction)
     }
 
     /// The client sent its FIN.
@@ -324,7 +324,7 @@ public struct HTTPSessionStateMachine: Sendable {
     }
 
     /// The server sent its FIN in a tunnel: what to pass on.
-    public mutating func serverInputEnded() -> HTTPTunnel.FINAction {
+    public mutating func serverInputEnded() -> TunnelStateMachine.FINAction {
         guard case .tunnel(var tunnel) = phase else { return .none }
         let action = tunnel.inputClosed(.server)
         phase = .tunnel(tunnel)
@@ -380,8 +380,8 @@ public struct HTTPSessionStateMachine: Sendable {
             self.pendingBytes = pendingBytes
         }
 
-        var tunnel: HTTPTunnel.Sockets {
-            HTTPTunnel.Sockets(clientWritable: clientWritable, serverWritable: serverWritable ?? false)
+        var tunnel: TunnelStateMachine.Sockets {
+            TunnelStateMachine.Sockets(clientWritable: clientWritable, serverWritable: serverWritable ?? false)
         }
     }
 

@@ -1,16 +1,17 @@
 import NIOCore
 import UsherConfig
 
-/// The state of a connection after a 101 (Switching Protocols): bytes pass through untouched, and
-/// what remains to decide is when to read each side, when to pass a half-close (FIN) across, and
-/// which inactivity limit applies — the same rules as TCP mode's `GlueHandler` pair and
-/// `TCPSession`, as values, with no channel in sight.
+/// A tunnel between a client and a server — TCP mode once the server is connected, and an HTTP
+/// connection after a 101 (Switching Protocols): bytes pass through untouched, and what remains to
+/// decide is when to read each side, when to pass a half-close (FIN) across, and which inactivity
+/// limit applies. Both modes decide with this one value (TCP mode's `TCPSession`, HTTP's
+/// `HTTPSessionStateMachine`), with no channel in sight.
 ///
 /// - Each direction reads only while the other side's socket takes more (backpressure both ways):
 ///   a client that stops reading stops usher reading the server, and the other way round.
 /// - A side's FIN is passed to the other side once what is queued there is written; the other
 ///   direction goes on until it ends too, or a timeout ends the whole tunnel.
-public struct HTTPTunnel: Sendable, Equatable {
+public struct TunnelStateMachine: Sendable, Equatable {
     /// Which end of the tunnel.
     public enum Side: Sendable {
         case client
