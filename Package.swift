@@ -46,7 +46,7 @@ let package = Package(
         // Sans-I/O state machines of the sessions, one per protocol layer: events in, actions out.
         .target(
             name: "UsherSession",
-            dependencies: ["UsherConfig", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["UsherConfig", "UsherRouting", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: releaseSettings
         ),
         // Sockets, timers, threads: the data plane and the control plane.
@@ -109,7 +109,7 @@ let package = Package(
             name: "UsherRoutingTests",
             dependencies: ["UsherRouting", "UsherConfig", "UsherTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
-        .testTarget(name: "UsherSessionTests", dependencies: ["UsherSession", "UsherConfig", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "UsherSessionTests", dependencies: ["UsherSession", "UsherConfig", "UsherRouting", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "UsherProxyTests",
             dependencies: [

@@ -117,8 +117,10 @@ final class TCPSession: VariableStorage {
         if tunnel.clientInputClosed || tunnel.serverInputClosed { scheduleIdleCheck() }
     }
 
-    /// Starts the inactivity timers for the tunnel phase.
-    func startTunnelTimer() {
+    /// The tunnel is up (`machine`: its state as the session's set-up left it, a client FIN
+    /// included): its inactivity timers start.
+    func startTunnel(_ machine: TunnelStateMachine) {
+        tunnel = machine
         scheduleIdleCheck()
     }
 

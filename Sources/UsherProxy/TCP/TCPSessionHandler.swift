@@ -3,6 +3,7 @@ import NIOTLS
 import NIOPosix
 import UsherConfig
 import UsherRouting
+import UsherSession
 
 /// Runs a TCP-mode connection from accept until the tunnel is up: reads the PROXY header if the bind
 /// asks for one, applies `tcp-request` rules (waiting up to `inspect-delay` for bytes a rule needs),
@@ -12,25 +13,14 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    enum State {
-        case readingProxyHeader
-        /// `bind … ssl`: the TLS library is shaking hands; the content rules wait for it, as
-        /// HAProxy's do.
-        case handshaking
-        case inspecting
-        /// Waiting for a server slot (queued) or for the connection to it.
-        case connecting
-        case forwarding
-        case closed
-    }
-
     private let runtime: ProxyRuntime
     private let frontend: FrontendRuntime
     private let acceptProxy: Bool
     /// The listener's id when it is a UNIX-domain socket (clients there have no IP address).
     private let unixListenerID: Int?
     private let listener: ListenerStats?
-    private var state: State
+    /// The phase (setting up, inspecting, connecting, forwarding, closed) and what events mean in it.
+    private var state: TCPSessionStateMachine
     private var session: TCPSession?
     private var context: ChannelHandlerContext?
     /// Client bytes received before the tunnel is up; sent to the server first.
@@ -50,7 +40,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.frontend = frontend
         self.acceptProxy = acceptProxy
         self.unixListenerID = unixListenerID
-        self.state = acceptProxy ? .readingProxyHeader : (terminatesTLS ? .handshaking : .inspecting)
+        self.state = TCPSessionStateMachine(acceptProxy: acceptProxy, handshake: terminatesTLS)
         self.terminatesTLS = terminatesTLS
         self.buffer = ByteBuffer()
     }
@@ -107,14 +97,14 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             close(context: context, silently: true)
             return
         }
-        if state == .readingProxyHeader || state == .handshaking {
+        if case .settingUp = state.phase,
+            let (deadline, _) = state.deadline(from: .now(), handshakeLimit: frontend.handshakeLimit, inspectDelay: nil)
+        {
             // The header, or the TLS handshake, must be done within `timeout client`.
-            let limit = TimeAmount.milliseconds(max(1, frontend.handshakeLimit.milliseconds))
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            let waiting = state
-            inspectTimer = context.eventLoop.scheduleTask(in: limit) {
+            inspectTimer = context.eventLoop.scheduleTask(deadline: deadline) {
                 let handler = loopBound.value
-                guard handler.state == waiting, let context = handler.context else { return }
+                guard case .settingUp = handler.state.phase, let context = handler.context else { return }
                 handler.session?.termination = TerminationState(.clientTimeout, .request)
                 handler.close(context: context)
             }
@@ -156,10 +146,11 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         session.stickCounters?.countSession()
         // The stream (HAProxy's) starts: its `txn` and `req` variables exist from here.
         session.sessionVariables.beginTransaction()
-        state = .inspecting
-        if frontend.routes.needsInspection, let delay = frontend.routes.inspectDelay {
+        state.sessionStarted()
+        let delay = frontend.routes.needsInspection ? frontend.routes.inspectDelay : nil
+        if let (deadline, _) = state.deadline(from: .now(), handshakeLimit: frontend.handshakeLimit, inspectDelay: delay) {
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            inspectTimer = context.eventLoop.scheduleTask(in: .milliseconds(delay.milliseconds)) {
+            inspectTimer = context.eventLoop.scheduleTask(deadline: deadline) {
                 loopBound.value.inspect(final: true)
             }
             inspect(final: false)
@@ -169,24 +160,27 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var incoming = unwrapInboundIn(data)
-        switch state {
-        case .readingProxyHeader:
-            buffer.writeBuffer(&incoming)
-            readProxyHeader(context: context)
-        case .handshaking:
-            // The library passes nothing on before its handshake has completed.
-            buffer.writeBuffer(&incoming)
-        case .inspecting:
-            buffer.writeBuffer(&incoming)
-            inspect(final: buffer.readableBytes >= runtime.bufferSize)
-        case .connecting:
-            buffer.writeBuffer(&incoming)
-            if buffer.readableBytes >= runtime.bufferSize { pauseClientReading(context: context) }
+        switch state.phase {
         case .forwarding:
             context.fireChannelRead(data)
+            return
         case .closed:
+            return
+        default:
             break
+        }
+        var incoming = unwrapInboundIn(data)
+        buffer.writeBuffer(&incoming)
+        switch state.bytesReceived(buffered: buffer.readableBytes, bufferSize: runtime.bufferSize) {
+        case .readProxyHeader:
+            readProxyHeader(context: context)
+        case .keep, .pass:
+            // (While shaking hands the TLS library passes nothing on.)
+            break
+        case .inspect(let final):
+            inspect(final: final)
+        case .keepAndPause:
+            pauseClientReading(context: context)
         }
     }
 
@@ -202,15 +196,15 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             buffer.moveReaderIndex(forwardBy: length)
             buffer.discardReadBytes()
             if let header, let session { session.connection = ConnectionInfo(header) }
-            afterProxyHeader(context: context)
+            if state.proxyHeaderRead() == .startSession { afterProxyHeader(context: context) }
         }
     }
 
     /// Evaluates the content rules on what has arrived. `final`: no more waiting.
     private func inspect(final: Bool) {
-        guard state == .inspecting, let context, let session else { return }
+        guard state.phase == .inspecting, let context, let session else { return }
         var sample = SampleContext(
-            connection: session.connection, payload: buffer, isFinal: final || clientClosed, helloParser: runtime.helloParser, variables: session
+            connection: session.connection, payload: buffer, isFinal: final || clientClosed || state.clientInputClosed, helloParser: runtime.helloParser, variables: session
         )
         sample.stickCounters = session.stickCounters
         sample.stream = session.streamFacts()
@@ -273,7 +267,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// back, and its requests logged, by the HTTP session.
     private func upgradeToHTTP(context: ChannelHandlerContext, backend: Int) {
         guard let session else { return }
-        state = .closed
+        state.closed()
         countsReleased = true
         let handler = HTTPSessionHandler.upgrading(
             session, backend: backend, received: buffer, liveSession: liveSession, listener: listener, unixListenerID: unixListenerID
@@ -291,7 +285,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         pipeline.removeHandler(self, promise: nil)
         if clientReadingPaused { channel.setAutoRead(true) }
         handler.processInbound()
-        if pendingClientFIN, let handlerContext = try? pipeline.context(handler: handler) {
+        if state.clientInputClosed, let handlerContext = try? pipeline.context(handler: handler) {
             handler.userInboundEventTriggered(context: handlerContext, event: ChannelEvent.inputClosed)
         }
     }
@@ -318,7 +312,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         connector.liveSession = liveSession
         connector.serverNameContext = serverNameContext
         session.connector = connector
-        state = .connecting
+        state.connecting()
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         connector.connect(forced: forced) { result in
             let handler = loopBound.value
@@ -326,7 +320,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .success(let channel):
                 handler.connected(channel)
             case .failure(let failure):
-                guard handler.state == .connecting, let context = handler.context, let session = handler.session else { return }
+                guard handler.state.phase == .connecting, let context = handler.context, let session = handler.session else { return }
                 session.termination = failure.termination
                 if case .noServer = failure {
                     handler.runtime.logger.debug("no server available in backend \(backend.name) for a connection on \(handler.frontend.name)")
@@ -339,11 +333,10 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: - Connected
 
     private func connected(_ serverChannel: Channel) {
-        guard state == .connecting, let context, let session, !clientClosed else {
+        guard !clientClosed, let context, let session, let tunnel = state.connected() else {
             serverChannel.close(promise: nil)
             return
         }
-        state = .forwarding
         session.serverChannel = serverChannel
         if frontend.logsEarly { session.logSession(early: true) }
         if !session.stickStores.isEmpty, let server = session.server {
@@ -371,7 +364,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             buffer = context.channel.allocator.buffer(capacity: 0)
         }
         serverChannel.flush()
-        session.startTunnelTimer()
+        session.startTunnel(tunnel)
         let channel = context.channel
         do {
             try channel.pipeline.syncOperations.addHandler(clientGlue, position: .after(self))
@@ -380,9 +373,8 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             close(context: context)
             return
         }
-        if pendingClientFIN {
+        if tunnel.clientInputClosed {
             // The client already finished sending: the server gets its FIN after the data.
-            session.inputClosed(.client)
             serverChannel.close(mode: .output, promise: nil)
         }
         channel.pipeline.syncOperations.removeHandler(self, promise: nil)
@@ -404,14 +396,14 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         clientClosed = true
         inspectTimer?.cancel()
-        if let session, state != .forwarding {
+        if let session, state.phase != .forwarding {
             if session.termination == .normal {
                 session.termination = TerminationState(.clientAbort, phase)
             }
             session.clientChannel = nil
             session.finish()
         }
-        state = .closed
+        state.closed()
         context.fireChannelInactive()
     }
 
@@ -429,18 +421,17 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var countsReleased = false
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case ChannelEvent.inputClosed = event, state == .closed, terminatesTLS {
+        if case ChannelEvent.inputClosed = event, state.isClosed, terminatesTLS {
             TLSAcceptHandler.closeSocket(under: context.pipeline.syncOperations)
             return
         }
         if case ChannelEvent.inputClosed = event {
             // The client finished sending before the tunnel is up: decide on what arrived, and
             // carry the FIN across once the server is connected.
-            pendingClientFIN = true
-            switch state {
-            case .inspecting: inspect(final: true)
-            case .readingProxyHeader, .handshaking: close(context: context)
-            default: break
+            switch state.clientInputEnded() {
+            case .inspectFinal: inspect(final: true)
+            case .close: close(context: context)
+            case .passOnceConnected, .none: break
             }
             return
         }
@@ -451,7 +442,7 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
             // connection to the server is made.
             let counters = runtime.tlsCounters
             context.channel.closeFuture.whenComplete { _ in counters.clientConnectionEnded() }
-            if state == .handshaking { afterProxyHeader(context: context) }
+            if state.handshakeCompleted() == .startSession { afterProxyHeader(context: context) }
             return
         }
         if let event = event as? ClientProxyHeader {
@@ -460,9 +451,6 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         context.fireUserInboundEventTriggered(event)
     }
-
-    /// The client half-closed before the tunnel was up; carried across once it is.
-    private var pendingClientFIN = false
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if let session, session.termination == .normal {
@@ -473,17 +461,13 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Where the session is, in the log's terms.
     private var phase: TerminationState.Phase {
-        switch state {
-        case .readingProxyHeader, .handshaking, .inspecting: return .request
-        case .connecting: return session?.connector?.isQueued == true ? .queue : .connect
-        case .forwarding, .closed: return .data
-        }
+        state.terminationPhase(queued: session?.connector?.isQueued == true)
     }
 
     /// `silently`: without a FIN or a reset to the client, where the system allows (`silent-drop`).
     private func close(context: ChannelHandlerContext, silently: Bool = false) {
         inspectTimer?.cancel()
-        state = .closed
+        state.closed()
         // A TLS library closing sends its close_notify and reads the client's: reading must go on.
         if terminatesTLS { context.channel.setAutoRead(true) }
         if silently {
