@@ -160,18 +160,15 @@ final class TCPSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch state.phase {
-        case .forwarding:
-            context.fireChannelRead(data)
-            return
-        case .closed:
-            return
-        default:
-            break
-        }
         var incoming = unwrapInboundIn(data)
+        let action = state.bytesReceived(buffered: buffer.readableBytes + incoming.readableBytes, bufferSize: runtime.bufferSize)
+        guard action != .pass else {
+            // Forwarding: the glue handler after this one takes them. Closed: nobody does.
+            if state.phase == .forwarding { context.fireChannelRead(data) }
+            return
+        }
         buffer.writeBuffer(&incoming)
-        switch state.bytesReceived(buffered: buffer.readableBytes, bufferSize: runtime.bufferSize) {
+        switch action {
         case .readProxyHeader:
             readProxyHeader(context: context)
         case .keep, .pass:

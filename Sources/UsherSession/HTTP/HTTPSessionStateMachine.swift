@@ -222,10 +222,7 @@ public struct HTTPSessionStateMachine: Sendable {
 
     /// The last bytes are queued for the client: the connection closes once they are taken.
     public mutating func closing() {
-        guard case .closed = phase else {
-            phase = .closing
-            return
-        }
+        if phase != .closed { phase = .closing }
     }
 
     /// Closed (or handed over): nothing more happens.
